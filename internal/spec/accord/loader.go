@@ -1,0 +1,24 @@
+// Package accord reads accord spec documents into the slo model.
+package accord
+
+import (
+	"github.com/accord-slo/accord/internal/slo"
+	"github.com/accord-slo/accord/internal/spec/decode"
+	"github.com/accord-slo/accord/internal/spec/diag"
+)
+
+// Loader reads accord documents.
+type Loader struct {
+	cat slo.Catalog
+}
+
+// NewLoader returns an empty Loader.
+func NewLoader() *Loader { return &Loader{} }
+
+// Add reads one document.
+func (l *Loader) Add(d *decode.Doc) {
+	d.Errorf(d.Root, "", "accord documents are not read yet")
+}
+
+// Finish returns everything read.
+func (l *Loader) Finish(diags *diag.List) slo.Catalog { return l.cat }

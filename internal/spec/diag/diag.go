@@ -1,0 +1,125 @@
+// Package diag collects the problems found in spec files, each with the
+// file, line, column and field it concerns, so that a person sees every
+// problem at once and can act on each.
+package diag
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// Severity says whether a diagnostic stops a spec from being used.
+type Severity string
+
+// The severities.
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+)
+
+// Diagnostic is one problem in a spec file.
+type Diagnostic struct {
+	Severity Severity `json:"severity"`
+	File     string   `json:"file"`
+	Line     int      `json:"line"`
+	Column   int      `json:"column"`
+	// Path is the field path inside the document, e.g. "slos[0].objective".
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+}
+
+// String renders the diagnostic as file:line:col: path: message, with
+// "warning: " before the path for warnings.
+func (d Diagnostic) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d:%d: ", d.File, d.Line, d.Column)
+	if d.Severity == Warning {
+		b.WriteString("warning: ")
+	}
+	if d.Path != "" {
+		b.WriteString(d.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(d.Message)
+	return b.String()
+}
+
+// List collects diagnostics. The zero value is ready to use.
+type List struct {
+	items []Diagnostic
+}
+
+// Add appends a diagnostic at origin.
+func (l *List) Add(sev Severity, at slo.Origin, format string, args ...any) {
+	l.items = append(l.items, Diagnostic{
+		Severity: sev, File: at.File, Line: at.Line, Column: at.Column,
+		Path: at.Path, Message: fmt.Sprintf(format, args...),
+	})
+}
+
+// Errorf records an error at origin.
+func (l *List) Errorf(at slo.Origin, format string, args ...any) {
+	l.Add(Error, at, format, args...)
+}
+
+// Warnf records a warning at origin.
+func (l *List) Warnf(at slo.Origin, format string, args ...any) {
+	l.Add(Warning, at, format, args...)
+}
+
+// Append adds diagnostics collected elsewhere.
+func (l *List) Append(ds ...Diagnostic) { l.items = append(l.items, ds...) }
+
+// HasErrors reports whether any diagnostic is an error.
+func (l *List) HasErrors() bool { return l.Count(Error) > 0 }
+
+// Count returns how many diagnostics have severity sev.
+func (l *List) Count(sev Severity) int {
+	n := 0
+	for _, d := range l.items {
+		if d.Severity == sev {
+			n++
+		}
+	}
+	return n
+}
+
+// Items returns the diagnostics ordered by file, line and column, with
+// exact repeats removed.
+func (l *List) Items() []Diagnostic {
+	out := make([]Diagnostic, 0, len(l.items))
+	seen := map[Diagnostic]bool{}
+	for _, d := range l.items {
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return out
+}
+
+// Err returns nil when there are no errors, and otherwise an error joining
+// every error diagnostic, one per line.
+func (l *List) Err() error {
+	var errs []error
+	for _, d := range l.Items() {
+		if d.Severity == Error {
+			errs = append(errs, errors.New(d.String()))
+		}
+	}
+	return errors.Join(errs...)
+}
