@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/accord-slo/accord/internal/slo"
+	"github.com/accord-slo/accord/internal/spec"
+	"github.com/accord-slo/accord/internal/spec/diag"
+)
+
+func newValidateCmd() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "validate PATH...",
+		Short: "Check SLO specs and list every problem with file:line:col",
+		Long: `Validate reads SLO specs — files, multi-document YAML, or directories searched
+recursively for .yaml and .yml — in any format Accord reads (accord/v1,
+OpenSLO v1, Sloth, Pyrra) and reports every problem at once.
+
+The SLOs found go to standard output; problems go to standard error. The exit
+status is 1 when there is any error; warnings alone leave it 0.`,
+		Example: `  accord validate examples/
+  accord validate -o json slos/checkout.yaml`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "text" && output != "json" {
+				return fmt.Errorf("--output %q: must be text or json", output)
+			}
+			res, err := spec.Load(args...)
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				if err := writeValidationJSON(cmd.OutOrStdout(), res); err != nil {
+					return err
+				}
+			} else {
+				writeDiagnostics(cmd.ErrOrStderr(), &res.Diags)
+				if err := writeSLOTable(cmd.OutOrStdout(), &res.Catalog); err != nil {
+					return err
+				}
+				writeSummary(cmd.ErrOrStderr(), res)
+			}
+			if res.Diags.HasErrors() {
+				return exitError{"spec has errors"}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func writeDiagnostics(w io.Writer, diags *diag.List) {
+	for _, d := range diags.Items() {
+		fmt.Fprintln(w, d.String())
+	}
+}
+
+func writeSummary(w io.Writer, res *spec.Result) {
+	fmt.Fprintf(w, "%d SLOs in %d services from %d files: %d errors, %d warnings\n",
+		len(res.Catalog.SLOs), len(res.Catalog.Services), len(res.Files),
+		res.Diags.Count(diag.Error), res.Diags.Count(diag.Warning))
+}
+
+func writeSLOTable(w io.Writer, cat *slo.Catalog) error {
+	if len(cat.SLOs) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERVICE\tSLO\tOBJECTIVE\tWINDOW\tINDICATOR\tMEASURED BY\tTEAM")
+	for _, s := range cat.Canonical().SLOs {
+		source := "prometheus"
+		if s.Indicator.Pushed() {
+			source = "events: " + s.Indicator.Stream
+		}
+		team := cat.EffectiveOwners(s).Team
+		if team == "" {
+			team = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%g%%\t%s\t%s\t%s\t%s\n", s.Service, s.Name, s.Objective, s.Window, s.Indicator.Kind, source, team)
+	}
+	return tw.Flush()
+}
+
+// validationReport is validate's JSON output.
+type validationReport struct {
+	Valid       bool              `json:"valid"`
+	Files       []string          `json:"files"`
+	Errors      int               `json:"errors"`
+	Warnings    int               `json:"warnings"`
+	Diagnostics []diag.Diagnostic `json:"diagnostics"`
+	Catalog     slo.Catalog       `json:"catalog"`
+}
+
+func writeValidationJSON(w io.Writer, res *spec.Result) error {
+	report := validationReport{
+		Valid:       !res.Diags.HasErrors(),
+		Files:       res.Files,
+		Errors:      res.Diags.Count(diag.Error),
+		Warnings:    res.Diags.Count(diag.Warning),
+		Diagnostics: res.Diags.Items(),
+		Catalog:     res.Catalog,
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(report)
+}
