@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"strings"
 	"flag"
 	"os"
 	"path/filepath"
@@ -64,5 +66,51 @@ func TestMissingPath(t *testing.T) {
 	_, _, err := run(t, "validate", "does-not-exist")
 	if err == nil {
 		t.Fatal("validate of a missing path succeeded")
+	}
+}
+
+func TestValidateExamples(t *testing.T) {
+	out, errOut, err := run(t, "validate", "../../examples")
+	if err != nil {
+		t.Fatalf("validate examples: %v\n%s", err, errOut)
+	}
+	for _, name := range []string{"payment-success", "checkout-latency", "receipt-printing", "sync-freshness"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("SLO table lacks %s:\n%s", name, out)
+		}
+	}
+	if !strings.HasSuffix(errOut, ": 0 errors, 0 warnings\n") {
+		t.Errorf("examples should validate clean, stderr:\n%s", errOut)
+	}
+}
+
+// TestValidateBroken checks that one run lists every problem of the broken
+// spec, each at file:line:col with its field.
+func TestValidateBroken(t *testing.T) {
+	out, errOut, err := run(t, "validate", "../../testdata/broken")
+	if err == nil {
+		t.Fatal("validate of a broken spec succeeded")
+	}
+	if out != "" {
+		t.Errorf("a spec with errors should list no SLOs, got:\n%s", out)
+	}
+	golden(t, "testdata/validate-broken.golden", errOut)
+}
+
+func TestValidateJSON(t *testing.T) {
+	out, _, err := run(t, "validate", "-o", "json", "../../testdata/broken")
+	if err == nil {
+		t.Fatal("validate -o json of a broken spec succeeded")
+	}
+	var report validationReport
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	if report.Valid || report.Errors != 17 || report.Warnings != 2 || len(report.Diagnostics) != 19 {
+		t.Errorf("report: valid=%v errors=%d warnings=%d diagnostics=%d", report.Valid, report.Errors, report.Warnings, len(report.Diagnostics))
+	}
+	first := report.Diagnostics[0]
+	if first.File != "../../testdata/broken/checkout.yaml" || first.Line != 9 || first.Column != 5 || first.Path != "spec.owners" {
+		t.Errorf("first diagnostic = %+v", first)
 	}
 }

@@ -22,7 +22,8 @@ func newValidateCmd() *cobra.Command {
 recursively for .yaml and .yml — in any format Accord reads (accord/v1,
 OpenSLO v1, Sloth, Pyrra) and reports every problem at once.
 
-The SLOs found go to standard output; problems go to standard error. The exit
+The SLOs found go to standard output (when there are no errors); problems go
+to standard error. The exit
 status is 1 when there is any error; warnings alone leave it 0.`,
 		Example: `  accord validate examples/
   accord validate -o json slos/checkout.yaml`,
@@ -41,8 +42,10 @@ status is 1 when there is any error; warnings alone leave it 0.`,
 				}
 			} else {
 				writeDiagnostics(cmd.ErrOrStderr(), &res.Diags)
-				if err := writeSLOTable(cmd.OutOrStdout(), &res.Catalog); err != nil {
-					return err
+				if !res.Diags.HasErrors() {
+					if err := writeSLOTable(cmd.OutOrStdout(), &res.Catalog); err != nil {
+						return err
+					}
 				}
 				writeSummary(cmd.ErrOrStderr(), res)
 			}

@@ -80,7 +80,7 @@ func (l *List) HasErrors() bool { return l.Count(Error) > 0 }
 // Count returns how many diagnostics have severity sev.
 func (l *List) Count(sev Severity) int {
 	n := 0
-	for _, d := range l.items {
+	for _, d := range l.Items() {
 		if d.Severity == sev {
 			n++
 		}
@@ -122,4 +122,33 @@ func (l *List) Err() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Len returns how many diagnostics were recorded.
+func (l *List) Len() int { return len(l.items) }
+
+// DropRepeatsSince removes the errors recorded at or after index since that
+// stand where an earlier error already stands (same file, line, column and
+// field): a later, more general check then does not repeat what an earlier,
+// more precise one said about the same field.
+func (l *List) DropRepeatsSince(since int) {
+	type place struct {
+		file      string
+		line, col int
+		path      string
+	}
+	taken := map[place]bool{}
+	for _, d := range l.items[:since] {
+		if d.Severity == Error {
+			taken[place{d.File, d.Line, d.Column, d.Path}] = true
+		}
+	}
+	kept := l.items[:since]
+	for _, d := range l.items[since:] {
+		if d.Severity == Error && taken[place{d.File, d.Line, d.Column, d.Path}] {
+			continue
+		}
+		kept = append(kept, d)
+	}
+	l.items = kept
 }
