@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
