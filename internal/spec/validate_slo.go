@@ -102,6 +102,11 @@ var leMatcher = regexp.MustCompile(`[{,]\s*le\s*(=|!=|=~|!~)`)
 func checkIndicator(cat *slo.Catalog, s slo.SLO, diags *diag.List) {
 	ind := s.Indicator
 	at := func(field string) slo.Origin { return s.Origins.Get(field, s.Origins.Get("indicator", s.Origin)) }
+	if diags.HasErrorWithin(at("indicator")) {
+		// the loader already said what is wrong with this indicator
+		checkQueries(cat, s, diags)
+		return
+	}
 	queries := ind.Queries()
 	if ind.Pushed() && len(queries) > 0 {
 		diags.Errorf(at("indicator.stream"), "an indicator is measured either from pushed events (stream) or from queries, not both")

@@ -152,3 +152,18 @@ func (l *List) DropRepeatsSince(since int) {
 	}
 	l.items = kept
 }
+
+// HasErrorWithin reports whether an error was recorded in at's file at
+// at's field path or inside it (a field below it), so that a general
+// complaint about a field can stay silent when a precise one was made.
+func (l *List) HasErrorWithin(at slo.Origin) bool {
+	for _, d := range l.items {
+		if d.Severity != Error || d.File != at.File {
+			continue
+		}
+		if d.Path == at.Path || strings.HasPrefix(d.Path, at.Path+".") || strings.HasPrefix(d.Path, at.Path+"[") {
+			return true
+		}
+	}
+	return false
+}
