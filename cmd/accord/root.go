@@ -20,6 +20,6 @@ OpenSLO v1, Sloth and Pyrra.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newValidateCmd(), newVersionCmd())
+	root.AddCommand(newValidateCmd(), newConvertCmd(), newVersionCmd())
 	return root
 }

@@ -62,8 +62,8 @@ func (c *Catalog) EffectiveOwners(s SLO) Owners {
 	return s.Owners
 }
 
-// Canonical returns a copy of c without origins, each list sorted by name
-// and the implicit flag dropped, so that two catalogs read from different
+// Canonical returns a copy of c without origins, each list sorted by name,
+// the implicit flag dropped and a gauge test equal to the default left out, so that two catalogs read from different
 // formats can be compared for meaning.
 func (c Catalog) Canonical() Catalog {
 	out := Catalog{
@@ -76,7 +76,11 @@ func (c Catalog) Canonical() Catalog {
 		out.Services[i].Origin, out.Services[i].Origins, out.Services[i].Implicit = Origin{}, nil, false
 	}
 	for i := range out.SLOs {
-		out.SLOs[i].Origin, out.SLOs[i].Origins = Origin{}, nil
+		s := &out.SLOs[i]
+		s.Origin, s.Origins = Origin{}, nil
+		if g := s.Indicator.GoodWhen; g != nil && *g == DefaultGoodWhen() {
+			s.Indicator.GoodWhen = nil
+		}
 	}
 	for i := range out.Policies {
 		out.Policies[i].Origin, out.Policies[i].Origins = Origin{}, nil

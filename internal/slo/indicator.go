@@ -87,6 +87,10 @@ type Query struct {
 	Shape QueryShape `json:"shape"`
 }
 
+// DefaultGoodWhen is a boolean indicator's test when none is given: an up
+// or probe gauge is good at 1.
+func DefaultGoodWhen() Comparison { return Comparison{Op: OpGTE, Value: 1} }
+
 // Comparison is a test on a sampled value.
 type Comparison struct {
 	Op    Op      `json:"op"`

@@ -1,0 +1,83 @@
+package openslo
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/accord-slo/accord/internal/slo"
+	"github.com/accord-slo/accord/internal/spec/decode"
+)
+
+// defaultWindow is taken when a file gives no timeWindow: 28 days rolling,
+// the most common SLO window, a whole number of weeks.
+const defaultWindow = 28 * 24 * time.Hour
+
+func readWindow(sp *decode.Map) slo.Window {
+	items := sp.Maps("timeWindow")
+	if len(items) == 0 {
+		sp.Warnf("timeWindow", "timeWindow is missing: using a rolling 28d window")
+		return slo.Window{Rolling: defaultWindow}
+	}
+	if len(items) > 1 {
+		sp.Errorf("timeWindow", "give one time window, not %d", len(items))
+	}
+	m := items[0]
+	defer m.Close()
+	raw := m.RequiredString("duration")
+	rolling, hasRolling := m.Bool("isRolling")
+	cal := m.Map("calendar")
+	defer cal.Close()
+	if raw == "" {
+		return slo.Window{Rolling: defaultWindow}
+	}
+	if cal.Present() || (hasRolling && !rolling) {
+		if hasRolling && rolling {
+			m.Errorf("isRolling", "a window is rolling or on the calendar, not both")
+		}
+		cal.Known("startTime") // Accord aligns calendar windows to the unit's start
+		return slo.Window{Calendar: calendarUnit(m, raw), TimeZone: cal.String("timeZone")}
+	}
+	if !hasRolling {
+		m.Warnf("isRolling", "isRolling is missing and there is no calendar: reading a rolling window")
+	}
+	d, err := slo.ParseDuration(raw)
+	if err != nil {
+		m.Errorf("duration", "must be a duration such as 28d, 4w or 30d, not %q", raw)
+		return slo.Window{Rolling: defaultWindow}
+	}
+	return slo.Window{Rolling: d}
+}
+
+// calendarUnit reads a calendar window's duration: 1w, 1M, 1Q (or 3M).
+// Many files write 1m meaning a month; a one-minute calendar makes no
+// sense, so that is read as a month with a warning.
+func calendarUnit(m *decode.Map, raw string) slo.CalendarUnit {
+	n, unit := splitDuration(raw)
+	switch {
+	case n == 1 && (unit == "w" || unit == "W"):
+		return slo.CalendarWeek
+	case n == 1 && unit == "M":
+		return slo.CalendarMonth
+	case n == 1 && unit == "m":
+		m.Warnf("duration", "calendar duration %q read as one month (OpenSLO writes a month as 1M)", raw)
+		return slo.CalendarMonth
+	case (n == 1 && (unit == "Q" || unit == "q")) || (n == 3 && unit == "M"):
+		return slo.CalendarQuarter
+	}
+	m.Errorf("duration", "calendar windows are 1w, 1M or 1Q, not %q", raw)
+	return slo.CalendarMonth
+}
+
+func splitDuration(s string) (int, string) {
+	s = strings.TrimSpace(s)
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	n, err := strconv.Atoi(s[:i])
+	if err != nil {
+		return 0, ""
+	}
+	return n, s[i:]
+}

@@ -1,0 +1,158 @@
+package openslo
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+type sloSpec struct {
+	Description     string         `yaml:"description,omitempty"`
+	Service         string         `yaml:"service"`
+	Indicator       sliDoc         `yaml:"indicator"`
+	TimeWindow      []timeWindow   `yaml:"timeWindow"`
+	BudgetingMethod string         `yaml:"budgetingMethod"`
+	Objectives      []objective    `yaml:"objectives"`
+	AlertPolicies   []inlineObject `yaml:"alertPolicies,omitempty"`
+}
+
+type sliDoc struct {
+	Metadata metadata `yaml:"metadata"`
+	Spec     sliSpec  `yaml:"spec"`
+}
+
+type sliSpec struct {
+	ThresholdMetric *metricWrap  `yaml:"thresholdMetric,omitempty"`
+	RatioMetric     *ratioMetric `yaml:"ratioMetric,omitempty"`
+}
+
+type ratioMetric struct {
+	Counter bool        `yaml:"counter"`
+	Good    *metricWrap `yaml:"good,omitempty"`
+	Bad     *metricWrap `yaml:"bad,omitempty"`
+	Total   *metricWrap `yaml:"total,omitempty"`
+	RawType string      `yaml:"rawType,omitempty"`
+	Raw     *metricWrap `yaml:"raw,omitempty"`
+}
+
+type metricWrap struct {
+	MetricSource metricSource `yaml:"metricSource"`
+}
+
+type metricSource struct {
+	MetricSourceRef string            `yaml:"metricSourceRef,omitempty"`
+	Type            string            `yaml:"type"`
+	Spec            map[string]string `yaml:"spec"`
+}
+
+type timeWindow struct {
+	Duration  string    `yaml:"duration"`
+	IsRolling bool      `yaml:"isRolling"`
+	Calendar  *calendar `yaml:"calendar,omitempty"`
+}
+
+type calendar struct {
+	StartTime string `yaml:"startTime"`
+	TimeZone  string `yaml:"timeZone,omitempty"`
+}
+
+type objective struct {
+	Op              string   `yaml:"op,omitempty"`
+	Value           *float64 `yaml:"value,omitempty"`
+	Target          float64  `yaml:"target"`
+	TimeSliceTarget *float64 `yaml:"timeSliceTarget,omitempty"`
+	TimeSliceWindow string   `yaml:"timeSliceWindow,omitempty"`
+}
+
+type inlineObject struct {
+	Kind     string   `yaml:"kind"`
+	Metadata metadata `yaml:"metadata"`
+	Spec     any      `yaml:"spec"`
+}
+
+// calendarStart is a calendar window's startTime: OpenSLO requires one;
+// Accord aligns calendar windows to the start of their unit.
+const calendarStart = "2024-01-01 00:00:00"
+
+var calendarDurations = map[slo.CalendarUnit]string{slo.CalendarWeek: "1w", slo.CalendarMonth: "1M", slo.CalendarQuarter: "1Q"}
+
+var methodNames = map[slo.BudgetingMethod]string{slo.Occurrences: "Occurrences", slo.Timeslices: "Timeslices", slo.RatioTimeslices: "RatioTimeslices"}
+
+func writeSLO(s slo.SLO) (document, error) {
+	md := metadata{Name: s.Name, DisplayName: s.DisplayName, Labels: s.Labels, Annotations: ownerAnnotations(s.Owners, s.RunbookURL)}
+	if s.Policy != "" {
+		md.Annotations[annPolicy] = s.Policy
+	}
+	if len(s.GroupBy) > 0 {
+		md.Annotations[annGroupBy] = strings.Join(s.GroupBy, ",")
+	}
+	a := s.Alerting
+	if extra := (accordAlerting{a.Name, a.Labels, a.Annotations, a.Page, a.Ticket}); mustJSON(extra) != mustJSON(accordAlerting{}) {
+		md.Annotations[annAlerting] = mustJSON(extra)
+	}
+	sli, obj, err := writeIndicator(s, md.Annotations)
+	if err != nil {
+		return document{}, err
+	}
+	obj.Target = round(s.Objective / 100)
+	if s.Budgeting.Method != slo.Occurrences {
+		obj.TimeSliceWindow = slo.FormatDuration(s.Budgeting.SliceLength)
+		if s.Budgeting.Method == slo.Timeslices {
+			t := round(s.Budgeting.SliceTarget / 100)
+			obj.TimeSliceTarget = &t
+		}
+	}
+	method, ok := methodNames[s.Budgeting.Method]
+	if !ok {
+		return document{}, fmt.Errorf("budgeting method %q has no OpenSLO name", s.Budgeting.Method)
+	}
+	spec := sloSpec{
+		Description: s.Description, Service: s.Service, Indicator: sli,
+		TimeWindow: []timeWindow{writeWindow(s.Window)}, BudgetingMethod: method,
+		Objectives: []objective{obj}, AlertPolicies: writeAlertPolicy(s),
+	}
+	return document{Kind: kindSLO, Metadata: md, Spec: spec}, nil
+}
+
+func writeWindow(w slo.Window) timeWindow {
+	if w.IsCalendar() {
+		return timeWindow{Duration: calendarDurations[w.Calendar], Calendar: &calendar{StartTime: calendarStart, TimeZone: w.TimeZone}}
+	}
+	return timeWindow{Duration: slo.FormatDuration(w.Rolling), IsRolling: true}
+}
+
+func writeAlertPolicy(s slo.SLO) []inlineObject {
+	a := s.Alerting
+	if len(a.BurnRates) == 0 && len(a.Targets) == 0 {
+		return nil
+	}
+	var conditions, targets []inlineObject
+	for _, br := range a.BurnRates {
+		md := metadata{Name: br.Name}
+		if br.ShortWindow != br.LongWindow/shortWindowRatio {
+			md.Annotations = map[string]string{annShortWindow: slo.FormatDuration(br.ShortWindow)}
+		}
+		cond := map[string]any{"kind": "burnrate", "op": "gte", "threshold": br.Factor, "lookbackWindow": slo.FormatDuration(br.LongWindow)}
+		if br.For > 0 {
+			cond["alertAfter"] = slo.FormatDuration(br.For)
+		}
+		conditions = append(conditions, inlineObject{Kind: kindCondition, Metadata: md,
+			Spec: map[string]any{"severity": string(br.Severity), "condition": cond}})
+	}
+	for _, t := range a.Targets {
+		spec := map[string]string{"target": t.Target}
+		if t.Description != "" {
+			spec["description"] = t.Description
+		}
+		targets = append(targets, inlineObject{Kind: kindTarget, Metadata: metadata{Name: t.Name}, Spec: spec})
+	}
+	spec := map[string]any{}
+	if conditions != nil {
+		spec["conditions"] = conditions
+	}
+	if targets != nil {
+		spec["notificationTargets"] = targets
+	}
+	return []inlineObject{{Kind: kindAlertPolicy, Metadata: metadata{Name: s.Name + "-alerts"}, Spec: spec}}
+}
