@@ -105,6 +105,9 @@ func readCondition(spec *decode.Map, md meta) (slo.BurnRateAlert, bool) {
 	if !spec.Require("condition") {
 		return br, false
 	}
+	br.Factor, _ = c.Float("threshold")
+	br.LongWindow, _ = c.Duration("lookbackWindow")
+	br.For, _ = c.Duration("alertAfter")
 	if kind := c.String("kind"); !strings.EqualFold(kind, "burnrate") {
 		c.Errorf("kind", "condition kind %q: Accord alerts on burn rates (kind: burnrate)", kind)
 		return br, false
@@ -112,9 +115,6 @@ func readCondition(spec *decode.Map, md meta) (slo.BurnRateAlert, bool) {
 	if op := c.String("op"); op != "" && op != "gte" && op != "gt" {
 		c.Errorf("op", "a burn-rate condition fires when the burn rate is at least the threshold (op: gte), not %q", op)
 	}
-	br.Factor, _ = c.Float("threshold")
-	br.LongWindow, _ = c.Duration("lookbackWindow")
-	br.For, _ = c.Duration("alertAfter")
 	br.ShortWindow = br.LongWindow / shortWindowRatio
 	if raw := md.annotations[annShortWindow]; raw != "" {
 		if d, err := slo.ParseDuration(raw); err == nil {

@@ -40,6 +40,12 @@ func (l *Loader) readIndicator(sp *decode.Map, s *slo.SLO, md meta) bool {
 		sp.Errorf("indicator", "required field is missing: give indicator (an inline SLI) or indicatorRef")
 		return false
 	}
+	return readSLISpec(spec, s, md)
+}
+
+// readSLISpec reads an SLI's spec into s and reports whether it is a
+// threshold metric.
+func readSLISpec(spec *decode.Map, s *slo.SLO, md meta) bool {
 	spec.Known("description")
 	threshold := false
 	if m := spec.Map("thresholdMetric"); m.Present() {

@@ -95,13 +95,35 @@ func (l *Loader) Finish(*diag.List) slo.Catalog {
 			cat.Services = append(cat.Services, slo.Service{Name: s.Service, Implicit: true, Origin: at, Origins: slo.Origins{"name": at}})
 		}
 	}
-	// Documents only ever referenced are still checked for unknown fields.
+	l.checkUnused()
+	return cat
+}
+
+// checkUnused reads every SLI, alert policy, condition and target, whether
+// an SLO refers to it or not, so that their problems are reported too;
+// repeated reads report the same problem once.
+func (l *Loader) checkUnused() {
+	var scratch slo.SLO
+	for _, o := range l.byKind[kindSLI] {
+		scratch.Origins = slo.Origins{}
+		readSLISpec(o.spec, &scratch, o.meta)
+	}
+	for _, o := range l.byKind[kindAlertPolicy] {
+		scratch.Origins = slo.Origins{}
+		l.readAlertPolicy(o.spec, &scratch)
+	}
+	for _, o := range l.byKind[kindCondition] {
+		readCondition(o.spec, o.meta)
+	}
+	for _, o := range l.byKind[kindTarget] {
+		o.spec.RequiredString("target")
+		o.spec.Known("description")
+	}
 	for _, kind := range []string{kindSLI, kindAlertPolicy, kindCondition, kindTarget} {
 		for _, o := range l.byKind[kind] {
 			o.spec.Close()
 		}
 	}
-	return cat
 }
 
 // ref returns the named document of kind, reporting an unknown name at
