@@ -114,3 +114,39 @@ func TestValidateJSON(t *testing.T) {
 		t.Errorf("first diagnostic = %+v", first)
 	}
 }
+
+func TestConvertGolden(t *testing.T) {
+	tests := []struct{ in, to, golden string }{
+		{"../../examples", "openslo", "examples.openslo.yaml"},
+		{"../../examples", "accord", "examples.accord.yaml"},
+		{"../../internal/spec/sloth/testdata/good/payments.yaml", "accord", "sloth.accord.yaml"},
+		{"../../internal/spec/pyrra/testdata/good/checkout.yaml", "accord", "pyrra.accord.yaml"},
+		{"../../internal/spec/openslo/testdata/good/payments.yaml", "accord", "openslo.accord.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			out, errOut, err := run(t, "convert", "--to", tt.to, tt.in)
+			if err != nil {
+				t.Fatalf("convert: %v\n%s", err, errOut)
+			}
+			golden(t, filepath.Join("testdata", "convert", tt.golden), out)
+			// What convert writes must read back without errors.
+			if _, errOut, err := run(t, "validate", filepath.Join("testdata", "convert", tt.golden)); err != nil {
+				t.Errorf("converted spec does not validate: %v\n%s", err, errOut)
+			}
+		})
+	}
+}
+
+func TestConvertRefusesSpecsWithErrors(t *testing.T) {
+	out, errOut, err := run(t, "convert", "--to", "openslo", "../../testdata/broken")
+	if err == nil || out != "" {
+		t.Fatalf("convert of a broken spec: err=%v, wrote %d bytes", err, len(out))
+	}
+	if !strings.Contains(errOut, `unknown field "objetive"`) {
+		t.Errorf("errors not reported:\n%s", errOut)
+	}
+	if _, _, err := run(t, "convert", "--to", "yaml", "../../examples"); err == nil || !strings.Contains(err.Error(), "must be accord or openslo") {
+		t.Errorf("unknown target format: err=%v", err)
+	}
+}
