@@ -1,36 +1,14 @@
-package openslo
+package openslo_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/accord-slo/accord/internal/spec/decode"
-	"github.com/accord-slo/accord/internal/spec/diag"
+	"github.com/accord-slo/accord/internal/slo"
+	"github.com/accord-slo/accord/internal/spec/openslo"
+	"github.com/accord-slo/accord/internal/spec/spectest"
 )
 
-// FuzzLoad feeds arbitrary bytes through the OpenSLO loader: whatever the
-// input, it must report problems, not panic.
+// FuzzLoad checks that no input makes the reader panic.
 func FuzzLoad(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*/*.yaml")
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var diags diag.List
-		l := NewLoader()
-		for _, d := range decode.ReadBytes("fuzz.yaml", data, &diags) {
-			l.Add(decode.NewDoc(d, "openslo/v1", &diags))
-		}
-		cat := l.Finish(&diags)
-		for _, s := range cat.SLOs {
-			if s.Budgeting.Method == "" {
-				t.Errorf("SLO %q has no budgeting method", s.Name)
-			}
-		}
-	})
+	spectest.Fuzz(f, slo.FormatOpenSLO, func() spectest.Loader { return openslo.NewLoader() })
 }

@@ -1,28 +1,16 @@
 package pyrra_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
 	"github.com/accord-slo/accord/internal/spec"
+	"github.com/accord-slo/accord/internal/spec/spectest"
 )
 
-func load(t *testing.T, path string) (*spec.Result, []string) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := spec.LoadBytes(path, data)
-	var lines []string
-	for _, d := range res.Diags.Items() {
-		lines = append(lines, d.String())
-	}
-	return res, lines
-}
+func load(t *testing.T, path string) (*spec.Result, []string) { return spectest.Load(t, path) }
 
 func TestLoad(t *testing.T) {
 	res, diags := load(t, "testdata/good/checkout.yaml")
