@@ -1,0 +1,158 @@
+package engine_test
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+)
+
+const paymentsSpec = `
+apiVersion: accord/v1
+kind: Service
+metadata: {name: checkout}
+spec:
+  owners: {team: pos-platform, onCall: {receiver: pos-pager}}
+  runbook: https://runbooks.test/checkout
+  slos:
+    - name: payments
+      objective: 99.9
+      window: 30d
+      indicator:
+        ratio: {stream: payments}
+`
+
+// thirtyDays pushes 31 days of one event batch per minute (100 events):
+// one bad event every 20th minute, then an incident of 2% errors over the
+// last incident minutes. It returns the clock's time at the end of the
+// last minute.
+func thirtyDays(t *testing.T, e *engine.Engine, clock *engine.ManualClock, start time.Time, incident int, each func(minute int)) time.Time {
+	t.Helper()
+	const minutes = 31 * 24 * 60
+	var batch []engine.Event
+	for i := 0; i < minutes; i++ {
+		at := start.Add(time.Duration(i) * time.Minute)
+		bad := 0.0
+		switch {
+		case i >= minutes-incident:
+			bad = 2
+		case engine.UnixMinute(at)%20 == 0:
+			bad = 1
+		}
+		batch = append(batch, counted("payments", at, 100-bad, 100))
+		clock.Set(at.Add(59 * time.Second))
+		live := each != nil && i >= minutes-2*24*60 // the last two days minute by minute
+		if live || len(batch) == 1440 || i == minutes-1 {
+			if err := e.Ingest(context.Background(), batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+		if live {
+			each(i)
+		}
+	}
+	return clock.Now()
+}
+
+func TestThirtyDaysOfEventsGiveHandComputedBudgetAndBurnRates(t *testing.T) {
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start)
+	dir := t.TempDir()
+	e, store := mustEngine(t, mustCatalog(t, paymentsSpec), dir, clock)
+	thirtyDays(t, e, clock, start, 360, nil)
+	if err := e.Evaluate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	// By hand, over the last 30 days (43,200 minutes of 100 events): the
+	// 360 incident minutes have 2 bad events each (720); the other 42,840
+	// minutes have one bad event every 20 minutes (2,142).
+	const total, bad = 4_320_000.0, 720.0 + 2142.0
+	budget := 0.001 * total
+	want := map[time.Duration]float64{
+		5 * time.Minute: 20, 30 * time.Minute: 20, time.Hour: 20, 2 * time.Hour: 20, 6 * time.Hour: 20,
+		24 * time.Hour:     (720 + 1080.0/20) / 144_000 / 0.001,
+		3 * 24 * time.Hour: (720 + 3960.0/20) / 432_000 / 0.001,
+	}
+	check := func(label string, v engine.SLOView) {
+		t.Helper()
+		st := v.Status
+		if st.Counts.Total != total || st.Counts.Bad() != bad {
+			t.Errorf("%s: window counts %+v, want total %v, bad %v", label, st.Counts, total, bad)
+		}
+		if st.SLI == nil || math.Abs(*st.SLI-(1-bad/total)) > 1e-12 {
+			t.Errorf("%s: SLI %v, want %v", label, st.SLI, 1-bad/total)
+		}
+		if !st.Met {
+			t.Errorf("%s: objective not met at SLI %v", label, *st.SLI)
+		}
+		if !near(st.Budget.Total, budget, 1e-6) || !near(st.Budget.Remaining, budget-bad, 1e-6) ||
+			!near(st.Budget.RemainingFraction, (budget-bad)/budget, 1e-9) {
+			t.Errorf("%s: budget %+v, want total %v remaining %v", label, st.Budget, budget, budget-bad)
+		}
+		for w, rate := range want {
+			got, ok := st.Burn(w)
+			if !ok || !near(got, rate, 1e-9) {
+				t.Errorf("%s: burn rate over %s = %v (data %v), want %v", label, w, got, ok, rate)
+			}
+		}
+		// At 20× the remaining 33.75% of a 30-day budget lasts 30d×0.3375/20.
+		wantLeft := time.Duration(float64(30*24*time.Hour) * (budget - bad) / budget / 20)
+		if st.Exhaustion == nil || st.Exhaustion.Sub(clock.Now()).Round(time.Second) != wantLeft.Round(time.Second) {
+			t.Errorf("%s: exhaustion %v, want in %v", label, st.Exhaustion, wantLeft)
+		}
+	}
+	v, _ := e.SLO("checkout/payments")
+	check("live", v)
+
+	// A restart restores the same state from the database.
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e2, store2 := mustEngine(t, mustCatalog(t, paymentsSpec), dir, clock)
+	defer store2.Close()
+	if err := e2.Evaluate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := e2.SLO("checkout/payments")
+	check("restored", v2)
+}
+
+func TestPageFiresWithinTheWorkbookDetectionTime(t *testing.T) {
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start)
+	e, store := mustEngine(t, mustCatalog(t, paymentsSpec), t.TempDir(), clock)
+	defer store.Close()
+	const minutes, incident = 31 * 24 * 60, 300
+	fired := map[string]int{}
+	thirtyDays(t, e, clock, start, incident, func(i int) {
+		if err := e.Evaluate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range e.Alerts(time.Time{}) {
+			if _, seen := fired[a.Rule]; !seen && a.State == engine.AlertFiring {
+				fired[a.Rule] = i - (minutes - incident) + 1 // minutes into the incident
+			}
+		}
+	})
+	// The Workbook: at burn rate b an alert on factor f over long window L
+	// fires after L×f/b. Here the incident (20×) replaces a baseline of
+	// 0.5×, so the long window passes f after L×(f-0.5)/(20-0.5) minutes:
+	// 43 for the fast page (14.4 over 1h), 102 for the medium (6 over 6h).
+	for rule, want := range map[string]float64{"fast": 60 * (14.4 - 0.5) / 19.5, "medium": 360 * (6 - 0.5) / 19.5} {
+		got, ok := fired[rule]
+		if !ok {
+			t.Errorf("%s page never fired; fired: %v", rule, fired)
+			continue
+		}
+		if float64(got) < want || float64(got) > math.Ceil(want)+1 {
+			t.Errorf("%s page fired %d minutes into the incident, want about %.0f", rule, got, want)
+		}
+	}
+	if got, ok := fired["slowest"]; ok && got < 0 {
+		t.Errorf("the 3-day ticket fired before the incident (minute %d)", got)
+	}
+}

@@ -1,0 +1,209 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// sliceGrace is how long after a slice ends the engine waits for late data
+// before judging it.
+const sliceGrace = 2 * time.Minute
+
+// Evaluate brings every SLO up to the clock: it judges finished time
+// slices, computes statuses, and steps every burn-rate alert, saving alert
+// changes and the notifications they owe.
+func (e *Engine) Evaluate(ctx context.Context) error {
+	now := e.clock.Now()
+	nowMin := UnixMinute(now)
+	e.mu.Lock()
+	var slices []Count
+	var changed []Alert
+	var notes []Notification
+	for _, id := range e.order {
+		st := e.slos[id]
+		if st.all.key == allGroups {
+			slices = append(slices, st.advance(st.all, now)...)
+		}
+		for _, g := range st.sortedGroups() {
+			slices = append(slices, st.advance(g, now)...)
+			if st.source.Stale {
+				continue // missing data must not resolve or fire anything
+			}
+			for _, r := range st.rules {
+				a, ok := g.alerts[r.Name]
+				if !ok {
+					a = &Alert{SLO: id, Group: g.key, Rule: r.Name, State: AlertInactive, Since: now}
+					g.alerts[r.Name] = a
+				}
+				a.Severity, a.Windows, a.Factor = r.Severity, RuleWindows(r), r.Factor
+				a.Labels = st.alertLabels(g, r)
+				var on bool
+				before := a.State
+				a.LongBurn, a.ShortBurn, on = burning(r, g.budgetSeries(), st.def.BudgetFraction(), nowMin)
+				if a.step(on, r.For, now) {
+					notes = append(notes, e.notification(st, g, *a, now))
+				}
+				if a.State != before {
+					changed = append(changed, *a)
+				}
+			}
+		}
+	}
+	e.mu.Unlock()
+	if len(slices) > 0 {
+		if err := e.store.AddCounts(ctx, slices); err != nil {
+			return fmt.Errorf("store judged slices: %w", err)
+		}
+	}
+	if len(changed) > 0 {
+		if err := e.store.SaveAlerts(ctx, changed, notes); err != nil {
+			return fmt.Errorf("save %d alert changes: %w", len(changed), err)
+		}
+	}
+	if len(notes) > 0 {
+		e.mu.Lock()
+		close(e.changed)
+		e.changed = make(chan struct{})
+		e.mu.Unlock()
+	}
+	return nil
+}
+
+// budgetSeries is the series the budget counts: slices or events.
+func (g *group) budgetSeries() *Series {
+	if g.slices != nil {
+		return g.slices
+	}
+	return g.events
+}
+
+// advance brings a group's series and status up to now, returning the
+// slices it judged. The caller holds the lock.
+func (st *sloState) advance(g *group, now time.Time) []Count {
+	nowMin := UnixMinute(now)
+	g.events.Advance(nowMin)
+	var judged []Count
+	if g.slices != nil {
+		judged = st.judgeSlices(g, now)
+		g.slices.Advance(nowMin)
+	}
+	g.status = compute(&st.def, g.budgetSeries(), now)
+	return judged
+}
+
+// judgeSlices judges every slice that ended at least sliceGrace ago and has
+// not been judged, adding it to the group's slice series.
+func (st *sloState) judgeSlices(g *group, now time.Time) []Count {
+	length := int64(st.def.Budgeting.SliceLength / time.Minute)
+	if length < 1 {
+		length = 1
+	}
+	last := floorDiv(UnixMinute(now.Add(-sliceGrace)), length)*length - length // newest finished slice
+	first := g.lastSlice + length
+	if oldest := last - int64(MinuteResolution/time.Minute); g.lastSlice < 0 || first < oldest {
+		first = floorDiv(oldest, length) * length
+	}
+	var out []Count
+	for s := first; s <= last; s += length {
+		c := g.events.Sum(s-1, s+length-1)
+		g.lastSlice = s
+		if c.Total <= 0 {
+			continue // no data: the slice is neither good nor bad
+		}
+		var good float64
+		switch sli := c.Good / c.Total; st.def.Budgeting.Method {
+		case slo.RatioTimeslices:
+			good = sli
+		default:
+			if sli*100 >= st.def.Budgeting.SliceTarget {
+				good = 1
+			}
+		}
+		cnt := Count{SLO: st.def.ID(), Group: g.key, Kind: KindSlices, Minute: s, Counts: Counts{Good: good, Total: 1}}
+		g.slices.Add(s, cnt.Counts)
+		out = append(out, cnt)
+	}
+	return out
+}
+
+// alertLabels are the labels a rule's alert carries: the SLO's, the
+// alerting and severity labels, the on-call route's and the group's.
+func (st *sloState) alertLabels(g *group, r slo.BurnRateAlert) map[string]string {
+	name := st.def.Alerting.Name
+	if name == "" {
+		name = "ErrorBudgetBurn"
+	}
+	l := map[string]string{}
+	maps.Copy(l, st.def.Labels)
+	maps.Copy(l, st.def.Alerting.Labels)
+	level := st.def.Alerting.Page
+	if r.Severity == slo.SeverityTicket {
+		level = st.def.Alerting.Ticket
+	}
+	maps.Copy(l, level.Labels)
+	maps.Copy(l, st.owners.OnCall.Labels)
+	maps.Copy(l, g.labels)
+	l["alertname"] = name
+	l["slo"] = st.def.Name
+	l["service"] = st.def.Service
+	l["severity"] = string(r.Severity)
+	l["burn_window"] = RuleWindows(r)
+	if st.owners.Team != "" {
+		l["team"] = st.owners.Team
+	}
+	return l
+}
+
+// notification builds the message owed for an alert's change.
+func (e *Engine) notification(st *sloState, g *group, a Alert, now time.Time) Notification {
+	title := st.def.DisplayName
+	if title == "" {
+		title = st.def.ID()
+	}
+	where := ""
+	if len(g.labels) > 0 {
+		var parts []string
+		for _, k := range sortedKeys(g.labels) {
+			parts = append(parts, k+"="+g.labels[k])
+		}
+		where = " (" + strings.Join(parts, ", ") + ")"
+	}
+	ann := map[string]string{}
+	level := st.def.Alerting.Page
+	if a.Severity == slo.SeverityTicket {
+		level = st.def.Alerting.Ticket
+	}
+	maps.Copy(ann, st.def.Alerting.Annotations)
+	maps.Copy(ann, level.Annotations)
+	if _, ok := ann["summary"]; !ok || strings.Contains(ann["summary"], "{{") {
+		ann["summary"] = fmt.Sprintf("%s%s is burning its error budget %.1f× too fast", title, where, a.LongBurn)
+	}
+	ann["description"] = fmt.Sprintf("Burn rate %.1f× over %s and %.1f× over the short window; the alert fires above %g×. Objective %g%% over %s.",
+		a.LongBurn, slo.FormatDuration(st.ruleLong(a.Rule)), a.ShortBurn, a.Factor, st.def.Objective, st.def.Window)
+	runbook := st.def.RunbookURL
+	if runbook == "" {
+		if svc, ok := e.catalog.Service(st.def.Service); ok {
+			runbook = svc.RunbookURL
+		}
+	}
+	if runbook != "" {
+		ann["runbook_url"] = runbook
+	}
+	url := strings.TrimSuffix(e.opts.ExternalURL, "/") + "/slos/" + st.def.Service + "/" + st.def.Name
+	ann["slo_url"] = url
+	return Notification{At: now, Alert: a, Labels: a.Labels, Annotations: ann, URL: url}
+}
+
+func (st *sloState) ruleLong(name string) time.Duration {
+	for _, r := range st.rules {
+		if r.Name == name {
+			return r.LongWindow
+		}
+	}
+	return 0
+}

@@ -1,0 +1,171 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// Event is one pushed measurement: either pre-counted good and total
+// events, or a single event with an outcome and/or a latency.
+type Event struct {
+	Stream string            `json:"stream"`
+	Time   time.Time         `json:"time"`
+	Labels map[string]string `json:"labels,omitempty"`
+	// Good and Total are pre-counted events.
+	Good  *float64 `json:"good,omitempty"`
+	Total *float64 `json:"total,omitempty"`
+	// Outcome is "good" or "bad" for a single event.
+	Outcome string `json:"outcome,omitempty"`
+	// LatencyMS is a single event's latency in milliseconds, classified
+	// against each latency SLO's threshold.
+	LatencyMS *float64 `json:"latency_ms,omitempty"`
+}
+
+// MaxFutureSkew is how far ahead of the clock an event may be stamped.
+const MaxFutureSkew = 5 * time.Minute
+
+// EventError is a pushed event the engine cannot count; Index is its
+// position in the batch, from 0.
+type EventError struct {
+	Index   int
+	Message string
+}
+
+func (e *EventError) Error() string { return fmt.Sprintf("event %d: %s", e.Index+1, e.Message) }
+
+// Ingest counts pushed events. The batch is all or nothing: if any event
+// is invalid Ingest returns an *EventError (wrapped in an invalid
+// slo.Error) and stores nothing; once it returns nil every event is
+// durable. Events without a time are counted now.
+func (e *Engine) Ingest(ctx context.Context, events []Event) error {
+	now := e.clock.Now()
+	counts, err := e.countEvents(events, now)
+	if err != nil {
+		return &slo.Error{Code: slo.CodeInvalid, Message: err.Error(), Err: err}
+	}
+	return e.Record(ctx, counts)
+}
+
+type countKey struct {
+	slo, group string
+	minute     int64
+}
+
+// countEvents turns events into counts per SLO, group and minute.
+func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	sums := map[countKey]Counts{}
+	var order []countKey
+	for i, ev := range events {
+		if ev.Stream == "" {
+			return nil, &EventError{i, "stream: missing"}
+		}
+		targets, ok := e.streams[ev.Stream]
+		if !ok {
+			return nil, &EventError{i, fmt.Sprintf("stream: no SLO measures stream %q%s", ev.Stream, e.streamHint())}
+		}
+		t := ev.Time
+		if t.IsZero() {
+			t = now
+		}
+		if t.After(now.Add(MaxFutureSkew)) {
+			return nil, &EventError{i, fmt.Sprintf("time: %s is in the future", t.Format(time.RFC3339))}
+		}
+		if err := checkShape(ev); err != nil {
+			return nil, &EventError{i, err.Error()}
+		}
+		used := false
+		for _, st := range targets {
+			c, ok := classify(ev, st.def)
+			if !ok {
+				continue
+			}
+			if now.Sub(t) > st.span {
+				return nil, &EventError{i, fmt.Sprintf("time: %s is older than SLO %s's window", t.Format(time.RFC3339), st.def.ID())}
+			}
+			labels := map[string]string{}
+			for _, l := range st.def.GroupBy {
+				v, ok := ev.Labels[l]
+				if !ok || v == "" {
+					return nil, &EventError{i, fmt.Sprintf("labels.%s: missing; SLO %s counts per %s", l, st.def.ID(), strings.Join(st.def.GroupBy, ", "))}
+				}
+				labels[l] = v
+			}
+			used = true
+			k := countKey{st.def.ID(), GroupKey(labels), UnixMinute(t)}
+			if _, seen := sums[k]; !seen {
+				order = append(order, k)
+			}
+			sums[k] = sums[k].add(c)
+		}
+		if !used {
+			return nil, &EventError{i, fmt.Sprintf("no SLO on stream %q can count this event: latency SLOs need latency_ms, the others outcome", ev.Stream)}
+		}
+	}
+	out := make([]Count, 0, len(order))
+	for _, k := range order {
+		out = append(out, Count{SLO: k.slo, Group: k.group, Kind: KindEvents, Minute: k.minute, Counts: sums[k]})
+	}
+	return out, nil
+}
+
+func (e *Engine) streamHint() string {
+	names := sortedKeys(e.streams)
+	if len(names) == 0 {
+		return " (no SLO takes pushed events)"
+	}
+	if len(names) > 8 {
+		names = append(names[:8], "…")
+	}
+	return " (streams: " + strings.Join(names, ", ") + ")"
+}
+
+// checkShape rejects events that say too little or contradict themselves.
+func checkShape(ev Event) error {
+	counted := ev.Good != nil || ev.Total != nil
+	switch {
+	case counted && (ev.Good == nil || ev.Total == nil):
+		return fmt.Errorf("good and total: give both or neither")
+	case counted && (ev.Outcome != "" || ev.LatencyMS != nil):
+		return fmt.Errorf("good/total: pre-counted events take no outcome or latency_ms")
+	case counted && (*ev.Good < 0 || *ev.Total < 0 || *ev.Good > *ev.Total):
+		return fmt.Errorf("good/total: need 0 <= good <= total, got good %g, total %g", *ev.Good, *ev.Total)
+	case ev.Outcome != "" && ev.Outcome != "good" && ev.Outcome != "bad":
+		return fmt.Errorf("outcome: %q is not good or bad", ev.Outcome)
+	case ev.LatencyMS != nil && *ev.LatencyMS < 0:
+		return fmt.Errorf("latency_ms: %g is negative", *ev.LatencyMS)
+	case !counted && ev.Outcome == "" && ev.LatencyMS == nil:
+		return fmt.Errorf("give good and total, an outcome, or latency_ms")
+	}
+	return nil
+}
+
+// classify counts an event for one SLO; false when the SLO cannot use it.
+func classify(ev Event, def slo.SLO) (Counts, bool) {
+	if ev.Good != nil {
+		return Counts{Good: *ev.Good, Total: *ev.Total}, true
+	}
+	if def.Indicator.Kind == slo.KindLatency {
+		if ev.LatencyMS == nil {
+			return Counts{}, false
+		}
+		good := time.Duration(*ev.LatencyMS*float64(time.Millisecond)) <= def.Indicator.Threshold
+		return Counts{Good: b2f(good), Total: 1}, true
+	}
+	if ev.Outcome == "" {
+		return Counts{}, false
+	}
+	return Counts{Good: b2f(ev.Outcome == "good"), Total: 1}, true
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

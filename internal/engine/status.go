@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// Status is where an SLO (or one group of it) stands at a moment.
+type Status struct {
+	// At is the moment the status was computed for.
+	At          time.Time `json:"at"`
+	WindowStart time.Time `json:"windowStart"`
+	// Counts are the good and total events (or slices) in the window.
+	Counts Counts `json:"counts"`
+	// SLI is the share of good events in the window, 0..1; nil without data.
+	SLI *float64 `json:"sli"`
+	// Objective is the target share, 0..1.
+	Objective float64 `json:"objective"`
+	// Met is true when the SLI meets the objective; false without data.
+	Met    bool   `json:"met"`
+	Budget Budget `json:"budget"`
+	// BurnRates are the burn rates over BurnWindows, shortest first.
+	BurnRates []BurnRate `json:"burnRates"`
+	// Exhaustion is when the budget runs out if the last hour's burn rate
+	// goes on; nil when it would last the window.
+	Exhaustion *time.Time `json:"exhaustion,omitempty"`
+}
+
+// Budget is an error budget over the window. The unit is events for the
+// occurrences method and slices for the timeslice methods.
+type Budget struct {
+	Unit string `json:"unit"`
+	// Total is how many bad units the window allows so far.
+	Total float64 `json:"total"`
+	// Consumed is how many bad units the window has had.
+	Consumed float64 `json:"consumed"`
+	// Remaining is Total minus Consumed; negative once overspent.
+	Remaining float64 `json:"remaining"`
+	// RemainingFraction is Remaining over Total: 1 untouched, 0 exhausted,
+	// negative overspent.
+	RemainingFraction float64 `json:"remainingFraction"`
+	// RemainingTime is the remaining budget as time at the SLO's slice
+	// length (timeslices) or as the window's share of bad time at an even
+	// error rate (occurrences).
+	RemainingTime time.Duration `json:"remainingTime"`
+}
+
+// BurnRate is how fast the budget burns over a window: 1 spends it exactly
+// by the window's end, 14.4 spends 2% of a 30-day budget in an hour.
+type BurnRate struct {
+	Window time.Duration `json:"window"`
+	// Rate is the burn rate; 0 without data.
+	Rate float64 `json:"rate"`
+	// HasData is false when the window held no events.
+	HasData bool `json:"hasData"`
+}
+
+// HasData reports whether the window held any events.
+func (s Status) HasData() bool { return s.SLI != nil }
+
+// Burn returns the burn rate over window d, and whether it is known.
+func (s Status) Burn(d time.Duration) (float64, bool) {
+	for _, b := range s.BurnRates {
+		if b.Window == d {
+			return b.Rate, b.HasData
+		}
+	}
+	return 0, false
+}
+
+// compute works out the status of one series for an SLO at now.
+func compute(def *slo.SLO, sr *Series, now time.Time) Status {
+	nowMin := UnixMinute(now)
+	start := WindowStart(def.Window, now)
+	st := Status{At: now, WindowStart: start, Objective: def.Objective / 100}
+	budgetShare := def.BudgetFraction()
+	st.Counts = sr.Sum(UnixMinute(start)-1, nowMin)
+	unit := "events"
+	if def.Budgeting.Method != "" && def.Budgeting.Method != slo.Occurrences {
+		unit = "slices"
+	}
+	st.Budget = budget(st.Counts, budgetShare, unit)
+	if st.Counts.Total > 0 {
+		sli := st.Counts.Good / st.Counts.Total
+		st.SLI = &sli
+		st.Met = sli >= st.Objective
+	}
+	nominal := def.Window.Nominal()
+	st.Budget.RemainingTime = time.Duration(max(st.Budget.RemainingFraction, 0) * budgetShare * float64(nominal))
+	for _, w := range BurnWindows {
+		c := sr.Window(nowMin, w)
+		b := BurnRate{Window: w}
+		if c.Total > 0 {
+			b.HasData = true
+			b.Rate = (c.Bad() / c.Total) / budgetShare
+		}
+		st.BurnRates = append(st.BurnRates, b)
+	}
+	if burn, ok := st.Burn(time.Hour); ok && burn > 0 && st.Budget.RemainingFraction > 0 {
+		// At burn rate r the whole window's budget lasts nominal/r.
+		left := time.Duration(st.Budget.RemainingFraction * float64(nominal) / burn)
+		if horizon := windowEnd(def.Window, now); now.Add(left).Before(horizon) {
+			at := now.Add(left)
+			st.Exhaustion = &at
+		}
+	}
+	return st
+}
+
+func budget(c Counts, share float64, unit string) Budget {
+	b := Budget{Unit: unit, Total: share * c.Total, Consumed: c.Bad(), RemainingFraction: 1}
+	b.Remaining = b.Total - b.Consumed
+	if b.Total > 0 {
+		b.RemainingFraction = b.Remaining / b.Total
+	}
+	return b
+}

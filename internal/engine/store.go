@@ -1,0 +1,84 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"time"
+)
+
+// Kind says what a stored count counts.
+type Kind string
+
+// The count kinds.
+const (
+	// KindEvents are events (or Prometheus increments) as measured.
+	KindEvents Kind = "events"
+	// KindSlices are judged time slices of a timeslice-budgeted SLO.
+	KindSlices Kind = "slices"
+)
+
+// Count is good and total counts of one SLO group in one minute, the unit
+// the engine stores.
+type Count struct {
+	SLO    string `json:"slo"`
+	Group  string `json:"group"`
+	Kind   Kind   `json:"kind"`
+	Minute int64  `json:"minute"`
+	Counts
+}
+
+// Store keeps what the engine must not lose. The engine is its only
+// writer; every method is safe for concurrent use.
+type Store interface {
+	// AddCounts adds counts durably: once it returns nil they survive a
+	// crash. Counts for the same SLO, group, kind and minute add up.
+	AddCounts(ctx context.Context, counts []Count) error
+	// LoadCounts calls fn with every stored count from minute since on,
+	// oldest first.
+	LoadCounts(ctx context.Context, since int64, fn func(Count) error) error
+	// SaveAlerts records alert states and, in the same transaction, the
+	// notifications their changes owe, so a crash loses or repeats none.
+	SaveAlerts(ctx context.Context, alerts []Alert, notes []Notification) error
+	// LoadAlerts returns every saved alert state.
+	LoadAlerts(ctx context.Context) ([]Alert, error)
+	// Prune forgets counts older than minute before.
+	Prune(ctx context.Context, before int64) error
+}
+
+// GroupKey is the canonical key of a label set: its JSON object, keys
+// sorted; "{}" for an SLO without grouping.
+func GroupKey(labels map[string]string) string {
+	if len(labels) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(labels) // maps marshal with sorted keys
+	return string(b)
+}
+
+// GroupLabels parses a GroupKey back into labels.
+func GroupLabels(key string) map[string]string {
+	out := map[string]string{}
+	_ = json.Unmarshal([]byte(key), &out)
+	return out
+}
+
+// Notification is an alert's change of state, owed to every channel.
+type Notification struct {
+	ID          int64             `json:"id"`
+	At          time.Time         `json:"at"`
+	Alert       Alert             `json:"alert"`
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	// URL is the SLO's page in Accord.
+	URL string `json:"url"`
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,178 @@
+package engine
+
+import (
+	"sort"
+	"time"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// SLOView is an SLO with its status, as the API and UI show it.
+type SLOView struct {
+	ID          string      `json:"id"`
+	Service     string      `json:"service"`
+	Name        string      `json:"name"`
+	DisplayName string      `json:"displayName,omitempty"`
+	Description string      `json:"description,omitempty"`
+	Objective   float64     `json:"objective"`
+	Window      string      `json:"window"`
+	Budgeting   string      `json:"budgeting"`
+	Owners      slo.Owners  `json:"owners"`
+	RunbookURL  string      `json:"runbookURL,omitempty"`
+	Stream      string      `json:"stream,omitempty"`
+	Status      Status      `json:"status"`
+	Source      SourceState `json:"source"`
+	// Groups are the SLO's label sets, least budget left first; empty
+	// without grouping.
+	Groups []GroupView `json:"groups,omitempty"`
+	Alerts []Alert     `json:"alerts"`
+	Origin slo.Origin  `json:"origin"`
+}
+
+// GroupView is one label set of a grouped SLO.
+type GroupView struct {
+	Labels map[string]string `json:"labels"`
+	Status Status            `json:"status"`
+}
+
+// Firing reports whether any of the SLO's alerts fires.
+func (v SLOView) Firing() bool {
+	for _, a := range v.Alerts {
+		if a.State == AlertFiring {
+			return true
+		}
+	}
+	return false
+}
+
+// SLOs returns every SLO with its status at the last evaluation, least
+// budget left first.
+func (e *Engine) SLOs() []SLOView {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]SLOView, 0, len(e.order))
+	for _, id := range e.order {
+		out = append(out, e.view(e.slos[id], false))
+	}
+	sort.SliceStable(out, func(i, j int) bool { return worst(out[i].Status, out[j].Status) })
+	return out
+}
+
+// SLO returns one SLO with its groups.
+func (e *Engine) SLO(id string) (SLOView, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	st, ok := e.slos[id]
+	if !ok {
+		return SLOView{}, false
+	}
+	return e.view(st, true), true
+}
+
+func (e *Engine) view(st *sloState, groups bool) SLOView {
+	d := st.def
+	method := string(d.Budgeting.Method)
+	if method == "" {
+		method = string(slo.Occurrences)
+	}
+	v := SLOView{
+		ID: d.ID(), Service: d.Service, Name: d.Name, DisplayName: d.DisplayName, Description: d.Description,
+		Objective: d.Objective, Window: d.Window.String(), Budgeting: method, Owners: st.owners,
+		RunbookURL: d.RunbookURL, Stream: d.Indicator.Stream, Status: st.all.status, Source: st.source,
+		Origin: d.Origin, Alerts: []Alert{},
+	}
+	for _, g := range st.sortedGroups() {
+		if groups && len(d.GroupBy) > 0 {
+			v.Groups = append(v.Groups, GroupView{Labels: g.labels, Status: g.status})
+		}
+		for _, k := range sortedKeys(g.alerts) {
+			if a := g.alerts[k]; a.State != AlertInactive {
+				v.Alerts = append(v.Alerts, *a)
+			}
+		}
+	}
+	sort.SliceStable(v.Groups, func(i, j int) bool { return worst(v.Groups[i].Status, v.Groups[j].Status) })
+	return v
+}
+
+// Alerts returns every alert that fires or is pending, and those resolved
+// since the given time, firing first and newest first.
+func (e *Engine) Alerts(resolvedSince time.Time) []Alert {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var out []Alert
+	for _, id := range e.order {
+		for _, g := range e.slos[id].groups {
+			for _, a := range g.alerts {
+				if a.State == AlertFiring || a.State == AlertPending ||
+					a.State == AlertResolved && !a.ResolvedAt.Before(resolvedSince) {
+					out = append(out, *a)
+				}
+			}
+		}
+	}
+	rank := map[AlertState]int{AlertFiring: 0, AlertPending: 1, AlertResolved: 2}
+	sort.Slice(out, func(i, j int) bool {
+		if rank[out[i].State] != rank[out[j].State] {
+			return rank[out[i].State] < rank[out[j].State]
+		}
+		return out[i].Since.After(out[j].Since)
+	})
+	return out
+}
+
+// HistoryPoint is an SLO's state at one moment of its history.
+type HistoryPoint struct {
+	At time.Time `json:"at"`
+	// SLI is the share of good events in the step ending at At.
+	SLI *float64 `json:"sli"`
+	// Good and Total are the counts in the step.
+	Good  float64 `json:"good"`
+	Total float64 `json:"total"`
+	// BudgetRemaining is the share of the budget left at At, counting the
+	// window from its start to At against the whole window's budget so
+	// far; nil before any data.
+	BudgetRemaining *float64 `json:"budgetRemaining"`
+	// BurnRate is the burn rate over the hour ending at At.
+	BurnRate *float64 `json:"burnRate"`
+}
+
+// History returns the SLO's history from from to to in steps, for charts.
+// Steps shorter than a minute are raised to a minute; points before the
+// data the engine keeps carry no values.
+func (e *Engine) History(id string, from, to time.Time, step time.Duration) ([]HistoryPoint, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	st, ok := e.slos[id]
+	if !ok {
+		return nil, false
+	}
+	step = max(step.Truncate(time.Minute), time.Minute)
+	sr := st.all.budgetSeries()
+	now := e.clock.Now()
+	share := st.def.BudgetFraction()
+	windowStart := UnixMinute(WindowStart(st.def.Window, now)) - 1
+	nowMin := UnixMinute(now)
+	allowed := sr.Sum(windowStart, nowMin).Total * share
+	var out []HistoryPoint
+	for t := from; !t.After(to) && len(out) < 10_000; t = t.Add(step) {
+		m := UnixMinute(t)
+		p := HistoryPoint{At: t}
+		c := sr.Sum(m-int64(step/time.Minute), m)
+		p.Good, p.Total = c.Good, c.Total
+		if c.Total > 0 {
+			sli := c.Good / c.Total
+			p.SLI = &sli
+		}
+		if hour := sr.Window(m, time.Hour); hour.Total > 0 {
+			burn := hour.Bad() / hour.Total / share
+			p.BurnRate = &burn
+		}
+		if m >= windowStart && allowed > 0 {
+			rem := 1 - sr.Sum(windowStart, m).Bad()/allowed
+			p.BudgetRemaining = &rem
+		}
+		out = append(out, p)
+	}
+	return out, true
+}

@@ -1,0 +1,68 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// BurnWindows are the windows every SLO's burn rate is reported over: the
+// short and long windows of the SRE Workbook's alerts.
+var BurnWindows = []time.Duration{
+	5 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour,
+	6 * time.Hour, 24 * time.Hour, 3 * 24 * time.Hour,
+}
+
+// WindowStart returns the start of w's window at now: now minus the length
+// for a rolling window, or the start of the current week (Monday), month or
+// quarter in the window's time zone.
+func WindowStart(w slo.Window, now time.Time) time.Time {
+	if !w.IsCalendar() {
+		return now.Add(-w.Rolling)
+	}
+	loc := time.UTC
+	if w.TimeZone != "" {
+		if l, err := time.LoadLocation(w.TimeZone); err == nil {
+			loc = l
+		}
+	}
+	t := now.In(loc)
+	y, mo, d := t.Date()
+	switch w.Calendar {
+	case slo.CalendarWeek:
+		back := (int(t.Weekday()) + 6) % 7 // days since Monday
+		return time.Date(y, mo, d-back, 0, 0, 0, 0, loc)
+	case slo.CalendarQuarter:
+		return time.Date(y, mo-(mo-1)%3, 1, 0, 0, 0, 0, loc)
+	}
+	return time.Date(y, mo, 1, 0, 0, 0, 0, loc)
+}
+
+// windowEnd returns when the calendar window containing now ends; for a
+// rolling window, now plus its length (it never ends).
+func windowEnd(w slo.Window, now time.Time) time.Time {
+	start := WindowStart(w, now)
+	if !w.IsCalendar() {
+		return now.Add(w.Rolling)
+	}
+	switch w.Calendar {
+	case slo.CalendarWeek:
+		return start.AddDate(0, 0, 7)
+	case slo.CalendarQuarter:
+		return start.AddDate(0, 3, 0)
+	}
+	return start.AddDate(0, 1, 0)
+}
+
+// span is the longest stretch a window can cover, for sizing series.
+func span(w slo.Window) time.Duration {
+	switch w.Calendar {
+	case slo.CalendarWeek:
+		return 7 * 24 * time.Hour
+	case slo.CalendarMonth:
+		return 31 * 24 * time.Hour
+	case slo.CalendarQuarter:
+		return 92 * 24 * time.Hour
+	}
+	return max(w.Rolling, MinuteResolution)
+}

@@ -1,0 +1,123 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/accord-slo/accord/internal/engine"
+)
+
+// SaveAlerts records alert states and the notifications they owe in one
+// transaction.
+func (s *Store) SaveAlerts(ctx context.Context, alerts []engine.Alert, notes []engine.Notification) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin alert transaction: %w", err)
+	}
+	defer tx.Rollback()
+	for _, a := range alerts {
+		body, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("encode alert %s %s: %w", a.SLO, a.Rule, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (slo, grp, rule, body) VALUES (?, ?, ?, ?)
+			ON CONFLICT (slo, grp, rule) DO UPDATE SET body = excluded.body`, a.SLO, a.Group, a.Rule, string(body)); err != nil {
+			return fmt.Errorf("save alert %s %s: %w", a.SLO, a.Rule, err)
+		}
+	}
+	for _, n := range notes {
+		body, err := json.Marshal(n)
+		if err != nil {
+			return fmt.Errorf("encode notification for %s: %w", n.Alert.SLO, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (slo, at, body) VALUES (?, ?, ?)`,
+			n.Alert.SLO, n.At.UnixMilli(), string(body)); err != nil {
+			return fmt.Errorf("save notification for %s: %w", n.Alert.SLO, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit %d alert changes: %w", len(alerts), err)
+	}
+	return nil
+}
+
+// LoadAlerts returns every saved alert state.
+func (s *Store) LoadAlerts(ctx context.Context) ([]engine.Alert, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT body FROM alerts`)
+	if err != nil {
+		return nil, fmt.Errorf("load alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []engine.Alert
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("read alert: %w", err)
+		}
+		var a engine.Alert
+		if err := json.Unmarshal([]byte(body), &a); err != nil {
+			return nil, fmt.Errorf("decode alert: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Notifications returns up to limit notifications after id afterID,
+// oldest first; for one SLO when slo is not empty.
+func (s *Store) Notifications(ctx context.Context, afterID int64, slo string, limit int) ([]engine.Notification, error) {
+	q := `SELECT id, body FROM notifications WHERE id > ? ORDER BY id LIMIT ?`
+	args := []any{afterID, limit}
+	if slo != "" {
+		q = `SELECT id, body FROM notifications WHERE id > ? AND slo = ? ORDER BY id LIMIT ?`
+		args = []any{afterID, slo, limit}
+	}
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("load notifications after %d: %w", afterID, err)
+	}
+	defer rows.Close()
+	var out []engine.Notification
+	for rows.Next() {
+		var id int64
+		var body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, fmt.Errorf("read notification: %w", err)
+		}
+		var n engine.Notification
+		if err := json.Unmarshal([]byte(body), &n); err != nil {
+			return nil, fmt.Errorf("decode notification %d: %w", id, err)
+		}
+		n.ID = id
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Cursor returns the last notification id a channel delivered; a channel
+// seen for the first time starts after the newest notification, so it is
+// not flooded with history.
+func (s *Store) Cursor(ctx context.Context, channel string) (int64, error) {
+	var id int64
+	err := s.write.QueryRowContext(ctx, `SELECT last_id FROM cursors WHERE channel = ?`, channel).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if _, err := s.write.ExecContext(ctx, `INSERT OR IGNORE INTO cursors (channel, last_id)
+		SELECT ?, COALESCE(MAX(id), 0) FROM notifications`, channel); err != nil {
+		return 0, fmt.Errorf("start cursor for %s: %w", channel, err)
+	}
+	if err := s.write.QueryRowContext(ctx, `SELECT last_id FROM cursors WHERE channel = ?`, channel).Scan(&id); err != nil {
+		return 0, fmt.Errorf("read cursor for %s: %w", channel, err)
+	}
+	return id, nil
+}
+
+// SetCursor records that a channel delivered every notification up to id.
+func (s *Store) SetCursor(ctx context.Context, channel string, id int64) error {
+	if _, err := s.write.ExecContext(ctx, `UPDATE cursors SET last_id = ? WHERE channel = ?`, id, channel); err != nil {
+		return fmt.Errorf("advance cursor for %s to %d: %w", channel, id, err)
+	}
+	return nil
+}

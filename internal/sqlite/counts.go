@@ -1,0 +1,114 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/accord-slo/accord/internal/engine"
+)
+
+// AddCounts queues counts for the writer and waits until they are
+// committed.
+func (s *Store) AddCounts(ctx context.Context, counts []engine.Count) error {
+	req := &writeReq{counts: counts, done: make(chan error, 1)}
+	select {
+	case s.queue <- req:
+	case <-s.stop:
+		return fmt.Errorf("add counts: store closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		// The write may still commit; the caller must not acknowledge it.
+		return ctx.Err()
+	}
+}
+
+// writer commits queued requests, as many as are waiting in one
+// transaction.
+func (s *Store) writer() {
+	defer s.stopped.Done()
+	for {
+		var batch []*writeReq
+		select {
+		case req := <-s.queue:
+			batch = append(batch, req)
+		case <-s.stop:
+			return
+		}
+	drain:
+		for len(batch) < maxGroup {
+			select {
+			case req := <-s.queue:
+				batch = append(batch, req)
+			default:
+				break drain
+			}
+		}
+		err := s.commit(batch)
+		for _, req := range batch {
+			req.done <- err
+		}
+	}
+}
+
+const upsertCount = `INSERT INTO counts (slo, grp, kind, minute, good, total) VALUES (?, ?, ?, ?, ?, ?)
+	ON CONFLICT (slo, grp, kind, minute) DO UPDATE SET good = good + excluded.good, total = total + excluded.total`
+
+func (s *Store) commit(batch []*writeReq) error {
+	ctx := context.Background()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin count transaction: %w", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, upsertCount)
+	if err != nil {
+		return fmt.Errorf("prepare count upsert: %w", err)
+	}
+	defer stmt.Close()
+	for _, req := range batch {
+		for _, c := range req.counts {
+			if _, err := stmt.ExecContext(ctx, c.SLO, c.Group, string(c.Kind), c.Minute, c.Good, c.Total); err != nil {
+				return fmt.Errorf("store count for %s %s at minute %d: %w", c.SLO, c.Group, c.Minute, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit %d count batches: %w", len(batch), err)
+	}
+	return nil
+}
+
+// LoadCounts calls fn with every count from minute since on, oldest first.
+func (s *Store) LoadCounts(ctx context.Context, since int64, fn func(engine.Count) error) error {
+	rows, err := s.read.QueryContext(ctx,
+		`SELECT slo, grp, kind, minute, good, total FROM counts WHERE minute >= ? ORDER BY minute`, since)
+	if err != nil {
+		return fmt.Errorf("load counts since minute %d: %w", since, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c engine.Count
+		var kind string
+		if err := rows.Scan(&c.SLO, &c.Group, &kind, &c.Minute, &c.Good, &c.Total); err != nil {
+			return fmt.Errorf("read count: %w", err)
+		}
+		c.Kind = engine.Kind(kind)
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Prune deletes counts older than minute before.
+func (s *Store) Prune(ctx context.Context, before int64) error {
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM counts WHERE minute < ?`, before); err != nil {
+		return fmt.Errorf("prune counts before minute %d: %w", before, err)
+	}
+	return nil
+}
