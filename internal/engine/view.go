@@ -176,3 +176,23 @@ func (e *Engine) History(id string, from, to time.Time, step time.Duration) ([]H
 	}
 	return out, true
 }
+
+// Firing returns a notification for every firing alert as it stands now,
+// for channels that want firing alerts repeated (Alertmanager).
+func (e *Engine) Firing() []Notification {
+	now := e.clock.Now()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var out []Notification
+	for _, id := range e.order {
+		st := e.slos[id]
+		for _, g := range st.sortedGroups() {
+			for _, k := range sortedKeys(g.alerts) {
+				if a := g.alerts[k]; a.State == AlertFiring {
+					out = append(out, e.notification(st, g, *a, now))
+				}
+			}
+		}
+	}
+	return out
+}

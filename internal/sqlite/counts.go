@@ -112,3 +112,22 @@ func (s *Store) Prune(ctx context.Context, before int64) error {
 	}
 	return nil
 }
+
+// LastMinutes returns, per SLO, the newest minute holding measured events.
+func (s *Store) LastMinutes(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT slo, MAX(minute) FROM counts WHERE kind = 'events' GROUP BY slo`)
+	if err != nil {
+		return nil, fmt.Errorf("read last minutes: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id string
+		var m int64
+		if err := rows.Scan(&id, &m); err != nil {
+			return nil, fmt.Errorf("read last minute: %w", err)
+		}
+		out[id] = m
+	}
+	return out, rows.Err()
+}

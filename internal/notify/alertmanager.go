@@ -1,0 +1,86 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+)
+
+var _ Channel = (*Alertmanager)(nil)
+
+// Alertmanager posts alerts to Alertmanager's v2 API. Alertmanager forgets
+// an alert not heard of within its resolve timeout, so firing alerts are
+// also re-sent every ResendEvery (Resend), as Prometheus does; Alertmanager
+// deduplicates them, so receivers are told once.
+type Alertmanager struct {
+	URL    string
+	Client *http.Client
+	// ResendEvery is how often firing alerts are re-sent; their endsAt lies
+	// four of these ahead.
+	ResendEvery time.Duration
+}
+
+// amAlert is an alert as Alertmanager's v2 API takes it.
+type amAlert struct {
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
+	StartsAt     time.Time         `json:"startsAt"`
+	EndsAt       time.Time         `json:"endsAt,omitzero"`
+	GeneratorURL string            `json:"generatorURL,omitempty"`
+}
+
+// Name identifies the Alertmanager by its URL.
+func (a *Alertmanager) Name() string { return "alertmanager:" + a.URL }
+
+func (a *Alertmanager) resendEvery() time.Duration {
+	if a.ResendEvery <= 0 {
+		return time.Minute
+	}
+	return a.ResendEvery
+}
+
+// Send posts firing alerts with an end a few resends ahead and resolved
+// ones with the time they resolved.
+func (a *Alertmanager) Send(ctx context.Context, notes []engine.Notification) error {
+	alerts := make([]amAlert, 0, len(notes))
+	for _, n := range notes {
+		am := amAlert{Labels: n.Labels, Annotations: n.Annotations, StartsAt: n.Alert.FiredAt, GeneratorURL: n.URL}
+		if n.Alert.State == engine.AlertResolved {
+			am.EndsAt = n.Alert.ResolvedAt
+		} else {
+			am.EndsAt = n.At.Add(4 * a.resendEvery())
+		}
+		alerts = append(alerts, am)
+	}
+	return a.post(ctx, alerts)
+}
+
+// Resend re-posts the firing alerts' current state.
+func (a *Alertmanager) Resend(ctx context.Context, firing []engine.Notification, now time.Time) error {
+	if len(firing) == 0 {
+		return nil
+	}
+	alerts := make([]amAlert, 0, len(firing))
+	for _, n := range firing {
+		alerts = append(alerts, amAlert{Labels: n.Labels, Annotations: n.Annotations, StartsAt: n.Alert.FiredAt,
+			EndsAt: now.Add(4 * a.resendEvery()), GeneratorURL: n.URL})
+	}
+	return a.post(ctx, alerts)
+}
+
+func (a *Alertmanager) post(ctx context.Context, alerts []amAlert) error {
+	body, err := json.Marshal(alerts)
+	if err != nil {
+		return fmt.Errorf("encode alerts: %w", err)
+	}
+	client := a.Client
+	if client == nil {
+		client = defaultClient()
+	}
+	return postJSON(ctx, client, strings.TrimSuffix(a.URL, "/")+"/api/v2/alerts", body, nil)
+}

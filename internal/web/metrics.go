@@ -1,0 +1,83 @@
+package web
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+type metrics struct {
+	eventsIngested prometheus.Counter
+	unauthorized   prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer, e *engine.Engine) *metrics {
+	m := &metrics{
+		eventsIngested: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "accord_events_ingested_total", Help: "Pushed events stored durably.",
+		}),
+		unauthorized: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "accord_http_unauthorized_total", Help: "Write requests refused for a missing or wrong token.",
+		}),
+	}
+	reg.MustRegister(m.eventsIngested, m.unauthorized, &sloCollector{engine: e})
+	return m
+}
+
+// sloCollector exports every SLO's status at scrape time.
+type sloCollector struct{ engine *engine.Engine }
+
+var (
+	labelsSLO     = []string{"service", "slo", "team"}
+	descSLI       = prometheus.NewDesc("accord_slo_sli_ratio", "Share of good events over the SLO's window (absent without data).", labelsSLO, nil)
+	descObjective = prometheus.NewDesc("accord_slo_objective_ratio", "The SLO's objective as a share.", labelsSLO, nil)
+	descRemaining = prometheus.NewDesc("accord_slo_error_budget_remaining_ratio", "Share of the error budget left: 1 untouched, 0 exhausted, negative overspent.", labelsSLO, nil)
+	descBurn      = prometheus.NewDesc("accord_slo_burn_rate", "Burn rate over a window: 1 spends the budget exactly by the window's end.", append(labelsSLO, "window"), nil)
+	descStale     = prometheus.NewDesc("accord_slo_stale", "1 while the SLO's data source fails and its numbers are not current.", labelsSLO, nil)
+	descBackfill  = prometheus.NewDesc("accord_slo_backfill_ratio", "Share of the SLO's window loaded from its data source.", labelsSLO, nil)
+	descAlert     = prometheus.NewDesc("accord_slo_alert_firing", "Firing burn-rate alerts (one per group of a grouped SLO).", append(labelsSLO, "severity", "windows"), nil)
+)
+
+func (c *sloCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descSLI, descObjective, descRemaining, descBurn, descStale, descBackfill, descAlert} {
+		ch <- d
+	}
+}
+
+func (c *sloCollector) Collect(ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	for _, v := range c.engine.SLOs() {
+		l := []string{v.Service, v.Name, v.Owners.Team}
+		if v.Status.SLI != nil {
+			gauge(descSLI, *v.Status.SLI, l...)
+		}
+		gauge(descObjective, v.Objective/100, l...)
+		gauge(descRemaining, v.Status.Budget.RemainingFraction, l...)
+		for _, b := range v.Status.BurnRates {
+			if b.HasData {
+				gauge(descBurn, b.Rate, append(l, slo.FormatDuration(b.Window))...)
+			}
+		}
+		gauge(descStale, b2f(v.Source.Stale), l...)
+		gauge(descBackfill, v.Source.Backfill, l...)
+		firing := map[[2]string]float64{} // groups of one SLO add up
+		for _, a := range v.Alerts {
+			if a.State == engine.AlertFiring {
+				firing[[2]string{string(a.Severity), a.Windows}]++
+			}
+		}
+		for k, n := range firing {
+			gauge(descAlert, n, append(l, k[0], k[1])...)
+		}
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,119 @@
+// Package web serves Accord's JSON API, health endpoints and metrics.
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// History reads past notifications, for an SLO's alert history.
+type History interface {
+	Notifications(ctx context.Context, afterID int64, slo string, limit int) ([]engine.Notification, error)
+	Ping(ctx context.Context) error
+}
+
+// Options configure the server.
+type Options struct {
+	// Token is the bearer token write endpoints require.
+	Token string
+	// MaxBodyBytes bounds an ingest request's body.
+	MaxBodyBytes int64
+	// MaxBatch bounds the events in one ingest request.
+	MaxBatch int
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+}
+
+// Server answers HTTP requests.
+type Server struct {
+	opts    Options
+	engine  *engine.Engine
+	history History
+	log     *slog.Logger
+	mux     *http.ServeMux
+	metrics *metrics
+	ready   atomic.Bool
+}
+
+// New returns a server over the engine.
+func New(e *engine.Engine, h History, opts Options) *Server {
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 16 << 20
+	}
+	if opts.MaxBatch == 0 {
+		opts.MaxBatch = 100_000
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{opts: opts, engine: e, history: h, log: opts.Logger, mux: http.NewServeMux()}
+	s.metrics = newMetrics(opts.Registry, e)
+	s.routes()
+	return s
+}
+
+// SetReady marks the server ready once state is restored and evaluated.
+func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{}))
+	s.mux.HandleFunc("GET /api/v1/services", s.getServices)
+	s.mux.HandleFunc("GET /api/v1/slos", s.getSLOs)
+	s.mux.HandleFunc("GET /api/v1/slos/{service}/{name}", s.getSLO)
+	s.mux.HandleFunc("GET /api/v1/slos/{service}/{name}/history", s.getHistory)
+	s.mux.HandleFunc("GET /api/v1/slos/{service}/{name}/notifications", s.getNotifications)
+	s.mux.HandleFunc("GET /api/v1/alerts", s.getAlerts)
+	s.mux.Handle("POST /api/v1/events", s.auth(http.HandlerFunc(s.postEvents)))
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, slo.Errorf(slo.CodeNotFound, "no API endpoint %s %s; see docs/api.md", r.Method, r.URL.Path))
+	})
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// auth lets a request through only with the right bearer token, compared
+// in constant time.
+func (s *Server) auth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || s.opts.Token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) != 1 {
+			s.metrics.unauthorized.Inc()
+			s.writeError(w, r, slo.Errorf(slo.CodeUnauthorized, "missing or wrong bearer token: send Authorization: Bearer <token>"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if !s.ready.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+		return
+	}
+	if err := s.history.Ping(r.Context()); err != nil {
+		s.log.Warn("readiness: database does not answer", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,159 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// serviceView is a service with its SLOs' standing.
+type serviceView struct {
+	Name        string     `json:"name"`
+	DisplayName string     `json:"displayName,omitempty"`
+	Description string     `json:"description,omitempty"`
+	Owners      slo.Owners `json:"owners"`
+	RunbookURL  string     `json:"runbookURL,omitempty"`
+	SLOs        []string   `json:"slos"`
+	// BudgetRemaining is the least budget left among its SLOs with data.
+	BudgetRemaining *float64 `json:"budgetRemaining"`
+	Firing          int      `json:"firingAlerts"`
+}
+
+func (s *Server) getServices(w http.ResponseWriter, r *http.Request) {
+	cat := s.engine.Catalog()
+	views := map[string]*serviceView{}
+	var out []*serviceView
+	for _, svc := range cat.Services {
+		v := &serviceView{Name: svc.Name, DisplayName: svc.DisplayName, Description: svc.Description,
+			Owners: svc.Owners, RunbookURL: svc.RunbookURL, SLOs: []string{}}
+		views[svc.Name] = v
+		out = append(out, v)
+	}
+	for _, sl := range s.engine.SLOs() {
+		v, ok := views[sl.Service]
+		if !ok {
+			continue
+		}
+		v.SLOs = append(v.SLOs, sl.ID)
+		if sl.Status.HasData() && (v.BudgetRemaining == nil || sl.Status.Budget.RemainingFraction < *v.BudgetRemaining) {
+			f := sl.Status.Budget.RemainingFraction
+			v.BudgetRemaining = &f
+		}
+		for _, a := range sl.Alerts {
+			if a.State == engine.AlertFiring {
+				v.Firing++
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+}
+
+func (s *Server) getSLOs(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	out := []engine.SLOView{}
+	for _, v := range s.engine.SLOs() {
+		if svc := q.Get("service"); svc != "" && v.Service != svc {
+			continue
+		}
+		if team := q.Get("team"); team != "" && v.Owners.Team != team {
+			continue
+		}
+		out = append(out, v)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"slos": out})
+}
+
+func (s *Server) lookup(w http.ResponseWriter, r *http.Request) (engine.SLOView, bool) {
+	id := r.PathValue("service") + "/" + r.PathValue("name")
+	v, ok := s.engine.SLO(id)
+	if !ok {
+		s.writeError(w, r, slo.Errorf(slo.CodeNotFound, "no SLO %s", id))
+	}
+	return v, ok
+}
+
+func (s *Server) getSLO(w http.ResponseWriter, r *http.Request) {
+	if v, ok := s.lookup(w, r); ok {
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
+// getHistory answers ?from=&to= (RFC 3339; default the last 7 days) and
+// ?step= (a duration such as 5m or 1h; default about 300 points).
+func (s *Server) getHistory(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.lookup(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	now := s.engine.Clock().Now()
+	to, err := timeParam(q.Get("to"), now)
+	if err != nil {
+		s.writeError(w, r, invalid("to: %v", err))
+		return
+	}
+	from, err := timeParam(q.Get("from"), to.Add(-7*24*time.Hour))
+	if err != nil {
+		s.writeError(w, r, invalid("from: %v", err))
+		return
+	}
+	if !from.Before(to) {
+		s.writeError(w, r, invalid("from (%s) must be before to (%s)", from.Format(time.RFC3339), to.Format(time.RFC3339)))
+		return
+	}
+	step := max(to.Sub(from)/300, time.Minute)
+	if raw := q.Get("step"); raw != "" {
+		if step, err = slo.ParseDuration(raw); err != nil || step <= 0 {
+			s.writeError(w, r, invalid("step: %q is not a positive duration such as 5m", raw))
+			return
+		}
+	}
+	if to.Sub(from)/step > 10_000 {
+		s.writeError(w, r, invalid("from..to at step %s gives over 10,000 points; use a longer step", slo.FormatDuration(step)))
+		return
+	}
+	points, _ := s.engine.History(v.ID, from, to, step)
+	writeJSON(w, http.StatusOK, map[string]any{"slo": v.ID, "step": slo.FormatDuration(step), "points": points})
+}
+
+func timeParam(raw string, def time.Time) (time.Time, error) {
+	if raw == "" {
+		return def, nil
+	}
+	if t, err := time.Parse(time.RFC3339, raw); err == nil {
+		return t, nil
+	}
+	if sec, err := strconv.ParseFloat(raw, 64); err == nil {
+		return time.UnixMilli(int64(sec * 1000)).UTC(), nil
+	}
+	return time.Time{}, invalid("%q is neither RFC 3339 nor Unix seconds", raw)
+}
+
+func (s *Server) getNotifications(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.lookup(w, r)
+	if !ok {
+		return
+	}
+	notes, err := s.history.Notifications(r.Context(), 0, v.ID, 1000)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if notes == nil {
+		notes = []engine.Notification{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"slo": v.ID, "notifications": notes})
+}
+
+// getAlerts answers what fires now and what resolved in the last day.
+func (s *Server) getAlerts(w http.ResponseWriter, r *http.Request) {
+	since := s.engine.Clock().Now().Add(-24 * time.Hour)
+	alerts := s.engine.Alerts(since)
+	if alerts == nil {
+		alerts = []engine.Alert{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"alerts": alerts})
+}

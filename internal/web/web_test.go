@@ -1,0 +1,224 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/spec"
+	"github.com/accord-slo/accord/internal/sqlite"
+	"github.com/accord-slo/accord/internal/web"
+)
+
+const testSpec = `
+apiVersion: accord/v1
+kind: Service
+metadata: {name: checkout}
+spec:
+  owners: {team: pos-platform}
+  slos:
+    - name: payments
+      objective: 99
+      window: 7d
+      indicator: {ratio: {stream: payments}}
+      groupBy: [store]
+    - name: latency
+      objective: 95
+      window: 7d
+      indicator: {latency: {stream: payments, threshold: 300ms}}
+`
+
+const token = "s3cret-token"
+
+type fixture struct {
+	srv    *httptest.Server
+	engine *engine.Engine
+	clock  *engine.ManualClock
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	res := spec.LoadBytes("test.yaml", []byte(testSpec))
+	if res.Diags.HasErrors() {
+		t.Fatalf("spec: %v", res.Diags.Items())
+	}
+	store, err := sqlite.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	clock := engine.NewManualClock(time.Date(2026, 11, 2, 12, 0, 30, 0, time.UTC))
+	e := engine.New(engine.Options{Catalog: res.Catalog, Store: store, Clock: clock})
+	if err := e.Restore(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := web.New(e, store, web.Options{Token: token, MaxBodyBytes: 4096, MaxBatch: 10})
+	s.SetReady(true)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return &fixture{srv: srv, engine: e, clock: clock}
+}
+
+// post sends body to the events endpoint and returns the status and the
+// decoded JSON answer.
+func (f *fixture) post(t *testing.T, auth, contentType, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/v1/events", strings.NewReader(body))
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	req.Header.Set("Content-Type", contentType)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("answer Content-Type %q, want application/json", ct)
+	}
+	var out map[string]any
+	b, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("answer is not JSON: %s", b)
+	}
+	return resp.StatusCode, out
+}
+
+// total returns the events counted for an SLO after an evaluation.
+func (f *fixture) total(t *testing.T, id string) float64 {
+	t.Helper()
+	if err := f.engine.Evaluate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := f.engine.SLO(id)
+	return v.Status.Counts.Total
+}
+
+func TestIngestCountsArraysAndNDJSON(t *testing.T) {
+	f := newFixture(t)
+	array := `[
+	  {"stream": "payments", "time": "2026-11-02T12:00:00Z", "labels": {"store": "s1"}, "outcome": "good", "latency_ms": 120},
+	  {"stream": "payments", "time": "2026-11-02T12:00:10Z", "labels": {"store": "s2"}, "outcome": "bad", "latency_ms": 900}
+	]`
+	if code, body := f.post(t, "Bearer "+token, "application/json", array); code != http.StatusAccepted || body["accepted"] != 2.0 {
+		t.Fatalf("array: %d %v", code, body)
+	}
+	ndjson := `{"stream": "payments", "labels": {"store": "s1"}, "good": 97, "total": 100}` + "\n"
+	if code, body := f.post(t, "Bearer "+token, "application/x-ndjson", ndjson); code != http.StatusAccepted {
+		t.Fatalf("ndjson: %d %v", code, body)
+	}
+	if got := f.total(t, "checkout/payments"); got != 102 {
+		t.Errorf("payments counted %v events, want 102", got)
+	}
+	v, _ := f.engine.SLO("checkout/latency")
+	if v.Status.Counts.Total != 102 || v.Status.Counts.Good != 98 {
+		t.Errorf("latency counted %+v, want 98 good of 102 (900 ms is over 300 ms)", v.Status.Counts)
+	}
+	p, _ := f.engine.SLO("checkout/payments")
+	if len(p.Groups) != 2 || p.Groups[0].Labels["store"] != "s2" {
+		t.Errorf("payments groups %+v, want s2 (the bad one) first of two", p.Groups)
+	}
+}
+
+func TestBadRequestsGetJSONErrorsAndStoreNothing(t *testing.T) {
+	f := newFixture(t)
+	good := `{"stream": "payments", "labels": {"store": "s1"}, "outcome": "good"}`
+	cases := []struct {
+		name, auth, body string
+		status           int
+		message          string
+		line             float64
+	}{
+		{"no token", "", good, 401, "bearer token", 0},
+		{"wrong token", "Bearer nope", good, 401, "bearer token", 0},
+		{"not bearer", "Basic " + token, good, 401, "bearer token", 0},
+		{"unknown stream", "Bearer " + token, good + "\n" + `{"stream": "paymnets", "outcome": "good"}`, 400, `no SLO measures stream "paymnets"`, 2},
+		{"missing group label", "Bearer " + token, good + "\n\n" + `{"stream": "payments", "outcome": "good"}`, 400, "labels.store: missing", 3},
+		{"bad outcome", "Bearer " + token, `[` + good + `,` + "\n" + `{"stream": "payments", "labels": {"store": "s1"}, "outcome": "meh"}]`, 400, `outcome: "meh"`, 2},
+		{"good over total", "Bearer " + token, `{"stream": "payments", "labels": {"store": "s1"}, "good": 5, "total": 4}`, 400, "0 <= good <= total", 1},
+		{"future", "Bearer " + token, `{"stream": "payments", "time": "2026-11-03T00:00:00Z", "labels": {"store": "s1"}, "outcome": "good"}`, 400, "in the future", 1},
+		{"unknown field", "Bearer " + token, good + "\n" + `{"stream": "payments", "outcom": "good"}`, 400, `unknown field "outcom"`, 2},
+		{"broken JSON", "Bearer " + token, good + "\n" + `{"stream": "payments",`, 400, "line 2", 2},
+		{"empty", "Bearer " + token, "  ", 400, "no events", 0},
+		{"too many", "Bearer " + token, strings.Repeat(good+"\n", 11), 400, "more than 10 events", 0},
+		{"too big", "Bearer " + token, strings.Repeat(" ", 5000) + good, 413, "over 4096 bytes", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, body := f.post(t, c.auth, "application/json", c.body)
+			e, _ := body["error"].(map[string]any)
+			msg, _ := e["message"].(string)
+			if code != c.status || !strings.Contains(msg, c.message) {
+				t.Errorf("got %d %q, want %d with %q", code, msg, c.status, c.message)
+			}
+			if line, _ := e["line"].(float64); line != c.line {
+				t.Errorf("line %v, want %v", line, c.line)
+			}
+		})
+	}
+	if got := f.total(t, "checkout/payments"); got != 0 {
+		t.Errorf("rejected batches left %v events behind", got)
+	}
+}
+
+func TestReadEndpoints(t *testing.T) {
+	f := newFixture(t)
+	if code, _ := f.post(t, "Bearer "+token, "application/json", `{"stream": "payments", "labels": {"store": "s1"}, "outcome": "bad", "latency_ms": 10}`); code != 202 {
+		t.Fatal(code)
+	}
+	f.total(t, "checkout/payments")
+	get := func(path string) (int, map[string]any) {
+		resp, err := http.Get(f.srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	if code, body := get("/api/v1/slos?team=pos-platform"); code != 200 || len(body["slos"].([]any)) != 2 {
+		t.Errorf("slos by team: %d %v", code, body)
+	}
+	if code, body := get("/api/v1/slos?team=nobody"); code != 200 || len(body["slos"].([]any)) != 0 {
+		t.Errorf("slos of another team: %d %v", code, body)
+	}
+	code, body := get("/api/v1/slos/checkout/payments")
+	if code != 200 || body["status"].(map[string]any)["sli"] != 0.0 {
+		t.Errorf("one SLO: %d %v", code, body)
+	}
+	code, body = get("/api/v1/slos/checkout/payments/history?from=2026-11-02T11:00:00Z&to=2026-11-02T12:00:00Z&step=30m")
+	if pts, _ := body["points"].([]any); code != 200 || len(pts) != 3 {
+		t.Errorf("history: %d %v", code, body)
+	}
+	if code, body = get("/api/v1/slos/checkout/payments/history?step=fast"); code != 400 {
+		t.Errorf("bad step: %d %v", code, body)
+	}
+	if code, body = get("/api/v1/slos/checkout/nope"); code != 404 || body["error"] == nil {
+		t.Errorf("unknown SLO: %d %v", code, body)
+	}
+	if code, _ = get("/readyz"); code != 200 {
+		t.Errorf("readyz: %d", code)
+	}
+	resp, err := http.Get(f.srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`accord_slo_sli_ratio{service="checkout",slo="payments",team="pos-platform"} 0`,
+		`accord_slo_error_budget_remaining_ratio{service="checkout",slo="latency",team="pos-platform"} 1`,
+		`accord_events_ingested_total 1`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
