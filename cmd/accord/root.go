@@ -20,6 +20,6 @@ OpenSLO v1, Sloth and Pyrra.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newValidateCmd(), newConvertCmd(), newVersionCmd())
+	root.AddCommand(newValidateCmd(), newConvertCmd(), newServeCmd(), newStatusCmd(), newVersionCmd())
 	return root
 }

@@ -17,9 +17,15 @@ var _ Channel = (*Alertmanager)(nil)
 // an alert not heard of within its resolve timeout, so firing alerts are
 // also re-sent every ResendEvery (Resend), as Prometheus does; Alertmanager
 // deduplicates them, so receivers are told once.
+//
+// Alertmanager judges startsAt and endsAt on its own clock, so they are
+// leases on the wall clock (WallClock), not the engine's: an engine on a
+// simulated or compressed clock still fires and resolves on time there.
 type Alertmanager struct {
 	URL    string
 	Client *http.Client
+	// WallClock is Alertmanager's idea of now; nil means time.Now.
+	WallClock func() time.Time
 	// ResendEvery is how often firing alerts are re-sent; their endsAt lies
 	// four of these ahead.
 	ResendEvery time.Duration
@@ -49,26 +55,43 @@ func (a *Alertmanager) resendEvery() time.Duration {
 func (a *Alertmanager) Send(ctx context.Context, notes []engine.Notification) error {
 	alerts := make([]amAlert, 0, len(notes))
 	for _, n := range notes {
-		am := amAlert{Labels: n.Labels, Annotations: n.Annotations, StartsAt: n.Alert.FiredAt, GeneratorURL: n.URL}
-		if n.Alert.State == engine.AlertResolved {
-			am.EndsAt = n.Alert.ResolvedAt
-		} else {
-			am.EndsAt = n.At.Add(4 * a.resendEvery())
-		}
-		alerts = append(alerts, am)
+		alerts = append(alerts, a.alert(n, n.Alert.State == engine.AlertResolved))
 	}
 	return a.post(ctx, alerts)
 }
 
+// alert turns a notification into Alertmanager's form: a firing alert
+// holds for four resends from now; a resolved one ends now at the latest.
+func (a *Alertmanager) alert(n engine.Notification, resolved bool) amAlert {
+	now := time.Now()
+	if a.WallClock != nil {
+		now = a.WallClock()
+	}
+	am := amAlert{Labels: n.Labels, Annotations: n.Annotations, StartsAt: n.Alert.FiredAt, GeneratorURL: n.URL}
+	if am.StartsAt.After(now) {
+		am.StartsAt = now
+	}
+	am.EndsAt = now.Add(4 * a.resendEvery())
+	if resolved {
+		am.EndsAt = now
+		if n.Alert.ResolvedAt.Before(now) {
+			am.EndsAt = n.Alert.ResolvedAt
+		}
+		if am.EndsAt.Before(am.StartsAt) {
+			am.EndsAt = am.StartsAt
+		}
+	}
+	return am
+}
+
 // Resend re-posts the firing alerts' current state.
-func (a *Alertmanager) Resend(ctx context.Context, firing []engine.Notification, now time.Time) error {
+func (a *Alertmanager) Resend(ctx context.Context, firing []engine.Notification) error {
 	if len(firing) == 0 {
 		return nil
 	}
 	alerts := make([]amAlert, 0, len(firing))
 	for _, n := range firing {
-		alerts = append(alerts, amAlert{Labels: n.Labels, Annotations: n.Annotations, StartsAt: n.Alert.FiredAt,
-			EndsAt: now.Add(4 * a.resendEvery()), GeneratorURL: n.URL})
+		alerts = append(alerts, a.alert(n, false))
 	}
 	return a.post(ctx, alerts)
 }

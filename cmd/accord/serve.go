@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/accord-slo/accord/internal/app"
+)
+
+func newServeCmd() *cobra.Command {
+	opts := app.Options{}
+	var logLevel string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Measure every SLO continuously, alert on burn rates and serve the API",
+		Long: `Serve loads SLO specs, measures them from pushed events and Prometheus-compatible
+backends, evaluates error budgets and burn rates, sends burn-rate alerts to
+Alertmanager and webhooks, and serves the JSON API (docs/api.md) and /metrics.
+
+State lives in an SQLite database under --data-dir. Pushing events needs a
+bearer token: --token, or the one generated into DATA_DIR/token on first start.
+Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
+		Example: `  accord serve --config examples/ --data-dir /var/lib/accord
+  accord serve --config slos/ --prometheus-url http://prometheus:9090 \
+      --alertmanager-url http://alertmanager:9093`,
+		Args: cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, args []string) error {
+			return bindEnv(cmd)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			log, err := newLogger(cmd.ErrOrStderr(), logLevel)
+			if err != nil {
+				return err
+			}
+			opts.Logger = log
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			a, err := app.New(ctx, opts)
+			if err != nil {
+				return err
+			}
+			if err := a.Start(ctx); err != nil {
+				a.Close()
+				return err
+			}
+			if opts.Token == "" {
+				log.Info("write requests need the bearer token in " + app.TokenPath(opts.DataDir))
+			}
+			<-ctx.Done()
+			log.Info("shutting down")
+			return a.Close()
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&opts.SpecPaths, "config", []string{"slos"}, "SLO spec files or directories")
+	f.StringVar(&opts.DataDir, "data-dir", "accord-data", "directory for the database and the generated token")
+	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "listen address")
+	f.StringVar(&opts.Token, "token", "", "bearer token for write requests (default: generated into DATA_DIR/token)")
+	f.StringVar(&opts.ExternalURL, "external-url", "", "URL people reach Accord at, for links in alerts (default http://ADDR)")
+	f.StringVar(&opts.PrometheusURL, "prometheus-url", "", "Prometheus-compatible API for SLOs whose data source names no URL")
+	f.StringSliceVar(&opts.AlertmanagerURLs, "alertmanager-url", nil, "Alertmanager to send burn-rate alerts to (repeatable)")
+	f.StringSliceVar(&opts.WebhookURLs, "webhook-url", nil, "URL to post alert notifications to as JSON (repeatable)")
+	f.DurationVar(&opts.EvalInterval, "eval-interval", 15*time.Second, "how often SLOs are evaluated")
+	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	return cmd
+}
+
+func newLogger(w interface{ Write([]byte) (int, error) }, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

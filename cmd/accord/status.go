@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/accord-slo/accord/internal/engine"
+)
+
+func newStatusCmd() *cobra.Command {
+	var server string
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show every SLO's budget and burn rate, worst first",
+		Long: `Status asks a running Accord for every SLO and prints a table: the SLI against
+the objective, the error budget left as a bar, the fastest burn rate now, and
+what needs attention (firing alerts, stale data, no data).`,
+		Example: `  accord status
+  accord status --server http://accord.internal:8080`,
+		Args:    cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, args []string) error { return bindEnv(cmd) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			slos, err := fetchSLOs(cmd.Context(), server)
+			if err != nil {
+				return err
+			}
+			return writeStatus(cmd.OutOrStdout(), slos)
+		},
+	}
+	cmd.Flags().StringVar(&server, "server", "http://127.0.0.1:8080", "Accord's URL")
+	return cmd
+}
+
+func fetchSLOs(ctx context.Context, server string) ([]engine.SLOView, error) {
+	url := strings.TrimSuffix(server, "/") + "/api/v1/slos"
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("--server %q: %w", server, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("ask Accord at %s (is accord serve running? --server sets its URL): %w", server, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		return nil, fmt.Errorf("GET %s: %s: %s", url, resp.Status, strings.TrimSpace(string(b)))
+	}
+	var body struct {
+		SLOs []engine.SLOView `json:"slos"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, fmt.Errorf("read GET %s: %w", url, err)
+	}
+	return body.SLOs, nil
+}
+
+// writeStatus prints the SLO table in the order the server gives: least
+// budget left first.
+func writeStatus(w io.Writer, slos []engine.SLOView) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLO\tTEAM\tSLI\tOBJECTIVE\tBUDGET LEFT\tBURN 1H\tSTATE")
+	for _, v := range slos {
+		st := v.Status
+		sli, burn := "-", "-"
+		if st.SLI != nil {
+			sli = fmt.Sprintf("%.3f%%", *st.SLI*100)
+		}
+		if rate, ok := st.Burn(time.Hour); ok {
+			burn = fmt.Sprintf("%.1f×", rate)
+		}
+		budget := "no data"
+		if st.HasData() {
+			budget = fmt.Sprintf("%s %4.0f%%", bar(st.Budget.RemainingFraction, 20), st.Budget.RemainingFraction*100)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%g%%\t%s\t%s\t%s\n", v.ID, orDash(v.Owners.Team), sli, v.Objective, budget, burn, state(v))
+	}
+	return tw.Flush()
+}
+
+// bar draws a fraction as a bar of width cells; overspent budgets show an
+// empty bar.
+func bar(f float64, width int) string {
+	n := int(f*float64(width) + 0.5)
+	n = max(0, min(n, width))
+	return "[" + strings.Repeat("█", n) + strings.Repeat("·", width-n) + "]"
+}
+
+func state(v engine.SLOView) string {
+	var parts []string
+	for _, a := range v.Alerts {
+		if a.State == engine.AlertFiring {
+			parts = append(parts, fmt.Sprintf("%s firing (%s)", a.Severity, a.Windows))
+		}
+	}
+	if v.Source.Stale {
+		parts = append(parts, "stale: "+v.Source.Error)
+	}
+	switch {
+	case !v.Status.HasData():
+		parts = append(parts, "no data")
+	case v.Status.Budget.RemainingFraction <= 0:
+		parts = append(parts, "budget exhausted")
+	case !v.Status.Met:
+		parts = append(parts, "objective missed")
+	}
+	if len(parts) == 0 {
+		return "ok"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

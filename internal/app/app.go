@@ -1,0 +1,253 @@
+// Package app builds Accord from Options and runs it, so the command line
+// and end-to-end tests start the same thing.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/notify"
+	promsource "github.com/accord-slo/accord/internal/prometheus"
+	"github.com/accord-slo/accord/internal/slo"
+	"github.com/accord-slo/accord/internal/spec"
+	"github.com/accord-slo/accord/internal/sqlite"
+	"github.com/accord-slo/accord/internal/web"
+)
+
+// Options say what to run and where.
+type Options struct {
+	// SpecPaths are spec files or directories.
+	SpecPaths []string
+	// DataDir holds the database and the generated token.
+	DataDir string
+	// Addr is the listen address, e.g. 127.0.0.1:8080 (port 0 picks one).
+	Addr string
+	// Token is the bearer token for write endpoints; empty means the one
+	// in DataDir/token, generated on first start.
+	Token string
+	// ExternalURL is where people reach Accord; default http://Addr.
+	ExternalURL string
+	// PrometheusURL is the default Prometheus-compatible data source.
+	PrometheusURL    string
+	AlertmanagerURLs []string
+	WebhookURLs      []string
+	// EvalInterval is how often SLOs are evaluated (default 15s); sources
+	// are queried each minute.
+	EvalInterval time.Duration
+	Clock        engine.Clock
+	Logger       *slog.Logger
+	// Manual leaves out the background loops: the caller drives Step.
+	Manual bool
+}
+
+// App is a running Accord.
+type App struct {
+	opts     Options
+	log      *slog.Logger
+	Catalog  slo.Catalog
+	Store    *sqlite.Store
+	Engine   *engine.Engine
+	Source   *promsource.Source
+	Server   *web.Server
+	dispatch *notify.Dispatcher
+	ams      []*notify.Alertmanager
+	token    string
+	registry *prometheus.Registry
+	evals    prometheus.Histogram
+	evalErrs prometheus.Counter
+
+	listener net.Listener
+	http     *http.Server
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+// New loads the specs, opens the store and restores state; Start serves.
+func New(ctx context.Context, opts Options) (*App, error) {
+	if opts.Clock == nil {
+		opts.Clock = engine.SystemClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.EvalInterval <= 0 {
+		opts.EvalInterval = 15 * time.Second
+	}
+	a := &App{opts: opts, log: opts.Logger, registry: prometheus.NewRegistry()}
+	cat, err := loadCatalog(opts.SpecPaths)
+	if err != nil {
+		return nil, err
+	}
+	a.Catalog = cat
+	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data directory %s: %w", opts.DataDir, err)
+	}
+	if a.token, err = resolveToken(opts.Token, opts.DataDir); err != nil {
+		return nil, err
+	}
+	if a.Store, err = sqlite.Open(opts.DataDir); err != nil {
+		return nil, err
+	}
+	if err := a.build(ctx); err != nil {
+		a.Store.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context) error {
+	opts := a.opts
+	a.Engine = engine.New(engine.Options{Catalog: a.Catalog, Store: a.Store, Clock: opts.Clock, Logger: a.log, ExternalURL: a.externalURL()})
+	start := time.Now()
+	if err := a.Engine.Restore(ctx); err != nil {
+		return err
+	}
+	a.log.Info("state restored", "slos", len(a.Catalog.SLOs), "took", time.Since(start).Round(time.Millisecond))
+
+	var queried []slo.SLO
+	for _, s := range a.Catalog.SLOs {
+		if !s.Indicator.Pushed() {
+			queried = append(queried, s)
+		}
+	}
+	a.Source = promsource.New(promsource.Options{Engine: a.Engine, Clock: opts.Clock, Logger: a.log,
+		DefaultURL: opts.PrometheusURL, Sources: a.Catalog.DataSources}, queried)
+	last, err := a.Store.LastMinutes(ctx)
+	if err != nil {
+		return err
+	}
+	for id, m := range last {
+		a.Source.SetProgress(id, m)
+	}
+
+	var channels []notify.Channel
+	for _, u := range opts.AlertmanagerURLs {
+		am := &notify.Alertmanager{URL: u}
+		a.ams = append(a.ams, am)
+		channels = append(channels, am)
+	}
+	for _, u := range opts.WebhookURLs {
+		channels = append(channels, &notify.Webhook{URL: u})
+	}
+	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: channels, Logger: a.log, Registerer: a.registry}); err != nil {
+		return err
+	}
+	a.evals = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_evaluation_duration_seconds",
+		Help: "Time to evaluate every SLO once.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)})
+	a.evalErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_evaluation_errors_total", Help: "Evaluations that failed."})
+	a.registry.MustRegister(a.evals, a.evalErrs, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Server = web.New(a.Engine, a.Store, web.Options{Token: a.token, Logger: a.log, Registry: a.registry})
+	return nil
+}
+
+func (a *App) externalURL() string {
+	if a.opts.ExternalURL != "" {
+		return a.opts.ExternalURL
+	}
+	return "http://" + a.opts.Addr
+}
+
+// Token is the bearer token write requests need.
+func (a *App) Token() string { return a.token }
+
+// loadCatalog reads the specs and refuses them if any has errors.
+func loadCatalog(paths []string) (slo.Catalog, error) {
+	res, err := spec.Load(paths...)
+	if err != nil {
+		return slo.Catalog{}, fmt.Errorf("load specs: %w", err)
+	}
+	if res.Diags.HasErrors() {
+		var lines []string
+		for _, d := range res.Diags.Items() {
+			lines = append(lines, d.String())
+		}
+		return slo.Catalog{}, fmt.Errorf("specs have errors (accord validate %s lists them):\n%s",
+			strings.Join(paths, " "), strings.Join(lines, "\n"))
+	}
+	if len(res.Catalog.SLOs) == 0 {
+		return slo.Catalog{}, fmt.Errorf("no SLOs in %s", strings.Join(paths, ", "))
+	}
+	return res.Catalog, nil
+}
+
+// resolveToken returns the configured token, or the one kept in dir,
+// generating it on first use.
+func resolveToken(token, dir string) (string, error) {
+	if token != "" {
+		return token, nil
+	}
+	path := filepath.Join(dir, "token")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	buf := make([]byte, 24)
+	if _, err := rand.Read(buf); err != nil {
+		return "", fmt.Errorf("generate token: %w", err)
+	}
+	t := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(t+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write token %s: %w", path, err)
+	}
+	return t, nil
+}
+
+// TokenPath is where a data directory keeps its generated token.
+func TokenPath(dir string) string { return filepath.Join(dir, "token") }
+
+// Step runs one cycle by hand: query sources, evaluate, deliver.
+func (a *App) Step(ctx context.Context) error {
+	var errs []error
+	if err := a.Source.Sync(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := a.evaluate(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := a.dispatch.Deliver(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := a.resend(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func (a *App) evaluate(ctx context.Context) error {
+	start := time.Now()
+	err := a.Engine.Evaluate(ctx)
+	a.evals.Observe(time.Since(start).Seconds())
+	if err != nil {
+		a.evalErrs.Inc()
+	}
+	return err
+}
+
+// resend repeats firing alerts to every Alertmanager.
+func (a *App) resend(ctx context.Context) error {
+	if len(a.ams) == 0 {
+		return nil
+	}
+	firing := a.Engine.Firing()
+	var errs []error
+	for _, am := range a.ams {
+		if err := am.Resend(ctx, firing); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,101 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Start listens and, unless Manual, starts the evaluation, source and
+// delivery loops. It returns once the server accepts connections.
+func (a *App) Start(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.opts.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.opts.Addr, err)
+	}
+	a.listener = ln
+	if a.opts.ExternalURL == "" {
+		a.opts.ExternalURL = "http://" + ln.Addr().String()
+	}
+	a.http = &http.Server{Handler: a.Server, ReadHeaderTimeout: 10 * time.Second}
+	ctx, a.cancel = context.WithCancel(ctx)
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := a.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("HTTP server stopped", "err", err)
+		}
+	}()
+	if err := a.evaluate(ctx); err != nil {
+		a.log.Error("first evaluation failed", "err", err)
+	}
+	a.Server.SetReady(true)
+	a.log.Info("accord is serving", "addr", "http://"+ln.Addr().String(), "slos", len(a.Catalog.SLOs))
+	if a.opts.Manual {
+		return nil
+	}
+	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.evaluate)
+	a.loop(ctx, time.Minute, "query sources", func(ctx context.Context) error {
+		err := a.Source.Sync(ctx)
+		_ = a.evaluate(ctx) // show fresh data at once
+		return err
+	})
+	a.loop(ctx, time.Hour, "prune", a.Engine.Prune)
+	a.loop(ctx, time.Minute, "resend firing alerts", a.resend)
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		a.dispatch.Run(ctx, a.Engine.Changed)
+	}()
+	return nil
+}
+
+// loop runs fn now and every interval until ctx ends.
+func (a *App) loop(ctx context.Context, every time.Duration, what string, fn func(context.Context) error) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn(what+" failed", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+}
+
+// Addr is the address the server listens on.
+func (a *App) Addr() string {
+	if a.listener == nil {
+		return a.opts.Addr
+	}
+	return a.listener.Addr().String()
+}
+
+// URL is the server's base URL.
+func (a *App) URL() string { return "http://" + a.Addr() }
+
+// Close stops serving and the loops, then closes the store.
+func (a *App) Close() error {
+	var errs []error
+	if a.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, a.http.Shutdown(ctx))
+		cancel()
+	}
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.wg.Wait()
+	errs = append(errs, a.Store.Close())
+	return errors.Join(errs...)
+}
