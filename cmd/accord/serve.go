@@ -67,6 +67,7 @@ Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 	f.StringSliceVar(&opts.AlertmanagerURLs, "alertmanager-url", nil, "Alertmanager to send burn-rate alerts to (repeatable)")
 	f.StringSliceVar(&opts.WebhookURLs, "webhook-url", nil, "URL to post alert notifications to as JSON (repeatable)")
 	f.DurationVar(&opts.EvalInterval, "eval-interval", 15*time.Second, "how often SLOs are evaluated")
+	f.DurationVar(&opts.SourceLag, "source-lag", 30*time.Second, "how long after a minute ends Prometheus is asked for it")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
 }

@@ -49,8 +49,11 @@ type Options struct {
 	// EvalInterval is how often SLOs are evaluated (default 15s); sources
 	// are queried each minute.
 	EvalInterval time.Duration
-	Clock        engine.Clock
-	Logger       *slog.Logger
+	// SourceLag is how long after a minute ends sources are asked for it
+	// (default 30s, for backends that ingest late; negative means none).
+	SourceLag time.Duration
+	Clock     engine.Clock
+	Logger    *slog.Logger
 	// Manual leaves out the background loops: the caller drives Step.
 	Manual bool
 }
@@ -87,6 +90,9 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	}
 	if opts.EvalInterval <= 0 {
 		opts.EvalInterval = 15 * time.Second
+	}
+	if opts.SourceLag == 0 {
+		opts.SourceLag = 30 * time.Second
 	}
 	a := &App{opts: opts, log: opts.Logger, registry: prometheus.NewRegistry()}
 	cat, err := loadCatalog(opts.SpecPaths)
@@ -126,7 +132,7 @@ func (a *App) build(ctx context.Context) error {
 		}
 	}
 	a.Source = promsource.New(promsource.Options{Engine: a.Engine, Clock: opts.Clock, Logger: a.log,
-		DefaultURL: opts.PrometheusURL, Sources: a.Catalog.DataSources}, queried)
+		DefaultURL: opts.PrometheusURL, Sources: a.Catalog.DataSources, Lag: max(opts.SourceLag, 0)}, queried)
 	last, err := a.Store.LastMinutes(ctx)
 	if err != nil {
 		return err

@@ -57,7 +57,7 @@ func TestPrometheusSLIMatchesTheExporter(t *testing.T) {
 	defer exp.Close()
 	promURL := testenv.StartPrometheus(t, strings.TrimPrefix(exp.URL, "http://"))
 	a := startApp(t, app.Options{SpecPaths: []string{writeSpec(t, shopSpec)}, DataDir: t.TempDir(),
-		Addr: "127.0.0.1:0", PrometheusURL: promURL, Manual: true})
+		Addr: "127.0.0.1:0", PrometheusURL: promURL, SourceLag: 2 * time.Second, Manual: true})
 	defer a.Close()
 
 	// Prometheus needs a whole minute of scrapes before the first minute's
