@@ -156,3 +156,37 @@ func TestPageFiresWithinTheWorkbookDetectionTime(t *testing.T) {
 		t.Errorf("the 3-day ticket fired before the incident (minute %d)", got)
 	}
 }
+
+func TestStaleSourceHoldsAlertsUntilDataReturns(t *testing.T) {
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start)
+	e, store := mustEngine(t, mustCatalog(t, paymentsSpec), t.TempDir(), clock)
+	defer store.Close()
+	ctx := context.Background()
+	var events []engine.Event
+	for m := 0; m < 120; m++ {
+		events = append(events, counted("payments", start.Add(time.Duration(m)*time.Minute), 0, 100))
+	}
+	clock.Set(start.Add(119 * time.Minute))
+	if err := e.Ingest(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	e.SetSource("checkout/payments", engine.SourceState{Stale: true, StaleSince: start, Error: "connection refused"})
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.Alerts(time.Time{})); n != 0 {
+		t.Errorf("%d alerts changed state while the source was stale", n)
+	}
+	v, _ := e.SLO("checkout/payments")
+	if !v.Source.Stale || v.Source.Error != "connection refused" {
+		t.Errorf("the SLO does not show its stale source: %+v", v.Source)
+	}
+	e.SetSource("checkout/payments", engine.SourceState{LastSuccess: clock.Now()})
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := e.SLO("checkout/payments"); !v.Firing() {
+		t.Error("with the source back, a full outage does not fire")
+	}
+}

@@ -48,3 +48,10 @@ func counted(stream string, t time.Time, good, total float64) engine.Event {
 }
 
 func near(got, want, tol float64) bool { return got >= want-tol && got <= want+tol }
+
+func deref(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
