@@ -59,7 +59,7 @@ func TestAlertStateMachine(t *testing.T) {
 		changed bool
 	}{
 		{false, 0, AlertInactive, false},
-		{true, time.Minute, AlertPending, false},  // must hold for 5m
+		{true, time.Minute, AlertPending, false}, // must hold for 5m
 		{false, 2 * time.Minute, AlertInactive, false},
 		{true, 3 * time.Minute, AlertPending, false},
 		{true, 7 * time.Minute, AlertPending, false},
