@@ -104,7 +104,7 @@ func state(v engine.SLOView) string {
 		}
 	}
 	if v.Source.Stale {
-		parts = append(parts, "stale: "+v.Source.Error)
+		parts = append(parts, "stale since "+v.Source.StaleSince.Local().Format("Jan 2 15:04")+": "+clip(v.Source.Error, 60))
 	}
 	switch {
 	case !v.Status.HasData():
@@ -118,6 +118,15 @@ func state(v engine.SLOView) string {
 		return "ok"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// clip shortens s to n runes; the API has the whole text.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func orDash(s string) string {

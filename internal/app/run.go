@@ -39,9 +39,8 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.evaluate)
 	a.loop(ctx, time.Minute, "query sources", func(ctx context.Context) error {
-		err := a.Source.Sync(ctx)
-		_ = a.evaluate(ctx) // show fresh data at once
-		return err
+		_ = a.Source.Sync(ctx) // the source logs each SLO's failure itself
+		return a.evaluate(ctx) // show fresh data at once
 	})
 	a.loop(ctx, time.Hour, "prune", a.Engine.Prune)
 	a.loop(ctx, time.Minute, "resend firing alerts", a.resend)

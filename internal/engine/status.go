@@ -43,13 +43,13 @@ type Budget struct {
 	// RemainingTime is the remaining budget as time at the SLO's slice
 	// length (timeslices) or as the window's share of bad time at an even
 	// error rate (occurrences).
-	RemainingTime time.Duration `json:"remainingTime"`
+	RemainingTime Duration `json:"remainingTime"`
 }
 
 // BurnRate is how fast the budget burns over a window: 1 spends it exactly
 // by the window's end, 14.4 spends 2% of a 30-day budget in an hour.
 type BurnRate struct {
-	Window time.Duration `json:"window"`
+	Window Duration `json:"window"`
 	// Rate is the burn rate; 0 without data.
 	Rate float64 `json:"rate"`
 	// HasData is false when the window held no events.
@@ -62,7 +62,7 @@ func (s Status) HasData() bool { return s.SLI != nil }
 // Burn returns the burn rate over window d, and whether it is known.
 func (s Status) Burn(d time.Duration) (float64, bool) {
 	for _, b := range s.BurnRates {
-		if b.Window == d {
+		if time.Duration(b.Window) == d {
 			return b.Rate, b.HasData
 		}
 	}
@@ -87,10 +87,10 @@ func compute(def *slo.SLO, sr *Series, now time.Time) Status {
 		st.Met = sli >= st.Objective
 	}
 	nominal := def.Window.Nominal()
-	st.Budget.RemainingTime = time.Duration(max(st.Budget.RemainingFraction, 0) * budgetShare * float64(nominal))
+	st.Budget.RemainingTime = Duration(max(st.Budget.RemainingFraction, 0) * budgetShare * float64(nominal))
 	for _, w := range BurnWindows {
 		c := sr.Window(nowMin, w)
-		b := BurnRate{Window: w}
+		b := BurnRate{Window: Duration(w)}
 		if c.Total > 0 {
 			b.HasData = true
 			b.Rate = (c.Bad() / c.Total) / budgetShare

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/accord-slo/accord/internal/engine"
@@ -58,7 +60,7 @@ func (c *sloCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descRemaining, v.Status.Budget.RemainingFraction, l...)
 		for _, b := range v.Status.BurnRates {
 			if b.HasData {
-				gauge(descBurn, b.Rate, append(l, slo.FormatDuration(b.Window))...)
+				gauge(descBurn, b.Rate, append(l, slo.FormatDuration(time.Duration(b.Window)))...)
 			}
 		}
 		gauge(descStale, b2f(v.Source.Stale), l...)

@@ -1,0 +1,103 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+)
+
+// manySLOs is a spec of n pushed SLOs with 30-day windows.
+func manySLOs(n int) string {
+	var b strings.Builder
+	b.WriteString("apiVersion: accord/v1\nkind: Service\nmetadata: {name: bench}\nspec:\n  owners: {team: bench}\n  slos:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "    - {name: slo-%d, objective: 99.9, window: 30d, indicator: {ratio: {stream: s%d}}}\n", i, i)
+	}
+	return b.String()
+}
+
+// BenchmarkEvaluate10kSLOs times one evaluation of 10,000 SLOs with a
+// day of data each: every window sum, budget, burn rate and alert rule.
+func BenchmarkEvaluate10kSLOs(b *testing.B) {
+	const n = 10_000
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start.Add(24 * time.Hour))
+	e, store := mustEngine(b, mustCatalog(b, manySLOs(n)), b.TempDir(), clock)
+	defer store.Close()
+	var counts []engine.Count
+	for i := 0; i < n; i++ {
+		for m := int64(0); m < 24*60; m += 10 {
+			counts = append(counts, engine.Count{SLO: fmt.Sprintf("bench/slo-%d", i), Group: "{}", Kind: engine.KindEvents,
+				Minute: engine.UnixMinute(start) + m, Counts: engine.Counts{Good: 999, Total: 1000}})
+		}
+	}
+	if err := e.Record(context.Background(), counts); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		clock.Advance(time.Minute)
+		if err := e.Evaluate(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/cycle")
+}
+
+// BenchmarkMemoryPerSLO measures the heap one 30-day SLO takes once it
+// holds data.
+func BenchmarkMemoryPerSLO(b *testing.B) {
+	const n = 1_000
+	cat := mustCatalog(b, manySLOs(n))
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		clock := engine.NewManualClock(start)
+		store := nopStore{}
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		e := engine.New(engine.Options{Catalog: cat, Store: store, Clock: clock})
+		var counts []engine.Count
+		for i := 0; i < n; i++ {
+			counts = append(counts, engine.Count{SLO: fmt.Sprintf("bench/slo-%d", i), Group: "{}", Kind: engine.KindEvents,
+				Minute: engine.UnixMinute(start), Counts: engine.Counts{Good: 1, Total: 1}})
+		}
+		_ = e.Record(context.Background(), counts)
+		_ = e.Evaluate(context.Background())
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/SLO")
+		runtime.KeepAlive(e)
+	}
+}
+
+// nopStore keeps nothing, so the memory benchmark sees the engine alone.
+type nopStore struct{}
+
+func (nopStore) AddCounts(context.Context, []engine.Count) error { return nil }
+func (nopStore) LoadCounts(context.Context, int64, func(engine.Count) error) error {
+	return nil
+}
+func (nopStore) SaveAlerts(context.Context, []engine.Alert, []engine.Notification) error { return nil }
+func (nopStore) LoadAlerts(context.Context) ([]engine.Alert, error)                      { return nil, nil }
+func (nopStore) Prune(context.Context, int64) error                                      { return nil }
+
+// BenchmarkSeriesWindow times one window sum.
+func BenchmarkSeriesWindow(b *testing.B) {
+	s := engine.NewSeries(30 * 24 * time.Hour)
+	for m := int64(0); m < 30*24*60; m++ {
+		s.Add(29_000_000+m, engine.Counts{Good: 1, Total: 1})
+	}
+	head := int64(29_000_000 + 30*24*60 - 1)
+	var sink engine.Counts
+	for b.Loop() {
+		sink = s.Window(head, 30*24*time.Hour)
+	}
+	_ = sink
+}
