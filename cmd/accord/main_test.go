@@ -150,3 +150,25 @@ func TestConvertRefusesSpecsWithErrors(t *testing.T) {
 		t.Errorf("unknown target format: err=%v", err)
 	}
 }
+
+func TestServeExplainsMissingSpecs(t *testing.T) {
+	t.Chdir(t.TempDir())
+	_, _, err := run(t, "serve", "--data-dir", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "--config") {
+		t.Errorf("serve without specs: %v, want a hint at --config", err)
+	}
+}
+
+func TestServeReadsFlagsFromTheEnvironment(t *testing.T) {
+	t.Setenv("ACCORD_CONFIG", filepath.Join(t.TempDir(), "missing.yaml"))
+	t.Setenv("ACCORD_LOG_LEVEL", "loud")
+	_, _, err := run(t, "serve")
+	if err == nil || !strings.Contains(err.Error(), `--log-level "loud"`) {
+		t.Errorf("ACCORD_LOG_LEVEL=loud: %v, want it read as --log-level", err)
+	}
+	t.Setenv("ACCORD_LOG_LEVEL", "info")
+	_, _, err = run(t, "serve")
+	if err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("ACCORD_CONFIG: %v, want the configured path in the error", err)
+	}
+}

@@ -39,6 +39,11 @@ Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 				return err
 			}
 			opts.Logger = log
+			if !cmd.Flags().Changed("config") && len(opts.SpecPaths) == 1 {
+				if _, err := os.Stat(opts.SpecPaths[0]); err != nil {
+					return fmt.Errorf("no SLO specs in ./%s: point --config at files or directories (try --config examples/)", opts.SpecPaths[0])
+				}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			a, err := app.New(ctx, opts)
