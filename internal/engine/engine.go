@@ -246,14 +246,19 @@ func (e *Engine) Source(id string) SourceState {
 	return SourceState{}
 }
 
-// Prune forgets stored counts no SLO's window reaches any more.
+// Prune forgets stored counts no SLO's window reaches any more, and has
+// the store fold counts older than the minute checkpoints into hours.
 func (e *Engine) Prune(ctx context.Context) error {
 	var longest time.Duration
 	for _, st := range e.slos {
 		longest = max(longest, st.span)
 	}
-	before := UnixMinute(e.clock.Now().Add(-longest)) - 24*60
-	return e.store.Prune(ctx, before)
+	now := e.clock.Now()
+	if err := e.store.Prune(ctx, UnixMinute(now.Add(-longest))-24*60); err != nil {
+		return err
+	}
+	// An hour of margin keeps slices still to be judged at full resolution.
+	return e.store.Compact(ctx, UnixMinute(now.Add(-MinuteResolution-time.Hour)))
 }
 
 // sortedGroups returns an SLO's groups in key order.

@@ -108,7 +108,23 @@ func TestThirtyDaysOfEventsGiveHandComputedBudgetAndBurnRates(t *testing.T) {
 	v, _ := e.SLO("checkout/payments")
 	check("live", v)
 
-	// A restart restores the same state from the database.
+	// Folding old minutes into hours keeps every figure; a restart then
+	// restores the same state from the database.
+	rows := func() int {
+		n := 0
+		_ = store.LoadCounts(context.Background(), 0, func(engine.Count) error { n++; return nil })
+		return n
+	}
+	before := rows()
+	if err := e.Prune(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// 44,640 minutes of data: those before the whole hour at or before
+	// 3 days and an hour ago become one row per hour; the rest stay.
+	cutoff := (44_640 - 1 - (3*24+1)*60) / 60 // in hours from the start
+	if after, want := rows(), cutoff+(44_640-cutoff*60); after != want {
+		t.Errorf("after compaction %d rows (from %d), want %d", after, before, want)
+	}
 	if err := store.Close(); err != nil {
 		t.Fatal(err)
 	}

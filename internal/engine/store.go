@@ -44,6 +44,9 @@ type Store interface {
 	LoadAlerts(ctx context.Context) ([]Alert, error)
 	// Prune forgets counts older than minute before.
 	Prune(ctx context.Context, before int64) error
+	// Compact may merge the counts before minute before into hours,
+	// keeping each hour's sums.
+	Compact(ctx context.Context, before int64) error
 }
 
 // GroupKey is the canonical key of a label set: its JSON object, keys
