@@ -21,12 +21,64 @@ type SLOView struct {
 	RunbookURL  string      `json:"runbookURL,omitempty"`
 	Stream      string      `json:"stream,omitempty"`
 	Status      Status      `json:"status"`
-	Source      SourceState `json:"source"`
+	// Worst is the status of the group with the least budget left, the
+	// one the policy and health follow; for an SLO without grouping it is
+	// Status. WorstGroup names its labels.
+	Worst      Status            `json:"worst"`
+	WorstGroup map[string]string `json:"worstGroup,omitempty"`
+	GroupCount int               `json:"groupCount"`
+	Source     SourceState       `json:"source"`
 	// Groups are the SLO's label sets, least budget left first; empty
 	// without grouping.
 	Groups []GroupView `json:"groups,omitempty"`
 	Alerts []Alert     `json:"alerts"`
+	Policy PolicyView  `json:"policy"`
 	Origin slo.Origin  `json:"origin"`
+}
+
+// Health is an SLO's standing in one word, for people.
+type Health string
+
+// The health values, worst first.
+const (
+	HealthExhausted Health = "exhausted"
+	HealthAtRisk    Health = "at risk"
+	HealthNoData    Health = "no data"
+	HealthMet       Health = "met"
+)
+
+// atRiskBelow is the share of budget left under which an SLO is at risk.
+const atRiskBelow = 0.25
+
+// Health says whether the SLO's budget (its worst group's, when grouped)
+// is exhausted, at risk (under a quarter left, a page firing, or the
+// objective missed), without data or met.
+func (v SLOView) Health() Health {
+	switch {
+	case !v.Worst.HasData():
+		return HealthNoData
+	case v.Worst.Budget.RemainingFraction <= 0:
+		return HealthExhausted
+	case v.Worst.Budget.RemainingFraction < atRiskBelow || !v.Worst.Met:
+		return HealthAtRisk
+	}
+	for _, a := range v.Alerts {
+		if a.State == AlertFiring && a.Severity == slo.SeverityPage {
+			return HealthAtRisk
+		}
+	}
+	return HealthMet
+}
+
+// FastestBurn is the highest burn rate over the alert windows, and its
+// window; ok is false without data.
+func (v SLOView) FastestBurn() (rate float64, window time.Duration, ok bool) {
+	for _, b := range v.Status.BurnRates {
+		if b.HasData && (!ok || b.Rate > rate) {
+			rate, window, ok = b.Rate, time.Duration(b.Window), true
+		}
+	}
+	return rate, window, ok
 }
 
 // GroupView is one label set of a grouped SLO.
@@ -54,7 +106,7 @@ func (e *Engine) SLOs() []SLOView {
 	for _, id := range e.order {
 		out = append(out, e.view(e.slos[id], false))
 	}
-	sort.SliceStable(out, func(i, j int) bool { return worst(out[i].Status, out[j].Status) })
+	sort.SliceStable(out, func(i, j int) bool { return worst(out[i].Worst, out[j].Worst) })
 	return out
 }
 
@@ -81,6 +133,24 @@ func (e *Engine) view(st *sloState, groups bool) SLOView {
 		RunbookURL: d.RunbookURL, Stream: d.Indicator.Stream, Status: st.all.status, Source: st.source,
 		Origin: d.Origin, Alerts: []Alert{},
 	}
+	if v.RunbookURL == "" {
+		if svc, ok := e.catalog.Service(d.Service); ok {
+			v.RunbookURL = svc.RunbookURL
+		}
+	}
+	v.Worst = st.all.status
+	if len(d.GroupBy) > 0 {
+		v.GroupCount = len(st.groups)
+		first := true
+		for _, g := range st.groups {
+			if first || worst(g.status, v.Worst) {
+				v.Worst, v.WorstGroup, first = g.status, g.labels, false
+			}
+		}
+	}
+	policy, _ := e.catalog.Policy(d.Policy) // the loader gave it the service's policy
+	ps := PolicyState(policy, v.Worst)
+	v.Policy = PolicyView{Name: policy.Name, State: ps.Name, Actions: ps.Actions}
 	for _, g := range st.sortedGroups() {
 		if groups && len(d.GroupBy) > 0 {
 			v.Groups = append(v.Groups, GroupView{Labels: g.labels, Status: g.status})

@@ -42,6 +42,7 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	metrics *metrics
+	ui      *ui
 	ready   atomic.Bool
 }
 
@@ -61,6 +62,11 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 	}
 	s := &Server{opts: opts, engine: e, history: h, log: opts.Logger, mux: http.NewServeMux()}
 	s.metrics = newMetrics(opts.Registry, e)
+	u, err := newUI()
+	if err != nil {
+		panic(err) // the templates are embedded: a parse error is a build defect
+	}
+	s.ui = u
 	s.routes()
 	return s
 }
@@ -81,6 +87,12 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/slos/{service}/{name}/notifications", s.getNotifications)
 	s.mux.HandleFunc("GET /api/v1/alerts", s.getAlerts)
 	s.mux.Handle("POST /api/v1/events", s.auth(http.HandlerFunc(s.postEvents)))
+	s.mux.HandleFunc("GET /{$}", s.overview)
+	s.mux.HandleFunc("GET /slos/{service}/{name}", s.sloPage)
+	s.mux.HandleFunc("GET /teams", s.teams)
+	s.mux.HandleFunc("GET /teams/{team}", s.team)
+	s.mux.HandleFunc("GET /alerts", s.alertsPage)
+	s.mux.HandleFunc("GET "+s.ui.css, s.serveStyle)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, slo.Errorf(slo.CodeNotFound, "no API endpoint %s %s; see docs/api.md", r.Method, r.URL.Path))
 	})

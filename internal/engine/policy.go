@@ -1,0 +1,48 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// PolicyView is where an SLO stands in its error budget policy.
+type PolicyView struct {
+	Name  string `json:"name"`
+	State string `json:"state"`
+	// Actions are what the state asks for now.
+	Actions []slo.Action `json:"actions,omitempty"`
+}
+
+// PolicyState returns the first state of p whose condition holds for st,
+// as the policy lists them; an SLO without data is in the last state.
+func PolicyState(p slo.Policy, st Status) slo.PolicyState {
+	if len(p.States) == 0 {
+		return slo.PolicyState{Name: "healthy"}
+	}
+	if st.HasData() {
+		for _, s := range p.States {
+			if holds(s.When, st) {
+				return s
+			}
+		}
+	}
+	return p.States[len(p.States)-1]
+}
+
+func holds(c slo.Condition, st Status) bool {
+	if c.BudgetRemainingAtMost != nil && st.Budget.RemainingFraction*100 > *c.BudgetRemainingAtMost {
+		return false
+	}
+	if c.BurnRateAtLeast != nil {
+		w := c.BurnRateWindow
+		if w == 0 {
+			w = time.Hour
+		}
+		rate, ok := st.Burn(w)
+		if !ok || rate < *c.BurnRateAtLeast {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,204 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// ui holds the parsed pages and the stylesheet's checksum URL.
+type ui struct {
+	pages map[string]*template.Template
+	css   string // /static/style.<sum>.css
+	style []byte
+}
+
+func newUI() (*ui, error) {
+	style, err := fs.ReadFile(staticFS, "static/style.css")
+	if err != nil {
+		return nil, fmt.Errorf("read stylesheet: %w", err)
+	}
+	sum := sha256.Sum256(style)
+	u := &ui{pages: map[string]*template.Template{}, style: style,
+		css: "/static/style." + hex.EncodeToString(sum[:6]) + ".css"}
+	for _, page := range []string{"overview", "slo", "team", "teams", "alerts"} {
+		t, err := template.New(page).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", page, err)
+		}
+		u.pages[page] = t
+	}
+	return u, nil
+}
+
+// page is what every page's layout needs.
+type page struct {
+	Title   string
+	Nav     string
+	Now     time.Time
+	CSS     string
+	Refresh int
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.ui.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "the page could not be rendered; the server log has the details", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = buf.WriteTo(w)
+}
+
+func (s *Server) page(r *http.Request, title, nav string) page {
+	p := page{Title: title, Nav: nav, Now: s.engine.Clock().Now(), CSS: s.ui.css}
+	// ?refresh=N reloads the page every N seconds, for wall screens.
+	if n, err := fmt.Sscan(r.URL.Query().Get("refresh"), &p.Refresh); n != 1 || err != nil || p.Refresh < 10 {
+		p.Refresh = 0
+	}
+	return p
+}
+
+func (s *Server) serveStyle(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	_, _ = w.Write(s.ui.style)
+}
+
+var funcs = template.FuncMap{
+	"pct":  func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
+	"pct0": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"pct3": func(f float64) string { return fmt.Sprintf("%.3f%%", f*100) },
+	"burn": func(f float64) string {
+		if f >= 100 {
+			return fmt.Sprintf("%.0f×", f)
+		}
+		return fmt.Sprintf("%.1f×", f)
+	},
+	"barWidth": func(f float64) string { return fmt.Sprintf("%.0f", math.Max(0, math.Min(1, f))*100) },
+	"barClass": func(f float64) string {
+		switch {
+		case f <= 0:
+			return "bad"
+		case f < 0.25:
+			return "warn"
+		}
+		return "good"
+	},
+	"healthClass": func(h engine.Health) string { return strings.ReplaceAll(string(h), " ", "-") },
+	"policyClass": func(state string) string {
+		switch state {
+		case "healthy", "":
+			return "healthy"
+		case "exhausted":
+			return "exhausted"
+		}
+		return "at-risk"
+	},
+	"groupText": groupText,
+	"join":      strings.Join,
+	"until": func(now time.Time, t *time.Time) string {
+		if t == nil {
+			return "–"
+		}
+		return humanDuration(t.Sub(now))
+	},
+	"budgetLeft": func(b engine.Budget) string {
+		if b.Unit == "slices" {
+			return fmt.Sprintf("%.0f of %.0f bad slices", math.Max(b.Remaining, 0), b.Total)
+		}
+		return fmt.Sprintf("%.0f of %.0f bad events", math.Max(b.Remaining, 0), b.Total)
+	},
+}
+
+// groupText renders a group key as store=berlin-042.
+func groupText(key string) string {
+	labels := engine.GroupLabels(key)
+	if len(labels) == 0 {
+		return "–"
+	}
+	var parts []string
+	for _, k := range sortedLabelKeys(labels) {
+		parts = append(parts, k+"="+labels[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// humanDuration says how long d is in the largest sensible unit.
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%.1fh", d.Hours())
+	}
+	return fmt.Sprintf("%.1fd", d.Hours()/24)
+}
+
+// sloRow is one SLO as the tables show it.
+type sloRow struct {
+	ID, Title, Service, Href, Window string
+	Health                           engine.Health
+	HasData                          bool
+	SLI, Objective, Remaining        float64
+	Burn                             float64
+	BurnWindow                       string
+	BurnOK                           bool
+	Team, ProductOwner, PolicyState  string
+	Firing                           int
+	Pages                            int
+	Stale                            bool
+	// WorstGroup names the group the budget bar shows, for grouped SLOs.
+	WorstGroup string
+}
+
+func newRow(v engine.SLOView) sloRow {
+	r := sloRow{ID: v.ID, Title: v.DisplayName, Service: v.Service, Href: "/slos/" + v.Service + "/" + v.Name,
+		Window: v.Window, Health: v.Health(), HasData: v.Status.HasData(), Objective: v.Objective,
+		Remaining: v.Worst.Budget.RemainingFraction, Team: v.Owners.Team, ProductOwner: v.Owners.ProductOwner,
+		PolicyState: v.Policy.State, Stale: v.Source.Stale}
+	if r.Title == "" {
+		r.Title = v.Name
+	}
+	if v.Status.SLI != nil {
+		r.SLI = *v.Status.SLI
+	}
+	if v.GroupCount > 1 {
+		r.WorstGroup = fmt.Sprintf("worst of %d: %s", v.GroupCount, groupText(engine.GroupKey(v.WorstGroup)))
+	}
+	if rate, w, ok := v.FastestBurn(); ok {
+		r.Burn, r.BurnWindow, r.BurnOK = rate, slo.FormatDuration(w), true
+	}
+	for _, a := range v.Alerts {
+		if a.State == engine.AlertFiring {
+			r.Firing++
+			if a.Severity == slo.SeverityPage {
+				r.Pages++
+			}
+		}
+	}
+	return r
+}
+
+// healthRank orders rows so what needs attention comes first.
+var healthRank = map[engine.Health]int{engine.HealthExhausted: 0, engine.HealthAtRisk: 1, engine.HealthNoData: 2, engine.HealthMet: 3}

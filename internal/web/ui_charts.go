@@ -1,0 +1,99 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"time"
+
+	"github.com/accord-slo/accord/internal/chart"
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// charts draws an SLO's burn-down, SLI and burn-rate charts over its
+// current window.
+func (s *Server) charts(v engine.SLOView, def slo.SLO, now time.Time) (burnDown, sli, burn template.HTML) {
+	from := engine.WindowStart(def.Window, now)
+	to := now
+	end := now
+	if def.Window.IsCalendar() {
+		end = windowEnd(def.Window, from)
+	}
+	step := max((to.Sub(from) / 240).Truncate(time.Minute), time.Minute)
+	if to.Sub(from) > engine.MinuteResolution {
+		step = max(step, time.Hour).Truncate(time.Hour) // older data is kept per hour
+		from = from.Truncate(time.Hour)
+	}
+	points, _ := s.engine.History(v.ID, from, to, step)
+	var left, ratio, rate []chart.Point
+	for _, p := range points {
+		left = append(left, pt(p.At, p.BudgetRemaining, 100))
+		ratio = append(ratio, pt(p.At, p.SLI, 100))
+		rate = append(rate, pt(p.At, p.BurnRate, 1))
+	}
+	percent := func(f float64) string { return trimFloat(f) }
+	zero, hundred := 0.0, 100.0
+	bd := chart.Chart{Title: "Error budget left over the window, against an even spend", Unit: "% of budget left",
+		From: from, To: end, Format: percent,
+		Series: []chart.Series{
+			{Name: "budget left", Points: left, Class: "s1"},
+			{Name: "even spend", Points: []chart.Point{{T: from, V: 100, OK: true}, {T: end, V: 0, OK: true}}, Class: "s2", Dashed: true},
+		},
+		Lines: []chart.Line{{Y: 0, Label: "exhausted", Class: "bad"}}}
+	if minOf(left) >= 0 {
+		bd.YMin = &zero
+	}
+	bd.YMax = &hundred
+	sc := chart.Chart{Title: "SLI per step against the objective", Unit: "% good", From: from, To: end, Format: percent,
+		Series: []chart.Series{{Name: fmt.Sprintf("SLI per %s", slo.FormatDuration(step)), Points: ratio, Class: "s1"}},
+		Lines:  []chart.Line{{Y: def.Objective, Label: fmt.Sprintf("objective %g%%", def.Objective), Class: "warn"}}}
+	bc := chart.Chart{Title: "Burn rate over the hour before each point", Unit: "× budget rate", From: from, To: end,
+		Format: trimFloat, YMin: &zero,
+		Series: []chart.Series{{Name: "1h burn rate", Points: rate, Class: "s3"}}}
+	for _, r := range engine.Rules(&def) {
+		if r.LongWindow == time.Hour || r.LongWindow == 6*time.Hour {
+			bc.Lines = append(bc.Lines, chart.Line{Y: r.Factor, Label: fmt.Sprintf("%s %s %g×", r.Severity, engine.RuleWindows(r), r.Factor), Class: "bad"})
+		}
+	}
+	bc.Lines = append(bc.Lines, chart.Line{Y: 1, Label: "1× even spend", Class: "ref"})
+	return bd.SVG(), sc.SVG(), bc.SVG()
+}
+
+func pt(t time.Time, v *float64, scale float64) chart.Point {
+	if v == nil {
+		return chart.Point{T: t}
+	}
+	return chart.Point{T: t, V: *v * scale, OK: true}
+}
+
+func minOf(pts []chart.Point) float64 {
+	m := 0.0
+	for _, p := range pts {
+		if p.OK && p.V < m {
+			m = p.V
+		}
+	}
+	return m
+}
+
+func trimFloat(f float64) string {
+	s := fmt.Sprintf("%.2f", f)
+	for len(s) > 1 && s[len(s)-1] == '0' {
+		s = s[:len(s)-1]
+	}
+	if s[len(s)-1] == '.' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// windowEnd is when a calendar window that started at start ends.
+func windowEnd(w slo.Window, start time.Time) time.Time {
+	switch w.Calendar {
+	case slo.CalendarWeek:
+		return start.AddDate(0, 0, 7)
+	case slo.CalendarQuarter:
+		return start.AddDate(0, 3, 0)
+	}
+	return start.AddDate(0, 1, 0)
+}

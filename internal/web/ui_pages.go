@@ -1,0 +1,323 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// rows returns every SLO as a row, attention first: exhausted, at risk,
+// no data, met; then least budget left.
+func (s *Server) rows(keep func(engine.SLOView) bool) []sloRow {
+	var out []sloRow
+	for _, v := range s.engine.SLOs() {
+		if keep == nil || keep(v) {
+			out = append(out, newRow(v))
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if healthRank[a.Health] != healthRank[b.Health] {
+			return healthRank[a.Health] < healthRank[b.Health]
+		}
+		if a.Pages != b.Pages {
+			return a.Pages > b.Pages
+		}
+		return a.Remaining < b.Remaining
+	})
+	return out
+}
+
+type overviewCounts struct{ Total, Exhausted, AtRisk, Met, NoData, Pages int }
+
+type overviewPage struct {
+	page
+	Counts   overviewCounts
+	Rows     []sloRow
+	Teams    []string
+	Services []string
+	Healths  []engine.Health
+	Filter   struct{ Team, Service, Health string }
+}
+
+func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
+	p := overviewPage{page: s.page(r, "Overview", "overview"),
+		Healths: []engine.Health{engine.HealthExhausted, engine.HealthAtRisk, engine.HealthNoData, engine.HealthMet}}
+	q := r.URL.Query()
+	p.Filter.Team, p.Filter.Service, p.Filter.Health = q.Get("team"), q.Get("service"), q.Get("status")
+	teams, services := map[string]bool{}, map[string]bool{}
+	all := s.rows(nil)
+	for _, row := range all {
+		teams[row.Team], services[row.Service] = true, true
+		p.Counts.Total++
+		p.Counts.Pages += row.Pages
+		switch row.Health {
+		case engine.HealthExhausted:
+			p.Counts.Exhausted++
+		case engine.HealthAtRisk:
+			p.Counts.AtRisk++
+		case engine.HealthMet:
+			p.Counts.Met++
+		default:
+			p.Counts.NoData++
+		}
+		if (p.Filter.Team == "" || row.Team == p.Filter.Team) && (p.Filter.Service == "" || row.Service == p.Filter.Service) &&
+			(p.Filter.Health == "" || string(row.Health) == p.Filter.Health) {
+			p.Rows = append(p.Rows, row)
+		}
+	}
+	p.Teams, p.Services = sortedSet(teams), sortedSet(services)
+	s.render(w, r, "overview", p)
+}
+
+type burnRow struct {
+	Window  string
+	Rate    float64
+	HasData bool
+	Rules   []ruleRef
+}
+
+type ruleRef struct {
+	Name, Severity, Windows, Role string
+	Factor                        float64
+	Over                          bool
+}
+
+type groupRow struct {
+	Label     string
+	HasData   bool
+	SLI       float64
+	Remaining float64
+	Burn      float64
+	BurnOK    bool
+}
+
+type sloPage struct {
+	page
+	Row                           sloRow
+	View                          engine.SLOView
+	BurnDown, SLIChart, BurnChart any
+	BurnRows                      []burnRow
+	Groups                        []groupRow
+	GroupCount                    int
+	Notes                         []engine.Notification
+}
+
+func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("service") + "/" + r.PathValue("name")
+	v, ok := s.engine.SLO(id)
+	if !ok {
+		http.Error(w, "no SLO "+id, http.StatusNotFound)
+		return
+	}
+	p := sloPage{page: s.page(r, v.Name, "overview"), Row: newRow(v), View: v}
+	p.Title = p.Row.Title
+	def := s.definition(id)
+	p.BurnDown, p.SLIChart, p.BurnChart = s.charts(v, def, p.Now)
+	p.BurnRows = burnRows(v, def)
+	p.GroupCount = len(v.Groups)
+	for i, g := range v.Groups {
+		if i == 25 {
+			break
+		}
+		row := groupRow{Label: groupText(engine.GroupKey(g.Labels)), HasData: g.Status.HasData(), Remaining: g.Status.Budget.RemainingFraction}
+		if g.Status.SLI != nil {
+			row.SLI = *g.Status.SLI
+		}
+		row.Burn, row.BurnOK = g.Status.Burn(time.Hour)
+		p.Groups = append(p.Groups, row)
+	}
+	notes, err := s.history.Notifications(r.Context(), 0, id, 1000)
+	if err != nil {
+		s.log.Error("read alert history", "slo", id, "err", err)
+	}
+	for i := len(notes) - 1; i >= 0 && len(p.Notes) < 20; i-- { // newest first
+		p.Notes = append(p.Notes, notes[i])
+	}
+	s.render(w, r, "slo", p)
+}
+
+func (s *Server) definition(id string) slo.SLO {
+	cat := s.engine.Catalog()
+	for _, d := range cat.SLOs {
+		if d.ID() == id {
+			return d
+		}
+	}
+	return slo.SLO{}
+}
+
+// burnRows lists every burn window with the alert rules that read it.
+func burnRows(v engine.SLOView, def slo.SLO) []burnRow {
+	var out []burnRow
+	rules := engine.Rules(&def)
+	for _, b := range v.Status.BurnRates {
+		row := burnRow{Window: slo.FormatDuration(time.Duration(b.Window)), Rate: b.Rate, HasData: b.HasData}
+		for _, r := range rules {
+			role := ""
+			switch time.Duration(b.Window) {
+			case r.LongWindow:
+				role = "long"
+			case r.ShortWindow:
+				role = "short"
+			default:
+				continue
+			}
+			row.Rules = append(row.Rules, ruleRef{Name: r.Name, Severity: string(r.Severity), Windows: engine.RuleWindows(r),
+				Role: role, Factor: r.Factor, Over: b.HasData && b.Rate > r.Factor})
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+type teamRow struct {
+	Name                     string
+	SLOs                     int
+	Worst                    sloRow
+	Exhausted, AtRisk, Firing int
+}
+
+type teamsPage struct {
+	page
+	Teams []teamRow
+}
+
+func (s *Server) teams(w http.ResponseWriter, r *http.Request) {
+	p := teamsPage{page: s.page(r, "Teams", "teams")}
+	byTeam := map[string]*teamRow{}
+	for _, row := range s.rows(nil) {
+		t, ok := byTeam[row.Team]
+		if !ok {
+			t = &teamRow{Name: row.Team, Worst: row}
+			byTeam[row.Team] = t
+		}
+		t.SLOs++
+		t.Firing += row.Firing
+		switch row.Health {
+		case engine.HealthExhausted:
+			t.Exhausted++
+		case engine.HealthAtRisk:
+			t.AtRisk++
+		}
+	}
+	for _, name := range sortedKeysOf(byTeam) {
+		p.Teams = append(p.Teams, *byTeam[name])
+	}
+	sort.SliceStable(p.Teams, func(i, j int) bool { return p.Teams[i].Worst.Remaining < p.Teams[j].Worst.Remaining })
+	s.render(w, r, "teams", p)
+}
+
+type ask struct{ Text, Class, Because string }
+
+type teamPage struct {
+	page
+	Team          string
+	ProductOwners []string
+	Rows          []sloRow
+	Asks          []ask
+}
+
+func (s *Server) team(w http.ResponseWriter, r *http.Request) {
+	team := r.PathValue("team")
+	p := teamPage{page: s.page(r, "Team "+team, "teams"), Team: team}
+	owners := map[string]bool{}
+	freeze, reliability, postmortem := map[string][]string{}, []string{}, []string{}
+	var except []string
+	for _, v := range s.engine.SLOs() {
+		if v.Owners.Team != team {
+			continue
+		}
+		p.Rows = append(p.Rows, newRow(v))
+		if v.Owners.ProductOwner != "" {
+			owners[v.Owners.ProductOwner] = true
+		}
+		what := v.Name + " (" + v.Policy.State + ")"
+		for _, a := range v.Policy.Actions {
+			switch a.Kind {
+			case slo.ActionFreezeReleases:
+				freeze[v.Service] = append(freeze[v.Service], what)
+				except = a.Except
+			case slo.ActionReliabilityFirst:
+				reliability = append(reliability, what)
+			case slo.ActionPostmortem:
+				postmortem = append(postmortem, what)
+			}
+		}
+	}
+	if len(p.Rows) == 0 {
+		http.Error(w, "no team "+team+" owns an SLO", http.StatusNotFound)
+		return
+	}
+	sort.SliceStable(p.Rows, func(i, j int) bool { return healthRank[p.Rows[i].Health] < healthRank[p.Rows[j].Health] })
+	for _, svc := range sortedKeysOf(freeze) {
+		text := "Releases of " + svc + " are frozen"
+		if len(except) > 0 {
+			text += ", except " + strings.Join(except, ", ") + " fixes"
+		}
+		p.Asks = append(p.Asks, ask{Text: text, Class: "freeze", Because: "the budget of " + strings.Join(freeze[svc], ", ") + " is spent"})
+	}
+	if len(reliability) > 0 {
+		p.Asks = append(p.Asks, ask{Text: "Reliability work first", Because: strings.Join(reliability, ", ")})
+	}
+	if len(postmortem) > 0 {
+		p.Asks = append(p.Asks, ask{Text: "A postmortem is due", Because: strings.Join(postmortem, ", ")})
+	}
+	p.ProductOwners = sortedSet(owners)
+	s.render(w, r, "team", p)
+}
+
+type alertRow struct {
+	engine.Alert
+	Title, Service, Href, Team, Receiver, Ago string
+}
+
+type alertsPage struct {
+	page
+	Firing, Resolved []alertRow
+}
+
+func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
+	p := alertsPage{page: s.page(r, "Alerts", "alerts")}
+	views := map[string]engine.SLOView{}
+	for _, v := range s.engine.SLOs() {
+		views[v.ID] = v
+	}
+	for _, a := range s.engine.Alerts(p.Now.Add(-24 * time.Hour)) {
+		v := views[a.SLO]
+		row := alertRow{Alert: a, Title: newRow(v).Title, Service: v.Service, Href: "/slos/" + v.Service + "/" + v.Name,
+			Team: v.Owners.Team, Receiver: v.Owners.OnCall.Receiver, Ago: humanDuration(p.Now.Sub(a.Since)) + " ago"}
+		if a.State == engine.AlertResolved {
+			p.Resolved = append(p.Resolved, row)
+		} else {
+			p.Firing = append(p.Firing, row)
+		}
+	}
+	s.render(w, r, "alerts", p)
+}
+
+func sortedSet(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		if k != "" {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedKeysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedLabelKeys(m map[string]string) []string { return sortedKeysOf(m) }
