@@ -9,18 +9,18 @@ import (
 
 // SLOView is an SLO with its status, as the API and UI show it.
 type SLOView struct {
-	ID          string      `json:"id"`
-	Service     string      `json:"service"`
-	Name        string      `json:"name"`
-	DisplayName string      `json:"displayName,omitempty"`
-	Description string      `json:"description,omitempty"`
-	Objective   float64     `json:"objective"`
-	Window      string      `json:"window"`
-	Budgeting   string      `json:"budgeting"`
-	Owners      slo.Owners  `json:"owners"`
-	RunbookURL  string      `json:"runbookURL,omitempty"`
-	Stream      string      `json:"stream,omitempty"`
-	Status      Status      `json:"status"`
+	ID          string     `json:"id"`
+	Service     string     `json:"service"`
+	Name        string     `json:"name"`
+	DisplayName string     `json:"displayName,omitempty"`
+	Description string     `json:"description,omitempty"`
+	Objective   float64    `json:"objective"`
+	Window      string     `json:"window"`
+	Budgeting   string     `json:"budgeting"`
+	Owners      slo.Owners `json:"owners"`
+	RunbookURL  string     `json:"runbookURL,omitempty"`
+	Stream      string     `json:"stream,omitempty"`
+	Status      Status     `json:"status"`
 	// Worst is the status of the group with the least budget left, the
 	// one the policy and health follow; for an SLO without grouping it is
 	// Status. WorstGroup names its labels.

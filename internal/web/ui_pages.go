@@ -176,9 +176,9 @@ func burnRows(v engine.SLOView, def slo.SLO) []burnRow {
 }
 
 type teamRow struct {
-	Name                     string
-	SLOs                     int
-	Worst                    sloRow
+	Name                      string
+	SLOs                      int
+	Worst                     sloRow
 	Exhausted, AtRisk, Firing int
 }
 
