@@ -46,6 +46,8 @@ type Options struct {
 	PrometheusURL    string
 	AlertmanagerURLs []string
 	WebhookURLs      []string
+	// SlackURLs are Slack-compatible incoming webhooks.
+	SlackURLs []string
 	// EvalInterval is how often SLOs are evaluated (default 15s); sources
 	// are queried each minute.
 	EvalInterval time.Duration
@@ -149,6 +151,9 @@ func (a *App) build(ctx context.Context) error {
 	}
 	for _, u := range opts.WebhookURLs {
 		channels = append(channels, &notify.Webhook{URL: u})
+	}
+	for _, u := range opts.SlackURLs {
+		channels = append(channels, &notify.Slack{URL: u})
 	}
 	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: channels, Logger: a.log, Registerer: a.registry}); err != nil {
 		return err

@@ -86,8 +86,12 @@ func (nopStore) LoadCounts(context.Context, int64, func(engine.Count) error) err
 }
 func (nopStore) SaveAlerts(context.Context, []engine.Alert, []engine.Notification) error { return nil }
 func (nopStore) LoadAlerts(context.Context) ([]engine.Alert, error)                      { return nil, nil }
-func (nopStore) Prune(context.Context, int64) error                                      { return nil }
-func (nopStore) Compact(context.Context, int64) error                                    { return nil }
+func (nopStore) SavePolicyStates(context.Context, []engine.PolicyRecord, []engine.Notification) error {
+	return nil
+}
+func (nopStore) LoadPolicyStates(context.Context) ([]engine.PolicyRecord, error) { return nil, nil }
+func (nopStore) Prune(context.Context, int64) error                              { return nil }
+func (nopStore) Compact(context.Context, int64) error                            { return nil }
 
 // BenchmarkSeriesWindow times one window sum.
 func BenchmarkSeriesWindow(b *testing.B) {

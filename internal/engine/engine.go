@@ -50,6 +50,8 @@ type sloState struct {
 	// the one group.
 	all    *group
 	source SourceState
+	policy slo.Policy
+	prec   PolicyRecord // the policy state, with hysteresis
 }
 
 // allGroups is the group key of a grouped SLO's SLO-wide counts.
@@ -100,6 +102,7 @@ func New(opts Options) *Engine {
 		if def.Indicator.Pushed() {
 			st.source.Backfill = 1 // pushed data needs no backfill
 		}
+		st.policy, _ = opts.Catalog.Policy(def.Policy) // the loader gave it the service's policy
 		if len(def.GroupBy) == 0 {
 			st.all = st.group(GroupKey(nil))
 		} else {
@@ -189,6 +192,15 @@ func (e *Engine) Restore(ctx context.Context) error {
 		}
 		a := a
 		st.group(a.Group).alerts[a.Rule] = &a
+	}
+	states, err := e.store.LoadPolicyStates(ctx)
+	if err != nil {
+		return fmt.Errorf("restore policy states: %w", err)
+	}
+	for _, r := range states {
+		if st, ok := e.slos[r.SLO]; ok && r.Policy == st.policy.Name {
+			st.prec = r
+		}
 	}
 	return nil
 }

@@ -23,7 +23,8 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 	e.mu.Lock()
 	var slices []Count
 	var changed []Alert
-	var notes []Notification
+	var notes, policyNotes []Notification
+	var policies []PolicyRecord
 	for _, id := range e.order {
 		st := e.slos[id]
 		if st.all.key == allGroups {
@@ -53,6 +54,14 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 				}
 			}
 		}
+		if !st.source.Stale {
+			if rec, note, ok := st.stepPolicy(now); ok {
+				policies = append(policies, rec)
+				if note != nil {
+					policyNotes = append(policyNotes, *note)
+				}
+			}
+		}
 	}
 	e.mu.Unlock()
 	if len(slices) > 0 {
@@ -65,7 +74,12 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 			return fmt.Errorf("save %d alert changes: %w", len(changed), err)
 		}
 	}
-	if len(notes) > 0 {
+	if len(policies) > 0 {
+		if err := e.store.SavePolicyStates(ctx, policies, policyNotes); err != nil {
+			return fmt.Errorf("save %d policy state changes: %w", len(policies), err)
+		}
+	}
+	if len(notes)+len(policyNotes) > 0 {
 		e.mu.Lock()
 		close(e.changed)
 		e.changed = make(chan struct{})
@@ -196,7 +210,68 @@ func (e *Engine) notification(st *sloState, g *group, a Alert, now time.Time) No
 	}
 	url := strings.TrimSuffix(e.opts.ExternalURL, "/") + "/slos/" + st.def.Service + "/" + st.def.Name
 	ann["slo_url"] = url
-	return Notification{At: now, Alert: a, Labels: a.Labels, Annotations: ann, URL: url}
+	return Notification{Kind: NotifyAlert, At: now, Alert: a, Labels: a.Labels, Annotations: ann, URL: url}
+}
+
+// worstStatus is the status of the group with the least budget left; the
+// caller holds the lock.
+func (st *sloState) worstStatus() (Status, map[string]string) {
+	if len(st.def.GroupBy) == 0 {
+		return st.all.status, nil
+	}
+	var w Status
+	var labels map[string]string
+	first := true
+	for _, k := range sortedKeys(st.groups) {
+		g := st.groups[k]
+		if first || worst(g.status, w) {
+			w, labels, first = g.status, g.labels, false
+		}
+	}
+	if first {
+		return st.all.status, nil
+	}
+	return w, labels
+}
+
+// stepPolicy moves the SLO's policy state on; it reports a change and the
+// notification it owes (none for an SLO's first, healthy state).
+func (st *sloState) stepPolicy(now time.Time) (PolicyRecord, *Notification, bool) {
+	status, _ := st.worstStatus()
+	next := nextPolicyState(st.policy, st.prec, status, now)
+	if next.Name == st.prec.State && st.prec.Policy == st.policy.Name {
+		return PolicyRecord{}, nil, false
+	}
+	last := st.policy.States[len(st.policy.States)-1].Name
+	from := st.prec.State
+	st.prec = PolicyRecord{SLO: st.def.ID(), Policy: st.policy.Name, State: next.Name, Since: now, Actions: next.Actions}
+	if from == "" && next.Name == last {
+		return st.prec, nil, true // starting healthy is no news
+	}
+	change := &PolicyChange{SLO: st.def.ID(), Service: st.def.Service, Policy: st.policy.Name, From: from, To: next.Name,
+		Actions: next.Actions, Healthy: next.Name == last, Recipients: recipients(next.Actions, st.owners),
+		BudgetRemaining: status.Budget.RemainingFraction}
+	if change.From == "" {
+		change.From = last
+	}
+	n := st.policyNote(*change, now)
+	return st.prec, &n, true
+}
+
+// policyNote builds the notification of a policy change.
+func (st *sloState) policyNote(change PolicyChange, at time.Time) Notification {
+	labels := map[string]string{"alertname": "ErrorBudgetPolicy", "slo": st.def.Name, "service": st.def.Service,
+		"policy": st.policy.Name, "policy_state": change.To, "severity": "info"}
+	if st.owners.Team != "" {
+		labels["team"] = st.owners.Team
+	}
+	for role, who := range change.Recipients {
+		if who != "" {
+			labels["notify_"+strings.ReplaceAll(role, "-", "_")] = who
+		}
+	}
+	ann := map[string]string{"summary": change.Summary()}
+	return Notification{Kind: NotifyPolicy, At: at, Policy: &change, Labels: labels, Annotations: ann}
 }
 
 func (st *sloState) ruleLong(name string) time.Duration {

@@ -10,6 +10,8 @@ import (
 type PolicyView struct {
 	Name  string `json:"name"`
 	State string `json:"state"`
+	// Since is when the SLO entered the state.
+	Since time.Time `json:"since,omitzero"`
 	// Actions are what the state asks for now.
 	Actions []slo.Action `json:"actions,omitempty"`
 }

@@ -42,6 +42,11 @@ type Store interface {
 	SaveAlerts(ctx context.Context, alerts []Alert, notes []Notification) error
 	// LoadAlerts returns every saved alert state.
 	LoadAlerts(ctx context.Context) ([]Alert, error)
+	// SavePolicyStates records policy states and, in the same transaction,
+	// the notifications their changes owe.
+	SavePolicyStates(ctx context.Context, states []PolicyRecord, notes []Notification) error
+	// LoadPolicyStates returns every saved policy state.
+	LoadPolicyStates(ctx context.Context) ([]PolicyRecord, error)
 	// Prune forgets counts older than minute before.
 	Prune(ctx context.Context, before int64) error
 	// Compact may merge the counts before minute before into hours,
@@ -66,11 +71,22 @@ func GroupLabels(key string) map[string]string {
 	return out
 }
 
-// Notification is an alert's change of state, owed to every channel.
+// The notification kinds.
+const (
+	NotifyAlert  = "alert"
+	NotifyPolicy = "policy"
+)
+
+// Notification is a change owed to every channel: an alert's change of
+// state (Kind "alert") or an SLO's move between policy states ("policy").
 type Notification struct {
-	ID          int64             `json:"id"`
-	At          time.Time         `json:"at"`
-	Alert       Alert             `json:"alert"`
+	ID   int64     `json:"id"`
+	Kind string    `json:"kind"`
+	At   time.Time `json:"at"`
+	// Alert is set for alert notifications.
+	Alert Alert `json:"alert"`
+	// Policy is set for policy notifications.
+	Policy      *PolicyChange     `json:"policy,omitempty"`
 	Labels      map[string]string `json:"labels"`
 	Annotations map[string]string `json:"annotations"`
 	// URL is the SLO's page in Accord.

@@ -138,19 +138,15 @@ func (e *Engine) view(st *sloState, groups bool) SLOView {
 			v.RunbookURL = svc.RunbookURL
 		}
 	}
-	v.Worst = st.all.status
+	v.Worst, v.WorstGroup = st.worstStatus()
 	if len(d.GroupBy) > 0 {
 		v.GroupCount = len(st.groups)
-		first := true
-		for _, g := range st.groups {
-			if first || worst(g.status, v.Worst) {
-				v.Worst, v.WorstGroup, first = g.status, g.labels, false
-			}
-		}
 	}
-	policy, _ := e.catalog.Policy(d.Policy) // the loader gave it the service's policy
-	ps := PolicyState(policy, v.Worst)
-	v.Policy = PolicyView{Name: policy.Name, State: ps.Name, Actions: ps.Actions}
+	v.Policy = PolicyView{Name: st.policy.Name, State: st.prec.State, Since: st.prec.Since, Actions: st.prec.Actions}
+	if v.Policy.State == "" { // not evaluated yet
+		ps := PolicyState(st.policy, v.Worst)
+		v.Policy.State, v.Policy.Actions = ps.Name, ps.Actions
+	}
 	for _, g := range st.sortedGroups() {
 		if groups && len(d.GroupBy) > 0 {
 			v.Groups = append(v.Groups, GroupView{Labels: g.labels, Status: g.status})
@@ -247,8 +243,9 @@ func (e *Engine) History(id string, from, to time.Time, step time.Duration) ([]H
 	return out, true
 }
 
-// Firing returns a notification for every firing alert as it stands now,
-// for channels that want firing alerts repeated (Alertmanager).
+// Firing returns a notification for every firing alert, and every SLO in
+// a policy state other than its resting one, as they stand now, for
+// channels that want them repeated (Alertmanager).
 func (e *Engine) Firing() []Notification {
 	now := e.clock.Now()
 	e.mu.RLock()
@@ -256,6 +253,12 @@ func (e *Engine) Firing() []Notification {
 	var out []Notification
 	for _, id := range e.order {
 		st := e.slos[id]
+		if last := st.policy.States[len(st.policy.States)-1].Name; st.prec.State != "" && st.prec.State != last {
+			n := st.policyNote(PolicyChange{SLO: id, Service: st.def.Service, Policy: st.policy.Name, From: st.prec.State,
+				To: st.prec.State, Actions: st.prec.Actions, Recipients: recipients(st.prec.Actions, st.owners)}, st.prec.Since)
+			n.Alert.FiredAt = st.prec.Since
+			out = append(out, n)
+		}
 		for _, g := range st.sortedGroups() {
 			for _, k := range sortedKeys(g.alerts) {
 				if a := g.alerts[k]; a.State == AlertFiring {

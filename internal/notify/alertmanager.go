@@ -55,9 +55,33 @@ func (a *Alertmanager) resendEvery() time.Duration {
 func (a *Alertmanager) Send(ctx context.Context, notes []engine.Notification) error {
 	alerts := make([]amAlert, 0, len(notes))
 	for _, n := range notes {
+		if n.Kind == engine.NotifyPolicy && n.Policy != nil {
+			alerts = append(alerts, a.policyAlerts(n)...)
+			continue
+		}
 		alerts = append(alerts, a.alert(n, n.Alert.State == engine.AlertResolved))
 	}
 	return a.post(ctx, alerts)
+}
+
+// policyAlerts turns a policy change into Alertmanager's terms: the old
+// state's alert resolves and the new one fires, unless it is the policy's
+// resting (healthy) state.
+func (a *Alertmanager) policyAlerts(n engine.Notification) []amAlert {
+	var out []amAlert
+	old := n
+	old.Labels = map[string]string{}
+	for k, v := range n.Labels {
+		old.Labels[k] = v
+	}
+	old.Labels["policy_state"] = n.Policy.From
+	old.Alert.FiredAt, old.Alert.ResolvedAt = n.At, n.At
+	out = append(out, a.alert(old, true))
+	if !n.Policy.Healthy {
+		n.Alert.FiredAt = n.At
+		out = append(out, a.alert(n, false))
+	}
+	return out
 }
 
 // alert turns a notification into Alertmanager's form: a firing alert

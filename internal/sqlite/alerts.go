@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -26,18 +27,79 @@ func (s *Store) SaveAlerts(ctx context.Context, alerts []engine.Alert, notes []e
 			return fmt.Errorf("save alert %s %s: %w", a.SLO, a.Rule, err)
 		}
 	}
-	for _, n := range notes {
-		body, err := json.Marshal(n)
-		if err != nil {
-			return fmt.Errorf("encode notification for %s: %w", n.Alert.SLO, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (slo, at, body) VALUES (?, ?, ?)`,
-			n.Alert.SLO, n.At.UnixMilli(), string(body)); err != nil {
-			return fmt.Errorf("save notification for %s: %w", n.Alert.SLO, err)
-		}
+	if err := insertNotes(ctx, tx, notes); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit %d alert changes: %w", len(alerts), err)
+	}
+	return nil
+}
+
+// SavePolicyStates records policy states and the notifications their
+// changes owe in one transaction.
+func (s *Store) SavePolicyStates(ctx context.Context, states []engine.PolicyRecord, notes []engine.Notification) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin policy transaction: %w", err)
+	}
+	defer tx.Rollback()
+	for _, r := range states {
+		body, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("encode policy state of %s: %w", r.SLO, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO policy_states (slo, body) VALUES (?, ?)
+			ON CONFLICT (slo) DO UPDATE SET body = excluded.body`, r.SLO, string(body)); err != nil {
+			return fmt.Errorf("save policy state of %s: %w", r.SLO, err)
+		}
+	}
+	if err := insertNotes(ctx, tx, notes); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit %d policy changes: %w", len(states), err)
+	}
+	return nil
+}
+
+// LoadPolicyStates returns every saved policy state.
+func (s *Store) LoadPolicyStates(ctx context.Context) ([]engine.PolicyRecord, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT body FROM policy_states`)
+	if err != nil {
+		return nil, fmt.Errorf("load policy states: %w", err)
+	}
+	defer rows.Close()
+	var out []engine.PolicyRecord
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("read policy state: %w", err)
+		}
+		var r engine.PolicyRecord
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			return nil, fmt.Errorf("decode policy state: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// insertNotes adds notifications to the outbox within tx.
+func insertNotes(ctx context.Context, tx *sql.Tx, notes []engine.Notification) error {
+	for _, n := range notes {
+		body, err := json.Marshal(n)
+		if err != nil {
+			return fmt.Errorf("encode notification: %w", err)
+		}
+		slo := n.Alert.SLO
+		if n.Policy != nil {
+			slo = n.Policy.SLO
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (slo, at, body) VALUES (?, ?, ?)`,
+			slo, n.At.UnixMilli(), string(body)); err != nil {
+			return fmt.Errorf("save notification for %s: %w", slo, err)
+		}
 	}
 	return nil
 }

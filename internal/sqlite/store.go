@@ -110,6 +110,10 @@ var migrations = []string{
 		channel TEXT PRIMARY KEY,
 		last_id INTEGER NOT NULL
 	);`,
+	`CREATE TABLE policy_states (
+		slo  TEXT PRIMARY KEY,
+		body TEXT NOT NULL
+	);`,
 }
 
 // migrate applies the migrations not yet applied, each in a transaction.
