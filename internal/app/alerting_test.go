@@ -61,6 +61,18 @@ func (h *hook) states() []string {
 	return out
 }
 
+func (h *hook) all() []engine.Notification {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]engine.Notification(nil), h.got...)
+}
+
+// waitHook waits for the webhook to have received something.
+func waitHook(t *testing.T, cond func() bool) {
+	t.Helper()
+	testenv.WaitFor(t, 10*time.Second, "the webhook notification", cond)
+}
+
 func writeSpec(t *testing.T, body string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "slos.yaml")

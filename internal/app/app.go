@@ -125,6 +125,11 @@ func (a *App) build(ctx context.Context) error {
 	if err := a.Engine.Restore(ctx); err != nil {
 		return err
 	}
+	annotations, err := a.Store.Annotations(ctx, "", time.Time{}, time.Unix(1<<40, 0))
+	if err != nil {
+		return err
+	}
+	a.Engine.SetExclusions(annotations)
 	a.log.Info("state restored", "slos", len(a.Catalog.SLOs), "took", time.Since(start).Round(time.Millisecond))
 
 	var queried []slo.SLO

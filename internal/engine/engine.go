@@ -52,6 +52,8 @@ type sloState struct {
 	source SourceState
 	policy slo.Policy
 	prec   PolicyRecord // the policy state, with hysteresis
+	// exclusions are maintenance windows taken out of the budget.
+	exclusions []minuteSpan
 }
 
 // allGroups is the group key of a grouped SLO's SLO-wide counts.
@@ -223,6 +225,9 @@ func (e *Engine) apply(st *sloState, c Count) {
 
 // Record stores counts measured by a source and then counts them.
 func (e *Engine) Record(ctx context.Context, counts []Count) error {
+	e.mu.RLock()
+	counts = e.withoutExcluded(counts)
+	e.mu.RUnlock()
 	if len(counts) == 0 {
 		return nil
 	}

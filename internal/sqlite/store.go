@@ -114,6 +114,19 @@ var migrations = []string{
 		slo  TEXT PRIMARY KEY,
 		body TEXT NOT NULL
 	);`,
+	`CREATE TABLE annotations (
+		id      INTEGER PRIMARY KEY AUTOINCREMENT,
+		service TEXT NOT NULL,
+		start   INTEGER NOT NULL,
+		end     INTEGER NOT NULL,
+		body    TEXT NOT NULL
+	);
+	CREATE INDEX annotations_time ON annotations (service, start);
+	CREATE TABLE exceptions (
+		id      INTEGER PRIMARY KEY AUTOINCREMENT,
+		service TEXT NOT NULL,
+		body    TEXT NOT NULL
+	);`,
 }
 
 // migrate applies the migrations not yet applied, each in a transaction.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -16,10 +17,16 @@ import (
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-// History reads past notifications, for an SLO's alert history.
+// History is what the server reads and records beside the engine: past
+// notifications, annotations and exceptions.
 type History interface {
 	Notifications(ctx context.Context, afterID int64, slo string, limit int) ([]engine.Notification, error)
 	Ping(ctx context.Context) error
+	AddAnnotation(ctx context.Context, a slo.Annotation) (slo.Annotation, error)
+	Annotations(ctx context.Context, service string, from, to time.Time) ([]slo.Annotation, error)
+	AddException(ctx context.Context, e slo.Exception) (slo.Exception, error)
+	RevokeException(ctx context.Context, id int64, t time.Time) (slo.Exception, error)
+	Exceptions(ctx context.Context) ([]slo.Exception, error)
 }
 
 // Options configure the server.
@@ -87,6 +94,12 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/slos/{service}/{name}/notifications", s.getNotifications)
 	s.mux.HandleFunc("GET /api/v1/alerts", s.getAlerts)
 	s.mux.Handle("POST /api/v1/events", s.auth(http.HandlerFunc(s.postEvents)))
+	s.mux.HandleFunc("GET /api/v1/gate", s.getGate)
+	s.mux.HandleFunc("GET /api/v1/exceptions", s.getExceptions)
+	s.mux.Handle("POST /api/v1/exceptions", s.auth(http.HandlerFunc(s.postException)))
+	s.mux.Handle("DELETE /api/v1/exceptions/{id}", s.auth(http.HandlerFunc(s.deleteException)))
+	s.mux.HandleFunc("GET /api/v1/annotations", s.getAnnotations)
+	s.mux.Handle("POST /api/v1/annotations", s.auth(http.HandlerFunc(s.postAnnotation)))
 	s.mux.HandleFunc("GET /{$}", s.overview)
 	s.mux.HandleFunc("GET /slos/{service}/{name}", s.sloPage)
 	s.mux.HandleFunc("GET /teams", s.teams)
@@ -107,7 +120,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // in constant time.
 func (s *Server) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		h := r.Header.Get("Authorization")
+		// The scheme is case-insensitive (RFC 7235); the token is not.
+		ok := len(h) > 7 && strings.EqualFold(h[:7], "Bearer ")
+		got := ""
+		if ok {
+			got = h[7:]
+		}
 		if !ok || s.opts.Token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) != 1 {
 			s.metrics.unauthorized.Inc()
 			s.writeError(w, r, slo.Errorf(slo.CodeUnauthorized, "missing or wrong bearer token: send Authorization: Bearer <token>"))

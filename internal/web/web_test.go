@@ -222,3 +222,114 @@ func TestReadEndpoints(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryWriteEndpointRejectsMissingOrWrongTokens(t *testing.T) {
+	f := newFixture(t)
+	writes := []struct{ method, path, body string }{
+		{"POST", "/api/v1/events", `{"stream": "payments", "labels": {"store": "s1"}, "outcome": "good"}`},
+		{"POST", "/api/v1/exceptions", `{"service": "checkout", "until": "1h", "reason": "r", "by": "me"}`},
+		{"DELETE", "/api/v1/exceptions/1", ``},
+		{"POST", "/api/v1/annotations", `{"kind": "deploy", "service": "checkout", "version": "1.2"}`},
+	}
+	for _, w := range writes {
+		for _, auth := range []string{"", "Bearer wrong", "Bearer " + token + "x", "Basic " + token} {
+			req, _ := http.NewRequest(w.method, f.srv.URL+w.path, strings.NewReader(w.body))
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized || body["error"] == nil {
+				t.Errorf("%s %s with %q: %d %v, want 401 with a JSON error", w.method, w.path, auth, resp.StatusCode, body)
+			}
+		}
+	}
+	// Nothing was written.
+	resp, _ := http.Get(f.srv.URL + "/api/v1/annotations?from=2000-01-01T00:00:00Z")
+	var anns map[string][]any
+	_ = json.NewDecoder(resp.Body).Decode(&anns)
+	resp.Body.Close()
+	if len(anns["annotations"]) != 0 {
+		t.Errorf("refused requests left annotations: %v", anns)
+	}
+}
+
+func TestAnnotationsAndExceptionsAreCheckedWhole(t *testing.T) {
+	f := newFixture(t)
+	req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/annotations",
+		strings.NewReader(`{"kind": "outage", "service": "nope", "excludeFromBudget": true}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct{ Error struct{ Message string } }
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	for _, want := range []string{`kind: "outage"`, `service: no service "nope"`, "only maintenance windows"} {
+		if resp.StatusCode != 400 || !strings.Contains(body.Error.Message, want) {
+			t.Errorf("bad annotation: %d %q, want 400 listing %q", resp.StatusCode, body.Error.Message, want)
+		}
+	}
+	req, _ = http.NewRequest("POST", f.srv.URL+"/api/v1/exceptions", strings.NewReader(`{"service": "checkout", "until": "2020-01-01T00:00:00Z"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	for _, want := range []string{"until: 2020-01-01T00:00:00Z is not in the future", "reason: missing", "by: missing"} {
+		if resp.StatusCode != 400 || !strings.Contains(body.Error.Message, want) {
+			t.Errorf("bad exception: %d %q, want 400 listing %q", resp.StatusCode, body.Error.Message, want)
+		}
+	}
+}
+
+func TestExcludedMaintenanceLeavesTheBudget(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	at := f.clock.Now().Add(-30 * time.Minute).Truncate(time.Minute)
+	var evs []engine.Event
+	for m := 0; m < 30; m++ {
+		good := 10.0
+		if m >= 10 && m < 20 {
+			good = 0 // the maintenance: everything fails
+		}
+		total := 10.0
+		evs = append(evs, engine.Event{Stream: "payments", Time: at.Add(time.Duration(m) * time.Minute), Labels: map[string]string{"store": "s1"}, Good: &good, Total: &total})
+	}
+	if err := f.engine.Ingest(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.total(t, "checkout/payments"); got != 300 {
+		t.Fatalf("before: %v events", got)
+	}
+	body := `{"kind": "maintenance", "service": "checkout", "start": "` + at.Add(10*time.Minute).Format(time.RFC3339) +
+		`", "end": "` + at.Add(20*time.Minute).Format(time.RFC3339) + `", "excludeFromBudget": true, "text": "card terminal swap"}`
+	req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/annotations", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("annotate: %v %v", err, resp.Status)
+	}
+	resp.Body.Close()
+	_ = f.total(t, "checkout/payments")
+	v, _ := f.engine.SLO("checkout/payments")
+	if v.Status.Counts.Total != 200 || v.Status.Counts.Bad() != 0 {
+		t.Errorf("after excluding the maintenance: %+v, want 200 good events and no bad ones", v.Status.Counts)
+	}
+	// Late events for the window are dropped too.
+	late := []engine.Event{{Stream: "payments", Time: at.Add(15 * time.Minute), Labels: map[string]string{"store": "s1"}, Outcome: "bad"}}
+	if err := f.engine.Ingest(ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.total(t, "checkout/payments"); got != 200 {
+		t.Errorf("a late event inside the maintenance counted: total %v", got)
+	}
+}

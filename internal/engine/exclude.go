@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// minuteSpan is a half-open range of Unix minutes.
+type minuteSpan struct{ from, to int64 }
+
+func (s minuteSpan) has(m int64) bool { return m >= s.from && m < s.to }
+
+// exclusionOf is the minutes an excluded maintenance window covers.
+func exclusionOf(a slo.Annotation) (minuteSpan, bool) {
+	if a.Kind != slo.AnnotationMaintenance || !a.ExcludeFromBudget || !a.End.After(a.Start) {
+		return minuteSpan{}, false
+	}
+	return minuteSpan{UnixMinute(a.Start), UnixMinute(a.End.Add(-time.Nanosecond)) + 1}, true
+}
+
+// SetExclusions tells the engine which maintenance windows are excluded
+// from the budget, as stored; their past events are already subtracted.
+func (e *Engine) SetExclusions(annotations []slo.Annotation) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, st := range e.slos {
+		st.exclusions = nil
+		for _, a := range annotations {
+			if sp, ok := exclusionOf(a); ok && a.Covers(st.def) {
+				st.exclusions = append(st.exclusions, sp)
+			}
+		}
+	}
+}
+
+// Exclude takes a maintenance window out of the budget of every SLO it
+// covers: events already counted in it are subtracted, durably, and events
+// that arrive for it later are dropped. Counts older than three days are
+// subtracted for the window's whole hours only.
+func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
+	sp, ok := exclusionOf(a)
+	if !ok {
+		return nil
+	}
+	e.mu.Lock()
+	var negative []Count
+	nowMin := UnixMinute(e.clock.Now())
+	for _, id := range e.order {
+		st := e.slos[id]
+		if !a.Covers(st.def) {
+			continue
+		}
+		st.exclusions = append(st.exclusions, sp)
+		for _, g := range st.sortedGroups() {
+			negative = append(negative, counted(id, g, sp, nowMin)...)
+		}
+	}
+	e.mu.Unlock()
+	if len(negative) == 0 {
+		return nil
+	}
+	if err := e.store.AddCounts(ctx, negative); err != nil {
+		return fmt.Errorf("subtract maintenance window %s..%s: %w", a.Start.Format(time.RFC3339), a.End.Format(time.RFC3339), err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range negative {
+		e.apply(e.slos[c.SLO], c)
+	}
+	return nil
+}
+
+// counted returns the negation of what a group counted in the minuteSpan: per
+// minute where minutes are kept, per whole hour before that.
+func counted(id string, g *group, sp minuteSpan, nowMin int64) []Count {
+	var out []Count
+	ringStart := nowMin - int64(MinuteResolution/time.Minute) + 1
+	add := func(m int64, c Counts) {
+		if c.Total != 0 || c.Good != 0 {
+			out = append(out, Count{SLO: id, Group: g.key, Kind: KindEvents, Minute: m, Counts: Counts{-c.Good, -c.Total}})
+		}
+	}
+	for h := floorDiv(sp.from+59, 60) * 60; h+60 <= min(sp.to, ringStart); h += 60 {
+		add(h, g.events.Sum(h-1, h+59))
+	}
+	for m := max(sp.from, ringStart); m < min(sp.to, nowMin+1); m++ {
+		add(m, g.events.Sum(m-1, m))
+	}
+	return out
+}
+
+// withoutExcluded drops counts that fall in an excluded window; the caller
+// holds at least the read lock.
+func (e *Engine) withoutExcluded(counts []Count) []Count {
+	out := counts[:0:0]
+	for _, c := range counts {
+		st, ok := e.slos[c.SLO]
+		if ok && c.Kind == KindEvents && excluded(st.exclusions, c.Minute) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func excluded(spans []minuteSpan, m int64) bool {
+	for _, s := range spans {
+		if s.has(m) {
+			return true
+		}
+	}
+	return false
+}

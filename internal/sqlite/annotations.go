@@ -1,0 +1,116 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// AddAnnotation stores an annotation and returns it with its id.
+func (s *Store) AddAnnotation(ctx context.Context, a slo.Annotation) (slo.Annotation, error) {
+	body, err := json.Marshal(a)
+	if err != nil {
+		return a, fmt.Errorf("encode annotation: %w", err)
+	}
+	end := a.End
+	if end.IsZero() {
+		end = a.Start
+	}
+	res, err := s.write.ExecContext(ctx, `INSERT INTO annotations (service, start, end, body) VALUES (?, ?, ?, ?)`,
+		a.Service, a.Start.UnixMilli(), end.UnixMilli(), string(body))
+	if err != nil {
+		return a, fmt.Errorf("store %s annotation of %s: %w", a.Kind, a.Service, err)
+	}
+	a.ID, _ = res.LastInsertId()
+	return a, nil
+}
+
+// Annotations returns the annotations overlapping from..to, of one service
+// when service is not empty, oldest first.
+func (s *Store) Annotations(ctx context.Context, service string, from, to time.Time) ([]slo.Annotation, error) {
+	q := `SELECT id, body FROM annotations WHERE end >= ? AND start <= ?`
+	args := []any{from.UnixMilli(), to.UnixMilli()}
+	if service != "" {
+		q += ` AND service = ?`
+		args = append(args, service)
+	}
+	rows, err := s.read.QueryContext(ctx, q+` ORDER BY start, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("load annotations: %w", err)
+	}
+	defer rows.Close()
+	out := []slo.Annotation{}
+	for rows.Next() {
+		var id int64
+		var body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, fmt.Errorf("read annotation: %w", err)
+		}
+		var a slo.Annotation
+		if err := json.Unmarshal([]byte(body), &a); err != nil {
+			return nil, fmt.Errorf("decode annotation %d: %w", id, err)
+		}
+		a.ID = id
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// AddException stores an exception and returns it with its id.
+func (s *Store) AddException(ctx context.Context, e slo.Exception) (slo.Exception, error) {
+	body, err := json.Marshal(e)
+	if err != nil {
+		return e, fmt.Errorf("encode exception: %w", err)
+	}
+	res, err := s.write.ExecContext(ctx, `INSERT INTO exceptions (service, body) VALUES (?, ?)`, e.Service, string(body))
+	if err != nil {
+		return e, fmt.Errorf("store exception for %s: %w", e.Service, err)
+	}
+	e.ID, _ = res.LastInsertId()
+	return e, nil
+}
+
+// RevokeException ends exception id at t.
+func (s *Store) RevokeException(ctx context.Context, id int64, t time.Time) (slo.Exception, error) {
+	var body string
+	if err := s.write.QueryRowContext(ctx, `SELECT body FROM exceptions WHERE id = ?`, id).Scan(&body); err != nil {
+		return slo.Exception{}, slo.Errorf(slo.CodeNotFound, "no exception %d", id)
+	}
+	var e slo.Exception
+	if err := json.Unmarshal([]byte(body), &e); err != nil {
+		return e, fmt.Errorf("decode exception %d: %w", id, err)
+	}
+	e.ID, e.RevokedAt = id, t
+	b, _ := json.Marshal(e)
+	if _, err := s.write.ExecContext(ctx, `UPDATE exceptions SET body = ? WHERE id = ?`, string(b), id); err != nil {
+		return e, fmt.Errorf("revoke exception %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// Exceptions returns every exception, oldest first.
+func (s *Store) Exceptions(ctx context.Context) ([]slo.Exception, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, body FROM exceptions ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("load exceptions: %w", err)
+	}
+	defer rows.Close()
+	out := []slo.Exception{}
+	for rows.Next() {
+		var id int64
+		var body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, fmt.Errorf("read exception: %w", err)
+		}
+		var e slo.Exception
+		if err := json.Unmarshal([]byte(body), &e); err != nil {
+			return nil, fmt.Errorf("decode exception %d: %w", id, err)
+		}
+		e.ID = id
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
