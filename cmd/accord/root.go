@@ -20,6 +20,6 @@ OpenSLO v1, Sloth and Pyrra.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newValidateCmd(), newConvertCmd(), newServeCmd(), newStatusCmd(), newGateCmd(), newExceptionCmd(), newAnnotateCmd(), newVersionCmd())
+	root.AddCommand(newValidateCmd(), newConvertCmd(), newServeCmd(), newStatusCmd(), newGateCmd(), newExceptionCmd(), newAnnotateCmd(), newReportCmd(), newVersionCmd())
 	return root
 }

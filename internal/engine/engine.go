@@ -263,7 +263,11 @@ func (e *Engine) Source(id string) SourceState {
 	return SourceState{}
 }
 
-// Prune forgets stored counts no SLO's window reaches any more, and has
+// ReportRetention is how long stored counts are kept at least, so a report
+// on last month can compare it with the month before.
+const ReportRetention = 62 * 24 * time.Hour
+
+// Prune forgets stored counts no SLO's window or report reaches any more, and has
 // the store fold counts older than the minute checkpoints into hours.
 func (e *Engine) Prune(ctx context.Context) error {
 	var longest time.Duration
@@ -271,7 +275,8 @@ func (e *Engine) Prune(ctx context.Context) error {
 		longest = max(longest, st.span)
 	}
 	now := e.clock.Now()
-	if err := e.store.Prune(ctx, UnixMinute(now.Add(-longest))-24*60); err != nil {
+	keep := max(longest, ReportRetention)
+	if err := e.store.Prune(ctx, UnixMinute(now.Add(-keep))-24*60); err != nil {
 		return err
 	}
 	// An hour of margin keeps slices still to be judged at full resolution.

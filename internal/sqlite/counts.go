@@ -157,3 +157,36 @@ func (s *Store) LastMinutes(ctx context.Context) (map[string]int64, error) {
 	}
 	return out, rows.Err()
 }
+
+// HourlyCounts returns, per SLO and hour (Unix hours), the counts of one
+// kind from minute from (inclusive) to minute to (exclusive). Events add up
+// over groups; slices are read from the SLO-wide group when there is one.
+func (s *Store) HourlyCounts(ctx context.Context, kind engine.Kind, from, to int64) (map[string]map[int64]engine.Counts, error) {
+	q := `SELECT slo, minute / 60, SUM(good), SUM(total) FROM counts
+		WHERE kind = ? AND minute >= ? AND minute < ? GROUP BY slo, minute / 60`
+	if kind == engine.KindSlices {
+		q = `SELECT slo, minute / 60, SUM(good), SUM(total) FROM counts
+			WHERE kind = ? AND minute >= ? AND minute < ?
+			AND (grp = '*' OR NOT EXISTS (SELECT 1 FROM counts c2 WHERE c2.slo = counts.slo AND c2.grp = '*' AND c2.kind = counts.kind))
+			GROUP BY slo, minute / 60`
+	}
+	rows, err := s.read.QueryContext(ctx, q, string(kind), from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read hourly %s from minute %d to %d: %w", kind, from, to, err)
+	}
+	defer rows.Close()
+	out := map[string]map[int64]engine.Counts{}
+	for rows.Next() {
+		var id string
+		var hour int64
+		var c engine.Counts
+		if err := rows.Scan(&id, &hour, &c.Good, &c.Total); err != nil {
+			return nil, fmt.Errorf("read hourly count: %w", err)
+		}
+		if out[id] == nil {
+			out[id] = map[int64]engine.Counts{}
+		}
+		out[id][hour] = c
+	}
+	return out, rows.Err()
+}

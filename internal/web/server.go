@@ -27,6 +27,7 @@ type History interface {
 	AddException(ctx context.Context, e slo.Exception) (slo.Exception, error)
 	RevokeException(ctx context.Context, id int64, t time.Time) (slo.Exception, error)
 	Exceptions(ctx context.Context) ([]slo.Exception, error)
+	HourlyCounts(ctx context.Context, kind engine.Kind, from, to int64) (map[string]map[int64]engine.Counts, error)
 }
 
 // Options configure the server.
@@ -99,6 +100,8 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /api/v1/exceptions", s.auth(http.HandlerFunc(s.postException)))
 	s.mux.Handle("DELETE /api/v1/exceptions/{id}", s.auth(http.HandlerFunc(s.deleteException)))
 	s.mux.HandleFunc("GET /api/v1/annotations", s.getAnnotations)
+	s.mux.HandleFunc("GET /api/v1/report", s.getReport)
+	s.mux.HandleFunc("GET /reports", s.reportPage)
 	s.mux.Handle("POST /api/v1/annotations", s.auth(http.HandlerFunc(s.postAnnotation)))
 	s.mux.HandleFunc("GET /{$}", s.overview)
 	s.mux.HandleFunc("GET /slos/{service}/{name}", s.sloPage)

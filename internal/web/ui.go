@@ -38,7 +38,7 @@ func newUI() (*ui, error) {
 	sum := sha256.Sum256(style)
 	u := &ui{pages: map[string]*template.Template{}, style: style,
 		css: "/static/style." + hex.EncodeToString(sum[:6]) + ".css"}
-	for _, page := range []string{"overview", "slo", "team", "teams", "alerts"} {
+	for _, page := range []string{"overview", "slo", "team", "teams", "alerts", "reports"} {
 		t, err := template.New(page).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse page %s: %w", page, err)

@@ -1,0 +1,56 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Period is the span a report covers: From inclusive, To exclusive.
+type Period struct {
+	Name string    `json:"name"`
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// Previous is the period of the same length just before p.
+func (p Period) Previous() Period {
+	d := p.To.Sub(p.From)
+	return Period{Name: "previous", From: p.From.Add(-d), To: p.From}
+}
+
+// ParsePeriod reads last-week (the last whole week, Monday to Monday),
+// last-month (the last whole calendar month), last-7d style durations, or
+// FROM..TO with dates (2026-11-01) or RFC 3339 times, in UTC.
+func ParsePeriod(s string, now time.Time) (Period, error) {
+	now = now.UTC()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	switch s {
+	case "last-week", "":
+		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+		return Period{Name: "last week", From: monday.AddDate(0, 0, -7), To: monday}, nil
+	case "last-month":
+		first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+		return Period{Name: "last month", From: first.AddDate(0, -1, 0), To: first}, nil
+	}
+	from, to, ok := strings.Cut(s, "..")
+	if !ok {
+		return Period{}, fmt.Errorf("period %q: want last-week, last-month or FROM..TO (2026-11-01..2026-11-08)", s)
+	}
+	f, err1 := parseDay(from)
+	t, err2 := parseDay(to)
+	if err1 != nil || err2 != nil {
+		return Period{}, fmt.Errorf("period %q: FROM and TO must be dates (2026-11-01) or RFC 3339 times", s)
+	}
+	if !t.After(f) {
+		return Period{}, fmt.Errorf("period %q: TO must be after FROM", s)
+	}
+	return Period{Name: s, From: f, To: t}, nil
+}
+
+func parseDay(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, s)
+}

@@ -1,0 +1,81 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	_ "embed"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+//go:embed report.md.tmpl
+var markdownTemplate string
+
+//go:embed report.html.tmpl
+var htmlTemplate string
+
+var funcs = map[string]any{
+	"pct3": func(f *float64) string {
+		if f == nil {
+			return "–"
+		}
+		return fmt.Sprintf("%.3f%%", *f*100)
+	},
+	"pct0":    func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"burn":    func(f float64) string { return fmt.Sprintf("%.1f×", f) },
+	"day":     func(t time.Time) string { return t.UTC().Format("Mon Jan 2, 2006") },
+	"when":    func(t time.Time) string { return t.UTC().Format("Jan 2 15:04 UTC") },
+	"count":   func(f float64) string { return fmt.Sprintf("%.0f", f) },
+	"minus":   func(t time.Time) time.Time { return t.Add(-time.Second) },
+	"title":   func(a slo.Annotation) string { return a.Title() },
+	"join":    strings.Join,
+	"classOf": func(v string) string { return strings.ReplaceAll(v, " ", "-") },
+	"verdict": func(s SLO) string {
+		switch {
+		case !s.HasData:
+			return "no data"
+		case s.Met:
+			return "met"
+		}
+		return "missed"
+	},
+	"trend": func(s SLO) string {
+		if s.Trend == "new" || !s.Previous.HasData {
+			return "new"
+		}
+		return fmt.Sprintf("%s (was %.0f%%)", s.Trend, s.Previous.BudgetSpent*100)
+	},
+}
+
+var (
+	mdTmpl   = texttemplate.Must(texttemplate.New("md").Funcs(funcs).Parse(markdownTemplate))
+	htmlTmpl = htmltemplate.Must(htmltemplate.New("html").Funcs(funcs).Parse(htmlTemplate))
+)
+
+// Formats are the formats Write takes.
+var Formats = []string{"md", "html", "json"}
+
+// Write renders the report as Markdown, a standalone HTML page or JSON.
+func Write(w io.Writer, r *Report, format string) error {
+	switch format {
+	case "md", "markdown":
+		return mdTmpl.Execute(w, r)
+	case "html":
+		return htmlTmpl.Execute(w, r)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	return fmt.Errorf("report format %q: want md, html or json", format)
+}
+
+// HTMLBody renders the report's body (without the page around it), for
+// the web UI.
+func HTMLBody(w io.Writer, r *Report) error { return htmlTmpl.ExecuteTemplate(w, "body", r) }

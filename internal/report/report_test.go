@@ -1,0 +1,186 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/report"
+	"github.com/accord-slo/accord/internal/slo"
+	"github.com/accord-slo/accord/internal/spec"
+	"github.com/accord-slo/accord/internal/sqlite"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const reportSpec = `apiVersion: accord/v1
+kind: Service
+metadata: {name: checkout}
+spec:
+  owners: {team: pos-platform, productOwner: maria.jensen, onCall: {receiver: pos-pager}}
+  runbook: https://runbooks.test/checkout
+  slos:
+    - {name: payments, displayName: Card payments succeed, objective: 99, window: 7d, indicator: {ratio: {stream: payments}}}
+    - {name: receipts, displayName: Receipts print, objective: 99.5, window: 7d, indicator: {ratio: {stream: receipts}}}
+---
+apiVersion: accord/v1
+kind: Service
+metadata: {name: store-sync}
+spec:
+  owners: {team: store-systems}
+  slos:
+    - {name: prices, displayName: Prices reach the tills, objective: 99, window: 7d, indicator: {ratio: {stream: prices}}}
+`
+
+// seed runs two weeks through an engine: healthy traffic, and in the
+// report's week an incident on payments after a deploy.
+func seed(t *testing.T) (*sqlite.Store, slo.Catalog, time.Time) {
+	t.Helper()
+	res := spec.LoadBytes("report.yaml", []byte(reportSpec))
+	if res.Diags.HasErrors() {
+		t.Fatal(res.Diags.Items())
+	}
+	store, err := sqlite.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	start := time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC) // a Monday
+	clock := engine.NewManualClock(start)
+	e := engine.New(engine.Options{Catalog: res.Catalog, Store: store, Clock: clock})
+	ctx := context.Background()
+	incident := start.Add(7*24*time.Hour + 38*time.Hour) // Tuesday of the second week, 14:00
+	for h := 0; h < 14*24; h++ {
+		at := start.Add(time.Duration(h) * time.Hour)
+		payBad := 5.0 // 0.5% of 1,000: half the budget
+		if h%24 == 3 {
+			payBad = 20
+		}
+		if !at.Before(incident) && at.Before(incident.Add(3*time.Hour)) {
+			payBad = 400 // 40% errors for three hours exhaust the week's budget
+		}
+		evs := []engine.Event{
+			ev("payments", at, 1000-payBad, 1000), ev("receipts", at, 998, 1000), ev("prices", at, 100, 100),
+		}
+		if h >= 7*24 {
+			evs[1] = ev("receipts", at, 999, 1000) // receipts got better
+		}
+		clock.Set(at.Add(59 * time.Minute))
+		if err := e.Ingest(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Evaluate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range []slo.Annotation{
+		{Kind: slo.AnnotationDeploy, Service: "checkout", Start: incident.Add(-20 * time.Minute), Version: "2026.11.3", By: "ci"},
+		{Kind: slo.AnnotationIncident, Service: "checkout", Start: incident, End: incident.Add(3 * time.Hour), Incident: "INC-4711", Link: "https://incidents.test/4711"},
+	} {
+		if _, err := store.AddAnnotation(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := store.AddException(ctx, slo.Exception{Service: "checkout", GrantedBy: "maria.jensen", Reason: "terminal firmware fix",
+		From: incident.Add(3 * time.Hour), Until: incident.Add(5 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	return store, res.Catalog, start.Add(14 * 24 * time.Hour)
+}
+
+func ev(stream string, at time.Time, good, total float64) engine.Event {
+	return engine.Event{Stream: stream, Time: at, Good: &good, Total: &total}
+}
+
+func TestReportGoldenFiles(t *testing.T) {
+	store, cat, now := seed(t)
+	period, err := report.ParsePeriod("last-week", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.Build(context.Background(), store, cat, period, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range report.Formats {
+		var buf bytes.Buffer
+		if err := report.Write(&buf, r, format); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("testdata", "last-week."+format)
+		if *update {
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test -update to create it)", err)
+		}
+		if buf.String() != string(want) {
+			t.Errorf("%s differs from %s (go test -update rewrites it):\n%s", format, path, buf.String())
+		}
+	}
+	// What the golden files must say, so a wrong update cannot slip in.
+	var md bytes.Buffer
+	_ = report.Write(&md, r, "md")
+	for _, want := range []string{
+		"3 SLOs: 2 met, 1 missed, 0 without data. 1 postmortem(s) due.",
+		"| Card payments succeed | 99% |",
+		"deploy 2026.11.3",
+		"incident INC-4711",
+		"Exception 1 by maria.jensen",
+		"at-risk → exhausted",
+		"Postmortem **due** for incident INC-4711",
+		"| Receipts print | 99.5% | 99.900% | met | 20% | better (was 40%) |",
+		"Services without a product owner: store-sync",
+		"SLOs without a runbook: store-sync/prices",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("the Markdown report lacks %q", want)
+		}
+	}
+}
+
+func TestPostmortemRecordedClearsTheFlag(t *testing.T) {
+	store, cat, now := seed(t)
+	if _, err := store.AddAnnotation(context.Background(), slo.Annotation{Kind: slo.AnnotationPostmortem, Service: "checkout",
+		Start: now, Incident: "INC-4711", Link: "https://wiki.test/pm/4711"}); err != nil {
+		t.Fatal(err)
+	}
+	period, _ := report.ParsePeriod("last-week", now)
+	r, err := report.Build(context.Background(), store, cat, period, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Summary.PostmortemsDue != 0 {
+		t.Errorf("%d postmortems due after INC-4711's was recorded", r.Summary.PostmortemsDue)
+	}
+}
+
+func TestParsePeriod(t *testing.T) {
+	now := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC) // a Wednesday
+	cases := map[string][2]string{
+		"last-week":              {"2026-11-16", "2026-11-23"},
+		"last-month":             {"2026-10-01", "2026-11-01"},
+		"2026-11-01..2026-11-15": {"2026-11-01", "2026-11-15"},
+	}
+	for in, want := range cases {
+		p, err := report.ParsePeriod(in, now)
+		if err != nil || p.From.Format("2006-01-02") != want[0] || p.To.Format("2006-01-02") != want[1] {
+			t.Errorf("%s: %v..%v %v, want %s..%s", in, p.From, p.To, err, want[0], want[1])
+		}
+	}
+	for _, bad := range []string{"yesterday", "2026-11-15..2026-11-01", "a..b"} {
+		if _, err := report.ParsePeriod(bad, now); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+
+	"github.com/accord-slo/accord/internal/report"
+)
+
+func (s *Server) buildReport(r *http.Request) (*report.Report, error) {
+	now := s.engine.Clock().Now()
+	period, err := report.ParsePeriod(r.URL.Query().Get("period"), now)
+	if err != nil {
+		return nil, invalid("%v", err)
+	}
+	return report.Build(r.Context(), s.history, s.engine.Catalog(), period, now)
+}
+
+// getReport answers ?period=last-week|last-month|FROM..TO with the report
+// as JSON.
+func (s *Server) getReport(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.buildReport(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+type reportPage struct {
+	page
+	Period  string
+	Periods []string
+	Body    template.HTML
+	Error   string
+}
+
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
+	p := reportPage{page: s.page(r, "Reports", "reports"), Period: r.URL.Query().Get("period"),
+		Periods: []string{"last-week", "last-month"}}
+	if p.Period == "" {
+		p.Period = "last-week"
+	}
+	rep, err := s.buildReport(r)
+	if err != nil {
+		p.Error = err.Error()
+	} else {
+		var buf bytes.Buffer
+		if err := report.HTMLBody(&buf, rep); err != nil {
+			s.log.Error("render report", "err", err)
+			p.Error = "the report could not be rendered; the server log has the details"
+		}
+		p.Body = template.HTML(buf.String()) // rendered by html/template
+	}
+	s.render(w, r, "reports", p)
+}
