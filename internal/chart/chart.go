@@ -145,13 +145,9 @@ func (c Chart) legend(b *strings.Builder) {
 	for _, s := range c.Series {
 		fmt.Fprintf(b, `<g class="legend %s"><line x1="%.0f" x2="%.0f" y1="%d" y2="%d"/><text x="%.0f" y="%d">%s</text></g>`,
 			s.Class, lx, lx+18, c.Height-8, c.Height-8, lx+22, c.Height-4, html.EscapeString(s.Name))
-		lx += 34 + 8*float64(len([]rune(s.Name)))
+		lx += 36 + 9*float64(len([]rune(s.Name)))
 	}
-	for _, l := range c.Lines {
-		fmt.Fprintf(b, `<g class="legend ref %s"><line x1="%.0f" x2="%.0f" y1="%d" y2="%d"/><text x="%.0f" y="%d">%s</text></g>`,
-			l.Class, lx, lx+18, c.Height-8, c.Height-8, lx+22, c.Height-4, html.EscapeString(l.Label))
-		lx += 34 + 8*float64(len([]rune(l.Label)))
-	}
+	// Reference lines carry their own labels; the legend names the series.
 }
 
 // path joins points into an SVG path, breaking it at gaps.

@@ -178,11 +178,18 @@ func (e *Engine) Alerts(resolvedSince time.Time) []Alert {
 		}
 	}
 	rank := map[AlertState]int{AlertFiring: 0, AlertPending: 1, AlertResolved: 2}
-	sort.Slice(out, func(i, j int) bool {
-		if rank[out[i].State] != rank[out[j].State] {
-			return rank[out[i].State] < rank[out[j].State]
+	sev := map[slo.Severity]int{slo.SeverityPage: 0, slo.SeverityTicket: 1}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case rank[a.State] != rank[b.State]:
+			return rank[a.State] < rank[b.State]
+		case sev[a.Severity] != sev[b.Severity]:
+			return sev[a.Severity] < sev[b.Severity]
+		case !a.Since.Equal(b.Since):
+			return a.Since.After(b.Since)
 		}
-		return out[i].Since.After(out[j].Since)
+		return a.Key() < b.Key()
 	})
 	return out
 }

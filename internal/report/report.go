@@ -422,3 +422,42 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// DuePostmortem is an incident of one SLO that owes a postmortem.
+type DuePostmortem struct {
+	SLO string `json:"slo"`
+	Postmortem
+}
+
+// PostmortemsDue lists the incidents of the given SLOs in the period that
+// spent more than PostmortemShare of their window's budget and have no
+// postmortem recorded.
+func PostmortemsDue(ctx context.Context, src Source, defs []slo.SLO, period Period) ([]DuePostmortem, error) {
+	var out []DuePostmortem
+	for _, def := range defs {
+		kind := engine.KindEvents
+		if def.Budgeting.Method == slo.Timeslices || def.Budgeting.Method == slo.RatioTimeslices {
+			kind = engine.KindSlices
+		}
+		anns, err := src.Annotations(ctx, def.Service, period.From, period.To)
+		if err != nil {
+			return nil, err
+		}
+		var covering []slo.Annotation
+		for _, a := range anns {
+			if a.Covers(def) {
+				covering = append(covering, a)
+			}
+		}
+		pms, err := postmortems(ctx, src, def, kind, covering, period)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pms {
+			if !p.Done {
+				out = append(out, DuePostmortem{SLO: def.ID(), Postmortem: p})
+			}
+		}
+	}
+	return out, nil
+}

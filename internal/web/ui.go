@@ -142,6 +142,14 @@ func groupText(key string) string {
 	return strings.Join(parts, ", ")
 }
 
+// ago says how long ago something happened d before now.
+func ago(d time.Duration) string {
+	if d < time.Minute {
+		return "just now"
+	}
+	return humanDuration(d) + " ago"
+}
+
 // humanDuration says how long d is in the largest sensible unit.
 func humanDuration(d time.Duration) string {
 	switch {
@@ -186,7 +194,7 @@ func newRow(v engine.SLOView) sloRow {
 	if v.GroupCount > 1 {
 		r.WorstGroup = fmt.Sprintf("worst of %d: %s", v.GroupCount, groupText(engine.GroupKey(v.WorstGroup)))
 	}
-	if rate, w, ok := v.FastestBurn(); ok {
+	if rate, w, ok := fastest(v.Worst); ok {
 		r.Burn, r.BurnWindow, r.BurnOK = rate, slo.FormatDuration(w), true
 	}
 	for _, a := range v.Alerts {
@@ -198,6 +206,16 @@ func newRow(v engine.SLOView) sloRow {
 		}
 	}
 	return r
+}
+
+// fastest is the highest burn rate of a status and its window.
+func fastest(st engine.Status) (rate float64, window time.Duration, ok bool) {
+	for _, b := range st.BurnRates {
+		if b.HasData && (!ok || b.Rate > rate) {
+			rate, window, ok = b.Rate, time.Duration(b.Window), true
+		}
+	}
+	return rate, window, ok
 }
 
 // healthRank orders rows so what needs attention comes first.

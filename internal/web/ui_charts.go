@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"time"
@@ -12,7 +13,7 @@ import (
 
 // charts draws an SLO's burn-down, SLI and burn-rate charts over its
 // current window.
-func (s *Server) charts(v engine.SLOView, def slo.SLO, now time.Time) (burnDown, sli, burn template.HTML) {
+func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now time.Time) (burnDown, sli, burn template.HTML) {
 	from := engine.WindowStart(def.Window, now)
 	to := now
 	end := now
@@ -56,6 +57,21 @@ func (s *Server) charts(v engine.SLOView, def slo.SLO, now time.Time) (burnDown,
 		}
 	}
 	bc.Lines = append(bc.Lines, chart.Line{Y: 1, Label: "1× even spend", Class: "ref"})
+	anns, err := s.history.Annotations(ctx, def.Service, from, end)
+	if err != nil {
+		s.log.Error("read annotations", "slo", v.ID, "err", err)
+	}
+	var markers []chart.Marker
+	for _, a := range anns {
+		if !a.Covers(def) || a.Kind == slo.AnnotationPostmortem {
+			continue
+		}
+		markers = append(markers, chart.Marker{T: a.Start, Label: a.Title(), Class: string(a.Kind)})
+		if a.Kind == slo.AnnotationMaintenance && !a.End.IsZero() {
+			markers = append(markers, chart.Marker{T: a.End, Label: "end of maintenance", Class: string(a.Kind)})
+		}
+	}
+	bd.Markers, sc.Markers, bc.Markers = markers, markers, markers
 	return bd.SVG(), sc.SVG(), bc.SVG()
 }
 

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/report"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
@@ -105,6 +107,7 @@ type sloPage struct {
 	Groups                        []groupRow
 	GroupCount                    int
 	Notes                         []engine.Notification
+	Annotations                   []slo.Annotation
 }
 
 func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
@@ -117,8 +120,9 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 	p := sloPage{page: s.page(r, v.Name, "overview"), Row: newRow(v), View: v}
 	p.Title = p.Row.Title
 	def := s.definition(id)
-	p.BurnDown, p.SLIChart, p.BurnChart = s.charts(v, def, p.Now)
-	p.BurnRows = burnRows(v, def)
+	p.BurnDown, p.SLIChart, p.BurnChart = s.charts(r.Context(), v, def, p.Now)
+	p.Annotations, _ = s.history.Annotations(r.Context(), v.Service, p.Now.Add(-31*24*time.Hour), p.Now.Add(24*time.Hour))
+	p.BurnRows = burnRows(v.Worst, def)
 	p.GroupCount = len(v.Groups)
 	for i, g := range v.Groups {
 		if i == 25 {
@@ -151,11 +155,12 @@ func (s *Server) definition(id string) slo.SLO {
 	return slo.SLO{}
 }
 
-// burnRows lists every burn window with the alert rules that read it.
-func burnRows(v engine.SLOView, def slo.SLO) []burnRow {
+// burnRows lists every burn window with the alert rules that read it, for
+// the status alerts follow (a grouped SLO's worst group).
+func burnRows(st engine.Status, def slo.SLO) []burnRow {
 	var out []burnRow
 	rules := engine.Rules(&def)
-	for _, b := range v.Status.BurnRates {
+	for _, b := range st.BurnRates {
 		row := burnRow{Window: slo.FormatDuration(time.Duration(b.Window)), Rate: b.Rate, HasData: b.HasData}
 		for _, r := range rules {
 			role := ""
@@ -184,11 +189,12 @@ type teamRow struct {
 
 type teamsPage struct {
 	page
-	Teams []teamRow
+	Teams     []teamRow
+	Ownership report.Ownership
 }
 
 func (s *Server) teams(w http.ResponseWriter, r *http.Request) {
-	p := teamsPage{page: s.page(r, "Teams", "teams")}
+	p := teamsPage{page: s.page(r, "Teams", "teams"), Ownership: report.OwnershipOf(s.engine.Catalog())}
 	byTeam := map[string]*teamRow{}
 	for _, row := range s.rows(nil) {
 		t, ok := byTeam[row.Team]
@@ -227,11 +233,13 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 	p := teamPage{page: s.page(r, "Team "+team, "teams"), Team: team}
 	owners := map[string]bool{}
 	freeze, reliability, postmortem := map[string][]string{}, []string{}, []string{}
-	var except []string
+	except, since := map[string][]string{}, map[string]time.Time{}
+	var defs []slo.SLO
 	for _, v := range s.engine.SLOs() {
 		if v.Owners.Team != team {
 			continue
 		}
+		defs = append(defs, s.definition(v.ID))
 		p.Rows = append(p.Rows, newRow(v))
 		if v.Owners.ProductOwner != "" {
 			owners[v.Owners.ProductOwner] = true
@@ -241,7 +249,10 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 			switch a.Kind {
 			case slo.ActionFreezeReleases:
 				freeze[v.Service] = append(freeze[v.Service], what)
-				except = a.Except
+				except[v.Service] = a.Except
+				if t, ok := since[v.Service]; !ok || v.Policy.Since.Before(t) {
+					since[v.Service] = v.Policy.Since
+				}
 			case slo.ActionReliabilityFirst:
 				reliability = append(reliability, what)
 			case slo.ActionPostmortem:
@@ -254,18 +265,40 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sort.SliceStable(p.Rows, func(i, j int) bool { return healthRank[p.Rows[i].Health] < healthRank[p.Rows[j].Health] })
+	exceptions, err := s.history.Exceptions(r.Context())
+	if err != nil {
+		s.log.Error("read exceptions", "err", err)
+	}
 	for _, svc := range sortedKeysOf(freeze) {
 		text := "Releases of " + svc + " are frozen"
-		if len(except) > 0 {
-			text += ", except " + strings.Join(except, ", ") + " fixes"
+		if t := since[svc]; !t.IsZero() {
+			text += " since " + t.UTC().Format("Jan 2 15:04 UTC")
 		}
-		p.Asks = append(p.Asks, ask{Text: text, Class: "freeze", Because: "the budget of " + strings.Join(freeze[svc], ", ") + " is spent"})
+		if ex := except[svc]; len(ex) > 0 {
+			text += ", except " + strings.Join(ex, ", ") + " fixes"
+		}
+		because := "the budget of " + strings.Join(freeze[svc], ", ") + " is spent"
+		for i := len(exceptions) - 1; i >= 0; i-- {
+			if e := exceptions[i]; e.Service == svc && e.Active(p.Now) {
+				because += fmt.Sprintf("; exception granted by %s until %s: %s", e.GrantedBy, e.Until.UTC().Format("Jan 2 15:04 UTC"), e.Reason)
+				break
+			}
+		}
+		p.Asks = append(p.Asks, ask{Text: text, Class: "freeze", Because: because})
+	}
+	due, err := report.PostmortemsDue(r.Context(), s.history, defs, report.Period{From: p.Now.Add(-30 * 24 * time.Hour), To: p.Now})
+	if err != nil {
+		s.log.Error("find postmortems due", "team", team, "err", err)
+	}
+	for _, d := range due {
+		postmortem = append(postmortem, fmt.Sprintf("incident %s on %s spent %.0f%% of the window's budget (record it: accord annotate postmortem --incident %s --link URL)",
+			d.Incident, d.SLO, d.BudgetShare*100, d.Incident))
 	}
 	if len(reliability) > 0 {
 		p.Asks = append(p.Asks, ask{Text: "Reliability work first", Because: strings.Join(reliability, ", ")})
 	}
 	if len(postmortem) > 0 {
-		p.Asks = append(p.Asks, ask{Text: "A postmortem is due", Because: strings.Join(postmortem, ", ")})
+		p.Asks = append(p.Asks, ask{Text: "A postmortem is due", Because: strings.Join(postmortem, "; ")})
 	}
 	p.ProductOwners = sortedSet(owners)
 	s.render(w, r, "team", p)
@@ -290,7 +323,7 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 	for _, a := range s.engine.Alerts(p.Now.Add(-24 * time.Hour)) {
 		v := views[a.SLO]
 		row := alertRow{Alert: a, Title: newRow(v).Title, Service: v.Service, Href: "/slos/" + v.Service + "/" + v.Name,
-			Team: v.Owners.Team, Receiver: v.Owners.OnCall.Receiver, Ago: humanDuration(p.Now.Sub(a.Since)) + " ago"}
+			Team: v.Owners.Team, Receiver: v.Owners.OnCall.Receiver, Ago: ago(p.Now.Sub(a.Since))}
 		if a.State == engine.AlertResolved {
 			p.Resolved = append(p.Resolved, row)
 		} else {

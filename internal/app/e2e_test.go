@@ -1,0 +1,220 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/accord-slo/accord/internal/app"
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/testenv"
+)
+
+// groceryChainSpec has two services of two teams: checkout's payments, split
+// per store, and its scan latency; loyalty's points and coupons.
+const groceryChainSpec = `apiVersion: accord/v1
+kind: Service
+metadata: {name: checkout}
+spec:
+  owners: {team: pos-platform, productOwner: maria.jensen, onCall: {receiver: pos-pager}}
+  runbook: https://runbooks.test/checkout
+  slos:
+    - name: payments
+      displayName: Card payments succeed
+      description: A customer paying by card is not turned away by our systems.
+      objective: 99.9
+      window: 30d
+      indicator: {ratio: {stream: payments}}
+      groupBy: [store]
+    - name: scan-latency
+      displayName: Scans are fast
+      objective: 99
+      window: 30d
+      indicator: {latency: {stream: scans, threshold: 300ms}}
+---
+apiVersion: accord/v1
+kind: Service
+metadata: {name: loyalty}
+spec:
+  owners: {team: crm, productOwner: lena.fischer}
+  runbook: https://runbooks.test/loyalty
+  slos:
+    - name: points-booked
+      displayName: Loyalty points are booked
+      objective: 99.5
+      window: 30d
+      indicator: {ratio: {stream: points}}
+    - name: coupons
+      displayName: Coupons redeem
+      objective: 99
+      window: 30d
+      indicator: {ratio: {stream: coupons}}
+`
+
+// seedGroceryChain pushes three days of traffic, a minute at a time, and
+// evaluates: store berlin-042 fails 10% of payments over the last 90
+// minutes (its budget is spent and pages fire), loyalty points fail 0.4%
+// (at risk), scans are 0.1% slow (met), and coupons have no data.
+func seedGroceryChain(t *testing.T, a *app.App, clock *engine.ManualClock, end time.Time) {
+	t.Helper()
+	var events []engine.Event
+	add := func(stream string, at time.Time, labels map[string]string, good, total float64) {
+		events = append(events, engine.Event{Stream: stream, Time: at, Labels: labels, Good: &good, Total: &total})
+	}
+	for at := end.Add(-3 * 24 * time.Hour); !at.After(end); at = at.Add(time.Minute) {
+		berlinBad := 0.0
+		if end.Sub(at) < 90*time.Minute {
+			berlinBad = 10
+		}
+		add("payments", at, map[string]string{"store": "berlin-042"}, 100-berlinBad, 100)
+		add("payments", at, map[string]string{"store": "hamburg-007"}, 100, 100)
+		add("payments", at, map[string]string{"store": "munich-013"}, 100, 100)
+		add("scans", at, nil, 999, 1000)
+		add("points", at, nil, 996, 1000)
+	}
+	clock.Set(end.Add(59 * time.Second))
+	push(t, a, events)
+	if err := a.Step(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrowserFollowsASpentBudgetToItsTeamAndAlerts drives headless
+// Chromium through the UI as a person on call would: from the overview to
+// the SLO whose budget is spent, on to its team's page, and to the alerts.
+// It writes a full-page screenshot of every page to testdata/out/.
+func TestBrowserFollowsASpentBudgetToItsTeamAndAlerts(t *testing.T) {
+	chromium := testenv.Binary(t, "chromium", "chromium")
+	end := time.Date(2026, 11, 4, 9, 30, 0, 0, time.UTC)
+	clock := engine.NewManualClock(end.Add(-3 * 24 * time.Hour))
+	a := startApp(t, app.Options{SpecPaths: []string{writeSpec(t, groceryChainSpec)}, DataDir: t.TempDir(),
+		Addr: "127.0.0.1:0", Clock: clock, Manual: true})
+	defer a.Close()
+	seedGroceryChain(t, a, clock, end)
+
+	out := filepath.Join("testdata", "out")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var browserLog bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ctx, cancel = chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chromium),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1440, 1000),
+		chromedp.CombinedOutput(&browserLog),
+	)
+	defer cancel()
+	ctx, cancel = chromedp.NewContext(ctx)
+	defer cancel()
+	defer func() {
+		if t.Failed() {
+			t.Logf("chromium output:\n%s", browserLog.String())
+		}
+	}()
+
+	// shoot saves a full-page screenshot as testdata/out/e2e-<name>.png.
+	shoot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot of %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(out, "e2e-"+name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("read %s: %v", sel, err)
+		}
+		return strings.Join(strings.Fields(s), " ")
+	}
+	// follow clicks a link and waits for the page it opens.
+	follow := func(sel string) {
+		t.Helper()
+		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("click %s: %v", sel, err)
+		}
+		if resp.Status != 200 {
+			t.Fatalf("click %s: %s answers %d", sel, resp.URL, resp.Status)
+		}
+	}
+
+	// The overview puts the spent budget first.
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(a.URL()+"/"))
+	if err != nil {
+		t.Fatalf("open the overview: %v", err)
+	}
+	if resp.Status != 200 {
+		t.Fatalf("overview answers %d", resp.Status)
+	}
+	shoot("1-overview")
+	if first := text("tbody tr"); !strings.HasPrefix(first, "exhausted") || !strings.Contains(first, "Card payments succeed") {
+		t.Errorf("the overview's first row reads %q, want the exhausted payments SLO", first)
+	}
+
+	// The SLO page says the budget is spent and draws its charts.
+	follow(`tbody tr:first-child a[href="/slos/checkout/payments"]`)
+	shoot("2-slo")
+	if h1 := text("h1"); h1 != "Card payments succeed exhausted" {
+		t.Errorf("SLO page heading %q", h1)
+	}
+	if badge := text("h1 .badge"); badge != "exhausted" {
+		t.Errorf("SLO page badge %q, want exhausted", badge)
+	}
+	charts, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll("svg.chart")))
+	if err != nil || len(charts) != 3 {
+		t.Errorf("SLO page has %d charts (%v), want 3", len(charts), err)
+	}
+	// A chart that the browser lays out has a size; one it cannot parse
+	// does not.
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`Math.min(...[...document.querySelectorAll("svg.chart")].map(s => s.getBoundingClientRect().width))`))
+	if err != nil || width < 300 {
+		t.Errorf("the narrowest chart is %.0f px wide (%v), want at least 300", width, err)
+	}
+
+	// The team page says what the policy asks.
+	follow(`dl.facts a[href="/teams/pos-platform"]`)
+	shoot("3-team")
+	if asks := text(".asks"); !strings.Contains(asks, "Releases of checkout are frozen") || !strings.Contains(asks, "Reliability work first") {
+		t.Errorf("the team's asks read %q, want a release freeze of checkout and reliability work first", asks)
+	}
+
+	// The alerts page lists the firing page with its team.
+	if _, err := chromedp.Run(ctx, chromedp.NavigateResponse(a.URL()+"/alerts")); err != nil {
+		t.Fatalf("open the alerts: %v", err)
+	}
+	shoot("4-alerts")
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("tbody tr")].map(r => r.innerText.replace(/\s+/g, " ").trim())`))
+	if err != nil {
+		t.Fatalf("read the alerts: %v", err)
+	}
+	var fast string
+	for _, r := range rows {
+		if strings.Contains(r, "1h/5m") {
+			fast = r
+		}
+	}
+	for _, want := range []string{"firing", "page", "Card payments succeed", "store=berlin-042", "pos-platform"} {
+		if !strings.Contains(fast, want) {
+			t.Errorf("the fast page's row reads %q, want %q in it (rows %q)", fast, want, rows)
+		}
+	}
+}

@@ -1,0 +1,69 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/spec"
+	"github.com/accord-slo/accord/internal/spec/diag"
+	"github.com/accord-slo/accord/internal/sqlite"
+	"github.com/accord-slo/accord/internal/web"
+)
+
+// BenchmarkGate times one gate answer through the handler for a service
+// of 10 SLOs among 10,000, with a few exceptions on record.
+func BenchmarkGate(b *testing.B) {
+	var sb strings.Builder
+	for s := 0; s < 1000; s++ {
+		if s > 0 {
+			sb.WriteString("---\n")
+		}
+		fmt.Fprintf(&sb, "apiVersion: accord/v1\nkind: Service\nmetadata: {name: svc-%d}\nspec:\n  owners: {team: t%d}\n  slos:\n", s, s%20)
+		for i := 0; i < 10; i++ {
+			fmt.Fprintf(&sb, "    - {name: slo-%d, objective: 99.9, window: 30d, indicator: {ratio: {stream: s%d-%d}}}\n", i, s, i)
+		}
+	}
+	res := spec.LoadBytes("bench.yaml", []byte(sb.String()))
+	if res.Diags.HasErrors() {
+		for _, d := range res.Diags.Items() {
+			if d.Severity == diag.Error {
+				b.Fatal(d)
+			}
+		}
+	}
+	store, err := sqlite.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	clock := engine.NewManualClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	e := engine.New(engine.Options{Catalog: res.Catalog, Store: store, Clock: clock})
+	if err := e.Restore(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.Evaluate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	h := web.New(e, store, web.Options{Token: token})
+	for i := 0; i < 20; i++ {
+		req := httptest.NewRequest("POST", "/api/v1/exceptions", strings.NewReader(
+			fmt.Sprintf(`{"service": "svc-%d", "until": "4h", "reason": "r", "by": "me"}`, i)))
+		req.Header.Set("Authorization", "Bearer "+token)
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/gate?service=svc-500", nil))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("gate: %d %s", rec.Code, rec.Body)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/answer")
+}
