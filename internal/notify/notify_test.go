@@ -49,7 +49,7 @@ func (r *receiver) rules() []string {
 
 func note(rule string, state engine.AlertState) engine.Notification {
 	at := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
-	return engine.Notification{At: at, Alert: engine.Alert{SLO: "checkout/payments", Group: "{}", Rule: rule, State: state, FiredAt: at},
+	return engine.Notification{At: at, Alert: engine.Alert{SLO: "checkout/payments", Group: "{}", Rule: rule, Severity: "page", State: state, FiredAt: at},
 		Labels: map[string]string{"alertname": "ErrorBudgetBurn", "severity": "page"}}
 }
 

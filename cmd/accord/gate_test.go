@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accord-slo/accord/internal/app"
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/testenv"
+)
+
+const gateSpec = `apiVersion: accord/v1
+kind: Service
+metadata: {name: checkout}
+spec:
+  owners: {team: pos-platform, productOwner: maria.jensen}
+  policy: strict
+  slos:
+    - {name: payments, objective: 99, window: 7d, indicator: {ratio: {stream: payments}}}
+---
+apiVersion: accord/v1
+kind: Policy
+metadata: {name: strict}
+spec:
+  states:
+    - name: exhausted
+      when: {budgetRemainingAtMost: 0}
+      actions: [{freeze-releases: {except: [security]}}]
+    - name: healthy
+  exceptionApprovers: [head-of-it]
+`
+
+// startAccord runs Accord in-process on a simulated clock with one SLO
+// whose budget is spent, and returns its URL.
+func startAccord(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "slos.yaml")
+	if err := os.WriteFile(spec, []byte(gateSpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clock := engine.NewManualClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	a, err := app.New(context.Background(), app.Options{SpecPaths: []string{spec}, DataDir: filepath.Join(dir, "data"),
+		Addr: "127.0.0.1:0", Token: "tok", Clock: clock, Manual: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	good, total := 90.0, 100.0
+	if err := a.Engine.Ingest(context.Background(), []engine.Event{{Stream: "payments", Good: &good, Total: &total}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Step(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return a.URL()
+}
+
+func TestGateExitsOneOnDenyAndZeroOnAllow(t *testing.T) {
+	url := startAccord(t)
+	out, _, err := run(t, "gate", "--service", "checkout", "--server", url)
+	if !errors.As(err, new(exitError)) || !strings.HasPrefix(out, "deny: releases of checkout are frozen: SLO checkout/payments is exhausted") {
+		t.Errorf("exhausted: %q %v, want a denial with exit 1", out, err)
+	}
+	out, _, err = run(t, "gate", "--service", "checkout", "--change", "security", "--server", url)
+	if err != nil || !strings.HasPrefix(out, "allow:") {
+		t.Errorf("a security change: %q %v, want allowed", out, err)
+	}
+	_, _, err = run(t, "exception", "grant", "--service", "checkout", "--until", "1h", "--reason", "fix", "--by", "someone", "--server", url, "--token", "tok")
+	if err == nil || !strings.Contains(err.Error(), "the policy names head-of-it") {
+		t.Errorf("grant by a non-approver: %v, want refused naming the approvers", err)
+	}
+	out, _, err = run(t, "exception", "grant", "--service", "checkout", "--until", "1h", "--reason", "fix", "--by", "head-of-it", "--server", url, "--token", "tok")
+	if err != nil || !strings.Contains(out, "granted by head-of-it") {
+		t.Fatalf("grant: %q %v", out, err)
+	}
+	out, _, err = run(t, "gate", "--service", "checkout", "--server", url)
+	if err != nil || !strings.Contains(out, "exception 1 granted by head-of-it") {
+		t.Errorf("with an exception: %q %v, want allowed by it", out, err)
+	}
+	if _, _, err := run(t, "exception", "revoke", "1", "--server", url, "--token", "tok"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, "gate", "--service", "checkout", "--server", url); !errors.As(err, new(exitError)) {
+		t.Errorf("after revoking the exception the gate allows: %v", err)
+	}
+}
+
+func TestGateFailsClosedUnlessToldToFailOpen(t *testing.T) {
+	dead := "http://" + testenv.FreeAddr(t)
+	out, _, err := run(t, "gate", "--service", "checkout", "--server", dead)
+	if !errors.As(err, new(exitError)) || !strings.HasPrefix(out, "deny: Accord cannot be reached") {
+		t.Errorf("unreachable: %q %v, want deny", out, err)
+	}
+	out, _, err = run(t, "gate", "--service", "checkout", "--server", dead, "--fail-open")
+	if err != nil || !strings.HasPrefix(out, "allow: Accord cannot be reached") {
+		t.Errorf("unreachable with --fail-open: %q %v, want allow", out, err)
+	}
+}
+
+func TestAnnotateAndReportThroughTheCLI(t *testing.T) {
+	url := startAccord(t)
+	out, _, err := run(t, "annotate", "deploy", "--service", "checkout", "--version", "2026.11.3", "--by", "ci", "--server", url, "--token", "tok")
+	if err != nil || !strings.Contains(out, "deploy 2026.11.3 on checkout") {
+		t.Fatalf("annotate: %q %v", out, err)
+	}
+	_, _, err = run(t, "annotate", "outage", "--service", "checkout", "--server", url, "--token", "tok")
+	if err == nil || !strings.Contains(err.Error(), `kind: "outage"`) {
+		t.Errorf("annotate outage: %v, want the kind refused", err)
+	}
+	out, _, err = run(t, "report", "--period", "2026-11-02..2026-11-03", "--server", url)
+	if err != nil || !strings.Contains(out, "# SLO report: 2026-11-02..2026-11-03") || !strings.Contains(out, "1 missed") {
+		t.Errorf("report: %v\n%s", err, out)
+	}
+}
