@@ -25,7 +25,7 @@ func TestSlackMessagesSayWhatThePolicyAsksAndOfWhom(t *testing.T) {
 	at := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
 	policy := engine.Notification{Kind: engine.NotifyPolicy, At: at, URL: "http://accord.test/slos/checkout/payments",
 		Policy: &engine.PolicyChange{SLO: "checkout/payments", Policy: "default", From: "at-risk", To: "exhausted", BudgetRemaining: -0.1,
-			Actions: []slo.Action{{Kind: slo.ActionFreezeReleases, Except: []string{"reliability", "security"}}, {Kind: slo.ActionReliabilityFirst}},
+			Actions:    []slo.Action{{Kind: slo.ActionFreezeReleases, Except: []string{"reliability", "security"}}, {Kind: slo.ActionReliabilityFirst}},
 			Recipients: map[string]string{"team": "pos-platform", "product-owner": "maria.jensen"}}}
 	alert := note("fast", engine.AlertFiring)
 	alert.Annotations = map[string]string{"summary": "Card payments burn 40× too fast", "runbook_url": "https://runbooks.test/pay"}
