@@ -11,7 +11,7 @@ func TestWindow(t *testing.T) {
 		nominal time.Duration
 		text    string
 	}{
-		{Window{Rolling: 28 * 24 * time.Hour}, 28 * 24 * time.Hour, "4w"},
+		{Window{Rolling: 28 * 24 * time.Hour}, 28 * 24 * time.Hour, "28d"},
 		{Window{Rolling: 30 * 24 * time.Hour}, 30 * 24 * time.Hour, "30d"},
 		{Window{Calendar: CalendarMonth, TimeZone: "Europe/Berlin"}, 30 * 24 * time.Hour, "calendar month (Europe/Berlin)"},
 		{Window{Calendar: CalendarQuarter}, 90 * 24 * time.Hour, "calendar quarter"},

@@ -58,7 +58,13 @@ func (w Window) String() string {
 }
 
 // FormatDuration renders a duration in Prometheus style: 30d, 1h30m, 5m.
-func FormatDuration(d time.Duration) string { return model.Duration(d).String() }
+// Whole days stay days (7d, 28d), as people write SLO windows, not weeks.
+func FormatDuration(d time.Duration) string {
+	if day := 24 * time.Hour; d > 0 && d%day == 0 {
+		return fmt.Sprintf("%dd", d/day)
+	}
+	return model.Duration(d).String()
+}
 
 // ParseDuration reads a Prometheus-style duration such as 30d, 1w or 1h30m.
 func ParseDuration(s string) (time.Duration, error) {
