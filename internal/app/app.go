@@ -58,6 +58,8 @@ type Options struct {
 	Logger    *slog.Logger
 	// Manual leaves out the background loops: the caller drives Step.
 	Manual bool
+	// Story is told on the overview (the demo's narration).
+	Story web.Story
 }
 
 // App is a running Accord.
@@ -167,7 +169,7 @@ func (a *App) build(ctx context.Context) error {
 		Help: "Time to evaluate every SLO once.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)})
 	a.evalErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_evaluation_errors_total", Help: "Evaluations that failed."})
 	a.registry.MustRegister(a.evals, a.evalErrs, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.Server = web.New(a.Engine, a.Store, web.Options{Token: a.token, Logger: a.log, Registry: a.registry})
+	a.Server = web.New(a.Engine, a.Store, web.Options{Token: a.token, Logger: a.log, Registry: a.registry, Story: opts.Story})
 	return nil
 }
 

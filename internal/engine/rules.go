@@ -59,8 +59,16 @@ func RuleWindows(r slo.BurnRateAlert) string {
 	return slo.FormatDuration(r.LongWindow) + "/" + slo.FormatDuration(r.ShortWindow)
 }
 
+// MinBadEvents is how many bad events (or bad slices) a rule's long window
+// must hold before it may fire. Without it a quiet service pages on one
+// failed request at night: one bad event among twenty is a 5% error ratio,
+// a burn rate of 50 against a 99.9% objective. Real outages pass it within
+// moments, and slow burns long before their factor.
+const MinBadEvents = 3
+
 // burning reports whether both of a rule's windows burn faster than its
-// factor at minute m. Windows without data do not burn.
+// factor at minute m, with at least MinBadEvents bad events in the long
+// window. Windows without data do not burn.
 func burning(r slo.BurnRateAlert, sr *Series, share float64, m int64) (long, short float64, on bool) {
 	rate := func(d time.Duration) (float64, bool) {
 		c := sr.Window(m, d)
@@ -71,5 +79,6 @@ func burning(r slo.BurnRateAlert, sr *Series, share float64, m int64) (long, sho
 	}
 	long, okL := rate(r.LongWindow)
 	short, okS := rate(r.ShortWindow)
-	return long, short, okL && okS && long > r.Factor && short > r.Factor
+	enough := sr.Window(m, r.LongWindow).Bad() >= MinBadEvents
+	return long, short, okL && okS && enough && long > r.Factor && short > r.Factor
 }

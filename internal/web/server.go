@@ -40,6 +40,8 @@ type Options struct {
 	MaxBatch int
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
+	// Story, when set, is told on the overview and at /api/v1/demo.
+	Story Story
 }
 
 // Server answers HTTP requests.
@@ -101,6 +103,7 @@ func (s *Server) routes() {
 	s.mux.Handle("DELETE /api/v1/exceptions/{id}", s.auth(http.HandlerFunc(s.deleteException)))
 	s.mux.HandleFunc("GET /api/v1/annotations", s.getAnnotations)
 	s.mux.HandleFunc("GET /api/v1/report", s.getReport)
+	s.mux.HandleFunc("GET /api/v1/demo", s.getStory)
 	s.mux.HandleFunc("GET /reports", s.reportPage)
 	s.mux.Handle("POST /api/v1/annotations", s.auth(http.HandlerFunc(s.postAnnotation)))
 	s.mux.HandleFunc("GET /{$}", s.overview)

@@ -44,6 +44,7 @@ type overviewPage struct {
 	Services []string
 	Healths  []engine.Health
 	Filter   struct{ Team, Service, Health string }
+	Story    *StoryView
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
@@ -73,6 +74,10 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.Teams, p.Services = sortedSet(teams), sortedSet(services)
+	if s.opts.Story != nil {
+		st := s.opts.Story.Story()
+		p.Story = &st
+	}
 	s.render(w, r, "overview", p)
 }
 

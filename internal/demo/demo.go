@@ -1,0 +1,206 @@
+// Package demo plays FreshMart, a simulated grocery chain, through Accord:
+// its stores' tills push payments, scans, receipts and price updates with a
+// daily curve, on a compressed clock; a bad deploy breaks card payments in
+// some stores, pages the on-call team, spends the budget, closes the
+// release gate, an exception lets the fix through, and the budget recovers.
+// Every event and annotation goes through Accord's public HTTP API.
+package demo
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/accord-slo/accord/internal/app"
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/web"
+)
+
+//go:embed freshmart.yaml
+var freshmartSpec []byte
+
+// Options configure a demo.
+type Options struct {
+	// Addr is where Accord listens (default 127.0.0.1:8080).
+	Addr string
+	// Speed is simulated seconds per real second (default 3600: an hour a
+	// second).
+	Speed float64
+	// Start is when the story starts in simulated time (default: today
+	// 09:00 UTC); the week before it is backfilled first.
+	Start time.Time
+	// DataDir keeps Accord's database (default: a temporary directory).
+	DataDir string
+	// Out receives the narration.
+	Out    io.Writer
+	Logger *slog.Logger
+	// Seed makes the traffic repeatable.
+	Seed uint64
+}
+
+// backfill is how much history is pushed before the story starts: all of
+// the SLOs' 7-day windows.
+const backfill = 7*24*time.Hour - time.Hour
+
+// evalEvery is how often, in simulated time, Accord evaluates.
+const evalEvery = 5 * time.Minute
+
+// Demo is a running FreshMart.
+type Demo struct {
+	opts   Options
+	app    *app.App
+	clock  *engine.ManualClock
+	rng    *rand.Rand
+	http   *http.Client
+	tmpDir string
+
+	now   time.Time // the simulated time pushed so far
+	story *story
+	mu    sync.Mutex
+}
+
+// New starts Accord with FreshMart's SLOs and backfills the week before
+// the story.
+func New(ctx context.Context, opts Options) (*Demo, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:8080"
+	}
+	if opts.Speed <= 0 {
+		opts.Speed = 3600
+	}
+	if opts.Start.IsZero() {
+		y, m, day := time.Now().UTC().Date()
+		opts.Start = time.Date(y, m, day, 9, 0, 0, 0, time.UTC)
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	d := &Demo{opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, 42)), http: &http.Client{Timeout: 30 * time.Second}}
+	if opts.DataDir == "" {
+		dir, err := os.MkdirTemp("", "accord-demo-")
+		if err != nil {
+			return nil, fmt.Errorf("create demo directory: %w", err)
+		}
+		d.tmpDir, opts.DataDir = dir, dir
+	}
+	spec := filepath.Join(opts.DataDir, "freshmart.yaml")
+	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", opts.DataDir, err)
+	}
+	if err := os.WriteFile(spec, freshmartSpec, 0o644); err != nil {
+		return nil, fmt.Errorf("write %s: %w", spec, err)
+	}
+	d.now = opts.Start.Add(-backfill).Truncate(time.Minute)
+	d.clock = engine.NewManualClock(d.now)
+	d.story = newStory(opts.Start)
+	a, err := app.New(ctx, app.Options{SpecPaths: []string{spec}, DataDir: filepath.Join(opts.DataDir, "data"), Addr: opts.Addr,
+		Clock: d.clock, Logger: opts.Logger, Manual: true, Story: d})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.app = a
+	if err := a.Start(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	fmt.Fprintf(opts.Out, "Accord is running the FreshMart demo at %s\n", a.URL())
+	fmt.Fprintf(opts.Out, "Backfilling the last 7 days of %d stores' tills…\n", len(stores))
+	if err := d.Advance(ctx, opts.Start); err != nil {
+		d.Close()
+		return nil, err
+	}
+	fmt.Fprintf(opts.Out, "Done. The story starts %s, an hour of FreshMart every %s. Open %s\n\n",
+		opts.Start.Format("Mon Jan 2 15:04 MST"), (time.Duration(float64(time.Hour) / opts.Speed)).Round(time.Millisecond), a.URL())
+	return d, nil
+}
+
+// URL is where Accord serves the demo.
+func (d *Demo) URL() string { return d.app.URL() }
+
+// Now is the demo's simulated time.
+func (d *Demo) Now() time.Time { return d.clock.Now() }
+
+// Close stops Accord and removes a temporary data directory.
+func (d *Demo) Close() error {
+	var err error
+	if d.app != nil {
+		err = d.app.Close()
+	}
+	if d.tmpDir != "" {
+		os.RemoveAll(d.tmpDir)
+	}
+	return err
+}
+
+// Run plays the story in real time at the demo's speed until ctx ends.
+func (d *Demo) Run(ctx context.Context) error {
+	realStart, simStart := time.Now(), d.now
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		target := simStart.Add(time.Duration(float64(time.Since(realStart)) * d.opts.Speed))
+		if err := d.Advance(ctx, target); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// Advance plays the chain up to simulated time until: it pushes each
+// minute's events through the ingest API, performs the story's actions,
+// evaluates every five simulated minutes and narrates what the API shows.
+func (d *Demo) Advance(ctx context.Context, until time.Time) error {
+	var batch []byte
+	for d.now.Before(until.Truncate(time.Minute)) {
+		t := d.now
+		if t.After(d.opts.Start) || t.Equal(d.opts.Start) {
+			if err := d.story.act(ctx, d, t); err != nil {
+				return err
+			}
+		}
+		batch = ndjson(batch, t, minute(d.rng, t, d.story.failing(t)))
+		d.now = t.Add(time.Minute)
+		if d.now.Sub(d.opts.Start) >= 0 && d.now.Sub(d.opts.Start)%evalEvery == 0 || len(batch) > 2<<20 || !d.now.Before(until.Truncate(time.Minute)) {
+			d.clock.Set(d.now.Add(-time.Second))
+			if err := d.post(ctx, "/api/v1/events", "application/x-ndjson", batch, nil); err != nil {
+				return err
+			}
+			batch = batch[:0]
+			if !d.now.Before(d.opts.Start) {
+				if err := d.app.Step(ctx); err != nil {
+					d.opts.Logger.Warn("evaluation step failed", "err", err)
+				}
+				if err := d.story.observe(ctx, d); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if len(batch) > 0 {
+		d.clock.Set(d.now.Add(-time.Second))
+		return d.post(ctx, "/api/v1/events", "application/x-ndjson", batch, nil)
+	}
+	return nil
+}
+
+// Story is what the overview shows of the demo.
+func (d *Demo) Story() web.StoryView { return d.story.view() }

@@ -1,0 +1,142 @@
+package demo_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accord-slo/accord/internal/demo"
+	"github.com/accord-slo/accord/internal/gate"
+)
+
+// syncBuffer is a narration sink safe to read while the demo writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestDemoPlaysTheWholeStory runs FreshMart for the week before the story
+// and nine simulated days of it, and checks each milestone through
+// Accord's public API as well as in the narration.
+func TestDemoPlaysTheWholeStory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays two simulated weeks")
+	}
+	ctx := context.Background()
+	out := &syncBuffer{}
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	d, err := demo.New(ctx, demo.Options{Addr: "127.0.0.1:0", Start: start, DataDir: t.TempDir(), Out: out, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	get := func(path string, v any) {
+		t.Helper()
+		resp, err := http.Get(d.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+	}
+	gateNow := func() gate.Decision {
+		var g gate.Decision
+		get("/api/v1/gate?service=checkout", &g)
+		return g
+	}
+	if g := gateNow(); !g.Allow {
+		t.Fatalf("before the story the gate is closed: %s", g.Reason)
+	}
+
+	// Up to the middle of the incident: paged, budget spent, gate closed.
+	if err := d.Advance(ctx, start.Add(4*time.Hour+30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{demo.MilestoneDeploy, demo.MilestonePage, demo.MilestoneExhausted, demo.MilestoneGateDeny} {
+		if !d.Reached(m) {
+			t.Errorf("by 13:30 the story has not reached %q; narration:\n%s", m, out)
+		}
+	}
+	if g := gateNow(); g.Allow || !strings.Contains(g.Reason, "exhausted") {
+		t.Errorf("mid-incident the gate answers %+v, want a denial", g)
+	}
+	var alerts struct {
+		Alerts []struct{ SLO, Severity, State string } `json:"alerts"`
+	}
+	get("/api/v1/alerts", &alerts)
+	paged := false
+	for _, a := range alerts.Alerts {
+		paged = paged || a.SLO == "checkout/payments" && a.Severity == "page" && a.State == "firing"
+	}
+	if !paged {
+		t.Errorf("mid-incident no page fires for checkout/payments: %+v", alerts)
+	}
+
+	// The exception and the fix.
+	if err := d.Advance(ctx, start.Add(8*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{demo.MilestoneException, demo.MilestoneFix, demo.MilestoneResolved} {
+		if !d.Reached(m) {
+			t.Errorf("by 17:00 the story has not reached %q; narration:\n%s", m, out)
+		}
+	}
+
+	// A week later the incident leaves the window and the gate opens.
+	if err := d.Advance(ctx, start.Add(8*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !d.Reached(demo.MilestoneRecovered) {
+		t.Errorf("eight days on the story has not recovered; narration:\n%s", out)
+	}
+	if g := gateNow(); !g.Allow || g.Exception != nil {
+		t.Errorf("after recovery the gate answers %+v, want allow without an exception", g)
+	}
+	var story struct {
+		ResourceTotal, ResourceMattered, SLOPages int
+		Milestones                                []struct{ Name string }
+	}
+	get("/api/v1/demo", &story)
+	if story.ResourceTotal < 50 || story.ResourceMattered != 0 || story.SLOPages == 0 {
+		t.Errorf("alerts compared: %d resource alerts, %d of them while customers were hurt, %d SLO pages; want many, none, some",
+			story.ResourceTotal, story.ResourceMattered, story.SLOPages)
+	}
+	var names []string
+	for _, m := range story.Milestones {
+		names = append(names, m.Name)
+	}
+	want := "deploy page exhausted gate-denied exception fix resolved recovered"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("milestones in order: %q, want %q", got, want)
+	}
+	resp, err := http.Get(d.URL() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "The FreshMart story") || !strings.Contains(string(page), "Resource thresholds") {
+		t.Error("the overview does not tell the story")
+	}
+	t.Logf("narration:\n%s", out)
+}

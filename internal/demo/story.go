@@ -1,0 +1,255 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/gate"
+	"github.com/accord-slo/accord/internal/slo"
+	"github.com/accord-slo/accord/internal/web"
+)
+
+// The story's schedule, from its start.
+const (
+	badDeployAt  = 2*time.Hour + 55*time.Minute // 11:55, before the lunch peak
+	failFrom     = 3 * time.Hour
+	exceptionAt  = 5 * time.Hour
+	fixAt        = 5*time.Hour + 20*time.Minute
+	incidentAt   = 3*time.Hour + 5*time.Minute
+	incidentEnd  = 5*time.Hour + 25*time.Minute
+	postmortemAt = 2 * 24 * time.Hour
+	// failShare is the share of card payments the bad deploy breaks.
+	failShare = 0.25
+)
+
+// The milestones the narration reports, in the order they happen.
+const (
+	MilestoneDeploy    = "deploy"
+	MilestonePage      = "page"
+	MilestoneExhausted = "exhausted"
+	MilestoneGateDeny  = "gate-denied"
+	MilestoneException = "exception"
+	MilestoneFix       = "fix"
+	MilestoneResolved  = "resolved"
+	MilestoneRecovered = "recovered"
+)
+
+// story is the script and what has happened of it.
+type story struct {
+	start time.Time
+
+	mu         sync.Mutex
+	done       map[string]bool // actions taken and milestones reached
+	milestones []web.Milestone
+	resources  *resourceAlerts
+	burning    bool            // an SLO alert fires now
+	sloAlerts  map[string]bool // fired episodes, by key
+	pages      int
+	tickets    int
+}
+
+func newStory(start time.Time) *story {
+	return &story{start: start, done: map[string]bool{}, resources: newResourceAlerts(), sloAlerts: map[string]bool{}}
+}
+
+// failing is the share of card payments that fail in a store at t.
+func (s *story) failing(t time.Time) func(string) float64 {
+	broken := !t.Before(s.start.Add(failFrom)) && t.Before(s.start.Add(fixAt))
+	return func(store string) float64 {
+		if broken {
+			for _, st := range stores[:affected] {
+				if st.Name == store {
+					return failShare
+				}
+			}
+		}
+		return 0
+	}
+}
+
+// act performs the story's actions due at t through the public API.
+func (s *story) act(ctx context.Context, d *Demo, t time.Time) error {
+	since := t.Sub(s.start)
+	s.mu.Lock()
+	s.resources.observe(t, s.burning)
+	s.mu.Unlock()
+	once := func(name string, at time.Duration, fn func() error) error {
+		if since < at || s.has("action:"+name) {
+			return nil
+		}
+		s.mark("action:" + name)
+		return fn()
+	}
+	var names []string
+	for _, st := range stores[:affected] {
+		names = append(names, st.Name)
+	}
+	return firstErr(
+		once("bad-deploy", badDeployAt, func() error {
+			a := slo.Annotation{Kind: slo.AnnotationDeploy, Service: "checkout", Start: t, Version: "payments-gateway 2026.11.4", By: "ci"}
+			if err := d.postJSON(ctx, "/api/v1/annotations", a, nil); err != nil {
+				return err
+			}
+			s.reach(d, MilestoneDeploy, t, "Deploy: payments-gateway 2026.11.4 goes out to every store. Unnoticed, it breaks a quarter of card payments in "+strings.Join(names, ", ")+".")
+			return nil
+		}),
+		once("exception", exceptionAt, func() error {
+			body := map[string]string{"service": "checkout", "until": t.Add(2 * time.Hour).Format(time.RFC3339),
+				"reason": "hotfix payments-gateway 2026.11.5 for the card failures", "by": "head-of-store-it"}
+			return d.postJSON(ctx, "/api/v1/exceptions", body, nil)
+		}),
+		once("fix", fixAt, func() error {
+			a := slo.Annotation{Kind: slo.AnnotationDeploy, Service: "checkout", Start: t, Version: "payments-gateway 2026.11.5 (fix)", By: "pos-platform"}
+			if err := d.postJSON(ctx, "/api/v1/annotations", a, nil); err != nil {
+				return err
+			}
+			s.reach(d, MilestoneFix, t, "Fix: payments-gateway 2026.11.5 ships through the exception; card payments work again.")
+			return nil
+		}),
+		once("incident", incidentEnd+30*time.Minute, func() error {
+			a := slo.Annotation{Kind: slo.AnnotationIncident, Service: "checkout", Start: s.start.Add(incidentAt), End: s.start.Add(incidentEnd),
+				Incident: "INC-1142", Link: "https://incidents.freshmart.example/INC-1142", Text: "card payments failing in four stores"}
+			return d.postJSON(ctx, "/api/v1/annotations", a, nil)
+		}),
+		once("postmortem", postmortemAt, func() error {
+			a := slo.Annotation{Kind: slo.AnnotationPostmortem, Service: "checkout", Start: t, Incident: "INC-1142",
+				Link: "https://wiki.freshmart.example/postmortems/INC-1142", By: "maria.jensen"}
+			return d.postJSON(ctx, "/api/v1/annotations", a, nil)
+		}),
+	)
+}
+
+// observe reads the public API and narrates the milestones it shows.
+func (s *story) observe(ctx context.Context, d *Demo) error {
+	now := d.clock.Now()
+	var alerts struct {
+		Alerts []engine.Alert `json:"alerts"`
+	}
+	if err := d.get(ctx, "/api/v1/alerts", &alerts); err != nil {
+		return err
+	}
+	burning := false // customers are hurt now: a page fires
+	var firstPage *engine.Alert
+	for i, a := range alerts.Alerts {
+		if a.State != engine.AlertFiring {
+			continue
+		}
+		burning = burning || a.Severity == slo.SeverityPage
+		s.countAlert(a)
+		if a.SLO == "checkout/payments" && a.Severity == slo.SeverityPage && firstPage == nil {
+			firstPage = &alerts.Alerts[i]
+		}
+	}
+	s.mu.Lock()
+	s.burning = burning
+	s.mu.Unlock()
+	if firstPage != nil && !s.has(MilestonePage) {
+		labels := firstPage.Labels
+		s.reach(d, MilestonePage, now, fmt.Sprintf("Page: %s burns its error budget %.0f× too fast in store %s; pos-platform-pager is paged %s after the deploy. Resource alerts on those tills: none.",
+			"Card payments succeed", firstPage.LongBurn, labels["store"], strings.TrimSuffix(now.Sub(s.start.Add(badDeployAt)).Round(time.Minute).String(), "0s")))
+	}
+	var pay engine.SLOView
+	if err := d.get(ctx, "/api/v1/slos/checkout/payments", &pay); err != nil {
+		return err
+	}
+	if pay.Policy.State == "exhausted" && !s.has(MilestoneExhausted) {
+		s.reach(d, MilestoneExhausted, now, fmt.Sprintf("Policy: the budget of store %s is spent (%.0f%% left): releases of checkout freeze except reliability and security fixes; reliability work comes first.",
+			pay.WorstGroup["store"], pay.Worst.Budget.RemainingFraction*100))
+	}
+	var g gate.Decision
+	if err := d.get(ctx, "/api/v1/gate?service=checkout", &g); err != nil {
+		return err
+	}
+	switch {
+	case !g.Allow && !s.has(MilestoneGateDeny):
+		s.reach(d, MilestoneGateDeny, now, "Gate: a pipeline asks to release checkout and is denied: "+g.Reason+".")
+	case g.Allow && g.Exception != nil && !s.has(MilestoneException):
+		s.reach(d, MilestoneException, now, fmt.Sprintf("Exception: %s lets the hotfix through until %s (%s).", g.Exception.GrantedBy, g.Exception.Until.Format("15:04"), g.Exception.Reason))
+	case g.Allow && g.Exception == nil && s.has(MilestoneGateDeny) && pay.Policy.State == "healthy" && !s.has(MilestoneRecovered):
+		s.reach(d, MilestoneRecovered, now, fmt.Sprintf("Recovered: a week after the incident its bad payments leave the window; every store has budget again and the gate opens: %s. Resource alerts fired meanwhile: %d, none while customers were hurt.",
+			g.Reason, s.resources.Total()))
+	}
+	if s.has(MilestoneFix) && !pagingPayments(alerts.Alerts) && !s.has(MilestoneResolved) {
+		s.reach(d, MilestoneResolved, now, "Resolved: the pages resolve minutes after the fix; the slower ticket alerts follow as their 1-day and 3-day windows move past the incident.")
+	}
+	return nil
+}
+
+func pagingPayments(alerts []engine.Alert) bool {
+	for _, a := range alerts {
+		if a.SLO == "checkout/payments" && a.State == engine.AlertFiring && a.Severity == slo.SeverityPage {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *story) countAlert(a engine.Alert) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := a.Key() + a.FiredAt.String()
+	if s.sloAlerts[key] {
+		return
+	}
+	s.sloAlerts[key] = true
+	if a.Severity == slo.SeverityPage {
+		s.pages++
+	} else {
+		s.tickets++
+	}
+}
+
+// reach records and narrates a milestone.
+func (s *story) reach(d *Demo, name string, at time.Time, text string) {
+	s.mu.Lock()
+	if s.done[name] {
+		s.mu.Unlock()
+		return
+	}
+	s.done[name] = true
+	s.milestones = append(s.milestones, web.Milestone{Name: name, At: at, Text: text})
+	s.mu.Unlock()
+	fmt.Fprintf(d.opts.Out, "[%s] %s\n", at.Format("Mon Jan 2 15:04"), text)
+}
+
+func (s *story) has(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.done[name]
+}
+
+func (s *story) mark(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done[name] = true
+}
+
+// Reached reports whether the story has reached a milestone.
+func (d *Demo) Reached(name string) bool { return d.story.has(name) }
+
+func (s *story) view() web.StoryView {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := web.StoryView{Title: "The FreshMart story", Milestones: append([]web.Milestone(nil), s.milestones...),
+		ResourceAlerts: map[string]int{}, ResourceTotal: s.resources.Total(), ResourceMattered: s.resources.Mattered,
+		SLOPages: s.pages, SLOTickets: s.tickets}
+	for k, n := range s.resources.Fired {
+		v.ResourceAlerts[k] = n
+	}
+	sort.SliceStable(v.Milestones, func(i, j int) bool { return v.Milestones[i].At.Before(v.Milestones[j].At) })
+	return v
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,43 @@
+package web
+
+import (
+	"net/http"
+	"time"
+)
+
+// Story is something the server tells beside the SLOs: the demo's
+// narration, with the resource alerts an operations team without SLOs
+// would have had against the SLO alerts.
+type Story interface {
+	Story() StoryView
+}
+
+// StoryView is what the overview shows of a story.
+type StoryView struct {
+	Title      string      `json:"title"`
+	Milestones []Milestone `json:"milestones"`
+	// ResourceAlerts are threshold alerts on CPU, memory and queue fill,
+	// by resource; ResourceMattered those that came while customers were
+	// affected.
+	ResourceAlerts   map[string]int `json:"resourceAlerts"`
+	ResourceTotal    int            `json:"resourceTotal"`
+	ResourceMattered int            `json:"resourceMattered"`
+	// SLOPages and SLOTickets are the burn-rate alerts that fired.
+	SLOPages   int `json:"sloPages"`
+	SLOTickets int `json:"sloTickets"`
+}
+
+// Milestone is one step of the story.
+type Milestone struct {
+	Name string    `json:"name"`
+	At   time.Time `json:"at"`
+	Text string    `json:"text"`
+}
+
+func (s *Server) getStory(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Story == nil {
+		writeJSON(w, http.StatusNotFound, apiError{Error: errorBody{Code: "not_found", Message: "no story: this Accord runs no demo"}})
+		return
+	}
+	writeJSON(w, http.StatusOK, s.opts.Story.Story())
+}
