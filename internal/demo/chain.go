@@ -23,14 +23,13 @@ var stores = []store{
 // affected is how many stores the bad deploy breaks.
 const affected = 4
 
-// busy is the share of peak traffic at a time of day: quiet nights, a
-// lunch peak and an evening peak, closed from 22:00 to 7:00 but for the
-// night shift restocking.
+// busy is the share of peak traffic at a time of day: a slow morning, a
+// lunch peak and an evening peak; the stores are closed from 22:00 to 7:00.
 func busy(t time.Time) float64 {
 	h := float64(t.Hour()) + float64(t.Minute())/60
 	switch {
 	case h < 7 || h >= 22:
-		return 0.02
+		return 0
 	case h < 9:
 		return 0.2 + 0.2*(h-7)
 	}
@@ -54,7 +53,7 @@ func minute(rng *rand.Rand, t time.Time, failing func(store string) float64) []c
 	var out []counts
 	for _, s := range stores {
 		pay := poisson(rng, 30*s.Size*b)
-		payBad := binomial(rng, pay, 0.001+failing(s.Name))
+		payBad := binomial(rng, pay, 0.0002+failing(s.Name))
 		scans := poisson(rng, 11*30*s.Size*b)
 		receipts := pay
 		prices := poisson(rng, 20)
@@ -63,8 +62,8 @@ func minute(rng *rand.Rand, t time.Time, failing func(store string) float64) []c
 		}
 		out = append(out,
 			counts{"payments", s.Name, pay - payBad, pay},
-			counts{"scans", s.Name, scans - binomial(rng, scans, 0.002), scans},
-			counts{"receipts", s.Name, receipts - binomial(rng, receipts, 0.001), receipts},
+			counts{"scans", s.Name, scans - binomial(rng, scans, 0.001), scans},
+			counts{"receipts", s.Name, receipts - binomial(rng, receipts, 0.0005), receipts},
 			counts{"price-updates", s.Name, prices - binomial(rng, prices, 0.0005), prices},
 		)
 	}

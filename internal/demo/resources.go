@@ -67,7 +67,7 @@ func (r *resourceAlerts) check(key, resource string, over, customers bool) {
 // weekly restart, and the price batch fills the queue at night.
 func metrics(t time.Time, i int, s store) (cpu, mem, queue float64) {
 	h := float64(t.Hour()) + float64(t.Minute())/60
-	cpu = 25 + 35*busy(t)*s.Size
+	cpu = 20 + 35*busy(t)*s.Size
 	if h >= 2 && h < 2.5 {
 		cpu = 97 // end-of-day reconciliation
 	}

@@ -206,3 +206,54 @@ func TestStaleSourceHoldsAlertsUntilDataReturns(t *testing.T) {
 		t.Error("with the source back, a full outage does not fire")
 	}
 }
+
+// TestQuietHoursDoNotPage: after a busy week, a store opens in the
+// morning; three failures among its first fifty payments are a 6% error
+// ratio but spend a sliver of the week's budget, so nothing pages. A real
+// outage at the same quiet hour still does.
+func TestQuietHoursDoNotPage(t *testing.T) {
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start)
+	e, store := mustEngine(t, mustCatalog(t, paymentsSpec), t.TempDir(), clock)
+	defer store.Close()
+	ctx := context.Background()
+	var week []engine.Event
+	for h := 0; h < 7*24; h++ {
+		week = append(week, counted("payments", start.Add(time.Duration(h)*time.Hour), 60_000, 60_000))
+	}
+	morning := start.Add(7*24*time.Hour + 7*time.Hour) // after a closed night
+	clock.Set(morning)
+	if err := e.Ingest(ctx, week[:len(week)-7]); err != nil {
+		t.Fatal(err)
+	}
+	var first []engine.Event
+	for m := 0; m < 10; m++ {
+		first = append(first, counted("payments", morning.Add(time.Duration(m)*time.Minute), 5, 5))
+	}
+	first[9] = counted("payments", morning.Add(9*time.Minute), 2, 5) // three failures
+	clock.Set(morning.Add(9*time.Minute + 30*time.Second))
+	if err := e.Ingest(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := e.SLO("checkout/payments"); v.Firing() {
+		t.Fatalf("three failures at opening time page: %+v", v.Alerts)
+	}
+	// Every payment fails for the next twenty minutes: that is an outage.
+	var outage []engine.Event
+	for m := 10; m < 30; m++ {
+		outage = append(outage, counted("payments", morning.Add(time.Duration(m)*time.Minute), 0, 300))
+	}
+	clock.Set(morning.Add(29*time.Minute + 30*time.Second))
+	if err := e.Ingest(ctx, outage); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := e.SLO("checkout/payments"); !v.Firing() {
+		t.Error("an outage in quiet hours does not page")
+	}
+}

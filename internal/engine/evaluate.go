@@ -19,7 +19,6 @@ const sliceGrace = 2 * time.Minute
 // changes and the notifications they owe.
 func (e *Engine) Evaluate(ctx context.Context) error {
 	now := e.clock.Now()
-	nowMin := UnixMinute(now)
 	e.mu.Lock()
 	var slices []Count
 	var changed []Alert
@@ -45,7 +44,7 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 				a.Labels = st.alertLabels(g, r)
 				var on bool
 				before := a.State
-				a.LongBurn, a.ShortBurn, on = burning(r, g.budgetSeries(), st.def.BudgetFraction(), nowMin)
+				a.LongBurn, a.ShortBurn, on = burning(r, g.budgetSeries(), st.def.BudgetFraction(), st.def.Window, now)
 				if a.step(on, r.For, now) {
 					notes = append(notes, e.notification(st, g, *a, now))
 				}

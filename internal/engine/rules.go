@@ -60,16 +60,23 @@ func RuleWindows(r slo.BurnRateAlert) string {
 }
 
 // MinBadEvents is how many bad events (or bad slices) a rule's long window
-// must hold before it may fire. Without it a quiet service pages on one
-// failed request at night: one bad event among twenty is a 5% error ratio,
-// a burn rate of 50 against a 99.9% objective. Real outages pass it within
-// moments, and slow burns long before their factor.
+// must hold at least before it may fire.
 const MinBadEvents = 3
 
-// burning reports whether both of a rule's windows burn faster than its
-// factor at minute m, with at least MinBadEvents bad events in the long
-// window. Windows without data do not burn.
-func burning(r slo.BurnRateAlert, sr *Series, share float64, m int64) (long, short float64, on bool) {
+// burning reports whether a rule fires at minute m: both of its windows
+// burn faster than its factor, and the long window has spent at least the
+// share of the window's budget the rule stands for (factor × long window /
+// SLO window, 2% for the fast page of a 30-day SLO), counted in bad events
+// against the budget the SLO's window holds, and no fewer than
+// MinBadEvents.
+//
+// Under steady traffic the two conditions agree. When traffic is low —
+// a store that just opened, a service at night — a handful of failures
+// makes a high error ratio but spends almost no budget: the second
+// condition keeps that from paging anyone, as the SRE Workbook advises for
+// low-traffic services. Windows without data do not burn.
+func burning(r slo.BurnRateAlert, sr *Series, share float64, window slo.Window, now time.Time) (long, short float64, on bool) {
+	m := UnixMinute(now)
 	rate := func(d time.Duration) (float64, bool) {
 		c := sr.Window(m, d)
 		if c.Total <= 0 {
@@ -79,6 +86,8 @@ func burning(r slo.BurnRateAlert, sr *Series, share float64, m int64) (long, sho
 	}
 	long, okL := rate(r.LongWindow)
 	short, okS := rate(r.ShortWindow)
-	enough := sr.Window(m, r.LongWindow).Bad() >= MinBadEvents
+	budget := share * sr.Sum(UnixMinute(WindowStart(window, now))-1, m).Total
+	spent := r.Factor * float64(r.LongWindow) / float64(window.Nominal()) * budget
+	enough := sr.Window(m, r.LongWindow).Bad() >= max(MinBadEvents, spent)
 	return long, short, okL && okS && enough && long > r.Factor && short > r.Factor
 }
