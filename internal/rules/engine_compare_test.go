@@ -1,0 +1,143 @@
+package rules_test
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// tolerance is how many minutes Prometheus may fire or resolve away from
+// the engine: its 5-minute rates weigh the newest and oldest minutes of a
+// window less (about 2 minutes late on a sudden change), and the 1d and 3d
+// windows add up one 5-minute recording every 5 minutes (up to 5 minutes
+// late). Measured: up to 4 minutes late to fire, 6 to resolve.
+const tolerance = 6
+
+// TestPrometheusAgreesWithTheEngine feeds the same minutes of traffic to
+// Accord's engine and, as counter series, to promtool over the generated
+// rules, and checks that the same rules fire, each starting and ending
+// within a few minutes of the engine.
+func TestPrometheusAgreesWithTheEngine(t *testing.T) {
+	cat := mustCatalog(t, "testdata/promtool/slos.yaml")
+	cat.SLOs = slices.DeleteFunc(cat.SLOs, func(s slo.SLO) bool { return s.Service != "shop" })
+	res := mustGenerate(t, cat)
+	scenarios := []scenario{
+		{"outage after two good hours, then an hour to recover", []phase{{120, 1000, 0}, {30, 0, 1000}, {60, 1000, 0}}},
+		{"burning ten times too fast after three good days", []phase{{4320, 1000, 0}, {450, 990, 10}, {90, 1000, 0}}},
+		{"burning at half the budget", []phase{{600, 1999, 1}}},
+	}
+	for i, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			fired := runEngine(t, cat, sc)
+			for _, s := range cat.SLOs {
+				for _, w := range slices.Sorted(maps.Keys(fired[s.ID()])) {
+					ep := fired[s.ID()][w]
+					t.Logf("engine: %s %s fired at minute %d, last at %d, %d minutes firing", s.ID(), w, ep.first, ep.last, ep.firing)
+				}
+			}
+			dir := t.TempDir()
+			mustWriteRules(t, dir, res)
+			file := filepath.Join(dir, fmt.Sprintf("compare%d_test.yaml", i))
+			writePromtoolTest(t, file, sc, comparisons(cat, sc, fired))
+			promtool(t, dir, "test", "rules", file)
+		})
+	}
+}
+
+// exprTest is a promtool PromQL test; no expected samples expects none.
+type exprTest struct {
+	Expr       string      `yaml:"expr"`
+	EvalTime   string      `yaml:"eval_time"`
+	ExpSamples []expSample `yaml:"exp_samples"`
+}
+
+type expSample struct {
+	Labels string  `yaml:"labels"`
+	Value  float64 `yaml:"value"`
+}
+
+// comparisons are the checks that promtool's alerts match the engine's:
+// for every rule of every SLO, that it never fired where the engine's
+// never did, and otherwise when it first and last fired and for how many
+// minutes; and, in the middle of a firing stretch, that its labels are
+// the engine's.
+func comparisons(cat *slo.Catalog, sc scenario, fired map[string]map[string]*episode) []exprTest {
+	end := sc.minutes()
+	at := fmt.Sprintf("%dm", end)
+	var tests []exprTest
+	for _, s := range cat.SLOs {
+		for _, r := range engine.Rules(&s) {
+			w := engine.RuleWindows(r)
+			sel := fmt.Sprintf(`ALERTS{service=%q, slo=%q, burn_window=%q, alertstate="firing"}`, s.Service, s.Name, w)
+			all := fmt.Sprintf("%s[%dm]", sel, end)
+			ep, ok := fired[s.ID()][w]
+			if !ok {
+				tests = append(tests, exprTest{Expr: "count_over_time(" + all + ")", EvalTime: at})
+				continue
+			}
+			tests = append(tests,
+				exprTest{Expr: "count(count_over_time(" + all + "))", EvalTime: at, ExpSamples: []expSample{{Labels: "{}", Value: 1}}},
+				exprTest{Expr: fmt.Sprintf("abs(min_over_time(timestamp(%s)[%dm:1m]) - %d) > %d", sel, end, ep.first*60, tolerance*60), EvalTime: at},
+				exprTest{Expr: fmt.Sprintf("abs(max_over_time(timestamp(%s)[%dm:1m]) - %d) > %d", sel, end, ep.last*60, tolerance*60), EvalTime: at},
+				exprTest{Expr: fmt.Sprintf("abs(count_over_time(%s) - %d) > %d", all, ep.firing, 2*tolerance), EvalTime: at},
+			)
+			if mid := (ep.first + ep.last) / 2; ep.last-ep.first > 2*tolerance {
+				labels := maps.Clone(ep.labels)
+				labels["alertstate"] = "firing"
+				tests = append(tests, exprTest{Expr: sel, EvalTime: fmt.Sprintf("%dm", mid),
+					ExpSamples: []expSample{{Labels: "ALERTS" + labelString(labels), Value: 1}}})
+			}
+		}
+	}
+	return tests
+}
+
+// labelString writes labels as PromQL: {a="1", b="2"}.
+func labelString(l map[string]string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(l)) {
+		parts = append(parts, fmt.Sprintf("%s=%q", k, l[k]))
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// writePromtoolTest writes a promtool test file: the scenario as the
+// series both SLOs read, and the tests.
+func writePromtoolTest(t *testing.T, file string, sc scenario, tests []exprTest) {
+	t.Helper()
+	good := func(p phase) float64 { return p.good }
+	type series struct{ Series, Values string }
+	doc := map[string]any{
+		"rule_files":          []string{"shop.rules.yaml"},
+		"evaluation_interval": "1m",
+		"tests": []map[string]any{{
+			"name":     sc.name,
+			"interval": "1m",
+			"input_series": []series{
+				{`http_requests_total{code="200"}`, sc.series(good)},
+				{`http_requests_total{code="500"}`, sc.series(func(p phase) float64 { return p.bad })},
+				{`http_request_duration_seconds_bucket{le="0.1"}`, sc.series(func(p phase) float64 { return p.good / 2 })},
+				{`http_request_duration_seconds_bucket{le="0.3"}`, sc.series(good)},
+				{`http_request_duration_seconds_bucket{le="+Inf"}`, sc.series(func(p phase) float64 { return p.good + p.bad })},
+			},
+			"promql_expr_test": tests,
+		}},
+	}
+	out, err := yaml.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
