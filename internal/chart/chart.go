@@ -106,13 +106,24 @@ func (c Chart) SVG() template.HTML {
 		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x(t.at), c.Height-padBottom+16, html.EscapeString(t.label))
 	}
 	fmt.Fprintf(&b, `<rect class="frame" x="%d" y="%d" width="%.0f" height="%.0f"/>`, padLeft, padTop, plotW, plotH)
+	lastLabel := math.Inf(-1)
 	for _, m := range c.Markers {
 		if m.T.Before(c.From) || m.T.After(c.To) {
 			continue
 		}
 		fmt.Fprintf(&b, `<g class="marker %s"><line x1="%.1f" x2="%.1f" y1="%d" y2="%d"/><title>%s</title>`,
 			m.Class, x(m.T), x(m.T), padTop, c.Height-padBottom, html.EscapeString(m.Label))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text></g>`, x(m.T), padTop-4, html.EscapeString(shorten(m.Label, 18)))
+		// Markers close together keep their lines and tooltips; only the
+		// first of them is labelled, so labels never overlap.
+		if x(m.T)-lastLabel >= 130 {
+			anchor, lx := "middle", x(m.T)
+			if lx > float64(c.Width-padRight-65) {
+				anchor = "end"
+			}
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="%s">%s</text>`, lx, padTop-4, anchor, html.EscapeString(shorten(m.Label, 18)))
+			lastLabel = x(m.T)
+		}
+		b.WriteString(`</g>`)
 	}
 	for i, l := range c.Lines {
 		if l.Y < lo || l.Y > hi {

@@ -13,12 +13,19 @@ import (
 
 // charts draws an SLO's burn-down, SLI and burn-rate charts over its
 // current window.
-func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now time.Time) (burnDown, sli, burn template.HTML) {
+//
+// span, when shorter than the window, zooms the SLI and burn-rate charts
+// in on its last part; the burn-down always shows the whole window.
+func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now time.Time, span time.Duration) (burnDown, sli, burn template.HTML) {
 	from := engine.WindowStart(def.Window, now)
 	to := now
 	end := now
 	if def.Window.IsCalendar() {
 		end = windowEnd(def.Window, from)
+	}
+	windowFrom := from
+	if span > 0 && now.Add(-span).After(from) {
+		from, end = now.Add(-span), now
 	}
 	step := max((to.Sub(from) / 240).Truncate(time.Minute), time.Minute)
 	if to.Sub(from) > engine.MinuteResolution {
@@ -28,17 +35,28 @@ func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now 
 	points, _ := s.engine.History(v.ID, from, to, step)
 	var left, ratio, rate []chart.Point
 	for _, p := range points {
-		left = append(left, pt(p.At, p.BudgetRemaining, 100))
 		ratio = append(ratio, pt(p.At, p.SLI, 100))
 		rate = append(rate, pt(p.At, p.BurnRate, 1))
+	}
+	bdEnd := end
+	if windowFrom != from { // zoomed in: the burn-down still spans the window
+		wstep := max((now.Sub(windowFrom) / 240).Truncate(time.Hour), time.Hour)
+		all, _ := s.engine.History(v.ID, windowFrom.Truncate(time.Hour), now, wstep)
+		points, bdEnd = all, now
+		if def.Window.IsCalendar() {
+			bdEnd = windowEnd(def.Window, windowFrom)
+		}
+	}
+	for _, p := range points {
+		left = append(left, pt(p.At, p.BudgetRemaining, 100))
 	}
 	percent := func(f float64) string { return trimFloat(f) }
 	zero, hundred := 0.0, 100.0
 	bd := chart.Chart{Title: "Error budget left over the window, against an even spend", Unit: "% of budget left",
-		From: from, To: end, Format: percent,
+		From: windowFrom, To: bdEnd, Format: percent,
 		Series: []chart.Series{
 			{Name: "budget left", Points: left, Class: "s1"},
-			{Name: "even spend", Points: []chart.Point{{T: from, V: 100, OK: true}, {T: end, V: 0, OK: true}}, Class: "s2", Dashed: true},
+			{Name: "even spend", Points: []chart.Point{{T: windowFrom, V: 100, OK: true}, {T: bdEnd, V: 0, OK: true}}, Class: "s2", Dashed: true},
 		},
 		Lines: []chart.Line{{Y: 0, Label: "exhausted", Class: "bad"}}}
 	if minOf(left) >= 0 {
@@ -57,7 +75,7 @@ func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now 
 		}
 	}
 	bc.Lines = append(bc.Lines, chart.Line{Y: 1, Label: "1× even spend", Class: "ref"})
-	anns, err := s.history.Annotations(ctx, def.Service, from, end)
+	anns, err := s.history.Annotations(ctx, def.Service, windowFrom, bdEnd)
 	if err != nil {
 		s.log.Error("read annotations", "slo", v.ID, "err", err)
 	}

@@ -113,6 +113,8 @@ type sloPage struct {
 	GroupCount                    int
 	Notes                         []engine.Notification
 	Annotations                   []slo.Annotation
+	Range                         string
+	Ranges                        []string
 }
 
 func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
@@ -125,7 +127,20 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 	p := sloPage{page: s.page(r, v.Name, "overview"), Row: newRow(v), View: v}
 	p.Title = p.Row.Title
 	def := s.definition(id)
-	p.BurnDown, p.SLIChart, p.BurnChart = s.charts(r.Context(), v, def, p.Now)
+	p.Ranges = []string{"window", "3d", "1d", "6h"}
+	p.Range = r.URL.Query().Get("range")
+	var span time.Duration
+	if p.Range != "" && p.Range != "window" {
+		if d, err := slo.ParseDuration(p.Range); err == nil && d >= time.Hour {
+			span = d
+		} else {
+			p.Range = ""
+		}
+	}
+	if p.Range == "" {
+		p.Range = "window"
+	}
+	p.BurnDown, p.SLIChart, p.BurnChart = s.charts(r.Context(), v, def, p.Now, span)
 	p.Annotations, _ = s.history.Annotations(r.Context(), v.Service, p.Now.Add(-31*24*time.Hour), p.Now.Add(24*time.Hour))
 	p.BurnRows = burnRows(v.Worst, def)
 	p.GroupCount = len(v.Groups)
