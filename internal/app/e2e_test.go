@@ -217,4 +217,20 @@ func TestBrowserFollowsASpentBudgetToItsTeamAndAlerts(t *testing.T) {
 			t.Errorf("the fast page's row reads %q, want %q in it (rows %q)", fast, want, rows)
 		}
 	}
+
+	// The teams page shows the ownership gaps; the reports page the review.
+	if _, err := chromedp.Run(ctx, chromedp.NavigateResponse(a.URL()+"/teams")); err != nil {
+		t.Fatalf("open the teams: %v", err)
+	}
+	shoot("5-teams")
+	if got := text("main"); !strings.Contains(got, "Ownership gaps") || !strings.Contains(got, "pos-platform") {
+		t.Errorf("the teams page reads %q, want the teams and the ownership gaps", got)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.NavigateResponse(a.URL()+"/reports?period=last-week")); err != nil {
+		t.Fatalf("open the reports: %v", err)
+	}
+	shoot("6-reports")
+	if got := text("main"); !strings.Contains(got, "SLO report: last week") {
+		t.Errorf("the reports page reads %q, want last week's report", got)
+	}
 }
