@@ -93,6 +93,16 @@ func (c *client) minutes(ctx context.Context, expr string, first, last int64) ([
 	return c.queryRange(ctx, expr, (first+1)*60, (last+1)*60, 60)
 }
 
+// points evaluates expr once per step of res from the step starting at
+// minute first to the one starting at minute last; each point is stamped
+// at the end of its step.
+func (c *client) points(ctx context.Context, expr string, first, last int64, res resolution) ([]series, error) {
+	if res == byMinute {
+		return c.minutes(ctx, expr, first, last)
+	}
+	return c.queryRange(ctx, expr, (first+res.minutes)*60, (last+res.minutes)*60, res.minutes*60)
+}
+
 // query runs an instant query at Unix second t.
 func (c *client) query(ctx context.Context, expr string, t int64) ([]series, error) {
 	params := url.Values{"query": {expr}, "time": {strconv.FormatInt(t, 10)}}

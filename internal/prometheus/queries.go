@@ -11,16 +11,35 @@ import (
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-// minuteRange is the range each per-minute query counts over.
-const minuteRange = "1m"
+// resolution is the span one query point counts: a minute, or an hour for
+// backfilling the part of a window the engine keeps per hour anyway.
+type resolution struct {
+	minutes int64
+	rng     string // PromQL range, e.g. "1m"
+}
+
+var (
+	byMinute = resolution{1, "1m"}
+	byHour   = resolution{60, "1h"}
+)
 
 // leLabel is a histogram bucket's upper bound label.
 const leLabel = "le"
 
-// role is one query of an indicator and its PromQL as run per minute.
+// role is one query of an indicator and its PromQL as run per minute and
+// per hour.
 type role struct {
-	name string
-	expr string
+	name     string
+	expr     string
+	hourExpr string
+}
+
+// at is the role's PromQL at a resolution.
+func (r role) at(res resolution) string {
+	if res == byHour {
+		return r.hourExpr
+	}
+	return r.expr
 }
 
 // plan is an SLO's indicator turned into PromQL that counts one minute,
@@ -38,12 +57,13 @@ type plan struct {
 func newPlan(s slo.SLO) (*plan, error) {
 	ind := s.Indicator
 	p := &plan{kind: ind.Kind, groupBy: s.GroupBy, goodWhen: slo.DefaultGoodWhen()}
-	add := func(name string, q *slo.Query, build func(*slo.Query, []string) (string, error), labels []string) error {
-		expr, err := build(q, labels)
+	add := func(name string, q *slo.Query, build func(*slo.Query, []string, resolution) (string, error), labels []string) error {
+		expr, err := build(q, labels, byMinute)
 		if err != nil {
 			return fmt.Errorf("%s query: %w", name, err)
 		}
-		p.roles = append(p.roles, role{name, expr})
+		hourExpr, _ := build(q, labels, byHour)
+		p.roles = append(p.roles, role{name, expr, hourExpr})
 		return nil
 	}
 	var err error
@@ -97,30 +117,30 @@ func aggregate(op string, labels []string, expr string) string {
 }
 
 // countQuery is PromQL for the number of events q counts in the minute
-// before its evaluation time, summed by labels.
-func countQuery(q *slo.Query, labels []string) (string, error) {
+// (or hour) before its evaluation time, summed by labels.
+func countQuery(q *slo.Query, labels []string, res resolution) (string, error) {
 	expr := strings.TrimSpace(q.Expr)
 	switch q.Shape {
 	case slo.ShapeCounter:
-		return aggregate("sum", labels, "increase("+expr+"["+minuteRange+"])"), nil
+		return aggregate("sum", labels, "increase("+expr+"["+res.rng+"])"), nil
 	case slo.ShapeTemplate:
-		return aggregate("sum", labels, strings.ReplaceAll(expr, slo.WindowPlaceholder, minuteRange)), nil
+		return aggregate("sum", labels, strings.ReplaceAll(expr, slo.WindowPlaceholder, res.rng)), nil
 	case slo.ShapeInstant:
 		// An instant query of events is a per-second rate.
-		return aggregate("sum", labels, expr) + " * 60", nil
+		return aggregate("sum", labels, expr) + " * " + strconv.FormatInt(60*res.minutes, 10), nil
 	}
 	return "", fmt.Errorf("unknown shape %q of %q", q.Shape, q.Expr)
 }
 
 // valueQuery is PromQL for a value sampled at the end of a minute (a gauge
 // or an error ratio), averaged by labels.
-func valueQuery(q *slo.Query, labels []string) (string, error) {
+func valueQuery(q *slo.Query, labels []string, res resolution) (string, error) {
 	expr := strings.TrimSpace(q.Expr)
 	switch q.Shape {
 	case slo.ShapeInstant:
 		return aggregate("avg", labels, expr), nil
 	case slo.ShapeTemplate:
-		return aggregate("avg", labels, strings.ReplaceAll(expr, slo.WindowPlaceholder, minuteRange)), nil
+		return aggregate("avg", labels, strings.ReplaceAll(expr, slo.WindowPlaceholder, res.rng)), nil
 	case slo.ShapeCounter:
 		return "", fmt.Errorf("%q is a counter, but a sampled value needs an instant or template query", q.Expr)
 	}
@@ -150,15 +170,15 @@ func (p *plan) groupKey(metric map[string]string) string {
 	return engine.GroupKey(labels)
 }
 
-// collect indexes series by minute and group, keeping minutes first to
-// last and dropping NaN and infinite samples. Counts below 0 (a counter
-// reset seen by increase) become 0.
-func (p *plan) collect(ss []series, first, last int64, count bool) values {
+// collect indexes series by the first minute each point counts and by
+// group, keeping minutes first to last and dropping NaN and infinite
+// samples. Counts below 0 (a counter reset seen by increase) become 0.
+func (p *plan) collect(ss []series, first, last int64, count bool, res resolution) values {
 	out := values{}
 	for _, s := range ss {
 		g := p.groupKey(s.metric)
 		for _, pt := range s.points {
-			m := pt.t/60 - 1
+			m := pt.t/60 - res.minutes
 			if m < first || m > last || math.IsNaN(pt.v) || math.IsInf(pt.v, 0) {
 				continue
 			}
@@ -174,7 +194,7 @@ func (p *plan) collect(ss []series, first, last int64, count bool) values {
 
 // buckets splits a histogram's results into the threshold bucket and the
 // +Inf bucket; it fails when the series have no bucket at the threshold.
-func (p *plan) buckets(ss []series, first, last int64) (good, total values, err error) {
+func (p *plan) buckets(ss []series, first, last int64, res resolution) (good, total values, err error) {
 	var goodSS, totalSS []series
 	seen := map[string]bool{}
 	for _, s := range ss {
@@ -199,7 +219,7 @@ func (p *plan) buckets(ss []series, first, last int64) (good, total values, err 
 		return nil, nil, fmt.Errorf("histogram has no bucket le=%q for the threshold; its buckets are le=%s",
 			strconv.FormatFloat(p.threshold, 'f', -1, 64), strings.Join(les, ", "))
 	}
-	return p.collect(goodSS, first, last, true), p.collect(totalSS, first, last, true), nil
+	return p.collect(goodSS, first, last, true, res), p.collect(totalSS, first, last, true, res), nil
 }
 
 // sameBound reports whether a bucket bound equals the threshold, allowing
@@ -212,38 +232,46 @@ func sameBound(a, b float64) bool {
 // into counts of the SLO id. A minute and group without a total counts
 // nothing.
 func (p *plan) counts(id string, results map[string][]series, first, last int64) ([]engine.Count, error) {
+	return p.countsAt(id, results, first, last, byMinute)
+}
+
+// countsAt is counts at a resolution: an hour's point counts from the
+// hour's first minute, and a sampled value weighs as many minutes as its
+// point spans.
+func (p *plan) countsAt(id string, results map[string][]series, first, last int64, res resolution) ([]engine.Count, error) {
+	weight := float64(res.minutes)
 	var good, total values
 	var bad bool
 	switch {
 	case p.kind == slo.KindLatency:
 		var err error
-		if good, total, err = p.buckets(results["histogram"], first, last); err != nil {
+		if good, total, err = p.buckets(results["histogram"], first, last, res); err != nil {
 			return nil, err
 		}
 	case p.kind == slo.KindBoolean:
 		good, total = values{}, values{}
-		for m, groups := range p.collect(results["gauge"], first, last, false) {
+		for m, groups := range p.collect(results["gauge"], first, last, false, res) {
 			for g, v := range groups {
-				total.add(m, g, 1)
+				total.add(m, g, weight)
 				if p.goodWhen.Holds(v) {
-					good.add(m, g, 1)
+					good.add(m, g, weight)
 				}
 			}
 		}
 	case p.hasRole("errorRatio"):
 		good, total = values{}, values{}
-		for m, groups := range p.collect(results["errorRatio"], first, last, false) {
+		for m, groups := range p.collect(results["errorRatio"], first, last, false, res) {
 			for g, r := range groups {
-				total.add(m, g, 1)
-				good.add(m, g, 1-min(max(r, 0), 1))
+				total.add(m, g, weight)
+				good.add(m, g, weight*(1-min(max(r, 0), 1)))
 			}
 		}
 	default:
-		total = p.collect(results["total"], first, last, true)
+		total = p.collect(results["total"], first, last, true, res)
 		if p.hasRole("bad") {
-			good, bad = p.collect(results["bad"], first, last, true), true
+			good, bad = p.collect(results["bad"], first, last, true, res), true
 		} else {
-			good = p.collect(results["good"], first, last, true)
+			good = p.collect(results["good"], first, last, true, res)
 		}
 	}
 	var out []engine.Count

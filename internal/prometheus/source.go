@@ -219,42 +219,83 @@ func (s *Source) syncOne(ctx context.Context, t *tracked) error {
 	if backfill {
 		s.log.Info("backfilling SLO from Prometheus", "slo", t.id, "minutes", total, "from", minuteTime(first), "url", t.client.base)
 	}
-	for from := first; from <= last; from += maxPoints {
-		to := min(from+maxPoints-1, last)
-		counts, err := s.fetch(ctx, t, from, to)
-		if err == nil {
-			if err = s.opts.Engine.Record(ctx, counts); err != nil {
-				err = fmt.Errorf("record %d counts of minutes %s to %s: %w", len(counts), minuteTime(from), minuteTime(to), err)
+	for _, seg := range segments(first, last) {
+		chunk := maxPoints * seg.res.minutes
+		for from := seg.from; from <= seg.to; from += chunk {
+			to := min(from+chunk-seg.res.minutes, seg.to)
+			through := to + seg.res.minutes - 1 // the last minute the chunk covers
+			counts, err := s.fetch(ctx, t, from, to, seg.res)
+			if err == nil {
+				if err = s.opts.Engine.Record(ctx, counts); err != nil {
+					err = fmt.Errorf("record %d counts of minutes %s to %s: %w", len(counts), minuteTime(from), minuteTime(through), err)
+				}
 			}
-		}
-		if err != nil {
-			return s.fail(ctx, t, err)
-		}
-		s.mu.Lock()
-		t.synced, t.last = true, to
-		t.failures, t.retryAt = 0, time.Time{}
-		t.state = engine.SourceState{LastSuccess: s.clock.Now(), Backfill: t.loaded(last, window)}
-		state := t.state
-		s.mu.Unlock()
-		s.opts.Engine.SetSource(t.id, state)
-		if backfill {
-			s.log.Info("backfill progress", "slo", t.id, "loaded", to-first+1, "of", total, "counts", len(counts))
+			if err != nil {
+				return s.fail(ctx, t, err)
+			}
+			s.mu.Lock()
+			t.synced, t.last = true, through
+			t.failures, t.retryAt = 0, time.Time{}
+			t.state = engine.SourceState{LastSuccess: s.clock.Now(), Backfill: t.loaded(last, window)}
+			state := t.state
+			s.mu.Unlock()
+			s.opts.Engine.SetSource(t.id, state)
+			if backfill {
+				s.log.Info("backfill progress", "slo", t.id, "loaded", through-first+1, "of", total, "counts", len(counts))
+			}
 		}
 	}
 	return nil
 }
 
-// fetch runs an SLO's queries for minutes from to to and returns the counts.
-func (s *Source) fetch(ctx context.Context, t *tracked, from, to int64) ([]engine.Count, error) {
+// segment is a run of minutes fetched at one resolution; from and to are
+// the first minutes of its first and last steps.
+type segment struct {
+	from, to int64
+	res      resolution
+}
+
+// segments splits minutes first to last into the parts to fetch: whole
+// hours older than the engine's minute checkpoints (three days) per hour,
+// sixty times fewer points, and the rest per minute.
+func segments(first, last int64) []segment {
+	cut := last - int64(engine.MinuteResolution/time.Minute) // minutes up to here the engine keeps per hour
+	hStart := ceilHour(first)
+	hEnd := ceilHour(cut+1) - 60 // start of the last whole hour before the cut
+	if hEnd < hStart {
+		return []segment{{first, last, byMinute}}
+	}
+	var out []segment
+	if first < hStart {
+		out = append(out, segment{first, hStart - 1, byMinute})
+	}
+	out = append(out, segment{hStart, hEnd, byHour})
+	if hEnd+60 <= last {
+		out = append(out, segment{hEnd + 60, last, byMinute})
+	}
+	return out
+}
+
+// ceilHour rounds a Unix minute up to the start of an hour.
+func ceilHour(m int64) int64 {
+	if r := ((m % 60) + 60) % 60; r != 0 {
+		return m + 60 - r
+	}
+	return m
+}
+
+// fetch runs an SLO's queries for the steps starting at minutes from to
+// to and returns the counts.
+func (s *Source) fetch(ctx context.Context, t *tracked, from, to int64, res resolution) ([]engine.Count, error) {
 	results := map[string][]series{}
 	for _, r := range t.plan.roles {
-		ss, err := t.client.minutes(ctx, r.expr, from, to)
+		ss, err := t.client.points(ctx, r.at(res), from, to, res)
 		if err != nil {
 			return nil, fmt.Errorf("query %s %q for minutes %s to %s: %w", r.name, r.expr, minuteTime(from), minuteTime(to), err)
 		}
 		results[r.name] = ss
 	}
-	counts, err := t.plan.counts(t.id, results, from, to)
+	counts, err := t.plan.countsAt(t.id, results, from, to+res.minutes-1, res)
 	if err != nil {
 		return nil, fmt.Errorf("count minutes %s to %s: %w", minuteTime(from), minuteTime(to), err)
 	}

@@ -12,8 +12,10 @@ import (
 )
 
 const (
-	badExpr   = `sum by (store) (increase(http_requests_total{job="api",code=~"5.."}[1m]))`
-	totalExpr = `sum by (store) (increase(http_requests_total{job="api"}[1m]))`
+	badExpr       = `sum by (store) (increase(http_requests_total{job="api",code=~"5.."}[1m]))`
+	totalExpr     = `sum by (store) (increase(http_requests_total{job="api"}[1m]))`
+	badHourExpr   = `sum by (store) (increase(http_requests_total{job="api",code=~"5.."}[1h]))`
+	totalHourExpr = `sum by (store) (increase(http_requests_total{job="api"}[1h]))`
 )
 
 // t0 is the test's start: 30 seconds into a minute.
@@ -68,6 +70,34 @@ func serveSynthetic(f *fakeProm) {
 	}
 	f.handle(badExpr, gen(true))
 	f.handle(totalExpr, gen(false))
+	// Per hour, Prometheus's increase is the hour's traffic: the minutes'
+	// counts added up, resets and gaps left out.
+	hourly := func(useBad bool) func(ts int64) []sample {
+		return func(ts int64) []sample {
+			var out []sample
+			for _, store := range []string{"a", "b"} {
+				sum, any := 0.0, false
+				for m := ts/60 - 60; m < ts/60; m++ {
+					bad, total, ok := synthetic(store, m)
+					if !ok || math.IsNaN(total) {
+						continue
+					}
+					any = true
+					if useBad {
+						sum += max(bad, 0)
+					} else {
+						sum += total
+					}
+				}
+				if any && (!useBad || sum != 0) {
+					out = append(out, sample{map[string]string{"store": store}, sum})
+				}
+			}
+			return out
+		}
+	}
+	f.handle(badHourExpr, hourly(true))
+	f.handle(totalHourExpr, hourly(false))
 }
 
 func ratioSLO(name string, window time.Duration, ds string) slo.SLO {
@@ -81,29 +111,52 @@ func ratioSLO(name string, window time.Duration, ds string) slo.SLO {
 	}
 }
 
-// checkCounts asserts the SLO's recorded counts are exactly the synthetic
-// ones of minutes first to last.
+// checkCounts asserts the SLO's recorded counts add up, hour by hour, to
+// the synthetic ones of minutes first to last, and match them minute by
+// minute over the last three days, which the source fetches per minute.
 func checkCounts(t *testing.T, rec *recorder, id string, first, last int64) {
 	t.Helper()
 	got := rec.of(id)
-	n := 0
+	type hourKey struct {
+		group string
+		hour  int64
+	}
+	gotHours, wantHours := map[hourKey]engine.Counts{}, map[hourKey]engine.Counts{}
+	for k, c := range got {
+		if k.minute < first || k.minute > last {
+			t.Fatalf("recorded minute %d outside %d..%d", k.minute, first, last)
+		}
+		hk := hourKey{k.group, k.minute - ((k.minute%60)+60)%60}
+		gotHours[hk] = engine.Counts{Good: gotHours[hk].Good + c.Good, Total: gotHours[hk].Total + c.Total}
+	}
+	recent := last - int64(engine.MinuteResolution/time.Minute)
 	for m := first; m <= last; m++ {
 		for _, store := range []string{"a", "b"} {
-			k := countKey{id, engine.GroupKey(map[string]string{"store": store}), m}
+			g := engine.GroupKey(map[string]string{"store": store})
 			w, ok := want(store, m)
-			c, recorded := got[k]
+			if ok {
+				hk := hourKey{g, m - ((m%60)+60)%60}
+				wantHours[hk] = engine.Counts{Good: wantHours[hk].Good + w.Good, Total: wantHours[hk].Total + w.Total}
+			}
+			if m <= recent {
+				continue
+			}
+			c, recorded := got[countKey{id, g, m}]
 			switch {
 			case ok != recorded:
 				t.Fatalf("minute %d store %s: recorded %v (%v), want recorded %v", m, store, recorded, c, ok)
 			case ok && c != w:
 				t.Fatalf("minute %d store %s: got %+v, want %+v", m, store, c, w)
-			case ok:
-				n++
 			}
 		}
 	}
-	if len(got) != n {
-		t.Fatalf("recorded %d counts, want %d (minutes %d..%d)", len(got), n, first, last)
+	if len(gotHours) != len(wantHours) {
+		t.Fatalf("counts in %d group-hours, want %d", len(gotHours), len(wantHours))
+	}
+	for k, w := range wantHours {
+		if g := gotHours[k]; math.Abs(g.Good-w.Good) > 1e-9 || math.Abs(g.Total-w.Total) > 1e-9 {
+			t.Fatalf("hour %d %s: got %+v, want %+v", k.hour, k.group, g, w)
+		}
 	}
 }
 
@@ -132,21 +185,20 @@ func TestSyncBackfillsWindowInChunks(t *testing.T) {
 	if st := rec.state(id); st.Stale || st.Backfill != 1 || !st.LastSuccess.Equal(t0) {
 		t.Fatalf("state = %+v", st)
 	}
+	// The 7 days before the last 3 come per hour, the rest per minute:
+	// two range queries per role instead of 10 days of minutes.
 	reqs := f.take()
 	if len(reqs) != 4 {
-		t.Fatalf("%d requests, want 2 chunks × 2 queries: %+v", len(reqs), reqs)
+		t.Fatalf("%d requests, want 2 ranges × 2 queries: %+v", len(reqs), reqs)
 	}
-	next := (first + 1) * 60
-	for i := 0; i < len(reqs); i += 2 {
-		for _, r := range reqs[i : i+2] {
-			if r.path != "/api/v1/query_range" || r.pts > maxPoints || r.start != next {
-				t.Fatalf("request %+v, want a range from %d of at most %d points", r, next, maxPoints)
-			}
+	hours, minutes := reqs[0], reqs[2]
+	if hours.start != (first+60)*60 || hours.pts != 7*24 || minutes.start != hours.end+60 || minutes.end != (last+1)*60 {
+		t.Fatalf("ranges %+v and %+v, want 168 hours from minute %d, then minutes to %d", hours, minutes, first, last)
+	}
+	for _, r := range reqs {
+		if r.path != "/api/v1/query_range" || r.pts > maxPoints {
+			t.Fatalf("request %+v, want a range of at most %d points", r, maxPoints)
 		}
-		next = reqs[i].end + 60
-	}
-	if next != (last+2)*60 {
-		t.Fatalf("ranges end at %d, want %d", next-60, (last+1)*60)
 	}
 
 	// A minute later one instant query per role catches up.
