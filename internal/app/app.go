@@ -60,6 +60,10 @@ type Options struct {
 	Manual bool
 	// Story is told on the overview (the demo's narration).
 	Story web.Story
+	// MaxBodyBytes and MaxBatch bound one ingest request (defaults 16 MiB
+	// and 100,000 events).
+	MaxBodyBytes int64
+	MaxBatch     int
 }
 
 // App is a running Accord.
@@ -169,7 +173,8 @@ func (a *App) build(ctx context.Context) error {
 		Help: "Time to evaluate every SLO once.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)})
 	a.evalErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_evaluation_errors_total", Help: "Evaluations that failed."})
 	a.registry.MustRegister(a.evals, a.evalErrs, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.Server = web.New(a.Engine, a.Store, web.Options{Token: a.token, Logger: a.log, Registry: a.registry, Story: opts.Story})
+	a.Server = web.New(a.Engine, a.Store, web.Options{Token: a.token, Logger: a.log, Registry: a.registry, Story: opts.Story,
+		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch})
 	return nil
 }
 
