@@ -32,6 +32,7 @@ type Engine struct {
 	catalog slo.Catalog
 
 	mu      sync.RWMutex
+	evalMu  sync.Mutex // one Evaluate at a time
 	slos    map[string]*sloState
 	order   []string // SLO IDs in catalog order
 	streams map[string][]*sloState

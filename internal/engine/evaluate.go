@@ -17,14 +17,19 @@ const sliceGrace = 2 * time.Minute
 // Evaluate brings every SLO up to the clock: it judges finished time
 // slices, computes statuses, and steps every burn-rate alert, saving alert
 // changes and the notifications they owe.
+//
+// Evaluations run one at a time. Each SLO is evaluated under the engine's
+// lock on its own, so ingest and readers wait for one SLO, not for all.
 func (e *Engine) Evaluate(ctx context.Context) error {
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
 	now := e.clock.Now()
-	e.mu.Lock()
 	var slices []Count
 	var changed []Alert
 	var notes, policyNotes []Notification
 	var policies []PolicyRecord
 	for _, id := range e.order {
+		e.mu.Lock()
 		st := e.slos[id]
 		if st.all.key == allGroups {
 			slices = append(slices, st.advance(st.all, now)...)
@@ -61,8 +66,8 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 				}
 			}
 		}
+		e.mu.Unlock()
 	}
-	e.mu.Unlock()
 	if len(slices) > 0 {
 		if err := e.store.AddCounts(ctx, slices); err != nil {
 			return fmt.Errorf("store judged slices: %w", err)
