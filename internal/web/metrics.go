@@ -39,10 +39,11 @@ var (
 	descStale     = prometheus.NewDesc("accord_slo_stale", "1 while the SLO's data source fails and its numbers are not current.", labelsSLO, nil)
 	descBackfill  = prometheus.NewDesc("accord_slo_backfill_ratio", "Share of the SLO's window loaded from its data source.", labelsSLO, nil)
 	descAlert     = prometheus.NewDesc("accord_slo_alert_firing", "Firing burn-rate alerts (one per group of a grouped SLO).", append(labelsSLO, "severity", "windows"), nil)
+	descPolicy    = prometheus.NewDesc("accord_slo_policy_state", "1 for the error budget policy state the SLO is in.", append(labelsSLO, "policy", "state"), nil)
 )
 
 func (c *sloCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descSLI, descObjective, descRemaining, descBurn, descStale, descBackfill, descAlert} {
+	for _, d := range []*prometheus.Desc{descSLI, descObjective, descRemaining, descBurn, descStale, descBackfill, descAlert, descPolicy} {
 		ch <- d
 	}
 }
@@ -65,6 +66,9 @@ func (c *sloCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		gauge(descStale, b2f(v.Source.Stale), l...)
 		gauge(descBackfill, v.Source.Backfill, l...)
+		if v.Policy.State != "" {
+			gauge(descPolicy, 1, append(l, v.Policy.Name, v.Policy.State)...)
+		}
 		firing := map[[2]string]float64{} // groups of one SLO add up
 		for _, a := range v.Alerts {
 			if a.State == engine.AlertFiring {
