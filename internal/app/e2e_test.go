@@ -17,45 +17,15 @@ import (
 )
 
 // groceryChainSpec has two services of two teams: checkout's payments, split
-// per store, and its scan latency; loyalty's points and coupons.
-const groceryChainSpec = `apiVersion: accord/v1
-kind: Service
-metadata: {name: checkout}
-spec:
-  owners: {team: pos-platform, productOwner: maria.jensen, onCall: {receiver: pos-pager}}
-  runbook: https://runbooks.test/checkout
-  slos:
-    - name: payments
-      displayName: Card payments succeed
-      description: A customer paying by card is not turned away by our systems.
-      objective: 99.9
-      window: 30d
-      indicator: {ratio: {stream: payments}}
-      groupBy: [store]
-    - name: scan-latency
-      displayName: Scans are fast
-      objective: 99
-      window: 30d
-      indicator: {latency: {stream: scans, threshold: 300ms}}
----
-apiVersion: accord/v1
-kind: Service
-metadata: {name: loyalty}
-spec:
-  owners: {team: crm, productOwner: lena.fischer}
-  runbook: https://runbooks.test/loyalty
-  slos:
-    - name: points-booked
-      displayName: Loyalty points are booked
-      objective: 99.5
-      window: 30d
-      indicator: {ratio: {stream: points}}
-    - name: coupons
-      displayName: Coupons redeem
-      objective: 99
-      window: 30d
-      indicator: {ratio: {stream: coupons}}
-`
+// per store, and its scan latency; loyalty's points and coupons. The UI's
+// handler tests read the same file.
+var groceryChainSpec = func() string {
+	b, err := os.ReadFile("../web/testdata/grocery.yaml")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 // seedGroceryChain pushes three days of traffic, a minute at a time, and
 // evaluates: store berlin-042 fails 10% of payments over the last 90

@@ -100,7 +100,7 @@ func compute(def *slo.SLO, sr *Series, now time.Time) Status {
 	if burn, ok := st.Burn(time.Hour); ok && burn > 0 && st.Budget.RemainingFraction > 0 {
 		// At burn rate r the whole window's budget lasts nominal/r.
 		left := time.Duration(st.Budget.RemainingFraction * float64(nominal) / burn)
-		if horizon := windowEnd(def.Window, now); now.Add(left).Before(horizon) {
+		if horizon := WindowEnd(def.Window, now); now.Add(left).Before(horizon) {
 			at := now.Add(left)
 			st.Exhaustion = &at
 		}

@@ -38,9 +38,9 @@ func WindowStart(w slo.Window, now time.Time) time.Time {
 	return time.Date(y, mo, 1, 0, 0, 0, 0, loc)
 }
 
-// windowEnd returns when the calendar window containing now ends; for a
+// WindowEnd returns when the calendar window containing now ends; for a
 // rolling window, now plus its length (it never ends).
-func windowEnd(w slo.Window, now time.Time) time.Time {
+func WindowEnd(w slo.Window, now time.Time) time.Time {
 	start := WindowStart(w, now)
 	if !w.IsCalendar() {
 		return now.Add(w.Rolling)

@@ -216,19 +216,12 @@ func (s *Server) checkAnnotation(a slo.Annotation) error {
 }
 
 func (s *Server) getAnnotations(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	now := s.engine.Clock().Now()
-	to, err := timeParam(q.Get("to"), now)
+	from, to, err := s.timeRange(r, 30*24*time.Hour)
 	if err != nil {
-		s.writeError(w, r, invalid("to: %v", err))
+		s.writeError(w, r, err)
 		return
 	}
-	from, err := timeParam(q.Get("from"), to.Add(-30*24*time.Hour))
-	if err != nil {
-		s.writeError(w, r, invalid("from: %v", err))
-		return
-	}
-	out, err := s.history.Annotations(r.Context(), q.Get("service"), from, to)
+	out, err := s.history.Annotations(r.Context(), r.URL.Query().Get("service"), from, to)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

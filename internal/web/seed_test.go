@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -139,48 +140,7 @@ func (s *seeded) mustGet(tb testing.TB, path string) string {
 
 // groceryChain is the catalog the UI tests look at: two services of two
 // teams, and one SLO in each state a person must tell apart.
-const groceryChain = `apiVersion: accord/v1
-kind: Service
-metadata: {name: checkout}
-spec:
-  owners:
-    team: pos-platform
-    productOwner: maria.jensen
-    onCall: {receiver: pos-pager}
-    escalation: store-duty-manager
-  runbook: https://runbooks.test/checkout
-  slos:
-    - name: payments
-      displayName: Card payments succeed
-      description: A customer paying by card is not turned away by our systems.
-      objective: 99.9
-      window: 30d
-      indicator: {ratio: {stream: payments}}
-      groupBy: [store]
-    - name: scan-latency
-      displayName: Scans are fast
-      objective: 99
-      window: 30d
-      indicator: {latency: {stream: scans, threshold: 300ms}}
----
-apiVersion: accord/v1
-kind: Service
-metadata: {name: loyalty}
-spec:
-  owners: {team: crm, productOwner: lena.fischer}
-  runbook: https://runbooks.test/loyalty
-  slos:
-    - name: points-booked
-      displayName: Loyalty points are booked
-      objective: 99.5
-      window: 30d
-      indicator: {ratio: {stream: points}}
-    - name: coupons
-      displayName: Coupons redeem
-      objective: 99
-      window: 30d
-      indicator: {ratio: {stream: coupons}}
-`
+var groceryChain = mustRead("testdata/grocery.yaml")
 
 // groceryTraffic is three days of traffic for groceryChain:
 //   - checkout/payments: store berlin-042 fails 10% of payments over the
@@ -205,4 +165,14 @@ func groceryTraffic() seed {
 		steady("scans", 1000, 0.001),
 		steady("points", 1000, 0.004),
 	}}
+}
+
+// mustRead returns a test file's content; a missing one is a broken
+// checkout, so it panics.
+func mustRead(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }

@@ -89,15 +89,9 @@ func (s *Server) getHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	now := s.engine.Clock().Now()
-	to, err := timeParam(q.Get("to"), now)
+	from, to, err := s.timeRange(r, 7*24*time.Hour)
 	if err != nil {
-		s.writeError(w, r, invalid("to: %v", err))
-		return
-	}
-	from, err := timeParam(q.Get("from"), to.Add(-7*24*time.Hour))
-	if err != nil {
-		s.writeError(w, r, invalid("from: %v", err))
+		s.writeError(w, r, err)
 		return
 	}
 	if !from.Before(to) {
@@ -117,6 +111,19 @@ func (s *Server) getHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	points, _ := s.engine.History(v.ID, from, to, step)
 	writeJSON(w, http.StatusOK, map[string]any{"slo": v.ID, "step": slo.FormatDuration(step), "points": points})
+}
+
+// timeRange reads ?from= and ?to=; to defaults to now and from to span
+// before it.
+func (s *Server) timeRange(r *http.Request, span time.Duration) (from, to time.Time, err error) {
+	q := r.URL.Query()
+	if to, err = timeParam(q.Get("to"), s.engine.Clock().Now()); err != nil {
+		return from, to, invalid("to: %v", err)
+	}
+	if from, err = timeParam(q.Get("from"), to.Add(-span)); err != nil {
+		return from, to, invalid("from: %v", err)
+	}
+	return from, to, nil
 }
 
 func timeParam(raw string, def time.Time) (time.Time, error) {

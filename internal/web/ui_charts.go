@@ -21,7 +21,7 @@ func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now 
 	to := now
 	end := now
 	if def.Window.IsCalendar() {
-		end = windowEnd(def.Window, from)
+		end = engine.WindowEnd(def.Window, now)
 	}
 	windowFrom := from
 	if span > 0 && now.Add(-span).After(from) {
@@ -44,7 +44,7 @@ func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now 
 		all, _ := s.engine.History(v.ID, windowFrom.Truncate(time.Hour), now, wstep)
 		points, bdEnd = all, now
 		if def.Window.IsCalendar() {
-			bdEnd = windowEnd(def.Window, windowFrom)
+			bdEnd = engine.WindowEnd(def.Window, now)
 		}
 	}
 	for _, p := range points {
@@ -119,15 +119,4 @@ func trimFloat(f float64) string {
 		s = s[:len(s)-1]
 	}
 	return s
-}
-
-// windowEnd is when a calendar window that started at start ends.
-func windowEnd(w slo.Window, start time.Time) time.Time {
-	switch w.Calendar {
-	case slo.CalendarWeek:
-		return start.AddDate(0, 0, 7)
-	case slo.CalendarQuarter:
-		return start.AddDate(0, 3, 0)
-	}
-	return start.AddDate(0, 1, 0)
 }
