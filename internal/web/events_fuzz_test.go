@@ -1,0 +1,37 @@
+package web
+
+import (
+	"testing"
+)
+
+// FuzzDecodeEvents feeds arbitrary bodies to the ingest decoder: it must
+// answer every input with events or an error, never panic, and give each
+// event the line it starts on, in order.
+func FuzzDecodeEvents(f *testing.F) {
+	for _, seed := range []string{
+		`[{"stream": "payments", "outcome": "good"}]`,
+		"{\"stream\": \"payments\", \"good\": 1, \"total\": 2}\n{\"stream\": \"x\", \"latency_ms\": 12.5}\n",
+		`[{"stream": "p", "time": "2026-11-25T12:00:00Z", "labels": {"store": "s1"}, "outcome": "bad"},` + "\n" + `{"stream": "p"}]`,
+		`{"stream": "payments",`,
+		`[]`, `  `, `[{"outcom": "good"}]`, `{"a":1} trailing`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		events, lines, err := decodeEvents(body, 1000)
+		if err != nil {
+			if events != nil {
+				t.Fatalf("an error (%v) came with %d events", err, len(events))
+			}
+			return
+		}
+		if len(events) == 0 || len(events) != len(lines) {
+			t.Fatalf("%d events with %d lines and no error", len(events), len(lines))
+		}
+		for i := 1; i < len(lines); i++ {
+			if lines[i] < lines[i-1] || lines[i] < 1 {
+				t.Fatalf("lines out of order: %v", lines)
+			}
+		}
+	})
+}
