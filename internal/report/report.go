@@ -179,7 +179,11 @@ func Build(ctx context.Context, src Source, cat slo.Catalog, period Period, now 
 		return nil, err
 	}
 	teams := map[string]*Team{}
-	services := map[string]*Service{}
+	// A service appears under each team that owns one of its SLOs, with
+	// that team's SLOs.
+	type teamService struct{ team, service string }
+	services := map[teamService]*Service{}
+	var order []teamService
 
 	for _, def := range sortedSLOs(cat) {
 		owners := cat.EffectiveOwners(def)
@@ -191,10 +195,12 @@ func Build(ctx context.Context, src Source, cat slo.Catalog, period Period, now 
 		if owners.ProductOwner != "" && !contains(t.ProductOwners, owners.ProductOwner) {
 			t.ProductOwners = append(t.ProductOwners, owners.ProductOwner)
 		}
-		svc, ok := services[def.Service]
+		key := teamService{owners.Team, def.Service}
+		svc, ok := services[key]
 		if !ok {
 			svc = &Service{Name: def.Service}
-			services[def.Service] = svc
+			services[key] = svc
+			order = append(order, key)
 
 			for _, e := range exceptions {
 				if e.Service == def.Service && e.From.Before(period.To) && e.Until.After(period.From) {
@@ -222,14 +228,8 @@ func Build(ctx context.Context, src Source, cat slo.Catalog, period Period, now 
 			}
 		}
 	}
-	// Services go to the team of their first SLO, in catalog order.
-	placed := map[string]bool{}
-	for _, def := range sortedSLOs(cat) {
-		if placed[def.Service] {
-			continue
-		}
-		placed[def.Service] = true
-		teams[cat.EffectiveOwners(def).Team].Services = append(teams[cat.EffectiveOwners(def).Team].Services, *services[def.Service])
+	for _, key := range order {
+		teams[key.team].Services = append(teams[key.team].Services, *services[key])
 	}
 	for _, name := range sortedTeamNames(teams) {
 		r.Teams = append(r.Teams, *teams[name])

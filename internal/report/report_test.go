@@ -27,7 +27,7 @@ spec:
   runbook: https://runbooks.test/checkout
   slos:
     - {name: payments, displayName: Card payments succeed, objective: 99, window: 7d, indicator: {ratio: {stream: payments}}}
-    - {name: receipts, displayName: Receipts print, objective: 99.5, window: 7d, indicator: {ratio: {stream: receipts}}}
+    - {name: receipts, displayName: Receipts print, objective: 99.5, window: 7d, indicator: {ratio: {stream: receipts}}, owners: {team: pos-devices}}
 ---
 apiVersion: accord/v1
 kind: Service
@@ -141,6 +141,8 @@ func TestReportGoldenFiles(t *testing.T) {
 		"Postmortem **due** for incident INC-4711",
 		"| Receipts print | 99.5% | 99.900% | met | 20% | better (was 40%) |",
 		"Services without a product owner: store-sync",
+		// The receipts SLO's own team sees it under the service.
+		"## Team pos-devices · product owner maria.jensen\n\n### checkout\n\n| SLO | Objective | SLI | Result | Budget spent | Trend |\n| --- | ---: | ---: | --- | ---: | --- |\n| Receipts print |",
 		"SLOs without a runbook: store-sync/prices",
 	} {
 		if !strings.Contains(md.String(), want) {
