@@ -54,8 +54,17 @@ func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 			continue
 		}
 		st.exclusions = append(st.exclusions, sp)
-		for _, g := range st.sortedGroups() {
-			negative = append(negative, counted(id, g, sp, nowMin)...)
+		groups := st.sortedGroups()
+		if st.all.key == allGroups {
+			groups = append(groups, st.all) // its judged slices; its events follow the groups'
+		}
+		for _, g := range groups {
+			if g.key != allGroups {
+				negative = append(negative, counted(id, g.key, KindEvents, g.events, sp, nowMin)...)
+			}
+			if g.slices != nil { // slices already judged in the window leave too
+				negative = append(negative, counted(id, g.key, KindSlices, g.slices, sp, nowMin)...)
+			}
 		}
 	}
 	e.mu.Unlock()
@@ -73,21 +82,21 @@ func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 	return nil
 }
 
-// counted returns the negation of what a group counted in the minuteSpan: per
+// counted returns the negation of what a series counted in the span: per
 // minute where minutes are kept, per whole hour before that.
-func counted(id string, g *group, sp minuteSpan, nowMin int64) []Count {
+func counted(id, key string, kind Kind, sr *Series, sp minuteSpan, nowMin int64) []Count {
 	var out []Count
 	ringStart := nowMin - int64(MinuteResolution/time.Minute) + 1
 	add := func(m int64, c Counts) {
 		if c.Total != 0 || c.Good != 0 {
-			out = append(out, Count{SLO: id, Group: g.key, Kind: KindEvents, Minute: m, Counts: Counts{-c.Good, -c.Total}})
+			out = append(out, Count{SLO: id, Group: key, Kind: kind, Minute: m, Counts: Counts{-c.Good, -c.Total}})
 		}
 	}
 	for h := floorDiv(sp.from+59, 60) * 60; h+60 <= min(sp.to, ringStart); h += 60 {
-		add(h, g.events.Sum(h-1, h+59))
+		add(h, sr.Sum(h-1, h+59))
 	}
 	for m := max(sp.from, ringStart); m < min(sp.to, nowMin+1); m++ {
-		add(m, g.events.Sum(m-1, m))
+		add(m, sr.Sum(m-1, m))
 	}
 	return out
 }

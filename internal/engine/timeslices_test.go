@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
 )
 
 const slicesSpec = `
@@ -123,5 +124,43 @@ func TestCalendarWindowCountsFromTheStartOfTheMonth(t *testing.T) {
 	}
 	if burn, _ := v.Status.Burn(3 * 24 * time.Hour); burn == 0 {
 		t.Error("the 3-day burn rate should still see October's bad hour")
+	}
+}
+
+func TestExcludedMaintenanceTakesJudgedSlicesOut(t *testing.T) {
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start.Add(time.Hour))
+	e, store := mustEngine(t, mustCatalog(t, slicesSpec), t.TempDir(), clock)
+	defer store.Close()
+	ctx := context.Background()
+	var events []engine.Event
+	for m := 0; m < 50; m++ {
+		good := 20.0
+		if m < 5 {
+			good = 10 // the first slice is bad
+		}
+		events = append(events, counted("sync", start.Add(time.Duration(m)*time.Minute), good, 20))
+	}
+	if err := e.Ingest(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := e.SLO("stores/sync-slices")
+	if v.Status.Counts.Total != 10 || v.Status.Counts.Bad() != 1 {
+		t.Fatalf("before: %+v, want 1 bad slice of 10", v.Status.Counts)
+	}
+	// The first quarter hour was maintenance.
+	a := slo.Annotation{Kind: slo.AnnotationMaintenance, Service: "stores", Start: start, End: start.Add(15 * time.Minute), ExcludeFromBudget: true}
+	if err := e.Exclude(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v, _ = e.SLO("stores/sync-slices")
+	if v.Status.Counts.Total != 7 || v.Status.Counts.Bad() != 0 {
+		t.Errorf("after excluding 15 minutes: %+v, want 7 good slices", v.Status.Counts)
 	}
 }
