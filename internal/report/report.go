@@ -117,50 +117,6 @@ const PostmortemShare = 0.2
 
 const burnsPerSLO = 3
 
-// Ownership lists what nobody answers for.
-type Ownership struct {
-	ServicesWithoutTeam         []string `json:"servicesWithoutTeam"`
-	ServicesWithoutProductOwner []string `json:"servicesWithoutProductOwner"`
-	ServicesWithoutOnCall       []string `json:"servicesWithoutOnCall"`
-	SLOsWithoutRunbook          []string `json:"slosWithoutRunbook"`
-}
-
-// Empty reports whether everything has owners and runbooks.
-func (o Ownership) Empty() bool {
-	return len(o.ServicesWithoutTeam)+len(o.ServicesWithoutProductOwner)+len(o.ServicesWithoutOnCall)+len(o.SLOsWithoutRunbook) == 0
-}
-
-// OwnershipOf finds services without a team, product owner or on-call
-// route, and SLOs without a runbook (their own or their service's).
-func OwnershipOf(cat slo.Catalog) Ownership {
-	o := Ownership{ServicesWithoutTeam: []string{}, ServicesWithoutProductOwner: []string{}, ServicesWithoutOnCall: []string{}, SLOsWithoutRunbook: []string{}}
-	for _, svc := range cat.Services {
-		if svc.Owners.Team == "" {
-			o.ServicesWithoutTeam = append(o.ServicesWithoutTeam, svc.Name)
-		}
-		if svc.Owners.ProductOwner == "" {
-			o.ServicesWithoutProductOwner = append(o.ServicesWithoutProductOwner, svc.Name)
-		}
-		if svc.Owners.OnCall.IsZero() {
-			o.ServicesWithoutOnCall = append(o.ServicesWithoutOnCall, svc.Name)
-		}
-	}
-	for _, s := range cat.SLOs {
-		runbook := s.RunbookURL
-		if svc, ok := cat.Service(s.Service); ok && runbook == "" {
-			runbook = svc.RunbookURL
-		}
-		if runbook == "" {
-			o.SLOsWithoutRunbook = append(o.SLOsWithoutRunbook, s.ID())
-		}
-	}
-	sort.Strings(o.ServicesWithoutTeam)
-	sort.Strings(o.ServicesWithoutProductOwner)
-	sort.Strings(o.ServicesWithoutOnCall)
-	sort.Strings(o.SLOsWithoutRunbook)
-	return o
-}
-
 // Build computes the report for period from what src stores.
 func Build(ctx context.Context, src Source, cat slo.Catalog, period Period, now time.Time) (*Report, error) {
 	prev := period.Previous()
@@ -338,57 +294,6 @@ func burns(h map[int64]engine.Counts, p Period, share float64, anns []slo.Annota
 	return out
 }
 
-// postmortems finds the incidents in the period that spent more than
-// PostmortemShare of the window's budget.
-func postmortems(ctx context.Context, src Source, def slo.SLO, kind engine.Kind, anns []slo.Annotation, p Period) ([]Postmortem, error) {
-	done := map[string]string{}
-	all, err := src.Annotations(ctx, def.Service, time.Time{}, time.Unix(1<<40, 0))
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range all {
-		if a.Kind == slo.AnnotationPostmortem {
-			done[a.Incident] = a.Link
-		}
-	}
-	var out []Postmortem
-	for _, a := range anns {
-		if a.Kind != slo.AnnotationIncident || a.Start.Before(p.From) || !a.Start.Before(p.To) || a.End.IsZero() {
-			continue
-		}
-		share, err := IncidentShare(ctx, src, def, kind, a.Start, a.End)
-		if err != nil {
-			return nil, err
-		}
-		if share > PostmortemShare {
-			link, ok := done[a.Incident]
-			out = append(out, Postmortem{Incident: a.Incident, Start: a.Start, End: a.End, BudgetShare: share, Link: link, Done: ok})
-		}
-	}
-	return out, nil
-}
-
-// IncidentShare is the share of the SLO's window budget (the window ending
-// with the incident) that the incident's hours spent.
-func IncidentShare(ctx context.Context, src Source, def slo.SLO, kind engine.Kind, start, end time.Time) (float64, error) {
-	windowStart := end.Add(-def.Window.Nominal())
-	h, err := src.HourlyCounts(ctx, kind, engine.UnixMinute(windowStart), engine.UnixMinute(end)+1)
-	if err != nil {
-		return 0, err
-	}
-	var bad, total float64
-	for hour, c := range h[def.ID()] {
-		total += c.Total
-		if t := time.Unix(hour*3600, 0); !t.Add(time.Hour).Before(start) && t.Before(end) {
-			bad += c.Bad()
-		}
-	}
-	if total == 0 {
-		return 0, nil
-	}
-	return bad / (def.BudgetFraction() * total), nil
-}
-
 func sortedSLOs(cat slo.Catalog) []slo.SLO {
 	out := append([]slo.SLO(nil), cat.SLOs...)
 	sort.SliceStable(out, func(i, j int) bool {
@@ -423,41 +328,3 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// DuePostmortem is an incident of one SLO that owes a postmortem.
-type DuePostmortem struct {
-	SLO string `json:"slo"`
-	Postmortem
-}
-
-// PostmortemsDue lists the incidents of the given SLOs in the period that
-// spent more than PostmortemShare of their window's budget and have no
-// postmortem recorded.
-func PostmortemsDue(ctx context.Context, src Source, defs []slo.SLO, period Period) ([]DuePostmortem, error) {
-	var out []DuePostmortem
-	for _, def := range defs {
-		kind := engine.KindEvents
-		if def.Budgeting.Method == slo.Timeslices || def.Budgeting.Method == slo.RatioTimeslices {
-			kind = engine.KindSlices
-		}
-		anns, err := src.Annotations(ctx, def.Service, period.From, period.To)
-		if err != nil {
-			return nil, err
-		}
-		var covering []slo.Annotation
-		for _, a := range anns {
-			if a.Covers(def) {
-				covering = append(covering, a)
-			}
-		}
-		pms, err := postmortems(ctx, src, def, kind, covering, period)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range pms {
-			if !p.Done {
-				out = append(out, DuePostmortem{SLO: def.ID(), Postmortem: p})
-			}
-		}
-	}
-	return out, nil
-}
