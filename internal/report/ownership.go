@@ -49,4 +49,3 @@ func OwnershipOf(cat slo.Catalog) Ownership {
 	sort.Strings(o.SLOsWithoutRunbook)
 	return o
 }
-
