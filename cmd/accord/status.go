@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -21,8 +22,9 @@ func newStatusCmd() *cobra.Command {
 		Use:   "status",
 		Short: "Show every SLO's budget and burn rate, worst first",
 		Long: `Status asks a running Accord for every SLO and prints a table: the SLI against
-the objective, the error budget left as a bar, the fastest burn rate now, and
-what needs attention (firing alerts, stale data, no data).`,
+the objective, the error budget left as a bar, the burn rate over the last hour,
+and what needs attention (firing alerts, stale data, no data, the policy state).
+A grouped SLO shows its worst group, e.g. checkout/payments {store=berlin-042}.`,
 		Example: `  accord status
   accord status --server http://accord.internal:8080`,
 		Args:    cobra.NoArgs,
@@ -71,7 +73,7 @@ func writeStatus(w io.Writer, slos []engine.SLOView) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SLO\tTEAM\tSLI\tOBJECTIVE\tBUDGET LEFT\tBURN 1H\tSTATE")
 	for _, v := range slos {
-		st := v.Status
+		st := v.Worst // a grouped SLO is as good as its worst group
 		sli, burn := "-", "-"
 		if st.SLI != nil {
 			sli = fmt.Sprintf("%.3f%%", *st.SLI*100)
@@ -83,7 +85,11 @@ func writeStatus(w io.Writer, slos []engine.SLOView) error {
 		if st.HasData() {
 			budget = fmt.Sprintf("%s %4.0f%%", bar(st.Budget.RemainingFraction, 20), st.Budget.RemainingFraction*100)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%g%%\t%s\t%s\t%s\n", v.ID, orDash(v.Owners.Team), sli, v.Objective, budget, burn, state(v))
+		id := v.ID
+		if len(v.WorstGroup) > 0 {
+			id += " " + groupLabel(v.WorstGroup)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%g%%\t%s\t%s\t%s\n", id, orDash(v.Owners.Team), sli, v.Objective, budget, burn, state(v))
 	}
 	return tw.Flush()
 }
@@ -98,26 +104,58 @@ func bar(f float64, width int) string {
 
 func state(v engine.SLOView) string {
 	var parts []string
+	// Firing alerts by severity and windows; a grouped SLO's groups add up.
+	type kind struct{ severity, windows string }
+	firing := map[kind]int{}
+	var kinds []kind
 	for _, a := range v.Alerts {
 		if a.State == engine.AlertFiring {
-			parts = append(parts, fmt.Sprintf("%s firing (%s)", a.Severity, a.Windows))
+			k := kind{string(a.Severity), a.Windows}
+			if firing[k] == 0 {
+				kinds = append(kinds, k)
+			}
+			firing[k]++
 		}
+	}
+	for _, k := range kinds {
+		p := fmt.Sprintf("%s firing (%s)", k.severity, k.windows)
+		if n := firing[k]; n > 1 {
+			p = fmt.Sprintf("%s firing ×%d (%s)", k.severity, n, k.windows)
+		}
+		parts = append(parts, p)
 	}
 	if v.Source.Stale {
 		parts = append(parts, "stale since "+v.Source.StaleSince.Local().Format("Jan 2 15:04")+": "+clip(v.Source.Error, 60))
 	}
 	switch {
-	case !v.Status.HasData():
+	case !v.Worst.HasData():
 		parts = append(parts, "no data")
-	case v.Status.Budget.RemainingFraction <= 0:
+	case v.Worst.Budget.RemainingFraction <= 0:
 		parts = append(parts, "budget exhausted")
-	case !v.Status.Met:
+	case !v.Worst.Met:
 		parts = append(parts, "objective missed")
+	}
+	if v.Policy.State != "" && v.Policy.State != "healthy" {
+		parts = append(parts, "policy: "+v.Policy.State)
 	}
 	if len(parts) == 0 {
 		return "ok"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// groupLabel renders a group's labels as {store=berlin-042}.
+func groupLabel(labels map[string]string) string {
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+"="+labels[k])
+	}
+	return "{" + strings.Join(parts, ",") + "}"
 }
 
 // clip shortens s to n runes; the API has the whole text.
