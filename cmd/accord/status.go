@@ -124,6 +124,9 @@ func state(v engine.SLOView) string {
 		}
 		parts = append(parts, p)
 	}
+	if v.Stream == "" && !v.Source.Stale && v.Source.Backfill < 1 {
+		parts = append(parts, fmt.Sprintf("loading history: %.0f%% of the window", v.Source.Backfill*100))
+	}
 	if v.Source.Stale {
 		parts = append(parts, "stale since "+v.Source.StaleSince.Local().Format("Jan 2 15:04")+": "+clip(v.Source.Error, 60))
 	}
