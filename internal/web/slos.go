@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/gate"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
@@ -20,6 +21,11 @@ type serviceView struct {
 	// BudgetRemaining is the least budget left among its SLOs with data.
 	BudgetRemaining *float64 `json:"budgetRemaining"`
 	Firing          int      `json:"firingAlerts"`
+	// PolicyState is the service's state: its worst SLO's (one that
+	// freezes releases first, else the one with the least budget left).
+	PolicyState string `json:"policyState"`
+	// ReleasesFrozen says whether the gate denies ordinary releases.
+	ReleasesFrozen bool `json:"releasesFrozen"`
 }
 
 func (s *Server) getServices(w http.ResponseWriter, r *http.Request) {
@@ -47,6 +53,16 @@ func (s *Server) getServices(w http.ResponseWriter, r *http.Request) {
 				v.Firing++
 			}
 		}
+	}
+	exceptions, err := s.history.Exceptions(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	now := s.engine.Clock().Now()
+	for _, v := range out {
+		d := gate.Decide(v.Name, "", s.engine.ServiceSLOs(v.Name), exceptions, now)
+		v.PolicyState, v.ReleasesFrozen = d.State, !d.Allow
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"services": out})
 }

@@ -183,6 +183,11 @@ func TestReadEndpoints(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&out)
 		return resp.StatusCode, out
 	}
+	if code, body := get("/api/v1/services"); code != 200 {
+		t.Errorf("services: %d", code)
+	} else if svc := body["services"].([]any)[0].(map[string]any); svc["policyState"] != "exhausted" || svc["releasesFrozen"] != true {
+		t.Errorf("the service whose payments budget is spent reads %v, want exhausted and frozen", svc)
+	}
 	if code, body := get("/api/v1/slos?team=pos-platform"); code != 200 || len(body["slos"].([]any)) != 2 {
 		t.Errorf("slos by team: %d %v", code, body)
 	}
