@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/slo"
@@ -16,7 +17,9 @@ const DefaultAlertName = "ErrorBudgetBurn"
 
 // alertRules are the SLO's burn-rate alerts, engine.Rules: each fires
 // while the burn rate over both its long and its short window exceeds its
-// factor. The alert's value is the burn rate over the long window.
+// factor and, as in the engine, the long window has spent the share of
+// the window's budget the rule stands for, and at least MinBadEvents bad
+// events. The alert's value is the burn rate over the long window.
 func alertRules(cat *slo.Catalog, s *slo.SLO, t target) []Rule {
 	name := s.Alerting.Name
 	if name == "" {
@@ -27,9 +30,13 @@ func alertRules(cat *slo.Catalog, s *slo.SLO, t target) []Rule {
 	var out []Rule
 	for _, r := range engine.Rules(s) {
 		burn := func(w string) string { return t.sel(w) + " / " + budget + " > " + num(r.Factor) }
+		expr := burn(ErrorRatio(r.LongWindow)) + "\nand\n" + burn(ErrorRatio(r.ShortWindow))
+		if spent := spentCondition(s, t, r); spent != "" {
+			expr += "\nand\n" + spent
+		}
 		rule := Rule{
 			Alert:       name,
-			Expr:        burn(ErrorRatio(r.LongWindow)) + "\nand\n" + burn(ErrorRatio(r.ShortWindow)),
+			Expr:        expr,
 			Labels:      alertLabels(s, owners, r),
 			Annotations: annotations(cat, s, r),
 		}
@@ -39,6 +46,30 @@ func alertRules(cat *slo.Catalog, s *slo.SLO, t target) []Rule {
 		out = append(out, rule)
 	}
 	return out
+}
+
+// spentCondition is the engine's budget condition for an event-budgeted
+// SLO: the long window's bad events per second, times its length, reach
+// factor × long/window × the window's budget, which comes to a bad rate of
+// factor × (1 − objective) × the window's average traffic; and no fewer
+// than engine.MinBadEvents bad events over the long window. Under steady
+// traffic it agrees with the burn rate; in quiet hours it keeps a few
+// failures from paging. Time-slice SLOs have no such condition here.
+func spentCondition(s *slo.SLO, t target, r slo.BurnRateAlert) string {
+	w := s.Window.Nominal()
+	if timeslices(s) || w%time.Hour != 0 {
+		return ""
+	}
+	rng := dur(max(r.LongWindow, baseWindow))
+	if r.LongWindow > overlapLimit {
+		rng += ":" + dur(baseWindow) // one 5-minute recording every 5 minutes tiles the window
+	}
+	badRate := "avg_over_time(" + t.sel(ErrorRate5m) + "[" + rng + "])"
+	// Before the window's first hour is recorded its traffic is the
+	// current traffic. clamp_min adds the MinBadEvents floor, as a rate.
+	traffic := "(" + t.sel(TotalRateOver(w)) + " or " + t.sel(TotalRate5m) + ")"
+	floor := float64(engine.MinBadEvents) / max(r.LongWindow, baseWindow).Seconds()
+	return badRate + " >= clamp_min(" + num(r.Factor*s.BudgetFraction()) + " * " + traffic + ", " + num(floor) + ")"
 }
 
 // alertLabels are the labels the engine gives the rule's alerts, but for

@@ -24,9 +24,13 @@ func TestCostOfTheWorkbookRules(t *testing.T) {
 	// 5m ratio 2; the hourly rates 60 each and their ratio 2; 30m, 2h and
 	// 6h sum both rates over every minute (2×30, 2×120, 2×360); 1d and 3d
 	// over every 5 minutes (2×288, 2×864); 30d over every hour (2×720);
-	// the budget left 1; each of the 4 alerts 2.
-	const recorded = 1 + 2 + 60 + 60 + 2 + 60 + 240 + 720 + 576 + 1728 + 1440 + 1 + 4*2
-	want := rules.Cost{RecordingRules: 15, AlertingRules: 4, RecordedSamples: recorded, RawSamples: 2 * 20}
+	// the budget left 1; the window's traffic over every hour (720); each
+	// of the 4 alerts its 2 ratios, the bad rate over its long window (1h
+	// and 6h every minute, 1d and 3d every 5 minutes: 60, 360, 288, 864)
+	// and the traffic of the window or, before it, of the last 5 minutes (2).
+	const recorded = 1 + 2 + 60 + 60 + 2 + 60 + 240 + 720 + 576 + 1728 + 1440 + 1 + 720 +
+		4*2 + (60 + 360 + 288 + 864) + 4*2
+	want := rules.Cost{RecordingRules: 16, AlertingRules: 4, RecordedSamples: recorded, RawSamples: 2 * 20}
 	if got != want {
 		t.Errorf("cost %+v, want %+v", got, want)
 	}

@@ -34,6 +34,10 @@ func TestPrometheusAgreesWithTheEngine(t *testing.T) {
 		{"outage after two good hours, then an hour to recover", []phase{{120, 1000, 0}, {30, 0, 1000}, {60, 1000, 0}}},
 		{"burning ten times too fast after three good days", []phase{{4320, 1000, 0}, {450, 990, 10}, {90, 1000, 0}}},
 		{"burning at half the budget", []phase{{600, 1999, 1}}},
+		// A store closed for the night opens quietly: three failures among
+		// its first few dozen payments are a high error ratio but spend a
+		// sliver of the day's budget. Neither pages.
+		{"three failures in quiet hours after a busy day", []phase{{1440, 1000, 0}, {300, 0, 0}, {10, 5, 0}, {1, 2, 3}, {20, 5, 0}}},
 	}
 	for i, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {

@@ -126,14 +126,15 @@ func TestWindowsDeriveFromTheFiveMinuteRates(t *testing.T) {
 		rules.ErrorRate1h:             `avg_over_time(slo:sli_error:rate5m` + sel + `[1h])`,
 		rules.BudgetRemaining:         `1 - slo:sli_error:ratio_rate30d` + sel + ` / 0.001`,
 		rules.Objective:               `vector(0.999)`,
+		"slo:sli_total:rate30d":       `avg_over_time(slo:sli_total:rate1h` + sel + `[30d:1h])`,
 	}
 	for name, expr := range want {
 		if rec[name] != expr {
 			t.Errorf("%s:\n got %s\nwant %s", name, rec[name], expr)
 		}
 	}
-	if n := len(rec); n != 15 {
-		t.Errorf("%d recording rules, want 15", n)
+	if n := len(rec); n != 16 {
+		t.Errorf("%d recording rules, want 16", n)
 	}
 }
 

@@ -36,6 +36,12 @@ const (
 	BudgetRemaining = "slo:error_budget_remaining:ratio"
 )
 
+// TotalRateOver names the recording of the average events per second over
+// window w (the SLO's window): slo:sli_total:rate30d.
+func TotalRateOver(w time.Duration) string {
+	return "slo:sli_total:rate" + slo.FormatDuration(w)
+}
+
 // baseWindow is the range the raw series are read over.
 const baseWindow = 5 * time.Minute
 

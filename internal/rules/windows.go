@@ -65,6 +65,10 @@ func windowRules(s *slo.SLO, t target) []Rule {
 		}
 		out = append(out, record(ErrorRatio(w), ratioOver(t, w, alerting[w])))
 	}
+	// The window's average traffic, for the alerts' budget condition.
+	if w := s.Window.Nominal(); w%time.Hour == 0 {
+		out = append(out, record(TotalRateOver(w), "avg_over_time("+t.sel(TotalRate1h)+"["+dur(w)+":1h])"))
+	}
 	return out
 }
 
