@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -12,6 +14,7 @@ import (
 type metrics struct {
 	eventsIngested prometheus.Counter
 	unauthorized   prometheus.Counter
+	requests       *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer, e *engine.Engine) *metrics {
@@ -23,8 +26,37 @@ func newMetrics(reg prometheus.Registerer, e *engine.Engine) *metrics {
 			Name: "accord_http_unauthorized_total", Help: "Write requests refused for a missing or wrong token.",
 		}),
 	}
-	reg.MustRegister(m.eventsIngested, m.unauthorized, &sloCollector{engine: e})
+	m.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "accord_http_request_duration_seconds", Help: "HTTP requests by route and status code.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 4, 8),
+	}, []string{"route", "code"})
+	reg.MustRegister(m.eventsIngested, m.unauthorized, m.requests, &sloCollector{engine: e})
 	return m
+}
+
+// statusRecorder keeps the status code a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// instrument times every request by the route pattern that served it.
+func (m *metrics) instrument(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		m.requests.WithLabelValues(route, strconv.Itoa(rec.code)).Observe(time.Since(start).Seconds())
+	})
 }
 
 // sloCollector exports every SLO's status at scrape time.

@@ -51,6 +51,7 @@ type Server struct {
 	history History
 	log     *slog.Logger
 	mux     *http.ServeMux
+	handler http.Handler // mux, instrumented
 	metrics *metrics
 	ui      *ui
 	ready   atomic.Bool
@@ -78,6 +79,7 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 	}
 	s.ui = u
 	s.routes()
+	s.handler = s.metrics.instrument(s.mux)
 	return s
 }
 
@@ -119,7 +121,7 @@ func (s *Server) routes() {
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mux.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
 
 // auth lets a request through only with the right bearer token, compared

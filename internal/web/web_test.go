@@ -221,6 +221,7 @@ func TestReadEndpoints(t *testing.T) {
 		`accord_slo_sli_ratio{service="checkout",slo="payments",team="pos-platform"} 0`,
 		`accord_slo_error_budget_remaining_ratio{service="checkout",slo="latency",team="pos-platform"} 1`,
 		`accord_events_ingested_total 1`,
+		`accord_http_request_duration_seconds_count{code="202",route="POST /api/v1/events"} 1`,
 		`accord_slo_policy_state{policy="default",service="checkout",slo="payments",state="exhausted",team="pos-platform"} 1`,
 	} {
 		if !strings.Contains(string(b), want) {
