@@ -213,15 +213,24 @@ type HistoryPoint struct {
 // History returns the SLO's history from from to to in steps, for charts.
 // Steps shorter than a minute are raised to a minute; points before the
 // data the engine keeps carry no values.
-func (e *Engine) History(id string, from, to time.Time, step time.Duration) ([]HistoryPoint, bool) {
+//
+// group is a GroupKey for one group of a grouped SLO; empty means all
+// groups together. An unknown group is not found.
+func (e *Engine) History(id, group string, from, to time.Time, step time.Duration) ([]HistoryPoint, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	st, ok := e.slos[id]
 	if !ok {
 		return nil, false
 	}
+	g := st.all
+	if group != "" && group != GroupKey(nil) {
+		if g, ok = st.groups[group]; !ok {
+			return nil, false
+		}
+	}
 	step = max(step.Truncate(time.Minute), time.Minute)
-	sr := st.all.budgetSeries()
+	sr := g.budgetSeries()
 	now := e.clock.Now()
 	share := st.def.BudgetFraction()
 	windowStart := UnixMinute(WindowStart(st.def.Window, now)) - 1

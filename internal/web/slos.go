@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
@@ -125,8 +126,27 @@ func (s *Server) getHistory(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, invalid("from..to at step %s gives over 10,000 points; use a longer step", slo.FormatDuration(step)))
 		return
 	}
-	points, _ := s.engine.History(v.ID, from, to, step)
-	writeJSON(w, http.StatusOK, map[string]any{"slo": v.ID, "step": slo.FormatDuration(step), "points": points})
+	group := groupParam(q.Get("group"))
+	points, ok := s.engine.History(v.ID, group, from, to, step)
+	if !ok {
+		s.writeError(w, r, slo.Errorf(slo.CodeNotFound, "SLO %s has no group %s", v.ID, q.Get("group")))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"slo": v.ID, "group": engine.GroupLabels(group), "step": slo.FormatDuration(step), "points": points})
+}
+
+// groupParam reads a group written as store=berlin-042,region=north into
+// its GroupKey; empty stays empty (all groups).
+func groupParam(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	labels := map[string]string{}
+	for _, kv := range strings.Split(raw, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		labels[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return engine.GroupKey(labels)
 }
 
 // timeRange reads ?from= and ?to=; to defaults to now and from to span

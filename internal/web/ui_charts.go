@@ -16,7 +16,8 @@ import (
 //
 // span, when shorter than the window, zooms the SLI and burn-rate charts
 // in on its last part; the burn-down always shows the whole window.
-func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now time.Time, span time.Duration) (burnDown, sli, burn template.HTML) {
+// group (a GroupKey) narrows the charts to one group of a grouped SLO.
+func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now time.Time, span time.Duration, group string) (burnDown, sli, burn template.HTML) {
 	from := engine.WindowStart(def.Window, now)
 	to := now
 	end := now
@@ -32,7 +33,7 @@ func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now 
 		step = max(step, time.Hour).Truncate(time.Hour) // older data is kept per hour
 		from = from.Truncate(time.Hour)
 	}
-	points, _ := s.engine.History(v.ID, from, to, step)
+	points, _ := s.engine.History(v.ID, group, from, to, step)
 	var left, ratio, rate []chart.Point
 	for _, p := range points {
 		ratio = append(ratio, pt(p.At, p.SLI, 100))
@@ -41,7 +42,7 @@ func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now 
 	bdEnd := end
 	if windowFrom != from { // zoomed in: the burn-down still spans the window
 		wstep := max((now.Sub(windowFrom) / 240).Truncate(time.Hour), time.Hour)
-		all, _ := s.engine.History(v.ID, windowFrom.Truncate(time.Hour), now, wstep)
+		all, _ := s.engine.History(v.ID, group, windowFrom.Truncate(time.Hour), now, wstep)
 		points, bdEnd = all, now
 		if def.Window.IsCalendar() {
 			bdEnd = engine.WindowEnd(def.Window, now)
@@ -117,6 +118,9 @@ func trimFloat(f float64) string {
 	}
 	if s[len(s)-1] == '.' {
 		s = s[:len(s)-1]
+	}
+	if s == "-0" {
+		s = "0" // a tick at zero, not below it
 	}
 	return s
 }

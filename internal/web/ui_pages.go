@@ -96,6 +96,7 @@ type ruleRef struct {
 
 type groupRow struct {
 	Label     string
+	Param     string // the ?group= value that charts this group
 	HasData   bool
 	SLI       float64
 	Remaining float64
@@ -115,6 +116,8 @@ type sloPage struct {
 	Annotations                   []slo.Annotation
 	Range                         string
 	Ranges                        []string
+	// Group is the group the charts show (store=berlin-042); empty for all.
+	Group string
 }
 
 func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
@@ -140,7 +143,12 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 	if p.Range == "" {
 		p.Range = "window"
 	}
-	p.BurnDown, p.SLIChart, p.BurnChart = s.charts(r.Context(), v, def, p.Now, span)
+	p.Group = r.URL.Query().Get("group")
+	group := groupParam(p.Group)
+	if _, ok := s.engine.History(v.ID, group, p.Now, p.Now, time.Minute); !ok {
+		p.Group, group = "", "" // an unknown group shows all groups
+	}
+	p.BurnDown, p.SLIChart, p.BurnChart = s.charts(r.Context(), v, def, p.Now, span, group)
 	p.Annotations, _ = s.history.Annotations(r.Context(), v.Service, p.Now.Add(-31*24*time.Hour), p.Now.Add(24*time.Hour))
 	p.BurnRows = burnRows(v.Worst, def)
 	p.GroupCount = len(v.Groups)
@@ -148,7 +156,8 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 		if i == 25 {
 			break
 		}
-		row := groupRow{Label: groupText(engine.GroupKey(g.Labels)), HasData: g.Status.HasData(), Remaining: g.Status.Budget.RemainingFraction}
+		label := groupText(engine.GroupKey(g.Labels))
+		row := groupRow{Label: label, Param: strings.ReplaceAll(label, ", ", ","), HasData: g.Status.HasData(), Remaining: g.Status.Budget.RemainingFraction}
 		if g.Status.SLI != nil {
 			row.SLI = *g.Status.SLI
 		}

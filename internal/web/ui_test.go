@@ -258,6 +258,21 @@ func TestSLOPageShowsBudgetOwnersSpecAndAlerts(t *testing.T) {
 	}
 }
 
+func TestSLOPageChartsOneGroup(t *testing.T) {
+	s := mustSeed(t, groceryTraffic())
+	all := text(s.mustGet(t, "/slos/checkout/payments"))
+	one := text(s.mustGet(t, "/slos/checkout/payments?group=store%3Dberlin-042&range=1d"))
+	mustContain(t, "the SLO page of all stores", all, "Charts of all groups together over:")
+	mustContain(t, "the SLO page of one store", one, "Charts of store=berlin-042 (", "all groups", ") over:")
+	page := s.mustGet(t, "/slos/checkout/payments")
+	if !strings.Contains(page, `href="?group=store%3dberlin-042&amp;range=window"`) {
+		t.Error("the groups table does not link each group to its charts")
+	}
+	if got := text(s.mustGet(t, "/slos/checkout/payments?group=store%3Dnowhere")); !strings.Contains(got, "Charts of all groups together") {
+		t.Error("an unknown group does not fall back to all groups")
+	}
+}
+
 func TestSLOPageWithoutData(t *testing.T) {
 	s := mustSeed(t, groceryTraffic())
 	page := s.mustGet(t, "/slos/loyalty/coupons")

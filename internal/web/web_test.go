@@ -202,6 +202,13 @@ func TestReadEndpoints(t *testing.T) {
 	if pts, _ := body["points"].([]any); code != 200 || len(pts) != 3 {
 		t.Errorf("history: %d %v", code, body)
 	}
+	code, body = get("/api/v1/slos/checkout/payments/history?group=store=s1&from=2026-11-02T11:00:00Z&to=2026-11-02T12:00:00Z&step=1h")
+	if pts, _ := body["points"].([]any); code != 200 || len(pts) != 2 || pts[1].(map[string]any)["total"] != 1.0 {
+		t.Errorf("history of group store=s1: %d %v", code, body)
+	}
+	if code, body = get("/api/v1/slos/checkout/payments/history?group=store=nowhere"); code != 404 {
+		t.Errorf("history of an unknown group: %d %v", code, body)
+	}
 	if code, body = get("/api/v1/slos/checkout/payments/history?step=fast"); code != 400 {
 		t.Errorf("bad step: %d %v", code, body)
 	}
