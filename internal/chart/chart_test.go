@@ -44,6 +44,14 @@ func TestTimeTicksPickRoundTimesAndLabels(t *testing.T) {
 	if got := strings.Join(labels, " "); got != "12:00 18:00 Nov 2 06:00" {
 		t.Errorf("a day's tick labels %q, want 12:00 18:00 Nov 2 06:00", got)
 	}
+	three := timeTicks(from, from.Add(3*24*time.Hour), 6)
+	var threeLabels []string
+	for _, tk := range three {
+		threeLabels = append(threeLabels, tk.label)
+	}
+	if got := strings.Join(threeLabels, " "); got != "12:00 Nov 2 12:00 Nov 3 12:00 Nov 4" {
+		t.Errorf("three days' tick labels %q: the time of day, and the date at midnight", got)
+	}
 	month := timeTicks(from, from.Add(30*24*time.Hour), 6)
 	if len(month) < 4 || len(month) > 7 || month[0].label != "Nov 8" {
 		t.Errorf("a month's ticks: %+v, want weekly date labels from Nov 8", month)

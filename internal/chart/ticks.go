@@ -56,8 +56,6 @@ func timeTicks(from, to time.Time, n int) []timeTick {
 	layout := "15:04"
 	if step >= 24*time.Hour {
 		layout = "Jan 2"
-	} else if span > 24*time.Hour {
-		layout = "Jan 2 15:04"
 	}
 	loc := from.Location()
 	start := from.Truncate(step)
