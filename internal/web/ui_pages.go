@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/gate"
 	"github.com/accord-slo/accord/internal/report"
 	"github.com/accord-slo/accord/internal/slo"
 )
@@ -45,6 +46,17 @@ type overviewPage struct {
 	Healths  []engine.Health
 	Filter   struct{ Team, Service, Health string }
 	Story    *StoryView
+	// Releases is each service's gate: frozen ones first.
+	Releases []release
+}
+
+// release is a service's release gate as the overview shows it.
+type release struct {
+	Service string
+	Frozen  bool
+	Reason  string
+	// Exception names who let releases through, if anyone.
+	Exception string
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
@@ -78,7 +90,27 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		st := s.opts.Story.Story()
 		p.Story = &st
 	}
+	p.Releases = s.releases(r, p.Services, p.Now)
 	s.render(w, r, "overview", p)
+}
+
+// releases answers the gate for every service, frozen ones first.
+func (s *Server) releases(r *http.Request, services []string, now time.Time) []release {
+	exceptions, err := s.history.Exceptions(r.Context())
+	if err != nil {
+		s.log.Error("read exceptions", "err", err)
+	}
+	var out []release
+	for _, svc := range services {
+		d := gate.Decide(svc, "", s.engine.ServiceSLOs(svc), exceptions, now)
+		rel := release{Service: svc, Frozen: len(d.Blocking) > 0, Reason: d.Reason}
+		if d.Exception != nil {
+			rel.Exception = fmt.Sprintf("%s until %s", d.Exception.GrantedBy, d.Exception.Until.UTC().Format("Jan 2 15:04"))
+		}
+		out = append(out, rel)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Frozen && !out[j].Frozen })
+	return out
 }
 
 type burnRow struct {

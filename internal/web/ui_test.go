@@ -86,6 +86,8 @@ func mustContain(t *testing.T, what, got string, wants ...string) {
 func TestOverviewListsWhatNeedsAttentionFirst(t *testing.T) {
 	s := mustSeed(t, groceryTraffic())
 	page := s.mustGet(t, "/")
+	// The release gates come first: frozen services before open ones.
+	mustContain(t, "the overview's releases", text(page), "checkout releases frozen loyalty releases open")
 
 	want := []string{"Card payments succeed", "Loyalty points are booked", "Coupons redeem", "Scans are fast"}
 	if got := titles(t, page); !slices.Equal(got, want) {
