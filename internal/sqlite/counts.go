@@ -131,10 +131,16 @@ func (s *Store) Compact(ctx context.Context, before int64) error {
 	return nil
 }
 
-// Prune deletes counts older than minute before.
+// Prune deletes counts older than minute before, and notifications as old
+// that every channel has delivered (the alert history reaches as far back
+// as the counts).
 func (s *Store) Prune(ctx context.Context, before int64) error {
 	if _, err := s.write.ExecContext(ctx, `DELETE FROM counts WHERE minute < ?`, before); err != nil {
 		return fmt.Errorf("prune counts before minute %d: %w", before, err)
+	}
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM notifications WHERE at < ?
+		AND id <= COALESCE((SELECT MIN(last_id) FROM cursors), (SELECT MAX(id) FROM notifications))`, before*60_000); err != nil {
+		return fmt.Errorf("prune notifications before minute %d: %w", before, err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/sqlite"
@@ -65,5 +66,40 @@ func TestConcurrentAddsAllCommitAndSumPerMinute(t *testing.T) {
 	last, err := s.LastMinutes(ctx)
 	if err != nil || last["a/b"] != 1004 {
 		t.Errorf("last minutes %v %v, want a/b at 1004", last, err)
+	}
+}
+
+func TestPruneKeepsUndeliveredNotifications(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	note := func(at time.Time) engine.Notification {
+		return engine.Notification{Kind: engine.NotifyAlert, At: at, Alert: engine.Alert{SLO: "a/b", Rule: "fast"}}
+	}
+	if _, err := s.Cursor(ctx, "webhook:x"); err != nil { // a channel that has delivered nothing yet
+		t.Fatal(err)
+	}
+	if err := s.SaveAlerts(ctx, nil, []engine.Notification{note(old), note(old.Add(time.Hour)), note(old.AddDate(0, 3, 0))}); err != nil {
+		t.Fatal(err)
+	}
+	cutoff := engine.UnixMinute(old.AddDate(0, 1, 0))
+	if err := s.Prune(ctx, cutoff); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Notifications(ctx, 0, "", 10); len(got) != 3 {
+		t.Fatalf("%d notifications left, want all 3: the channel has not delivered them", len(got))
+	}
+	if err := s.SetCursor(ctx, "webhook:x", 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Prune(ctx, cutoff); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Notifications(ctx, 0, "", 10); len(got) != 1 || got[0].ID != 3 {
+		t.Errorf("after delivery, notifications %+v; want only the recent one", got)
 	}
 }
