@@ -142,6 +142,9 @@ func TestDemoPlaysTheWholeStory(t *testing.T) {
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("milestones in order: %q, want %q", got, want)
 	}
+	if n := strings.Count(out.String(), "] So far: "); n < 20 {
+		t.Errorf("the narration sums up the alerts on %d midnights of 21", n)
+	}
 	resp, err := http.Get(d.URL() + "/")
 	if err != nil {
 		t.Fatal(err)

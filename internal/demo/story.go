@@ -78,6 +78,9 @@ func (s *story) act(ctx context.Context, d *Demo, t time.Time) error {
 	s.mu.Lock()
 	s.resources.observe(t, s.burning)
 	s.mu.Unlock()
+	if t.Hour() == 0 && t.Minute() == 0 && since > 0 {
+		s.summarize(d, t)
+	}
 	once := func(name string, at time.Duration, fn func() error) error {
 		if since < at || s.has("action:"+name) {
 			return nil
@@ -202,6 +205,17 @@ func (s *story) countAlert(a engine.Alert) {
 	} else {
 		s.tickets++
 	}
+}
+
+// summarize narrates, at midnight, the alerts so far: the resource
+// thresholds against the SLO alerts.
+func (s *story) summarize(d *Demo, t time.Time) {
+	s.mu.Lock()
+	r := s.resources
+	line := fmt.Sprintf("So far: %d resource alerts (CPU %d, memory %d, queue %d), %d of them while customers were hurt; SLO alerts: %d pages, %d tickets.",
+		r.Total(), r.Fired["cpu"], r.Fired["memory"], r.Fired["queue"], r.Mattered, s.pages, s.tickets)
+	s.mu.Unlock()
+	fmt.Fprintf(d.opts.Out, "[%s] %s\n", t.Format("Mon Jan 2 15:04"), line)
 }
 
 // reach records and narrates a milestone.
