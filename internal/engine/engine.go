@@ -254,16 +254,6 @@ func (e *Engine) SetSource(id string, s SourceState) {
 	}
 }
 
-// Source returns the health of an SLO's data source.
-func (e *Engine) Source(id string) SourceState {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if st, ok := e.slos[id]; ok {
-		return st.source
-	}
-	return SourceState{}
-}
-
 // ReportRetention is how long stored counts are kept at least, so a report
 // on last month can compare it with the month before.
 const ReportRetention = 62 * 24 * time.Hour

@@ -69,6 +69,17 @@ func (s Status) Burn(d time.Duration) (float64, bool) {
 	return 0, false
 }
 
+// Fastest is the highest burn rate over BurnWindows and its window; ok is
+// false without data.
+func (s Status) Fastest() (rate float64, window time.Duration, ok bool) {
+	for _, b := range s.BurnRates {
+		if b.HasData && (!ok || b.Rate > rate) {
+			rate, window, ok = b.Rate, time.Duration(b.Window), true
+		}
+	}
+	return rate, window, ok
+}
+
 // compute works out the status of one series for an SLO at now.
 func compute(def *slo.SLO, sr *Series, now time.Time) Status {
 	nowMin := UnixMinute(now)

@@ -70,17 +70,6 @@ func (v SLOView) Health() Health {
 	return HealthMet
 }
 
-// FastestBurn is the highest burn rate over the alert windows, and its
-// window; ok is false without data.
-func (v SLOView) FastestBurn() (rate float64, window time.Duration, ok bool) {
-	for _, b := range v.Status.BurnRates {
-		if b.HasData && (!ok || b.Rate > rate) {
-			rate, window, ok = b.Rate, time.Duration(b.Window), true
-		}
-	}
-	return rate, window, ok
-}
-
 // GroupView is one label set of a grouped SLO.
 type GroupView struct {
 	Labels map[string]string `json:"labels"`

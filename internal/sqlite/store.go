@@ -68,9 +68,6 @@ func Open(dir string) (*Store, error) {
 	return s, nil
 }
 
-// Path is the database file.
-func (s *Store) Path() string { return s.path }
-
 // Close stops the writer and closes the database.
 func (s *Store) Close() error {
 	close(s.stop)

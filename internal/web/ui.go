@@ -194,7 +194,7 @@ func newRow(v engine.SLOView) sloRow {
 	if v.GroupCount > 1 {
 		r.WorstGroup = fmt.Sprintf("worst of %d: %s", v.GroupCount, groupText(engine.GroupKey(v.WorstGroup)))
 	}
-	if rate, w, ok := fastest(v.Worst); ok {
+	if rate, w, ok := v.Worst.Fastest(); ok {
 		r.Burn, r.BurnWindow, r.BurnOK = rate, slo.FormatDuration(w), true
 	}
 	for _, a := range v.Alerts {
@@ -206,16 +206,6 @@ func newRow(v engine.SLOView) sloRow {
 		}
 	}
 	return r
-}
-
-// fastest is the highest burn rate of a status and its window.
-func fastest(st engine.Status) (rate float64, window time.Duration, ok bool) {
-	for _, b := range st.BurnRates {
-		if b.HasData && (!ok || b.Rate > rate) {
-			rate, window, ok = b.Rate, time.Duration(b.Window), true
-		}
-	}
-	return rate, window, ok
 }
 
 // healthRank orders rows so what needs attention comes first.
