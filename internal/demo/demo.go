@@ -170,16 +170,19 @@ func (d *Demo) Run(ctx context.Context) error {
 // evaluates every five simulated minutes and narrates what the API shows.
 func (d *Demo) Advance(ctx context.Context, until time.Time) error {
 	var batch []byte
-	for d.now.Before(until.Truncate(time.Minute)) {
+	target := until.Truncate(time.Minute)
+	for d.now.Before(target) {
 		t := d.now
-		if t.After(d.opts.Start) || t.Equal(d.opts.Start) {
+		live := !t.Before(d.opts.Start) // the story plays; before it, the backfill
+		if live {
 			if err := d.story.act(ctx, d, t); err != nil {
 				return err
 			}
 		}
 		batch = ndjson(batch, t, minute(d.rng, t, d.story.failing(t)))
 		d.now = t.Add(time.Minute)
-		if d.now.Sub(d.opts.Start) >= 0 && d.now.Sub(d.opts.Start)%evalEvery == 0 || len(batch) > 2<<20 || !d.now.Before(until.Truncate(time.Minute)) {
+		evalDue := live && d.now.Sub(d.opts.Start)%evalEvery == 0
+		if evalDue || len(batch) > 2<<20 || !d.now.Before(target) {
 			d.clock.Set(d.now.Add(-time.Second))
 			if err := d.post(ctx, "/api/v1/events", "application/x-ndjson", batch, nil); err != nil {
 				return err
@@ -195,11 +198,7 @@ func (d *Demo) Advance(ctx context.Context, until time.Time) error {
 			}
 		}
 	}
-	if len(batch) > 0 {
-		d.clock.Set(d.now.Add(-time.Second))
-		return d.post(ctx, "/api/v1/events", "application/x-ndjson", batch, nil)
-	}
-	return nil
+	return nil // the last minute always flushes the batch
 }
 
 // Story is what the overview shows of the demo.
