@@ -187,6 +187,20 @@ func TestOutagePagesAlertmanagerOnceAcrossARestart(t *testing.T) {
 		return false
 	})
 
+	// Links in notifications lead to the SLO's page on the address the
+	// server really listens on (port 0 picked one).
+	waitHook(t, func() bool {
+		for _, n := range h.all() {
+			if n.Kind == engine.NotifyAlert && n.Alert.State == engine.AlertFiring {
+				if want := a.URL() + "/slos/checkout/payments"; n.URL != want || n.Annotations["slo_url"] != want {
+					t.Errorf("notification links to %q (slo_url %q), want %q", n.URL, n.Annotations["slo_url"], want)
+				}
+				return true
+			}
+		}
+		return false
+	})
+
 	// Restart while the page fires: nothing is sent again.
 	if err := a.Close(); err != nil {
 		t.Fatal(err)

@@ -114,10 +114,16 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if a.token, err = resolveToken(opts.Token, opts.DataDir); err != nil {
 		return nil, err
 	}
+	// Listen first: links in alerts need the address a port 0 picks.
+	if a.listener, err = net.Listen("tcp", opts.Addr); err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", opts.Addr, err)
+	}
 	if a.Store, err = sqlite.Open(opts.DataDir); err != nil {
+		a.listener.Close()
 		return nil, err
 	}
 	if err := a.build(ctx); err != nil {
+		a.listener.Close()
 		a.Store.Close()
 		return nil, err
 	}
@@ -182,7 +188,7 @@ func (a *App) externalURL() string {
 	if a.opts.ExternalURL != "" {
 		return a.opts.ExternalURL
 	}
-	return "http://" + a.opts.Addr
+	return a.URL()
 }
 
 // Token is the bearer token write requests need.

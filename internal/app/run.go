@@ -3,23 +3,14 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
 	"net/http"
 	"time"
 )
 
-// Start listens and, unless Manual, starts the evaluation, source and
-// delivery loops. It returns once the server accepts connections.
+// Start serves on the address New listened on and, unless Manual, starts
+// the evaluation, source and delivery loops.
 func (a *App) Start(ctx context.Context) error {
-	ln, err := net.Listen("tcp", a.opts.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", a.opts.Addr, err)
-	}
-	a.listener = ln
-	if a.opts.ExternalURL == "" {
-		a.opts.ExternalURL = "http://" + ln.Addr().String()
-	}
+	ln := a.listener
 	a.http = &http.Server{Handler: a.Server, ReadHeaderTimeout: 10 * time.Second}
 	ctx, a.cancel = context.WithCancel(ctx)
 	a.wg.Add(1)
@@ -73,12 +64,7 @@ func (a *App) loop(ctx context.Context, every time.Duration, what string, fn fun
 }
 
 // Addr is the address the server listens on.
-func (a *App) Addr() string {
-	if a.listener == nil {
-		return a.opts.Addr
-	}
-	return a.listener.Addr().String()
-}
+func (a *App) Addr() string { return a.listener.Addr().String() }
 
 // URL is the server's base URL.
 func (a *App) URL() string { return "http://" + a.Addr() }
@@ -90,6 +76,8 @@ func (a *App) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		errs = append(errs, a.http.Shutdown(ctx))
 		cancel()
+	} else {
+		a.listener.Close() // never served
 	}
 	if a.cancel != nil {
 		a.cancel()
