@@ -39,19 +39,23 @@ func (s *Server) getServices(w http.ResponseWriter, r *http.Request) {
 		views[svc.Name] = v
 		out = append(out, v)
 	}
-	for _, sl := range s.engine.SLOs() {
-		v, ok := views[sl.Service]
+	slos := byService(s.engine.SLOs())
+	for name, list := range slos {
+		v, ok := views[name]
 		if !ok {
 			continue
 		}
-		v.SLOs = append(v.SLOs, sl.ID)
-		if sl.Status.HasData() && (v.BudgetRemaining == nil || sl.Status.Budget.RemainingFraction < *v.BudgetRemaining) {
-			f := sl.Status.Budget.RemainingFraction
-			v.BudgetRemaining = &f
-		}
-		for _, a := range sl.Alerts {
-			if a.State == engine.AlertFiring {
-				v.Firing++
+		for _, sl := range list {
+			v.SLOs = append(v.SLOs, sl.ID)
+			// A grouped SLO counts with its worst group, as in the UI.
+			if sl.Worst.HasData() && (v.BudgetRemaining == nil || sl.Worst.Budget.RemainingFraction < *v.BudgetRemaining) {
+				f := sl.Worst.Budget.RemainingFraction
+				v.BudgetRemaining = &f
+			}
+			for _, a := range sl.Alerts {
+				if a.State == engine.AlertFiring {
+					v.Firing++
+				}
 			}
 		}
 	}
@@ -62,7 +66,7 @@ func (s *Server) getServices(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.engine.Clock().Now()
 	for _, v := range out {
-		d := gate.Decide(v.Name, "", s.engine.ServiceSLOs(v.Name), exceptions, now)
+		d := gate.Decide(v.Name, "", slos[v.Name], exceptions, now)
 		v.PolicyState, v.ReleasesFrozen = d.State, !d.Allow
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"services": out})

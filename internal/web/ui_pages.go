@@ -13,14 +13,12 @@ import (
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-// rows returns every SLO as a row, attention first: exhausted, at risk,
+// rows returns the SLOs as rows, attention first: exhausted, at risk,
 // no data, met; then least budget left.
-func (s *Server) rows(keep func(engine.SLOView) bool) []sloRow {
-	var out []sloRow
-	for _, v := range s.engine.SLOs() {
-		if keep == nil || keep(v) {
-			out = append(out, newRow(v))
-		}
+func rows(views []engine.SLOView) []sloRow {
+	out := make([]sloRow, 0, len(views))
+	for _, v := range views {
+		out = append(out, newRow(v))
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -65,7 +63,8 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p.Filter.Team, p.Filter.Service, p.Filter.Health = q.Get("team"), q.Get("service"), q.Get("status")
 	teams, services := map[string]bool{}, map[string]bool{}
-	all := s.rows(nil)
+	views := s.engine.SLOs()
+	all := rows(views)
 	for _, row := range all {
 		teams[row.Team], services[row.Service] = true, true
 		p.Counts.Total++
@@ -90,19 +89,28 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		st := s.opts.Story.Story()
 		p.Story = &st
 	}
-	p.Releases = s.releases(r, p.Services, p.Now)
+	p.Releases = s.releases(r, byService(views), p.Now)
 	s.render(w, r, "overview", p)
 }
 
+// byService groups SLO views by their service.
+func byService(views []engine.SLOView) map[string][]engine.SLOView {
+	out := map[string][]engine.SLOView{}
+	for _, v := range views {
+		out[v.Service] = append(out[v.Service], v)
+	}
+	return out
+}
+
 // releases answers the gate for every service, frozen ones first.
-func (s *Server) releases(r *http.Request, services []string, now time.Time) []release {
+func (s *Server) releases(r *http.Request, services map[string][]engine.SLOView, now time.Time) []release {
 	exceptions, err := s.history.Exceptions(r.Context())
 	if err != nil {
 		s.log.Error("read exceptions", "err", err)
 	}
 	var out []release
-	for _, svc := range services {
-		d := gate.Decide(svc, "", s.engine.ServiceSLOs(svc), exceptions, now)
+	for _, svc := range sortedKeysOf(services) {
+		d := gate.Decide(svc, "", services[svc], exceptions, now)
 		rel := release{Service: svc, Frozen: len(d.Blocking) > 0, Reason: d.Reason}
 		if d.Exception != nil {
 			rel.Exception = fmt.Sprintf("%s until %s", d.Exception.GrantedBy, d.Exception.Until.UTC().Format("Jan 2 15:04"))
@@ -257,7 +265,7 @@ type teamsPage struct {
 func (s *Server) teams(w http.ResponseWriter, r *http.Request) {
 	p := teamsPage{page: s.page(r, "Teams", "teams"), Ownership: report.OwnershipOf(s.engine.Catalog())}
 	byTeam := map[string]*teamRow{}
-	for _, row := range s.rows(nil) {
+	for _, row := range rows(s.engine.SLOs()) {
 		t, ok := byTeam[row.Team]
 		if !ok {
 			t = &teamRow{Name: row.Team, Worst: row}
