@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -87,7 +86,7 @@ func writeStatus(w io.Writer, slos []engine.SLOView) error {
 		}
 		id := v.ID
 		if len(v.WorstGroup) > 0 {
-			id += " " + groupLabel(v.WorstGroup)
+			id += " {" + engine.LabelText(v.WorstGroup) + "}"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%g%%\t%s\t%s\t%s\n", id, orDash(v.Owners.Team), sli, v.Objective, budget, burn, state(v))
 	}
@@ -145,20 +144,6 @@ func state(v engine.SLOView) string {
 		return "ok"
 	}
 	return strings.Join(parts, "; ")
-}
-
-// groupLabel renders a group's labels as {store=berlin-042}.
-func groupLabel(labels map[string]string) string {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, k+"="+labels[k])
-	}
-	return "{" + strings.Join(parts, ",") + "}"
 }
 
 // clip shortens s to n runes; the API has the whole text.

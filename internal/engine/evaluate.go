@@ -185,11 +185,7 @@ func (e *Engine) notification(st *sloState, g *group, a Alert, now time.Time) No
 	}
 	where := ""
 	if len(g.labels) > 0 {
-		var parts []string
-		for _, k := range sortedKeys(g.labels) {
-			parts = append(parts, k+"="+g.labels[k])
-		}
-		where = " (" + strings.Join(parts, ", ") + ")"
+		where = " (" + LabelText(g.labels) + ")"
 	}
 	ann := map[string]string{}
 	level := st.def.Alerting.Page

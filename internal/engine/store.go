@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -91,6 +92,16 @@ type Notification struct {
 	Annotations map[string]string `json:"annotations"`
 	// URL is the SLO's page in Accord.
 	URL string `json:"url"`
+}
+
+// LabelText renders labels as people read them: store=berlin-042,
+// region=north, keys sorted; "" without labels.
+func LabelText(labels map[string]string) string {
+	parts := make([]string, 0, len(labels))
+	for _, k := range sortedKeys(labels) {
+		parts = append(parts, k+"="+labels[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 func sortedKeys[V any](m map[string]V) []string {

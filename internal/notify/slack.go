@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/accord-slo/accord/internal/engine"
@@ -77,7 +78,7 @@ func SlackText(n engine.Notification) string {
 			}
 		}
 		var who []string
-		for _, role := range sortedRoles(p.Recipients) {
+		for _, role := range slices.Sorted(maps.Keys(p.Recipients)) {
 			if name := p.Recipients[role]; name != "" {
 				who = append(who, role+" "+name)
 			}
@@ -102,13 +103,4 @@ func SlackText(n engine.Notification) string {
 		text += " <" + rb + "|runbook>"
 	}
 	return text
-}
-
-func sortedRoles(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

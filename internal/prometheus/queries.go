@@ -2,6 +2,7 @@ package prometheus
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -275,8 +276,8 @@ func (p *plan) countsAt(id string, results map[string][]series, first, last int6
 		}
 	}
 	var out []engine.Count
-	for _, m := range sortedKeys(total) {
-		for _, g := range sortedKeys(total[m]) {
+	for _, m := range slices.Sorted(maps.Keys(total)) {
+		for _, g := range slices.Sorted(maps.Keys(total[m])) {
 			t := total[m][g]
 			if t <= 0 {
 				continue
@@ -299,13 +300,4 @@ func (p *plan) countsAt(id string, results map[string][]series, first, last int6
 
 func (p *plan) hasRole(name string) bool {
 	return slices.ContainsFunc(p.roles, func(r role) bool { return r.name == name })
-}
-
-func sortedKeys[K int64 | string, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -6,6 +6,7 @@ package report
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -148,7 +149,7 @@ func Build(ctx context.Context, src Source, cat slo.Catalog, period Period, now 
 			t = &Team{Name: owners.Team}
 			teams[owners.Team] = t
 		}
-		if owners.ProductOwner != "" && !contains(t.ProductOwners, owners.ProductOwner) {
+		if owners.ProductOwner != "" && !slices.Contains(t.ProductOwners, owners.ProductOwner) {
 			t.ProductOwners = append(t.ProductOwners, owners.ProductOwner)
 		}
 		key := teamService{owners.Team, def.Service}
@@ -317,13 +318,4 @@ func sortedTeamNames(m map[string]*Team) []string {
 		return out[i] < out[j]
 	})
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

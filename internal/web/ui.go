@@ -129,17 +129,12 @@ var funcs = template.FuncMap{
 	},
 }
 
-// groupText renders a group key as store=berlin-042.
+// groupText renders a group key as store=berlin-042; "–" for none.
 func groupText(key string) string {
-	labels := engine.GroupLabels(key)
-	if len(labels) == 0 {
-		return "–"
+	if text := engine.LabelText(engine.GroupLabels(key)); text != "" {
+		return text
 	}
-	var parts []string
-	for _, k := range sortedLabelKeys(labels) {
-		parts = append(parts, k+"="+labels[k])
-	}
-	return strings.Join(parts, ", ")
+	return "–"
 }
 
 // ago says how long ago something happened d before now.

@@ -2,7 +2,9 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -109,7 +111,7 @@ func (s *Server) releases(r *http.Request, services map[string][]engine.SLOView,
 		s.log.Error("read exceptions", "err", err)
 	}
 	var out []release
-	for _, svc := range sortedKeysOf(services) {
+	for _, svc := range slices.Sorted(maps.Keys(services)) {
 		d := gate.Decide(svc, "", services[svc], exceptions, now)
 		rel := release{Service: svc, Frozen: len(d.Blocking) > 0, Reason: d.Reason}
 		if d.Exception != nil {
@@ -280,7 +282,7 @@ func (s *Server) teams(w http.ResponseWriter, r *http.Request) {
 			t.AtRisk++
 		}
 	}
-	for _, name := range sortedKeysOf(byTeam) {
+	for _, name := range slices.Sorted(maps.Keys(byTeam)) {
 		p.Teams = append(p.Teams, *byTeam[name])
 	}
 	sort.SliceStable(p.Teams, func(i, j int) bool { return p.Teams[i].Worst.Remaining < p.Teams[j].Worst.Remaining })
@@ -338,7 +340,7 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.log.Error("read exceptions", "err", err)
 	}
-	for _, svc := range sortedKeysOf(freeze) {
+	for _, svc := range slices.Sorted(maps.Keys(freeze)) {
 		text := "Releases of " + svc + " are frozen"
 		if t := since[svc]; !t.IsZero() {
 			text += " since " + t.UTC().Format("Jan 2 15:04 UTC")
@@ -412,14 +414,3 @@ func sortedSet(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
-
-func sortedKeysOf[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedLabelKeys(m map[string]string) []string { return sortedKeysOf(m) }
