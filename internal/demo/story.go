@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -92,7 +93,7 @@ func (s *story) act(ctx context.Context, d *Demo, t time.Time) error {
 	for _, st := range stores[:affected] {
 		names = append(names, st.Name)
 	}
-	return firstErr(
+	return errors.Join(
 		once("bad-deploy", badDeployAt, func() error {
 			a := slo.Annotation{Kind: slo.AnnotationDeploy, Service: "checkout", Start: t, Version: "payments-gateway 2026.11.4", By: "ci"}
 			if err := d.postJSON(ctx, "/api/v1/annotations", a, nil); err != nil {
@@ -257,13 +258,4 @@ func (s *story) view() web.StoryView {
 	}
 	sort.SliceStable(v.Milestones, func(i, j int) bool { return v.Milestones[i].At.Before(v.Milestones[j].At) })
 	return v
-}
-
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

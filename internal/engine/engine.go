@@ -194,6 +194,7 @@ func (e *Engine) Restore(ctx context.Context) error {
 			continue
 		}
 		a := a
+		a.Labels = nil // rebuilt from this run's catalog at the first evaluation
 		st.group(a.Group).alerts[a.Rule] = &a
 	}
 	states, err := e.store.LoadPolicyStates(ctx)

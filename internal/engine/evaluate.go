@@ -45,8 +45,10 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 					a = &Alert{SLO: id, Group: g.key, Rule: r.Name, State: AlertInactive, Since: now}
 					g.alerts[r.Name] = a
 				}
-				a.Severity, a.Windows, a.Factor = r.Severity, RuleWindows(r), r.Factor
-				a.Labels = st.alertLabels(g, r)
+				if a.Labels == nil { // built once per run: the catalog does not change
+					a.Severity, a.Windows, a.Factor = r.Severity, RuleWindows(r), r.Factor
+					a.Labels = st.alertLabels(g, r)
+				}
 				var on bool
 				before := a.State
 				a.LongBurn, a.ShortBurn, on = burning(r, g.budgetSeries(), st.def.BudgetFraction(), st.def.Window, now)

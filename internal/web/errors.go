@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
@@ -46,10 +45,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var le *lineError
 	if errors.As(err, &le) {
 		body.Line = le.line
-	}
-	var ee *engine.EventError
-	if errors.As(err, &ee) && body.Line == 0 {
-		body.Line = ee.Index + 1
 	}
 	status := statusOf(code)
 	var mbe *http.MaxBytesError

@@ -41,12 +41,11 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.engine.Ingest(r.Context(), events); err != nil {
+		// The engine counts events; the request's lines are ours to name.
 		var ee *engine.EventError
 		if errors.As(err, &ee) {
 			err = &slo.Error{Code: slo.CodeInvalid, Message: fmt.Sprintf("line %d: %s", lines[ee.Index], ee.Message),
 				Err: &lineError{line: lines[ee.Index], err: ee}}
-			s.writeError(w, r, err)
-			return
 		}
 		s.writeError(w, r, err)
 		return
