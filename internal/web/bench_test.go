@@ -2,16 +2,12 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/accord-slo/accord/internal/engine"
-	"github.com/accord-slo/accord/internal/spec"
-	"github.com/accord-slo/accord/internal/sqlite"
 	"github.com/accord-slo/accord/internal/web"
 )
 
@@ -19,17 +15,7 @@ import (
 // server that stores them durably (SQLite, fsync per group commit) before
 // answering 202. It reports events/s.
 func BenchmarkIngestHTTP(b *testing.B) {
-	res := spec.LoadBytes("bench.yaml", []byte(testSpec))
-	store, err := sqlite.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	clock := engine.NewManualClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
-	e := engine.New(engine.Options{Catalog: res.Catalog, Store: store, Clock: clock})
-	if err := e.Restore(context.Background()); err != nil {
-		b.Fatal(err)
-	}
+	e, store, _ := mustEngine(b, testSpec, time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
 	srv := httptest.NewServer(web.New(e, store, web.Options{Token: token}))
 	defer srv.Close()
 	var body bytes.Buffer

@@ -9,10 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accord-slo/accord/internal/engine"
-	"github.com/accord-slo/accord/internal/spec"
-	"github.com/accord-slo/accord/internal/spec/diag"
-	"github.com/accord-slo/accord/internal/sqlite"
 	"github.com/accord-slo/accord/internal/web"
 )
 
@@ -29,24 +25,7 @@ func BenchmarkGate(b *testing.B) {
 			fmt.Fprintf(&sb, "    - {name: slo-%d, objective: 99.9, window: 30d, indicator: {ratio: {stream: s%d-%d}}}\n", i, s, i)
 		}
 	}
-	res := spec.LoadBytes("bench.yaml", []byte(sb.String()))
-	if res.Diags.HasErrors() {
-		for _, d := range res.Diags.Items() {
-			if d.Severity == diag.Error {
-				b.Fatal(d)
-			}
-		}
-	}
-	store, err := sqlite.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	clock := engine.NewManualClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
-	e := engine.New(engine.Options{Catalog: res.Catalog, Store: store, Clock: clock})
-	if err := e.Restore(context.Background()); err != nil {
-		b.Fatal(err)
-	}
+	e, store, _ := mustEngine(b, sb.String(), time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
 	if err := e.Evaluate(context.Background()); err != nil {
 		b.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
-	"github.com/accord-slo/accord/internal/spec"
 	"github.com/accord-slo/accord/internal/sqlite"
 	"github.com/accord-slo/accord/internal/web"
 )
@@ -62,26 +61,9 @@ type seeded struct {
 // Engine.Ingest as the clock passes and evaluates once at the end.
 func mustSeed(tb testing.TB, s seed) *seeded {
 	tb.Helper()
-	res := spec.LoadBytes("slos.yaml", []byte(s.spec))
-	if res.Diags.HasErrors() {
-		var lines []string
-		for _, d := range res.Diags.Items() {
-			lines = append(lines, d.String())
-		}
-		tb.Fatalf("spec errors:\n%s", strings.Join(lines, "\n"))
-	}
-	store, err := sqlite.Open(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
 	start := seedEnd.Truncate(time.Minute).Add(-s.span)
-	clock := engine.NewManualClock(start)
-	e := engine.New(engine.Options{Catalog: res.Catalog, Store: store, Clock: clock, ExternalURL: "http://accord.test"})
+	e, store, clock := mustEngine(tb, s.spec, start)
 	ctx := context.Background()
-	if err := e.Restore(ctx); err != nil {
-		tb.Fatal(err)
-	}
 	step := s.step
 	if step == 0 {
 		step = time.Minute

@@ -42,22 +42,34 @@ type fixture struct {
 	clock  *engine.ManualClock
 }
 
+// mustEngine starts an engine on the spec over a SQLite store in a
+// temporary directory, its clock at now; both close when the test ends.
+func mustEngine(tb testing.TB, yaml string, now time.Time) (*engine.Engine, *sqlite.Store, *engine.ManualClock) {
+	tb.Helper()
+	res := spec.LoadBytes("slos.yaml", []byte(yaml))
+	if res.Diags.HasErrors() {
+		var lines []string
+		for _, d := range res.Diags.Items() {
+			lines = append(lines, d.String())
+		}
+		tb.Fatalf("spec errors:\n%s", strings.Join(lines, "\n"))
+	}
+	store, err := sqlite.Open(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	clock := engine.NewManualClock(now)
+	e := engine.New(engine.Options{Catalog: res.Catalog, Store: store, Clock: clock, ExternalURL: "http://accord.test"})
+	if err := e.Restore(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return e, store, clock
+}
+
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	res := spec.LoadBytes("test.yaml", []byte(testSpec))
-	if res.Diags.HasErrors() {
-		t.Fatalf("spec: %v", res.Diags.Items())
-	}
-	store, err := sqlite.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	clock := engine.NewManualClock(time.Date(2026, 11, 2, 12, 0, 30, 0, time.UTC))
-	e := engine.New(engine.Options{Catalog: res.Catalog, Store: store, Clock: clock})
-	if err := e.Restore(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	e, store, clock := mustEngine(t, testSpec, time.Date(2026, 11, 2, 12, 0, 30, 0, time.UTC))
 	s := web.New(e, store, web.Options{Token: token, MaxBodyBytes: 4096, MaxBatch: 10})
 	s.SetReady(true)
 	srv := httptest.NewServer(s)
