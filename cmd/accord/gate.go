@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/accord-slo/accord/internal/client"
 	"github.com/accord-slo/accord/internal/gate"
 )
 
@@ -38,7 +39,7 @@ may still let through. When Accord cannot be reached, the gate fails closed
 			}
 			var d gate.Decision
 			err := c.do(cmd.Context(), "GET", "/api/v1/gate?"+q.Encode(), nil, &d)
-			var unreachable *unreachableError
+			var unreachable *client.UnreachableError
 			if errors.As(err, &unreachable) {
 				if failOpen {
 					fmt.Fprintf(cmd.OutOrStdout(), "allow: Accord cannot be reached and --fail-open is set (%v)\n", err)

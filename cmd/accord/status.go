@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,7 +13,7 @@ import (
 )
 
 func newStatusCmd() *cobra.Command {
-	var server string
+	var c apiClient
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show every SLO's budget and burn rate, worst first",
@@ -29,41 +26,17 @@ A grouped SLO shows its worst group, e.g. checkout/payments {store=berlin-042}.`
 		Args:    cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, args []string) error { return bindEnv(cmd) },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			slos, err := fetchSLOs(cmd.Context(), server)
-			if err != nil {
+			var body struct {
+				SLOs []engine.SLOView `json:"slos"`
+			}
+			if err := c.do(cmd.Context(), "GET", "/api/v1/slos", nil, &body); err != nil {
 				return err
 			}
-			return writeStatus(cmd.OutOrStdout(), slos)
+			return writeStatus(cmd.OutOrStdout(), body.SLOs)
 		},
 	}
-	cmd.Flags().StringVar(&server, "server", "http://127.0.0.1:8080", "Accord's URL")
+	cmd.Flags().StringVar(&c.server, "server", "http://127.0.0.1:8080", "Accord's URL")
 	return cmd
-}
-
-func fetchSLOs(ctx context.Context, server string) ([]engine.SLOView, error) {
-	url := strings.TrimSuffix(server, "/") + "/api/v1/slos"
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, fmt.Errorf("--server %q: %w", server, err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("ask Accord at %s (is accord serve running? --server sets its URL): %w", server, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-		return nil, fmt.Errorf("GET %s: %s: %s", url, resp.Status, strings.TrimSpace(string(b)))
-	}
-	var body struct {
-		SLOs []engine.SLOView `json:"slos"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return nil, fmt.Errorf("read GET %s: %w", url, err)
-	}
-	return body.SLOs, nil
 }
 
 // writeStatus prints the SLO table in the order the server gives: least

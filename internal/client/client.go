@@ -1,0 +1,93 @@
+// Package client talks to a running Accord over its public HTTP API, for
+// the commands that ask or tell it something and for the demo.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Client sends requests to one Accord.
+type Client struct {
+	// Server is Accord's base URL, e.g. http://127.0.0.1:8080.
+	Server string
+	// Token is the bearer token sent with writes.
+	Token string
+	// HTTP makes the requests; nil means a client with a 15s timeout.
+	HTTP *http.Client
+}
+
+// UnreachableError is a server that did not answer at all, as opposed to
+// one that answered with an error.
+type UnreachableError struct{ Err error }
+
+func (e *UnreachableError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Do sends body (nil, or a value encoded as JSON) and decodes a 2xx answer
+// into out (when not nil).
+func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
+	var data []byte
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("encode request to %s: %w", path, err)
+		}
+		data = b
+	}
+	return c.Send(ctx, method, path, "application/json", data, out)
+}
+
+// Send sends a body of the given content type, e.g. NDJSON events. Answers
+// other than 2xx become errors carrying the API's message.
+func (c *Client) Send(ctx context.Context, method, path, contentType string, body []byte, out any) error {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	url := strings.TrimSuffix(c.Server, "/") + path
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return fmt.Errorf("request to %q: %w", url, err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	if method != http.MethodGet {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 15 * time.Second}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return &UnreachableError{fmt.Errorf("reach Accord at %s (is accord serve running?): %w", c.Server, err)}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("read answer of %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var e struct {
+			Error struct{ Message string } `json:"error"`
+		}
+		if json.Unmarshal(data, &e) == nil && e.Error.Message != "" {
+			return fmt.Errorf("%s %s: %s", method, path, e.Error.Message)
+		}
+		return fmt.Errorf("%s %s: %s", method, path, resp.Status)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("read answer of %s %s: %w", method, path, err)
+		}
+	}
+	return nil
+}
