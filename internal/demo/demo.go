@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/accord-slo/accord/internal/app"
@@ -64,7 +63,6 @@ type Demo struct {
 
 	now   time.Time // the simulated time pushed so far
 	story *story
-	mu    sync.Mutex
 }
 
 // New starts Accord with FreshMart's SLOs and backfills the week before
