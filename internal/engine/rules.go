@@ -2,12 +2,13 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-// workbookWindow is the window the SRE Workbook's burn-rate factors are
+// workbookWindow is the window the SRE Workbook's burn-rate table is
 // written for.
 const workbookWindow = 30 * 24 * time.Hour
 
@@ -21,19 +22,29 @@ var WorkbookRules = []slo.BurnRateAlert{
 	{Name: "slowest", Severity: slo.SeverityTicket, Factor: 1, LongWindow: 3 * 24 * time.Hour, ShortWindow: 6 * time.Hour},
 }
 
+// readableWindows are the lengths scaled rule windows snap to, so a 28-day
+// SLO gets the Workbook's own 1h/5m and a 7-day one 15m/5m rather than
+// 14m/1m10s. 5m is the shortest: Prometheus rates need a few scrapes.
+var readableWindows = []time.Duration{
+	5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour,
+	24 * time.Hour, 2 * 24 * time.Hour, 3 * 24 * time.Hour, 4 * 24 * time.Hour,
+	7 * 24 * time.Hour, 9 * 24 * time.Hour, 14 * 24 * time.Hour, 21 * 24 * time.Hour,
+	30 * 24 * time.Hour, 60 * 24 * time.Hour, 90 * 24 * time.Hour,
+}
+
 // Rules returns the burn-rate alerts an SLO evaluates: its own, or the
-// Workbook's with factors rescaled to the SLO's window so each still
-// spends the same share of the budget (14.4 for 30 days is 13.44 for 28).
-// Rules of a disabled severity, and rules whose long window is longer than
-// the SLO's window, are left out.
+// Workbook's with their windows scaled to the SLO's window and their
+// factors kept. A factor is a burn rate, and a burn rate above 1 is the
+// only sign that a budget is being overspent whatever the window's
+// length; scaling the windows keeps the share of the budget each rule
+// stands for (2% for the fast page) within the rounding to a readable
+// window. Rules of a disabled severity, and rules whose long window is
+// longer than the SLO's window, are left out.
 func Rules(def *slo.SLO) []slo.BurnRateAlert {
 	rules := def.Alerting.BurnRates
 	if len(rules) == 0 {
-		scale := float64(def.Window.Nominal()) / float64(workbookWindow)
-		for _, r := range WorkbookRules {
-			r.Factor = roundFactor(r.Factor * scale)
-			rules = append(rules, r)
-		}
+		rules = ScaledWorkbookRules(def.Window.Nominal())
 	}
 	var out []slo.BurnRateAlert
 	for i, r := range rules {
@@ -50,8 +61,30 @@ func Rules(def *slo.SLO) []slo.BurnRateAlert {
 	return out
 }
 
-func roundFactor(f float64) float64 {
-	return float64(int64(f*1000+0.5)) / 1000
+// ScaledWorkbookRules are the Workbook's rules for an SLO window: each
+// window multiplied by window/30d and snapped to the nearest readable
+// length, the short window never longer than the long one.
+func ScaledWorkbookRules(window time.Duration) []slo.BurnRateAlert {
+	scale := float64(window) / float64(workbookWindow)
+	out := make([]slo.BurnRateAlert, 0, len(WorkbookRules))
+	for _, r := range WorkbookRules {
+		r.LongWindow = snapWindow(time.Duration(float64(r.LongWindow) * scale))
+		r.ShortWindow = min(snapWindow(time.Duration(float64(r.ShortWindow)*scale)), r.LongWindow)
+		out = append(out, r)
+	}
+	return out
+}
+
+// snapWindow returns the readable window nearest to d on a logarithmic
+// scale (a ratio off, not a difference), within the shortest and longest.
+func snapWindow(d time.Duration) time.Duration {
+	best := readableWindows[0]
+	for _, w := range readableWindows[1:] {
+		if math.Abs(math.Log(float64(d)/float64(w))) < math.Abs(math.Log(float64(d)/float64(best))) {
+			best = w
+		}
+	}
+	return best
 }
 
 // RuleWindows names a rule's windows as "1h/5m".

@@ -1,36 +1,45 @@
 package engine
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-func TestRulesRescaleWorkbookFactorsToTheWindow(t *testing.T) {
+// TestRulesScaleWorkbookWindowsAndKeepFactors checks the tier table of
+// docs/alerting.md: factors stay the Workbook's (none below 1, so no rule
+// fires while the budget is not overspent) and windows scale with the
+// SLO's window, 28 and 30 days keeping the Workbook's own.
+func TestRulesScaleWorkbookWindowsAndKeepFactors(t *testing.T) {
+	day := 24 * time.Hour
 	cases := []struct {
-		window time.Duration
-		want   map[string]float64
+		window slo.Window
+		want   []string // name windows factor
 	}{
-		{30 * 24 * time.Hour, map[string]float64{"fast": 14.4, "medium": 6, "slow": 3, "slowest": 1}},
-		// 28 days: each rule still spends 2%, 5%, 10% and 10% of the budget.
-		{28 * 24 * time.Hour, map[string]float64{"fast": 13.44, "medium": 5.6, "slow": 2.8, "slowest": 0.933}},
-		// 2 days: the 3-day rule cannot be evaluated and is left out.
-		{2 * 24 * time.Hour, map[string]float64{"fast": 0.96, "medium": 0.4, "slow": 0.2}},
+		{slo.Window{Rolling: 7 * day}, []string{"fast 15m/5m 14.4", "medium 1h/5m 6", "slow 6h/30m 3", "slowest 12h/1h 1"}},
+		{slo.Window{Calendar: slo.CalendarWeek}, []string{"fast 15m/5m 14.4", "medium 1h/5m 6", "slow 6h/30m 3", "slowest 12h/1h 1"}},
+		{slo.Window{Rolling: 14 * day}, []string{"fast 30m/5m 14.4", "medium 3h/15m 6", "slow 12h/1h 3", "slowest 1d/3h 1"}},
+		{slo.Window{Rolling: 28 * day}, []string{"fast 1h/5m 14.4", "medium 6h/30m 6", "slow 1d/2h 3", "slowest 3d/6h 1"}},
+		{slo.Window{Rolling: 30 * day}, []string{"fast 1h/5m 14.4", "medium 6h/30m 6", "slow 1d/2h 3", "slowest 3d/6h 1"}},
+		{slo.Window{Calendar: slo.CalendarMonth}, []string{"fast 1h/5m 14.4", "medium 6h/30m 6", "slow 1d/2h 3", "slowest 3d/6h 1"}},
+		{slo.Window{Rolling: 90 * day}, []string{"fast 3h/15m 14.4", "medium 1d/2h 6", "slow 3d/6h 3", "slowest 9d/1d 1"}},
+		{slo.Window{Calendar: slo.CalendarQuarter}, []string{"fast 3h/15m 14.4", "medium 1d/2h 6", "slow 3d/6h 3", "slowest 9d/1d 1"}},
+		// A day: windows stop at 5m, the shortest a Prometheus rate reads well.
+		{slo.Window{Rolling: day}, []string{"fast 5m/5m 14.4", "medium 10m/5m 6", "slow 1h/5m 3", "slowest 2h/10m 1"}},
 	}
 	for _, c := range cases {
-		def := &slo.SLO{Window: slo.Window{Rolling: c.window}}
-		got := map[string]float64{}
-		for _, r := range Rules(def) {
-			got[r.Name] = r.Factor
-		}
-		if len(got) != len(c.want) {
-			t.Errorf("%s: rules %v, want %v", slo.FormatDuration(c.window), got, c.want)
-		}
-		for name, f := range c.want {
-			if got[name] != f {
-				t.Errorf("%s: %s factor %v, want %v", slo.FormatDuration(c.window), name, got[name], f)
+		var got []string
+		for _, r := range Rules(&slo.SLO{Window: c.window}) {
+			got = append(got, fmt.Sprintf("%s %s %v", r.Name, RuleWindows(r), r.Factor))
+			if r.Factor < 1 {
+				t.Errorf("%s: %s factor %v fires while the budget is not overspent", c.window, r.Name, r.Factor)
 			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: rules\n %q\nwant\n %q", c.window, got, c.want)
 		}
 	}
 }
