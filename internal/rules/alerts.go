@@ -20,7 +20,7 @@ const DefaultAlertName = "ErrorBudgetBurn"
 // factor and, as in the engine, the long window has spent the share of
 // the window's budget the rule stands for, and at least MinBadEvents bad
 // events. The alert's value is the burn rate over the long window.
-func alertRules(cat *slo.Catalog, s *slo.SLO, t target) []Rule {
+func alertRules(cat *slo.Catalog, s *slo.SLO, t target, naming Naming) []Rule {
 	name := s.Alerting.Name
 	if name == "" {
 		name = DefaultAlertName
@@ -29,16 +29,21 @@ func alertRules(cat *slo.Catalog, s *slo.SLO, t target) []Rule {
 	budget := num(s.BudgetFraction())
 	var out []Rule
 	for _, r := range engine.Rules(s) {
-		burn := func(w string) string { return t.sel(w) + " / " + budget + " > " + num(r.Factor) }
-		expr := burn(ErrorRatio(r.LongWindow)) + "\nand\n" + burn(ErrorRatio(r.ShortWindow))
-		if spent := spentCondition(s, t, r); spent != "" {
-			expr += "\nand\n" + spent
+		burn := func(w time.Duration) string {
+			if timeslices(s) {
+				return t.sliceAverage(w) + " / " + budget + " > " + num(r.Factor)
+			}
+			return t.ratio(w) + " / " + budget + " > " + num(r.Factor)
+		}
+		expr := "(" + burn(r.LongWindow) + ")\nand\n(" + burn(r.ShortWindow) + ")"
+		if !timeslices(s) {
+			expr += "\nand\n" + spentCondition(s, t, r)
 		}
 		rule := Rule{
 			Alert:       name,
 			Expr:        expr,
-			Labels:      alertLabels(s, owners, r),
-			Annotations: annotations(cat, s, r),
+			Labels:      alertLabels(s, t, owners, r, naming),
+			Annotations: annotations(cat, s, t, r),
 		}
 		if r.For > 0 {
 			rule.For = dur(r.For)
@@ -49,46 +54,41 @@ func alertRules(cat *slo.Catalog, s *slo.SLO, t target) []Rule {
 }
 
 // spentCondition is the engine's budget condition for an event-budgeted
-// SLO: the long window's bad events per second, times its length, reach
-// factor × long/window × the window's budget, which comes to a bad rate of
-// factor × (1 − objective) × the window's average traffic; and no fewer
-// than engine.MinBadEvents bad events over the long window. Under steady
-// traffic it agrees with the burn rate; in quiet hours it keeps a few
-// failures from paging. Time-slice SLOs have no such condition here.
+// SLO: the long window's bad events reach factor × long/window of the
+// window's budget, (1 − objective) × the window's events, and no fewer
+// than engine.MinBadEvents. Under steady traffic it agrees with the burn
+// rate; in quiet hours it keeps a few failures from paging.
 func spentCondition(s *slo.SLO, t target, r slo.BurnRateAlert) string {
 	w := s.Window.Nominal()
-	if timeslices(s) || w%time.Hour != 0 {
-		return ""
-	}
-	rng := dur(max(r.LongWindow, baseWindow))
-	if r.LongWindow > overlapLimit {
-		rng += ":" + dur(baseWindow) // one 5-minute recording every 5 minutes tiles the window
-	}
-	badRate := "avg_over_time(" + t.sel(ErrorRate5m) + "[" + rng + "])"
-	// Before the window's first hour is recorded its traffic is the
-	// current traffic. clamp_min adds the MinBadEvents floor, as a rate.
-	traffic := "(" + t.sel(TotalRateOver(w)) + " or " + t.sel(TotalRate5m) + ")"
-	floor := float64(engine.MinBadEvents) / max(r.LongWindow, baseWindow).Seconds()
-	return badRate + " >= clamp_min(" + num(r.Factor*s.BudgetFraction()) + " * " + traffic + ", " + num(floor) + ")"
+	share := r.Factor * float64(max(r.LongWindow, EvalStep)) / float64(w) * s.BudgetFraction()
+	return t.events(errorEvents, r.LongWindow) + " >= clamp_min(" + num(share) + " * " + t.sel(TotalIncreaseOver(w)) + ", " + num(engine.MinBadEvents) + ")"
 }
 
 // alertLabels are the labels the engine gives the rule's alerts, but for
 // the group-by labels, which come with the series as they do in the
 // engine: the SLO's labels, the alerting and severity labels, the on-call
 // route's, then alertname, slo, service, severity, burn_window and team.
-func alertLabels(s *slo.SLO, owners slo.Owners, r slo.BurnRateAlert) map[string]string {
+// A severity the spec gives (Sloth's `severity: pageteam`) is kept, since
+// alert routes match on it. With NamingSloth the SLO's own labels come
+// with the series, and sloth_severity says page or ticket, as in Sloth.
+func alertLabels(s *slo.SLO, t target, owners slo.Owners, r slo.BurnRateAlert, naming Naming) map[string]string {
 	l := map[string]string{}
-	maps.Copy(l, s.Labels)
+	if naming != NamingSloth {
+		maps.Copy(l, s.Labels)
+	}
 	maps.Copy(l, s.Alerting.Labels)
 	maps.Copy(l, level(s, r).Labels)
 	maps.Copy(l, owners.OnCall.Labels)
-	for _, k := range s.GroupBy {
+	for _, k := range t.by {
 		delete(l, k)
 	}
 	delete(l, "alertname") // the rule's name
-	l["slo"] = s.Name
-	l["service"] = s.Service
-	l["severity"] = string(r.Severity)
+	maps.Copy(l, t.labels())
+	if naming == NamingSloth {
+		l["sloth_severity"] = string(r.Severity)
+	} else if _, ok := l["severity"]; !ok {
+		l["severity"] = string(r.Severity)
+	}
 	l["burn_window"] = engine.RuleWindows(r)
 	if owners.Team != "" {
 		l["team"] = owners.Team
@@ -107,7 +107,7 @@ func level(s *slo.SLO, r slo.BurnRateAlert) slo.AlertLevel {
 // annotations are the engine's annotations as Prometheus templates: the
 // SLO's own (a templated summary works here, unlike in the engine), a
 // summary and description with the burn rate, and the runbook.
-func annotations(cat *slo.Catalog, s *slo.SLO, r slo.BurnRateAlert) map[string]string {
+func annotations(cat *slo.Catalog, s *slo.SLO, t target, r slo.BurnRateAlert) map[string]string {
 	ann := map[string]string{}
 	maps.Copy(ann, s.Alerting.Annotations)
 	maps.Copy(ann, level(s, r).Annotations)
@@ -116,9 +116,9 @@ func annotations(cat *slo.Catalog, s *slo.SLO, r slo.BurnRateAlert) map[string]s
 		title = s.ID()
 	}
 	where := ""
-	if len(s.GroupBy) > 0 {
+	if len(t.by) > 0 {
 		var parts []string
-		for _, k := range slices.Sorted(slices.Values(s.GroupBy)) {
+		for _, k := range slices.Sorted(slices.Values(t.by)) {
 			parts = append(parts, k+"={{ $labels."+k+" }}")
 		}
 		where = " (" + strings.Join(parts, ", ") + ")"

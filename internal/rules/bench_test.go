@@ -52,7 +52,7 @@ func BenchmarkGenerate10kSLOs(b *testing.B) {
 	cat := catalogOfSLOs(n)
 	var size int
 	for b.Loop() {
-		res, err := rules.Generate(cat)
+		res, err := rules.Generate(cat, rules.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -62,7 +62,7 @@ func BenchmarkGenerate10kSLOs(b *testing.B) {
 		}
 		size = len(out)
 	}
-	res, err := rules.Generate(cat)
+	res, err := rules.Generate(cat, rules.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

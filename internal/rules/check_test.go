@@ -9,7 +9,7 @@ import (
 // examples and for the Sloth test inputs with `promtool check rules`,
 // which parses every expression and lints for duplicate rules.
 func TestGeneratedRulesPassPromtoolCheck(t *testing.T) {
-	for _, in := range []string{"../../examples", "../spec/sloth/testdata/good", "testdata/promtool/slos.yaml"} {
+	for _, in := range []string{"../../examples", "../spec/sloth/testdata/good", "testdata/promtool/specs", "testdata/sloth"} {
 		t.Run(in, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()

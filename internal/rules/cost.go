@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -15,8 +16,9 @@ type Cost struct {
 	RecordingRules, AlertingRules int
 	// RecordedSamples are the samples of recorded series read, per label
 	// set of an SLO (one, or one per group of a grouped SLO): a range over
-	// a series recorded every EvalInterval reads range/EvalInterval
-	// samples, a subquery one per step, an instant selector one.
+	// a series recorded every minute reads one sample a minute, over a
+	// tile two per tile (the tile and the stale marker after it), a
+	// subquery one per step, an instant selector one.
 	RecordedSamples float64
 	// RawSamples are the samples read of each raw series the SLO's queries
 	// select, scraped every scrape interval.
@@ -65,11 +67,16 @@ func (c *Cost) samples(node parser.Node, times float64, scrape time.Duration) {
 	switch n := node.(type) {
 	case *parser.MatrixSelector:
 		vs := n.VectorSelector.(*parser.VectorSelector)
-		every := scrape
-		if strings.Contains(vs.Name, ":") {
-			every = EvalInterval
+		every, per := scrape, 1.0
+		switch {
+		case strings.HasSuffix(vs.Name, "1h"):
+			every, per = time.Hour, 2 // a tile and the stale marker after it
+		case strings.HasSuffix(vs.Name, "5m"):
+			every, per = tileStep, 2
+		case strings.Contains(vs.Name, ":"):
+			every = EvalStep
 		}
-		add(vs, float64(n.Range)/float64(every))
+		add(vs, per*math.Ceil(float64(n.Range)/float64(every)))
 		return
 	case *parser.VectorSelector:
 		add(n, 1)
@@ -77,7 +84,7 @@ func (c *Cost) samples(node parser.Node, times float64, scrape time.Duration) {
 	case *parser.SubqueryExpr:
 		step := n.Step
 		if step == 0 {
-			step = EvalInterval
+			step = EvalStep
 		}
 		c.samples(n.Expr, times*float64(n.Range)/float64(step), scrape)
 		return

@@ -56,7 +56,7 @@ var promDS = datasource{Type: "prometheus", UID: "${datasource}"}
 
 // Dashboard writes a Grafana dashboard over the series the rules in r
 // record: the SLI against the objective, the error budget left, the burn
-// rate over every window the rules record, and the alerts, for the SLO
+// rate over every window the alerts read, and the alerts, for the SLO
 // picked in the dashboard's service and slo variables.
 func Dashboard(r *Result) ([]byte, error) {
 	var first *Group
@@ -67,10 +67,14 @@ func Dashboard(r *Result) ([]byte, error) {
 				first = &f.Groups[i]
 			}
 			for _, rule := range g.Rules {
-				if w, ok := strings.CutPrefix(rule.Record, "slo:sli_error:ratio_rate"); ok {
+				bw := rule.Labels["burn_window"]
+				if rule.Alert == "" || bw == "" {
+					continue
+				}
+				for _, w := range strings.Split(bw, "/") {
 					d, err := slo.ParseDuration(w)
 					if err != nil {
-						return nil, fmt.Errorf("dashboard: window of %s in group %s: %w", rule.Record, g.Name, err)
+						return nil, fmt.Errorf("dashboard: window of alert %s in group %s: %w", bw, g.Name, err)
 					}
 					windows[d] = true
 				}
@@ -106,7 +110,7 @@ func Dashboard(r *Result) ([]byte, error) {
 }
 
 // variables are the dashboard's template variables: the data source, then
-// a service and one of its SLOs, both read from slo:info.
+// a service and one of its SLOs, both read from slo:objective:ratio.
 func variables(service, sloName string) []map[string]any {
 	query := func(name, label, q, current string) map[string]any {
 		return map[string]any{
@@ -118,7 +122,7 @@ func variables(service, sloName string) []map[string]any {
 	}
 	return []map[string]any{
 		{"name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus", "hide": 0, "current": map[string]any{}},
-		query("service", "Service", "label_values("+Info+", service)", service),
-		query("slo", "SLO", `label_values(`+Info+`{service="$service"}, slo)`, sloName),
+		query("service", "Service", "label_values("+Objective+", service)", service),
+		query("slo", "SLO", `label_values(`+Objective+`{service="$service"}, slo)`, sloName),
 	}
 }

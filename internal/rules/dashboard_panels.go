@@ -8,6 +8,10 @@ import (
 // sel is the selector of the SLO picked in the dashboard's variables.
 const sel = `{service="$service", slo="$slo"}`
 
+// picked is the SLO picked in the dashboard's variables, for PromQL over
+// its recordings.
+var picked = target{id: []label{{"service", "$service"}, {"slo", "$slo"}}}
+
 // budgetShare is the error budget's share of events, 1 - objective, as a
 // right-hand side that any of the SLO's series can be divided by.
 const budgetShare = ` / on (service, slo) group_left () (1 - ` + Objective + sel + `)`
@@ -28,20 +32,20 @@ func panels(windows []time.Duration) []panel {
 	burnCfg := map[string]any{"defaults": map[string]any{"unit": "x", "decimals": 1}, "overrides": []any{}}
 	var burns []panelQuery
 	for i, w := range windows {
-		burns = append(burns, query(fmt.Sprintf("max(%s%s%s)", ErrorRatio(w), sel, budgetShare), dur(w), i))
+		burns = append(burns, query(fmt.Sprintf("max((%s)%s)", picked.ratio(w), budgetShare), dur(w), i))
 	}
 	ps := []panel{
 		stat("SLI over the window", "The worst group's share of good events over the SLO's window.", percent, query("min("+sliExpr+")", "SLI", 0)),
 		stat("Objective", "", percent, query(Objective+sel, "objective", 0)),
 		stat("Error budget left", "The worst group's share of the window's error budget left; below 0 it is overspent.", budget, query("min("+BudgetRemaining+sel+")", "budget left", 0)),
-		stat("Burn rate over 1h", "How fast the worst group spends its budget: 1 spends it exactly by the window's end.", burnCfg, query("max("+ErrorRatio(time.Hour)+sel+budgetShare+")", "1h", 0)),
+		stat("Burn rate over 1h", "How fast the worst group spends its budget: 1 spends it exactly by the window's end.", burnCfg, query("max(("+picked.ratio(time.Hour)+")"+budgetShare+")", "1h", 0)),
 		series("SLI against the objective", "", percent, query(sliExpr, "SLI", 0), query(Objective+sel, "objective", 1)),
 		series("Error budget left", "", budget, query(BudgetRemaining+sel, "", 0)),
-		series("Burn rate by window", "The worst group's burn rate over each window the rules record; alerts fire when a long and a short window both pass a rule's factor.", burnCfg, burns...),
+		series("Burn rate by window", "The worst group's burn rate over each window the alerts read; alerts fire when a long and a short window both pass a rule's factor.", burnCfg, burns...),
 		series("Firing burn-rate alerts", "", map[string]any{"defaults": map[string]any{"decimals": 0}, "overrides": []any{}},
 			query(`sum by (burn_window, severity) (ALERTS{service="$service", slo="$slo", alertstate="firing"})`, "{{severity}} {{burn_window}}", 0)),
-		series("Events per second (5m)", "For error-ratio and boolean indicators the unit is one sample per evaluation.", map[string]any{"defaults": map[string]any{"unit": "short"}, "overrides": []any{}},
-			query("sum("+TotalRate5m+sel+")", "total", 0), query("sum("+ErrorRate5m+sel+")", "bad", 1)),
+		series("Events per minute", "For error-ratio and boolean indicators the unit is one sample per minute.", map[string]any{"defaults": map[string]any{"unit": "short"}, "overrides": []any{}},
+			query("sum("+TotalIncrease1m+sel+")", "total", 0), query("sum("+ErrorIncrease1m+sel+")", "bad", 1)),
 		table("Groups by error budget left", budget, query("sort("+BudgetRemaining+sel+")", "", 0)),
 	}
 	layout := []gridPos{

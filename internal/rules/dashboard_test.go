@@ -43,7 +43,7 @@ func TestDashboardQueriesTheRecordedSeries(t *testing.T) {
 	if !slices.Equal(vars, []string{"datasource", "service", "slo"}) {
 		t.Errorf("variables %v", vars)
 	}
-	if v := d.Templating.List[1]; v.Current.Value != "checkout" || !strings.Contains(v.Query, rules.Info) {
+	if v := d.Templating.List[1]; v.Current.Value != "checkout" || !strings.Contains(v.Query, rules.Objective) {
 		t.Errorf("service variable %+v", v)
 	}
 	recorded := map[string]bool{"ALERTS": true}

@@ -3,9 +3,12 @@ package rules
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/accord-slo/accord/internal/slo"
 )
 
 // The output formats of EncodeFile and EncodeAll.
@@ -36,30 +39,94 @@ func EncodeFile(f File, format string) ([]byte, error) {
 // holding every group, or one PrometheusRule document per service.
 func EncodeAll(files []File, format string) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.WriteString(header)
-	switch format {
-	case FormatRules:
-		buf.WriteString("groups:\n")
-		for _, f := range files {
-			if err := encodeGroups(&buf, f.Groups, "  "); err != nil {
+	for i, f := range files {
+		if err := EncodeStart(&buf, format, f.Service, i == 0); err != nil {
+			return nil, err
+		}
+		for _, g := range f.Groups {
+			if err := EncodeGroup(&buf, format, g); err != nil {
 				return nil, err
 			}
 		}
-	case FormatPrometheusRule:
-		for i, f := range files {
-			if i > 0 {
-				buf.WriteString("---\n")
-			}
-			fmt.Fprintf(&buf, "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: %s\n", resourceName(f.Service))
-			buf.WriteString("  labels:\n    app.kubernetes.io/managed-by: accord\nspec:\n  groups:\n")
-			if err := encodeGroups(&buf, f.Groups, "    "); err != nil {
-				return nil, err
-			}
+	}
+	if len(files) == 0 {
+		if err := EncodeStart(&buf, format, "", true); err != nil {
+			return nil, err
 		}
-	default:
-		return nil, fmt.Errorf("unknown rules format %q: must be %s", format, strings.Join(Formats, " or "))
 	}
 	return buf.Bytes(), nil
+}
+
+// Write generates the rules of every SLO in the catalog and writes them to
+// w in format as they are made (one rule file, or one PrometheusRule per
+// service), so that the output is never held whole. It returns Each's
+// warnings.
+func Write(w io.Writer, cat *slo.Catalog, opts Options, format string) ([]string, error) {
+	if err := checkFormat(format); err != nil {
+		return nil, err
+	}
+	service, started := "", false
+	warnings, err := Each(cat, opts, func(svc string, g Group) error {
+		if !started || svc != service && format == FormatPrometheusRule {
+			if err := EncodeStart(w, format, svc, !started); err != nil {
+				return err
+			}
+			started, service = true, svc
+		}
+		return EncodeGroup(w, format, g)
+	})
+	if err == nil && !started {
+		err = EncodeStart(w, format, "", true)
+	}
+	return warnings, err
+}
+
+func checkFormat(format string) error {
+	if format != FormatRules && format != FormatPrometheusRule {
+		return fmt.Errorf("unknown rules format %q: must be %s", format, strings.Join(Formats, " or "))
+	}
+	return nil
+}
+
+// EncodeStart begins a service's rules in format: the header of the
+// output when first, and a PrometheusRule's head for every service.
+func EncodeStart(w io.Writer, format, service string, first bool) error {
+	if err := checkFormat(format); err != nil {
+		return err
+	}
+	var b strings.Builder
+	if first {
+		b.WriteString(header)
+	}
+	switch format {
+	case FormatRules:
+		if first {
+			b.WriteString("groups:\n")
+		}
+	case FormatPrometheusRule:
+		if !first {
+			b.WriteString("---\n")
+		}
+		fmt.Fprintf(&b, "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: %s\n", resourceName(service))
+		b.WriteString("  labels:\n    app.kubernetes.io/managed-by: accord\nspec:\n  groups:\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// EncodeGroup writes one rule group as an item of the groups list begun by
+// EncodeStart.
+func EncodeGroup(w io.Writer, format string, g Group) error {
+	indent := "  "
+	if format == FormatPrometheusRule {
+		indent = "    "
+	}
+	var buf bytes.Buffer
+	if err := encodeGroups(&buf, []Group{g}, indent); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // encodeGroups writes groups as the items of a YAML list, each line

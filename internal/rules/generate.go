@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -10,50 +11,138 @@ import (
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-// Generate writes the rules of every SLO in the catalog that Prometheus
-// measures: one group per SLO, one File per service, sorted by name. SLOs
-// measured by pushed events have nothing to record and are left out with
-// a warning. It fails on an SLO whose queries cannot be turned into rules.
-func Generate(cat *slo.Catalog) (*Result, error) {
-	defs := slices.Clone(cat.SLOs)
-	slices.SortFunc(defs, func(a, b slo.SLO) int { return strings.Compare(a.ID(), b.ID()) })
-	res := &Result{}
-	for i := range defs {
-		s := &defs[i]
+// Naming says which series names and labels the rules record.
+type Naming string
+
+// The namings.
+const (
+	// NamingAccord records Accord's series, labelled service and slo.
+	NamingAccord Naming = "accord"
+	// NamingSloth records, besides, the series Sloth records, labelled
+	// sloth_id, sloth_service and sloth_slo as Sloth labels them, so that
+	// Sloth's dashboards and alert routes keep working.
+	NamingSloth Naming = "sloth"
+)
+
+// Namings are the namings, for flag help and completion.
+var Namings = []string{string(NamingAccord), string(NamingSloth)}
+
+// Options say what to generate.
+type Options struct {
+	// Naming is the series names and labels; empty is NamingAccord.
+	Naming Naming
+	// NoData, when positive, adds to every SLO an alert that fires when
+	// none of its total series has been seen for this long.
+	NoData time.Duration
+}
+
+// Each generates the rules of every SLO in the catalog that Prometheus
+// measures, one group per SLO, and hands each to emit as soon as it is
+// made, sorted by service and SLO name, so that output of any size is
+// written without being held. SLOs measured by pushed events have nothing
+// to record and are left out with a warning. It fails on an SLO whose
+// queries cannot be turned into rules, or when emit fails.
+func Each(cat *slo.Catalog, opts Options, emit func(service string, g Group) error) (warnings []string, err error) {
+	if opts.Naming == "" {
+		opts.Naming = NamingAccord
+	}
+	if opts.Naming != NamingAccord && opts.Naming != NamingSloth {
+		return nil, fmt.Errorf("unknown naming %q: must be %s", opts.Naming, strings.Join(Namings, " or "))
+	}
+	defs := make([]*slo.SLO, len(cat.SLOs))
+	for i := range cat.SLOs {
+		defs[i] = &cat.SLOs[i]
+	}
+	slices.SortFunc(defs, func(a, b *slo.SLO) int { return strings.Compare(a.ID(), b.ID()) })
+	for _, s := range defs {
 		if s.Indicator.Pushed() {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: measured from pushed events (stream %q), so Prometheus has nothing to record; left out", s.ID(), s.Indicator.Stream))
+			warnings = append(warnings, fmt.Sprintf("%s: measured from pushed events (stream %q), so Prometheus has nothing to record; left out", s.ID(), s.Indicator.Stream))
 			continue
 		}
-		if l := reservedGroupBy(s); l != "" {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: groupBy label %q is also a label of every recorded series; left out", s.ID(), l))
+		t := newTarget(s, opts.Naming)
+		if l := reservedGroupBy(t); l != "" {
+			warnings = append(warnings, fmt.Sprintf("%s: groupBy label %q is also a label of every recorded series; left out", s.ID(), l))
 			continue
 		}
-		g, err := group(cat, s)
+		g, warned, err := group(cat, s, t, opts)
 		if err != nil {
-			return nil, fmt.Errorf("generate rules for SLO %s: %w", s.ID(), err)
+			return warnings, fmt.Errorf("generate rules for SLO %s: %w", s.ID(), err)
 		}
-		res.Warnings = append(res.Warnings, approximations(s)...)
-		if n := len(res.Files); n == 0 || res.Files[n-1].Service != s.Service {
-			res.Files = append(res.Files, File{Service: s.Service})
+		warnings = append(warnings, approximations(s)...)
+		warnings = append(warnings, warned...)
+		if err := emit(s.Service, g); err != nil {
+			return warnings, err
+		}
+	}
+	return warnings, nil
+}
+
+// Generate generates the rules of every SLO as Each does and keeps them:
+// one File per service, sorted by name.
+func Generate(cat *slo.Catalog, opts Options) (*Result, error) {
+	res := &Result{}
+	warnings, err := Each(cat, opts, func(service string, g Group) error {
+		if n := len(res.Files); n == 0 || res.Files[n-1].Service != service {
+			res.Files = append(res.Files, File{Service: service})
 		}
 		f := &res.Files[len(res.Files)-1]
 		f.Groups = append(f.Groups, g)
+		return nil
+	})
+	res.Warnings = warnings
+	if err != nil {
+		return nil, err
 	}
 	return res, nil
 }
 
-// group is one SLO's rules in evaluation order: the raw 5-minute rates,
-// the windows derived from them, the metadata and the alerts.
-func group(cat *slo.Catalog, s *slo.SLO) (Group, error) {
-	t := newTarget(s)
-	base, err := baseRules(s, t)
-	if err != nil {
-		return Group{}, err
+// group is one SLO's rules in evaluation order: the raw minute's events,
+// the tiles, the budget and metadata, and the alerts. Every label name is
+// made valid, with a warning for each it changed.
+func group(cat *slo.Catalog, s *slo.SLO, t target, opts Options) (Group, []string, error) {
+	for _, l := range t.by {
+		if !validLabelName(l) {
+			return Group{}, nil, fmt.Errorf("groupBy label %q is not a valid Prometheus label name", l)
+		}
 	}
-	rules := append(base, windowRules(s, t)...)
-	rules = append(rules, metaRules(cat, s, t)...)
-	rules = append(rules, alertRules(cat, s, t)...)
-	return Group{Name: GroupName(s), Interval: dur(EvalInterval), Rules: rules}, nil
+	rules, err := baseRules(s, t)
+	if err != nil {
+		return Group{}, nil, err
+	}
+	if timeslices(s) {
+		rules = append(rules, sliceRules(s, t)...)
+	} else if needsTiles(s) {
+		rules = append(rules, tileRules(s, t)...)
+	}
+	if opts.Naming == NamingSloth {
+		rules = append(rules, slothRules(s, t)...)
+	} else {
+		rules = append(rules, budgetRules(s, t)...)
+		rules = append(rules, metaRule(cat, s, t))
+	}
+	rules = append(rules, alertRules(cat, s, t, opts.Naming)...)
+	if opts.NoData > 0 {
+		rules = append(rules, noDataRule(cat, s, t, opts))
+	}
+	var warnings []string
+	for i := range rules {
+		var w []string
+		rules[i].Labels, w = sanitizeLabels(rules[i].Labels, s.ID())
+		for _, msg := range w {
+			if !slices.Contains(warnings, msg) {
+				warnings = append(warnings, msg)
+			}
+		}
+		if rules[i].Annotations != nil {
+			for _, k := range slices.Collect(maps.Keys(rules[i].Annotations)) {
+				if !validLabelName(k) {
+					rules[i].Annotations[sanitizeLabelName(k)] = rules[i].Annotations[k]
+					delete(rules[i].Annotations, k)
+				}
+			}
+		}
+	}
+	return Group{Name: GroupName(s), Interval: dur(EvalStep), Rules: rules}, warnings, nil
 }
 
 // GroupName names an SLO's rule group: accord:SERVICE:SLO. Names in specs
@@ -62,10 +151,12 @@ func GroupName(s *slo.SLO) string { return "accord:" + s.Service + ":" + s.Name 
 
 // reservedGroupBy returns a group-by label the recordings set themselves,
 // which would merge the groups; empty when there is none.
-func reservedGroupBy(s *slo.SLO) string {
-	for _, l := range s.GroupBy {
-		if l == "service" || l == "slo" {
-			return l
+func reservedGroupBy(t target) string {
+	for _, l := range t.by {
+		for _, id := range t.id {
+			if l == id.name || l == "events" {
+				return l
+			}
 		}
 	}
 	return ""
@@ -80,8 +171,8 @@ func approximations(s *slo.SLO) []string {
 			s.ID(), s.Window, dur(s.Window.Nominal())))
 	}
 	short := func(what string, d time.Duration) {
-		w := fmt.Sprintf("%s: %s %s is measured over %s in Prometheus rules", s.ID(), what, dur(d), dur(baseWindow))
-		if d > 0 && d < baseWindow && !slices.Contains(out, w) {
+		w := fmt.Sprintf("%s: %s %s is measured over %s in Prometheus rules", s.ID(), what, dur(d), dur(EvalStep))
+		if d > 0 && d < EvalStep && !slices.Contains(out, w) {
 			out = append(out, w)
 		}
 	}

@@ -52,6 +52,10 @@ func recordings(t *testing.T, res *rules.Result) map[string]string {
 
 func TestRawQueriesPerIndicator(t *testing.T) {
 	const sel = `{service="shop", slo="s"}`
+	// inc is the increments of a counter selector since a minute ago.
+	inc := func(x string) string {
+		return "(" + x + " - " + x + " offset 1m >= 0 or " + x + " and " + x + " offset 1m)"
+	}
 	tests := []struct {
 		name, slo, total, bad string
 	}{
@@ -59,99 +63,119 @@ func TestRawQueriesPerIndicator(t *testing.T) {
 			name: "bad and total counters, grouped",
 			slo: `{name: s, objective: 99.9, window: 30d, groupBy: [store], indicator: {ratio: {
 				bad: {counter: 'http_requests_total{code="500"}'}, total: {counter: http_requests_total}}}}`,
-			total: `sum by (store) (rate(http_requests_total[5m]))`,
-			bad:   `sum by (store) (rate(http_requests_total{code="500"}[5m])) or on (store) 0 * slo:sli_total:rate5m` + sel,
+			total: `sum by (store) (` + inc(`http_requests_total`) + `)`,
+			bad:   `sum by (store) (` + inc(`http_requests_total{code="500"}`) + `) or on (store) 0 * slo:sli_total:increase1m` + sel,
 		},
 		{
-			name: "good and total templates",
+			name: "good and total templates: their rates become increments",
 			slo: `{name: s, objective: 99, window: 7d, indicator: {ratio: {
-				good: {template: 'sum(increase(jobs_total{ok="1"}[{{.window}}]))'}, total: {template: 'sum(increase(jobs_total[{{.window}}]))'}}}}`,
-			total: `sum(increase(jobs_total[5m]))`,
-			bad:   `clamp_min(slo:sli_total:rate5m` + sel + ` - on () (sum(increase(jobs_total{ok="1"}[5m])) or on () 0 * slo:sli_total:rate5m` + sel + `), 0)`,
+				good: {template: 'sum(increase(jobs_total{ok="1"}[{{.window}}]))'}, total: {template: 'sum(rate(jobs_total[{{.window}}]))'}}}}`,
+			total: `sum(` + inc(`jobs_total`) + `)`,
+			bad:   `clamp_min(slo:sli_total:increase1m` + sel + ` - on () (sum(` + inc(`jobs_total{ok="1"}`) + `) or on () 0 * slo:sli_total:increase1m` + sel + `), 0)`,
+		},
+		{
+			name:  "a template grouped by labels keeps its grouping",
+			slo:   `{name: s, objective: 99, window: 7d, indicator: {ratio: {bad: {template: 'sum(rate(e[{{.window}}])) by (host)'}, total: {template: 'sum(rate(t[{{.window}}])) by (host)'}}}}`,
+			total: `sum by (host) (` + inc(`t`) + `)`,
+			bad:   `sum by (host) (` + inc(`e`) + `) or on (host) 0 * slo:sli_total:increase1m` + sel,
 		},
 		{
 			name:  "error ratio: a sample, clamped, NaN dropped",
 			slo:   `{name: s, objective: 99, window: 7d, indicator: {ratio: {errorRatio: {template: 'sum(rate(e[{{.window}}])) / sum(rate(t[{{.window}}]))'}}}}`,
-			bad:   `clamp_max(sum(rate(e[5m])) / sum(rate(t[5m])), 1) >= 0`,
-			total: `slo:sli_error:rate5m` + sel + ` * 0 + 1`,
+			bad:   `clamp_max(sum(` + inc(`e`) + `) / sum(` + inc(`t`) + `), 1) >= 0`,
+			total: `slo:sli_error:increase1m` + sel + ` * 0 + 1`,
 		},
 		{
 			name:  "latency: the threshold's bucket against +Inf",
 			slo:   `{name: s, objective: 99, window: 7d, indicator: {latency: {threshold: 300ms, histogram: {counter: 'h_bucket{job="a"}'}}}}`,
-			total: `sum(rate(h_bucket{job="a",le="+Inf"}[5m]))`,
-			bad:   `clamp_min(slo:sli_total:rate5m` + sel + ` - on () (sum(rate(h_bucket{job="a",le="0.3"}[5m])) or on () 0 * slo:sli_total:rate5m` + sel + `), 0)`,
+			total: `sum(` + inc(`h_bucket{job="a",le="+Inf"}`) + `)`,
+			bad:   `clamp_min(slo:sli_total:increase1m` + sel + ` - on () (sum(` + inc(`h_bucket{job="a",le="0.3"}`) + `) or on () 0 * slo:sli_total:increase1m` + sel + `), 0)`,
 		},
 		{
 			name:  "latency of whole seconds matches le=\"2\" and le=\"2.0\"",
 			slo:   `{name: s, objective: 99, window: 7d, indicator: {latency: {threshold: 2s, histogram: {counter: h_bucket}}}}`,
-			total: `sum(rate(h_bucket{le="+Inf"}[5m]))`,
-			bad:   `clamp_min(slo:sli_total:rate5m` + sel + ` - on () (sum(rate(h_bucket{le=~"2|2\\.0"}[5m])) or on () 0 * slo:sli_total:rate5m` + sel + `), 0)`,
+			total: `sum(` + inc(`h_bucket{le="+Inf"}`) + `)`,
+			bad:   `clamp_min(slo:sli_total:increase1m` + sel + ` - on () (sum(` + inc(`h_bucket{le=~"2|2\\.0"}`) + `) or on () 0 * slo:sli_total:increase1m` + sel + `), 0)`,
 		},
 		{
 			name:  "boolean: one sample a minute, compared with bool",
 			slo:   `{name: s, objective: 99, window: 7d, groupBy: [store], indicator: {boolean: {gauge: {expr: 'time() - last_sync'}, goodWhen: "<= 900"}}}`,
-			bad:   `1 - avg_over_time((avg by (store) (time() - last_sync) <= bool 900)[5m:1m])`,
-			total: `slo:sli_error:rate5m` + sel + ` * 0 + 1`,
+			bad:   `1 - (avg by (store) (time() - last_sync) <= bool 900)`,
+			total: `slo:sli_error:increase1m` + sel + ` * 0 + 1`,
 		},
 		{
 			name:  "boolean: up by default",
 			slo:   `{name: s, objective: 99, window: 7d, indicator: {boolean: {gauge: {expr: 'up{job="a"}'}}}}`,
-			bad:   `1 - avg_over_time((avg(up{job="a"}) >= bool 1)[5m:1m])`,
-			total: `slo:sli_error:rate5m` + sel + ` * 0 + 1`,
+			bad:   `1 - (avg(up{job="a"}) >= bool 1)`,
+			total: `slo:sli_error:increase1m` + sel + ` * 0 + 1`,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := recordings(t, mustGenerate(t, catalogOf(t, serviceSpec("    - "+tt.slo+"\n"))))
-			if got := rec[rules.TotalRate5m]; got != tt.total {
+			if got := rec[rules.TotalIncrease1m]; got != tt.total {
 				t.Errorf("total:\n got %s\nwant %s", got, tt.total)
 			}
-			if got := rec[rules.ErrorRate5m]; got != tt.bad {
+			if got := rec[rules.ErrorIncrease1m]; got != tt.bad {
 				t.Errorf("bad:\n got %s\nwant %s", got, tt.bad)
 			}
 		})
 	}
 }
 
-func TestWindowsDeriveFromTheFiveMinuteRates(t *testing.T) {
+// TestAPlainSLOHasTwelveRules checks the rules of a 30-day availability
+// SLO with the Workbook's alerts: 8 recording rules (the minute's events,
+// their 5-minute and hourly tiles, the window's events, the budget left
+// and the objective) and 4 alerts.
+func TestAPlainSLOHasTwelveRules(t *testing.T) {
+	res := mustGenerate(t, catalogOf(t, serviceSpec(
+		"    - {name: s, objective: 99.9, window: 30d, indicator: {ratio: {bad: {counter: e}, total: {counter: t}}}}\n")))
+	rec, alerts := res.Rules()
+	if rec != 8 || alerts != 4 {
+		t.Errorf("%d recording and %d alerting rules, want 8 and 4", rec, alerts)
+	}
 	const sel = `{service="shop", slo="s"}`
-	rec := recordings(t, mustGenerate(t, catalogOf(t, serviceSpec(
-		"    - {name: s, objective: 99.9, window: 30d, indicator: {ratio: {bad: {counter: e}, total: {counter: t}}}}\n"))))
+	got := recordings(t, res)
 	want := map[string]string{
-		"slo:sli_error:ratio_rate5m":  `slo:sli_error:rate5m` + sel + ` / slo:sli_total:rate5m` + sel,
-		"slo:sli_error:ratio_rate1h":  `slo:sli_error:rate1h` + sel + ` / slo:sli_total:rate1h` + sel,
-		"slo:sli_error:ratio_rate6h":  `sum_over_time(slo:sli_error:rate5m` + sel + `[6h]) / sum_over_time(slo:sli_total:rate5m` + sel + `[6h])`,
-		"slo:sli_error:ratio_rate3d":  `sum_over_time(slo:sli_error:rate5m` + sel + `[3d:5m]) / sum_over_time(slo:sli_total:rate5m` + sel + `[3d:5m])`,
-		"slo:sli_error:ratio_rate30d": `sum_over_time(slo:sli_error:rate1h` + sel + `[30d:1h]) / sum_over_time(slo:sli_total:rate1h` + sel + `[30d:1h])`,
-		rules.ErrorRate1h:             `avg_over_time(slo:sli_error:rate5m` + sel + `[1h])`,
-		rules.BudgetRemaining:         `1 - slo:sli_error:ratio_rate30d` + sel + ` / 0.001`,
-		rules.Objective:               `vector(0.999)`,
-		"slo:sli_total:rate30d":       `avg_over_time(slo:sli_total:rate1h` + sel + `[30d:1h])`,
+		rules.TotalIncrease5m: `sum_over_time(slo:sli_total:increase1m` + sel + `[4m30s]) and on () minute() % 5 == 0`,
+		"slo:sli_total:increase30d": `sum without (events) (sum_over_time(slo:sli_events:increase1h{service="shop", slo="s", events="total"}[29d23h59m30s])) or ` +
+			`sum_over_time(slo:sli_total:increase1m` + sel + `[59m30s])`,
+		rules.Objective: `vector(0.999)`,
 	}
 	for name, expr := range want {
-		if rec[name] != expr {
-			t.Errorf("%s:\n got %s\nwant %s", name, rec[name], expr)
+		if got[name] != expr {
+			t.Errorf("%s:\n got %s\nwant %s", name, got[name], expr)
 		}
 	}
-	if n := len(rec); n != 16 {
-		t.Errorf("%d recording rules, want 16", n)
+	// The 1d window of the slow ticket adds up 5-minute tiles; its 2h
+	// window adds up minutes.
+	slow := findRule(t, res, "1d/2h").Expr
+	for _, part := range []string{`sum_over_time(slo:sli_error:increase5m` + sel + `[23h59m30s])`, `sum_over_time(slo:sli_total:increase1m` + sel + `[1h59m30s])`,
+		`>= clamp_min(0.0001 * slo:sli_total:increase30d` + sel + `, 3)`} {
+		if !strings.Contains(slow, part) {
+			t.Errorf("the slow ticket lacks %s:\n%s", part, slow)
+		}
 	}
 }
 
 func TestTimeSlicesAverageJudgedSlices(t *testing.T) {
 	const sel = `{service="shop", slo="s"}`
-	rec := recordings(t, mustGenerate(t, catalogOf(t, serviceSpec(`    - {name: s, objective: 99.5, window: 30d,
+	res := mustGenerate(t, catalogOf(t, serviceSpec(`    - {name: s, objective: 99.5, window: 30d,
         budgeting: {method: timeslices, sliceLength: 5m, sliceTarget: 95},
         indicator: {ratio: {bad: {counter: e}, total: {counter: t}}}}
-`))))
-	if got, want := rec[rules.SliceError], `((slo:sli_error:rate5m`+sel+` / slo:sli_total:rate5m`+sel+`) >= 0) > bool 0.05`; got != want {
+`)))
+	rec := recordings(t, res)
+	if got, want := rec[rules.SliceError], `((sum_over_time(slo:sli_error:increase1m`+sel+`[4m30s]) / sum_over_time(slo:sli_total:increase1m`+sel+`[4m30s])) >= 0) > bool 0.05`; got != want {
 		t.Errorf("slice:\n got %s\nwant %s", got, want)
 	}
-	if got, want := rec["slo:sli_error:ratio_rate1h"], `avg_over_time(slo:slice_error:ratio`+sel+`[1h:5m])`; got != want {
-		t.Errorf("1h:\n got %s\nwant %s", got, want)
+	if got, want := rec[rules.SliceError1h], `avg_over_time(slo:slice_error:ratio`+sel+`[59m30s:5m]) and on () minute() == 0`; got != want {
+		t.Errorf("hourly slices:\n got %s\nwant %s", got, want)
 	}
-	if _, ok := rec[rules.TotalRate1h]; ok {
-		t.Error("a time-slice SLO records hourly event rates it never reads")
+	if got := findRule(t, res, "1h/5m").Expr; !strings.HasPrefix(got, `(avg_over_time(slo:slice_error:ratio`+sel+`[59m30s:5m]) / 0.005 > 14.4)`) {
+		t.Errorf("the fast page does not average the hour's slices:\n%s", got)
+	}
+	if _, ok := rec[rules.TotalIncrease5m]; ok {
+		t.Error("a time-slice SLO records tiles of events it never reads")
 	}
 }
 
@@ -179,7 +203,7 @@ func TestPushedSLOsAreLeftOutWithAWarning(t *testing.T) {
 func TestUnusableQueriesFail(t *testing.T) {
 	cat := catalogOf(t, serviceSpec("    - {name: s, objective: 99, window: 7d, indicator: {boolean: {gauge: {expr: up}}}}\n"))
 	cat.SLOs[0].Indicator.Gauge.Shape = slo.ShapeCounter
-	_, err := rules.Generate(cat)
+	_, err := rules.Generate(cat, rules.Options{})
 	if err == nil || !strings.Contains(err.Error(), "shop/s") || !strings.Contains(err.Error(), "is a counter") {
 		t.Errorf("a counter as a gauge: err = %v", err)
 	}

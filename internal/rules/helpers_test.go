@@ -33,7 +33,7 @@ func mustCatalog(tb testing.TB, paths ...string) *slo.Catalog {
 // mustGenerate generates the rules of a catalog.
 func mustGenerate(tb testing.TB, cat *slo.Catalog) *rules.Result {
 	tb.Helper()
-	res, err := rules.Generate(cat)
+	res, err := rules.Generate(cat, rules.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

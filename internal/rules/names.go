@@ -8,69 +8,114 @@ import (
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-// The series the rules record. Each carries the labels service and slo
-// and, for a grouped SLO, its group-by labels.
+// The series the rules record. Each carries the SLO's identifying labels
+// (service and slo, or Sloth's with NamingSloth) and, for a grouped SLO,
+// its group-by labels.
 const (
-	// TotalRate5m is events per second over the last 5 minutes. For
-	// error-ratio and boolean indicators, whose unit is a sample, it is 1:
-	// every evaluation weighs the same, as every minute does in the engine.
-	TotalRate5m = "slo:sli_total:rate5m"
-	// ErrorRate5m is bad events per second over the last 5 minutes (for
-	// error-ratio and boolean indicators: the bad share of the samples).
-	ErrorRate5m = "slo:sli_error:rate5m"
-	// TotalRate1h is TotalRate5m averaged over the last hour; sampled once
-	// an hour it tiles the SLO's window.
-	TotalRate1h = "slo:sli_total:rate1h"
-	// ErrorRate1h is ErrorRate5m averaged over the last hour.
-	ErrorRate1h = "slo:sli_error:rate1h"
+	// TotalIncrease1m is the SLO's events in the last minute, read from
+	// the raw series. For error-ratio and boolean indicators, whose unit
+	// is a sample, it is 1: every minute weighs the same, as in the engine.
+	TotalIncrease1m = "slo:sli_total:increase1m"
+	// ErrorIncrease1m is the bad events in the last minute (for error-ratio
+	// and boolean indicators: the bad share of the minute's sample).
+	ErrorIncrease1m = "slo:sli_error:increase1m"
+	// TotalIncrease5m and ErrorIncrease5m are tiles: the events of the
+	// five minutes before an evaluation whose minute is a multiple of 5,
+	// recorded only then. Consecutive tiles cover time exactly once, so a
+	// long window adds up one sample per 5 minutes.
+	TotalIncrease5m = "slo:sli_total:increase5m"
+	ErrorIncrease5m = "slo:sli_error:increase5m"
+	// EventsIncrease1h are hourly tiles, recorded at minute 0 from the
+	// 5-minute tiles, with the label events="total" or events="error";
+	// the SLO's window adds up one sample per hour.
+	EventsIncrease1h = "slo:sli_events:increase1h"
 	// SliceError is the error of the time slice ending now, for SLOs
 	// budgeted by time slices: 1 for a bad slice and 0 for a good one
 	// (timeslices), or the slice's error ratio (ratio-timeslices).
 	SliceError = "slo:slice_error:ratio"
-	// Objective is the objective as a ratio, e.g. 0.999.
+	// SliceError1h is the average SliceError of the hour's slices, an
+	// hourly tile recorded at minute 0.
+	SliceError1h = "slo:slice_error:avg1h"
+	// Objective is the objective as a ratio, e.g. 0.999, labelled with the
+	// SLO's team, window, budgeting and indicator.
 	Objective = "slo:objective:ratio"
-	// Info is 1, labelled with the SLO's team, window and objective.
-	Info = "slo:info"
 	// BudgetRemaining is the share of the window's error budget left: 1
 	// untouched, 0 exhausted, negative overspent.
 	BudgetRemaining = "slo:error_budget_remaining:ratio"
 )
 
-// TotalRateOver names the recording of the average events per second over
-// window w (the SLO's window): slo:sli_total:rate30d.
-func TotalRateOver(w time.Duration) string {
-	return "slo:sli_total:rate" + slo.FormatDuration(w)
+// TotalIncreaseOver names the recording of the events in the SLO's window
+// w, which the alerts' budget condition reads: slo:sli_total:increase30d.
+func TotalIncreaseOver(w time.Duration) string {
+	return "slo:sli_total:increase" + slo.FormatDuration(w)
 }
 
-// baseWindow is the range the raw series are read over.
-const baseWindow = 5 * time.Minute
+// EvalStep is the span each base recording counts, and the evaluation
+// interval every generated group sets.
+const EvalStep = time.Minute
 
-// ErrorRatio names the recording of the error ratio over window w, as
-// Sloth names it: slo:sli_error:ratio_rate1h. Windows under 5 minutes are
-// measured over 5 minutes.
+// tileStep is the span of a 5-minute tile.
+const tileStep = 5 * time.Minute
+
+// denseLimit is the longest window read from the per-minute recordings;
+// longer windows add up 5-minute tiles.
+const denseLimit = 6 * time.Hour
+
+// ErrorRatio names a recording of the error ratio over window w, as Sloth
+// names it: slo:sli_error:ratio_rate1h. Windows under a minute are
+// measured over a minute.
 func ErrorRatio(w time.Duration) string {
-	return "slo:sli_error:ratio_rate" + slo.FormatDuration(max(w, baseWindow))
+	return "slo:sli_error:ratio_rate" + slo.FormatDuration(max(w, EvalStep))
 }
 
 // target is the SLO a rule belongs to: its identifying labels and the
 // labels its series are grouped by.
 type target struct {
-	service, slo string
-	by           []string
+	id    []label // the labels every recording of the SLO sets, in order
+	by    []string
+	slice time.Duration // a time-slice SLO's slice length
 }
 
-func newTarget(s *slo.SLO) target {
-	return target{service: s.Service, slo: s.Name, by: s.GroupBy}
+type label struct{ name, value string }
+
+func newTarget(s *slo.SLO, naming Naming) target {
+	t := target{by: s.GroupBy, slice: sliceLength(s)}
+	if len(t.by) == 0 {
+		t.by = queryGrouping(s.Indicator)
+	}
+	if naming == NamingSloth {
+		t.id = []label{{"sloth_id", s.Service + "-" + s.Name}, {"sloth_service", s.Service}, {"sloth_slo", s.Name}}
+	} else {
+		t.id = []label{{"service", s.Service}, {"slo", s.Name}}
+	}
+	return t
 }
 
 // labels are the labels every recording of the SLO sets.
 func (t target) labels() map[string]string {
-	return map[string]string{"service": t.service, "slo": t.slo}
+	out := make(map[string]string, len(t.id))
+	for _, l := range t.id {
+		out[l.name] = l.value
+	}
+	return out
 }
 
 // sel selects a recorded series of the SLO: name{service="…", slo="…"}.
-func (t target) sel(name string) string {
-	return name + "{service=" + strconv.Quote(t.service) + ", slo=" + strconv.Quote(t.slo) + "}"
+func (t target) sel(name string, extra ...string) string {
+	var b strings.Builder
+	b.WriteString(name)
+	b.WriteByte('{')
+	for i, l := range t.id {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(l.name + "=" + strconv.Quote(l.value))
+	}
+	for _, e := range extra {
+		b.WriteString(", " + e)
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // on is the vector matching on the SLO's group-by labels: on (store).
@@ -87,3 +132,10 @@ func num(f float64) string {
 
 // dur writes a duration for PromQL: 5m, 1h, 30d.
 func dur(d time.Duration) string { return slo.FormatDuration(d) }
+
+// span is the range that holds exactly the per-minute recordings of the
+// last w: w less half a minute, since Prometheus 2 includes both ends of a
+// range and recordings are exactly a minute apart: [29m30s] for 30m.
+func span(w time.Duration) string {
+	return dur(w - EvalStep/2)
+}

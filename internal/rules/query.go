@@ -3,8 +3,10 @@ package rules
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -21,107 +23,231 @@ func parse(expr string) (parser.Expr, error) {
 	return e, nil
 }
 
-// rangeExpr turns an event query into PromQL for events per second over
-// window, summed by the SLO's group-by labels: rate() over a counter,
-// the template with the window filled in, or the instant query as it is
-// (a per-second rate). A non-empty le selects one histogram bucket.
-func rangeExpr(q *slo.Query, window string, by []string, le *labels.Matcher) (string, error) {
-	expr := strings.TrimSpace(q.Expr)
-	var inner string
+// placeholder stands in for a template's {{.window}} while it is parsed,
+// so that the ranges it fills can be told from ranges the query writes.
+const placeholder = time.Minute + time.Millisecond
+
+// countExpr turns an event query into PromQL for the events of the last
+// minute, summed by the SLO's group-by labels. A counter, and every
+// rate() or increase() a template applies to {{.window}}, becomes the
+// counter's increase since the evaluation a minute ago (increments); an
+// instant query is a per-second rate, times 60. A non-nil le selects one
+// histogram bucket.
+func countExpr(q *slo.Query, by []string, le *labels.Matcher) (string, error) {
 	switch q.Shape {
 	case slo.ShapeCounter:
-		e, err := parse(expr)
+		e, err := parse(strings.TrimSpace(q.Expr))
 		if err != nil {
 			return "", err
 		}
 		vs, ok := e.(*parser.VectorSelector)
 		if !ok {
-			return "", fmt.Errorf("counter %q is not a series selector", expr)
+			return "", fmt.Errorf("counter %q is not a series selector", q.Expr)
 		}
 		if le != nil {
 			vs.LabelMatchers = append(vs.LabelMatchers, le)
-			expr = vs.String()
 		}
-		inner = "rate(" + expr + "[" + window + "])"
-	case slo.ShapeTemplate, slo.ShapeInstant:
-		expr = strings.ReplaceAll(expr, slo.WindowPlaceholder, window)
+		return aggregate("sum", by, increments(vs))
+	case slo.ShapeTemplate:
+		e, err := template(q.Expr, le)
+		if err != nil {
+			return "", err
+		}
+		return aggregate("sum", by, e.String())
+	case slo.ShapeInstant:
+		e, err := parse(strings.TrimSpace(q.Expr))
+		if err != nil {
+			return "", err
+		}
 		if le != nil {
-			var err error
-			if expr, err = withMatcher(expr, le); err != nil {
-				return "", err
-			}
+			addMatcher(e, le)
 		}
-		inner = expr
-	default:
-		return "", fmt.Errorf("unknown shape %q of %q", q.Shape, q.Expr)
+		s, err := aggregate("sum", by, e.String())
+		return s + " * 60", err
 	}
-	return aggregate("sum", by, inner)
+	return "", fmt.Errorf("unknown shape %q of %q", q.Shape, q.Expr)
 }
 
 // valueExpr turns a sampled query (a gauge or an error ratio) into PromQL
-// for its value, averaged by the SLO's group-by labels; window fills a
-// template's placeholder.
-func valueExpr(q *slo.Query, window string, by []string) (string, error) {
-	expr := strings.TrimSpace(q.Expr)
+// for its value this minute, averaged by the SLO's group-by labels. A
+// template's rates become increments, as in countExpr, and any other
+// {{.window}} becomes 1m.
+func valueExpr(q *slo.Query, by []string) (string, error) {
 	switch q.Shape {
 	case slo.ShapeInstant:
+		e, err := parse(strings.TrimSpace(q.Expr))
+		if err != nil {
+			return "", err
+		}
+		return aggregate("avg", by, e.String())
 	case slo.ShapeTemplate:
-		expr = strings.ReplaceAll(expr, slo.WindowPlaceholder, window)
+		e, err := template(q.Expr, nil)
+		if err != nil {
+			return "", err
+		}
+		return aggregate("avg", by, e.String())
 	case slo.ShapeCounter:
 		return "", fmt.Errorf("%q is a counter, but a sampled value needs an instant or template query", q.Expr)
-	default:
-		return "", fmt.Errorf("unknown shape %q of %q", q.Shape, q.Expr)
 	}
-	return aggregate("avg", by, expr)
+	return "", fmt.Errorf("unknown shape %q of %q", q.Shape, q.Expr)
 }
 
-// aggregate wraps expr as `op by (labels) (expr)`, as the engine's source
-// does. Without labels, an expression that already yields one series
-// (sum(rate(x[5m])), or a ratio of two such) is left as it is, so Sloth's
-// queries read as Sloth writes them.
-func aggregate(op string, by []string, expr string) (string, error) {
-	e, err := parse(expr)
+// template parses a template query with its window placeholder, turning
+// rate() and increase() over the placeholder into increments and any
+// other range of it into 1m.
+func template(expr string, le *labels.Matcher) (parser.Expr, error) {
+	e, err := parse(strings.ReplaceAll(strings.TrimSpace(expr), slo.WindowPlaceholder, dur(placeholder)))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if len(by) == 0 {
-		if single(e) {
-			return expr, nil
+	if le != nil {
+		addMatcher(e, le)
+	}
+	e = rewrite(e)
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		switch n := n.(type) {
+		case *parser.MatrixSelector:
+			if n.Range == placeholder {
+				n.Range = EvalStep
+			}
+		case *parser.SubqueryExpr:
+			if n.Range == placeholder {
+				n.Range = EvalStep
+			}
 		}
-		return op + "(" + expr + ")", nil
-	}
-	return op + " by (" + strings.Join(by, ", ") + ") (" + expr + ")", nil
+		return nil
+	})
+	return e, nil
 }
 
-// single reports whether e yields at most one series without labels: an
-// aggregation without grouping, a number, or arithmetic on those.
-func single(e parser.Expr) bool {
-	switch e := e.(type) {
-	case *parser.ParenExpr:
-		return single(e.Expr)
+// rewrite replaces, below e, every rate() and increase() of a range the
+// placeholder fills with the selector's increments.
+func rewrite(e parser.Expr) parser.Expr {
+	switch n := e.(type) {
+	case *parser.Call:
+		if n.Func.Name == "rate" || n.Func.Name == "increase" {
+			if ms, ok := n.Args[0].(*parser.MatrixSelector); ok && ms.Range == placeholder {
+				inc, err := parse(increments(ms.VectorSelector.(*parser.VectorSelector)))
+				if err == nil {
+					return inc
+				}
+			}
+		}
+		for i, a := range n.Args {
+			n.Args[i] = rewrite(a)
+		}
 	case *parser.AggregateExpr:
-		return len(e.Grouping) == 0 && !e.Without
-	case *parser.NumberLiteral:
-		return true
+		n.Expr = rewrite(n.Expr)
 	case *parser.BinaryExpr:
-		return single(e.LHS) && single(e.RHS)
+		n.LHS, n.RHS = rewrite(n.LHS), rewrite(n.RHS)
+	case *parser.ParenExpr:
+		n.Expr = rewrite(n.Expr)
+	case *parser.UnaryExpr:
+		n.Expr = rewrite(n.Expr)
+	case *parser.SubqueryExpr:
+		n.Expr = rewrite(n.Expr)
+	case *parser.StepInvariantExpr:
+		n.Expr = rewrite(n.Expr)
 	}
-	return false
+	return e
 }
 
-// withMatcher adds m to every series selector in expr.
-func withMatcher(expr string, m *labels.Matcher) (string, error) {
-	e, err := parse(expr)
-	if err != nil {
-		return "", err
-	}
+// increments is PromQL for how much each series of a counter grew since
+// the evaluation a minute before: the difference of its latest samples,
+// or after a reset its value since the reset. Added up over consecutive
+// evaluations the differences telescope, so a window of them counts the
+// counter's growth between two samples exactly, with no extrapolation. A
+// series that is new this minute counts from its next sample, as rate()
+// does.
+func increments(vs *parser.VectorSelector) string {
+	now := vs.String()
+	before := *vs
+	before.OriginalOffset += EvalStep
+	ago := before.String()
+	return "(" + now + " - " + ago + " >= 0 or " + now + " and " + ago + ")"
+}
+
+// addMatcher adds m to every series selector in e.
+func addMatcher(e parser.Expr, m *labels.Matcher) {
 	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
 		if vs, ok := n.(*parser.VectorSelector); ok {
 			vs.LabelMatchers = append(vs.LabelMatchers, m)
 		}
 		return nil
 	})
-	return e.String(), nil
+}
+
+// aggregate wraps expr as `op by (labels) (expr)`, as the engine's source
+// does. An expression that already yields the series wanted is left as it
+// is, so Sloth's queries read as Sloth writes them: without labels, one
+// that yields one series (sum(rate(x[5m])), or a ratio of two such); with
+// them, one aggregated by exactly those labels.
+func aggregate(op string, by []string, expr string) (string, error) {
+	e, err := parse(expr)
+	if err != nil {
+		return "", err
+	}
+	if g, ok := grouping(e); ok && slices.Equal(g, slices.Sorted(slices.Values(by))) {
+		return expr, nil
+	}
+	if len(by) == 0 {
+		return op + "(" + expr + ")", nil
+	}
+	return op + " by (" + strings.Join(by, ", ") + ") (" + expr + ")", nil
+}
+
+// grouping returns the labels e's series are aggregated by, sorted, when
+// e is an aggregation by labels (none for sum(...)), a number, or
+// arithmetic on those that agree.
+func grouping(e parser.Expr) ([]string, bool) {
+	switch e := e.(type) {
+	case *parser.ParenExpr:
+		return grouping(e.Expr)
+	case *parser.AggregateExpr:
+		if e.Without {
+			return nil, false
+		}
+		return slices.Sorted(slices.Values(e.Grouping)), true
+	case *parser.NumberLiteral:
+		return nil, true
+	case *parser.BinaryExpr:
+		l, okL := grouping(e.LHS)
+		r, okR := grouping(e.RHS)
+		if !okL || !okR {
+			return nil, false
+		}
+		if _, num := e.LHS.(*parser.NumberLiteral); num {
+			return r, true
+		}
+		if _, num := e.RHS.(*parser.NumberLiteral); num {
+			return l, true
+		}
+		return l, slices.Equal(l, r)
+	}
+	return nil, false
+}
+
+// queryGrouping returns the labels every query of the indicator is
+// already aggregated by (Sloth's `sum(rate(…)) by (host)`), or none when
+// they disagree or do not aggregate.
+func queryGrouping(ind slo.Indicator) []string {
+	var out []string
+	seen := false
+	for _, q := range ind.Queries() {
+		if q.Shape == slo.ShapeCounter {
+			return nil
+		}
+		e, err := parse(strings.ReplaceAll(q.Expr, slo.WindowPlaceholder, "1m"))
+		if err != nil {
+			return nil
+		}
+		g, ok := grouping(e)
+		if !ok || seen && !slices.Equal(g, out) {
+			return nil
+		}
+		out, seen = g, true
+	}
+	return out
 }
 
 // bucketMatcher selects the histogram bucket whose bound is seconds. A

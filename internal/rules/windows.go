@@ -1,122 +1,127 @@
 package rules
 
 import (
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-// overlapLimit is the longest window summed from every 5-minute recording;
-// longer windows sum one recording per 5 minutes (or per hour), which
-// tiles the window with a lag of at most that step.
-const overlapLimit = 6 * time.Hour
-
-// windows are the windows whose error ratio an SLO records, shortest
-// first: every rule's long and short window, the SLO's own window, 1h
-// (which the SLO's window adds up) and, for event-budgeted SLOs, 5m.
-func windows(s *slo.SLO, rules []slo.BurnRateAlert) (all []time.Duration, alerting map[time.Duration]bool) {
-	alerting = map[time.Duration]bool{}
-	add := func(w time.Duration) {
-		w = max(w, baseWindow)
-		if !slices.Contains(all, w) {
-			all = append(all, w)
-		}
-	}
-	for _, r := range rules {
-		for _, w := range []time.Duration{r.LongWindow, r.ShortWindow} {
-			add(w)
-			alerting[max(w, baseWindow)] = true
-		}
-	}
-	add(s.Window.Nominal())
-	add(time.Hour) // the SLO's window adds up hourly values
-	if !timeslices(s) {
-		add(baseWindow)
-	}
-	slices.Sort(all)
-	return all, alerting
-}
-
 // timeslices reports whether the SLO's budget counts time slices.
 func timeslices(s *slo.SLO) bool {
 	return s.Budgeting.Method == slo.Timeslices || s.Budgeting.Method == slo.RatioTimeslices
 }
 
-// windowRules record the error ratio over each window, from the 5-minute
-// recordings only.
-func windowRules(s *slo.SLO, t target) []Rule {
-	all, alerting := windows(s, engine.Rules(s))
+// The events a window counts: total or bad.
+const (
+	totalEvents = "total"
+	errorEvents = "error"
+)
+
+// events is PromQL for the SLO's total or bad events in the last w. Up to
+// 6 hours, and for windows that 5 minutes do not divide, it adds up the
+// per-minute recordings (exact, one sample a minute); longer windows add up
+// 5-minute tiles (one sample per 5 minutes, up to 4 minutes behind).
+func (t target) events(kind string, w time.Duration) string {
+	w = max(w, EvalStep)
+	name := map[string][2]string{totalEvents: {TotalIncrease1m, TotalIncrease5m}, errorEvents: {ErrorIncrease1m, ErrorIncrease5m}}[kind]
+	if w <= denseLimit || w%tileStep != 0 {
+		return "sum_over_time(" + t.sel(name[0]) + "[" + span(w) + "])"
+	}
+	return "sum_over_time(" + t.sel(name[1]) + "[" + span(w) + "])"
+}
+
+// ratio is PromQL for the SLO's error ratio over w.
+func (t target) ratio(w time.Duration) string {
+	return t.events(errorEvents, w) + " / " + t.events(totalEvents, w)
+}
+
+// windowEvents is PromQL for the SLO's total or bad events over its own
+// window w, from hourly tiles (one sample an hour, up to 59 minutes
+// behind) when the hour divides w. Until the first hourly tile is
+// recorded, it is the last hour's events, so the budget is there within a
+// minute of the first samples.
+func (t target) windowEvents(kind string, w time.Duration) string {
+	if w <= denseLimit || w%time.Hour != 0 {
+		return t.events(kind, w)
+	}
+	tiles := "sum without (events) (sum_over_time(" + t.sel(EventsIncrease1h, `events="`+kind+`"`) + "[" + span(w) + "]))"
+	return tiles + " or " + t.events(kind, time.Hour)
+}
+
+// usesHourlyTiles reports whether the SLO's window is added up from hourly
+// tiles.
+func usesHourlyTiles(s *slo.SLO) bool {
+	w := s.Window.Nominal()
+	return w > denseLimit && w%time.Hour == 0
+}
+
+// tileRules record the 5-minute tiles and, when the SLO's window adds
+// them up, the hourly tiles. A tile is recorded only at an evaluation
+// whose minute is a multiple of its length, and holds the recordings of
+// exactly the minutes since the tile before it.
+func tileRules(s *slo.SLO, t target) []Rule {
 	record := func(name, expr string) Rule { return Rule{Record: name, Expr: expr, Labels: t.labels()} }
-	if timeslices(s) {
-		return sliceRules(s, t, all, alerting, record)
-	}
+	every5m := " and on () minute() % 5 == 0"
 	out := []Rule{
-		record(ErrorRatio(baseWindow), t.sel(ErrorRate5m)+" / "+t.sel(TotalRate5m)),
-		record(TotalRate1h, "avg_over_time("+t.sel(TotalRate5m)+"[1h])"),
-		record(ErrorRate1h, "avg_over_time("+t.sel(ErrorRate5m)+"[1h])"),
-		record(ErrorRatio(time.Hour), t.sel(ErrorRate1h)+" / "+t.sel(TotalRate1h)),
+		record(TotalIncrease5m, "sum_over_time("+t.sel(TotalIncrease1m)+"["+span(tileStep)+"])"+every5m),
+		record(ErrorIncrease5m, "sum_over_time("+t.sel(ErrorIncrease1m)+"["+span(tileStep)+"])"+every5m),
 	}
-	for _, w := range all {
-		if w == baseWindow || w == time.Hour {
-			continue
+	if usesHourlyTiles(s) {
+		hour := func(kind, name string) string {
+			return `label_replace(sum_over_time(` + t.sel(name) + "[" + span(time.Hour) + `]), "events", "` + kind + `", "", "") and on () minute() == 0`
 		}
-		out = append(out, record(ErrorRatio(w), ratioOver(t, w, alerting[w])))
-	}
-	// The window's average traffic, for the alerts' budget condition.
-	if w := s.Window.Nominal(); w%time.Hour == 0 {
-		out = append(out, record(TotalRateOver(w), "avg_over_time("+t.sel(TotalRate1h)+"["+dur(w)+":1h])"))
+		out = append(out, record(EventsIncrease1h, hour(totalEvents, TotalIncrease5m)+"\nor\n"+hour(errorEvents, ErrorIncrease5m)))
 	}
 	return out
 }
 
-// ratioOver is the error ratio of events over w: the bad over the total
-// events of the 5-minute recordings in w. Up to 6 hours it sums every
-// recording (they overlap, which smooths the newest minutes a little);
-// longer alert windows sum one recording every 5 minutes, which tiles the
-// window exactly; a longer window only the budget uses sums one hourly
-// average an hour.
-func ratioOver(t target, w time.Duration, alerting bool) string {
-	over := func(name, rng string) string { return "sum_over_time(" + t.sel(name) + "[" + rng + "])" }
-	switch {
-	case w <= overlapLimit || w%baseWindow != 0:
-		return over(ErrorRate5m, dur(w)) + " / " + over(TotalRate5m, dur(w))
-	case !alerting && w%time.Hour == 0:
-		rng := dur(w) + ":1h"
-		return over(ErrorRate1h, rng) + " / " + over(TotalRate1h, rng)
+// needsTiles reports whether any window of the SLO adds up tiles.
+func needsTiles(s *slo.SLO) bool {
+	if timeslices(s) {
+		return false
 	}
-	rng := dur(w) + ":" + dur(baseWindow)
-	return over(ErrorRate5m, rng) + " / " + over(TotalRate5m, rng)
+	if usesHourlyTiles(s) {
+		return true
+	}
+	for _, r := range engine.Rules(s) {
+		if r.LongWindow > denseLimit && r.LongWindow%tileStep == 0 {
+			return true
+		}
+	}
+	return false
 }
 
-// sliceRules judge each time slice as it ends and record, for each window,
-// the average error of the slices in it: the share of bad slices
-// (timeslices) or the average slice error ratio (ratio-timeslices). A long
-// window only the budget uses averages the hourly averages instead, when
-// slices tile the hour.
-func sliceRules(s *slo.SLO, t target, all []time.Duration, alerting map[time.Duration]bool, record func(name, expr string) Rule) []Rule {
-	length := max(s.Budgeting.SliceLength, baseWindow)
-	ratio := t.sel(ErrorRate5m) + " / " + t.sel(TotalRate5m)
-	if length > baseWindow {
-		ratio = ratioOver(t, length, true)
-	}
-	slice := "(" + ratio + ") >= 0" // drops slices without events, as the engine does
+// sliceLength is the length of the SLO's time slices, at least a minute.
+func sliceLength(s *slo.SLO) time.Duration { return max(s.Budgeting.SliceLength, EvalStep) }
+
+// sliceRules judge each time slice as it ends: the share of bad slices
+// (timeslices) or the average slice error ratio (ratio-timeslices) over a
+// window is the average of the slices' errors at the slice boundaries
+// (aligned to the epoch, as the engine aligns them). When slices tile the
+// hour, hourly averages are recorded at minute 0 for the SLO's window.
+func sliceRules(s *slo.SLO, t target) []Rule {
+	record := func(name, expr string) Rule { return Rule{Record: name, Expr: expr, Labels: t.labels()} }
+	slice := "(" + t.ratio(sliceLength(s)) + ") >= 0" // drops slices without events, as the engine does
 	if s.Budgeting.Method == slo.Timeslices {
 		// A slice is bad when its error ratio exceeds 1 - sliceTarget.
 		slice = "(" + slice + ") > bool " + num(1-s.Budgeting.SliceTarget/100)
 	}
 	out := []Rule{record(SliceError, slice)}
-	for _, w := range all {
-		if w > overlapLimit && !alerting[w] && w%time.Hour == 0 && time.Hour%length == 0 {
-			out = append(out, record(ErrorRatio(w), "avg_over_time("+t.sel(ErrorRatio(time.Hour))+"["+dur(w)+":1h])"))
-			continue
-		}
-		// One sample per slice, at the slice boundaries (aligned to the
-		// epoch, as the engine aligns them).
-		rng := fmt.Sprintf("%s:%s", dur(max(w, length)), dur(length))
-		out = append(out, record(ErrorRatio(w), "avg_over_time("+t.sel(SliceError)+"["+rng+"])"))
+	if hourlySlices(s) {
+		out = append(out, record(SliceError1h, t.sliceAverage(time.Hour)+" and on () minute() == 0"))
 	}
 	return out
+}
+
+// hourlySlices reports whether a time-slice SLO's window averages hourly
+// averages.
+func hourlySlices(s *slo.SLO) bool {
+	return usesHourlyTiles(s) && time.Hour%sliceLength(s) == 0
+}
+
+// sliceAverage is PromQL for the average error of the slices that ended
+// in the last w.
+func (t target) sliceAverage(w time.Duration) string {
+	return "avg_over_time(" + t.sel(SliceError) + "[" + span(max(w, t.slice)) + ":" + dur(t.slice) + "])"
 }
