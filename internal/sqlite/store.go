@@ -124,6 +124,41 @@ var migrations = []string{
 		service TEXT NOT NULL,
 		body    TEXT NOT NULL
 	);`,
+	// Tokens keep the SHA-256 of their secret, never the secret. Times are
+	// Unix milliseconds; NULL is never.
+	`CREATE TABLE tokens (
+		id         INTEGER PRIMARY KEY AUTOINCREMENT,
+		name       TEXT NOT NULL,
+		role       TEXT NOT NULL,
+		hash       TEXT NOT NULL UNIQUE,
+		created_at INTEGER NOT NULL,
+		created_by TEXT NOT NULL,
+		expires_at INTEGER,
+		last_used  INTEGER,
+		revoked_at INTEGER,
+		revoked_by TEXT NOT NULL DEFAULT ''
+	);
+	CREATE UNIQUE INDEX tokens_active_name ON tokens (name) WHERE revoked_at IS NULL;
+	CREATE TABLE audit (
+		id            INTEGER PRIMARY KEY AUTOINCREMENT,
+		at            INTEGER NOT NULL,
+		last_at       INTEGER NOT NULL,
+		who           TEXT NOT NULL,
+		via           TEXT NOT NULL,
+		role          TEXT NOT NULL,
+		method        TEXT NOT NULL,
+		route         TEXT NOT NULL,
+		object        TEXT NOT NULL,
+		service       TEXT NOT NULL,
+		summary       TEXT NOT NULL,
+		status        INTEGER NOT NULL,
+		remote        TEXT NOT NULL,
+		forwarded_for TEXT NOT NULL,
+		requests      INTEGER NOT NULL,
+		fold_key      TEXT UNIQUE
+	);
+	CREATE INDEX audit_service ON audit (service, id);
+	CREATE INDEX audit_last_at ON audit (last_at);`,
 }
 
 // migrate applies the migrations not yet applied, each in a transaction.
