@@ -40,6 +40,14 @@ type Entry struct {
 	Folded bool `json:"folded,omitempty"`
 }
 
+// What says the write in words: its summary, or its method and object.
+func (e Entry) What() string {
+	if e.Summary != "" {
+		return e.Summary
+	}
+	return e.Method + " " + e.Object
+}
+
 // Succeeded reports whether the write was done (a 2xx or 3xx answer).
 func (e Entry) Succeeded() bool { return e.Status < 400 }
 

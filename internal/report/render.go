@@ -35,6 +35,10 @@ var funcs = map[string]any{
 	"minus":   func(t time.Time) time.Time { return t.Add(-time.Second) },
 	"title":   func(a slo.Annotation) string { return a.Title() },
 	"join":    strings.Join,
+	// cell makes text safe in a Markdown table cell.
+	"cell": func(s string) string {
+		return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
+	},
 	"classOf": func(v string) string { return strings.ReplaceAll(v, " ", "-") },
 	"verdict": func(s SLO) string {
 		switch {

@@ -102,7 +102,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		write := !isRead(r.Method)
 		if !write {
 			if !id.Role.Allows(need.role) {
-				s.deny(w, r, forbidden(id, need.role, r.Method, pattern))
+				s.deny(w, r, forbidden(id, need.role, pattern))
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(ctx))
@@ -113,7 +113,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		switch {
 		case !id.Role.Allows(need.role):
-			s.deny(rec, r, forbidden(id, need.role, r.Method, pattern))
+			s.deny(rec, r, forbidden(id, need.role, pattern))
 		case csrf.Check(r) != nil:
 			s.deny(rec, r, slo.Errorf(slo.CodeForbidden, "cross-origin write refused: a page on another site may not write to Accord"))
 		default:
@@ -129,8 +129,8 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	})
 }
 
-func forbidden(id auth.Identity, need auth.Role, method, pattern string) error {
-	return slo.Errorf(slo.CodeForbidden, "%s (role %s) may not %s: it needs the %s role", id.Name, id.Role, strings.TrimPrefix(pattern, method+" "), need)
+func forbidden(id auth.Identity, need auth.Role, pattern string) error {
+	return slo.Errorf(slo.CodeForbidden, "%s (role %s) may not %s: it needs the %s role", id.Name, id.Role, pattern, need)
 }
 
 // deny answers a refused request: JSON for the API, text for a page.
