@@ -354,7 +354,9 @@ func TestExceptionApproverIsTheGrantingToken(t *testing.T) {
 	s.mustToken("head-of-it", auth.RoleOperator)
 	grant := `{"service": "checkout", "until": "2h", "reason": "card terminal firmware fix"}`
 	for _, who := range []string{"ops", auth.BootstrapName} {
-		var body struct{ Error struct{ Code, Message string } }
+		var body struct {
+			Error struct{ Code, Message string }
+		}
 		if code := s.do(who, "POST /api/v1/exceptions", "POST", "/api/v1/exceptions", grant, nil, &body); code != 403 ||
 			!strings.Contains(body.Error.Message, who+" may not grant exceptions for checkout: its policy names head-of-it") {
 			t.Errorf("grant by %s, whom the policy does not name: %d %+v, want 403 naming the approver", who, code, body.Error)
