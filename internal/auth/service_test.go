@@ -16,7 +16,7 @@ var start = time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
 
 // mustService returns a Service over a SQLite store in a temporary
 // directory, its clock at start.
-func mustService(t *testing.T, opts auth.Options) (*auth.Service, *sqlite.Store, *engine.ManualClock) {
+func mustService(t testing.TB, opts auth.Options) (*auth.Service, *sqlite.Store, *engine.ManualClock) {
 	t.Helper()
 	store, err := sqlite.Open(t.TempDir())
 	if err != nil {

@@ -24,6 +24,8 @@ type Store struct {
 	write *sql.DB
 	read  *sql.DB
 	path  string
+	// tokenByHash is prepared once: every request with a token asks it.
+	tokenByHash *sql.Stmt
 
 	queue   chan *writeReq
 	stop    chan struct{}
@@ -63,6 +65,11 @@ func Open(dir string) (*Store, error) {
 		s.read.Close()
 		return nil, err
 	}
+	if s.tokenByHash, err = read.Prepare(`SELECT ` + tokenColumns + ` FROM tokens WHERE hash = ? AND revoked_at IS NULL`); err != nil {
+		s.write.Close()
+		s.read.Close()
+		return nil, fmt.Errorf("prepare token lookup in %s: %w", path, err)
+	}
 	s.stopped.Add(1)
 	go s.writer()
 	return s, nil
@@ -72,7 +79,7 @@ func Open(dir string) (*Store, error) {
 func (s *Store) Close() error {
 	close(s.stop)
 	s.stopped.Wait()
-	return errors.Join(s.write.Close(), s.read.Close())
+	return errors.Join(s.tokenByHash.Close(), s.write.Close(), s.read.Close())
 }
 
 // Ping checks that the database answers.

@@ -32,7 +32,7 @@ func (s *Store) CreateToken(ctx context.Context, t auth.Token) (auth.Token, erro
 
 // TokenByHash returns the unrevoked token with the hash.
 func (s *Store) TokenByHash(ctx context.Context, hash string) (auth.Token, error) {
-	t, err := scanToken(s.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ? AND revoked_at IS NULL`, hash))
+	t, err := scanToken(s.tokenByHash.QueryRowContext(ctx, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, slo.Errorf(slo.CodeNotFound, "no such token")
 	}
