@@ -73,60 +73,66 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		// The request the mux serves is a copy with the identity; the
 		// metrics read the route from this one.
 		r.Pattern = pattern
-		need := s.accessOf(r.Method, pattern)
 		if pattern == "" || openRoute(pattern) {
 			next.ServeHTTP(w, r)
 			return
 		}
+		need := s.accessOf(r.Method, pattern)
 		id, origin, err := s.auth.Identify(r.Context(), s.credentials(r))
-		if need.role == "" {
+		switch {
+		case need.role == "":
 			if err == nil && !id.Anonymous() {
 				r = r.WithContext(auth.WithIdentity(r.Context(), id)) // the UI says who is signed in
 			}
 			next.ServeHTTP(w, r)
-			return
-		}
-		switch {
-		case err != nil && slo.ErrorCode(err) != slo.CodeUnauthorized:
-			s.deny(w, r, err)
-			return
 		case err != nil || id.Anonymous():
-			s.metrics.unauthorized.Inc()
-			if err == nil {
-				err = slo.Errorf(slo.CodeUnauthorized, "missing bearer token: send Authorization: Bearer <token>")
-			}
-			s.deny(w, r, err)
-			return
-		}
-		ctx := auth.WithIdentity(r.Context(), id)
-		write := !isRead(r.Method)
-		if !write {
-			if !id.Role.Allows(need.role) {
-				s.deny(w, r, forbidden(id, need.role, pattern))
-				return
-			}
-			next.ServeHTTP(w, r.WithContext(ctx))
-			return
-		}
-		note := &auditNote{object: r.URL.Path}
-		r = r.WithContext(context.WithValue(ctx, auditNoteKey{}, note))
-		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
-		switch {
-		case !id.Role.Allows(need.role):
-			s.deny(rec, r, forbidden(id, need.role, pattern))
-		case csrf.Check(r) != nil:
-			s.deny(rec, r, slo.Errorf(slo.CodeForbidden, "cross-origin write refused: a page on another site may not write to Accord"))
+			s.refuseUnknown(w, r, err)
+		case isRead(r.Method) && !id.Role.Allows(need.role):
+			s.deny(w, r, forbidden(id, need.role, pattern))
+		case isRead(r.Method):
+			next.ServeHTTP(w, r.WithContext(auth.WithIdentity(r.Context(), id)))
 		default:
-			next.ServeHTTP(rec, r)
-		}
-		e := auth.Entry{Who: id.Name, Via: id.Via, Role: id.Role, Method: r.Method, Route: pattern, Object: note.object,
-			Service: note.service, Summary: note.summary, Status: rec.code, Remote: origin.Remote, ForwardedFor: origin.ForwardedFor, Folded: need.fold}
-		// The answer is out: a failure here can only be logged.
-		if err := s.auth.Record(context.WithoutCancel(r.Context()), e); err != nil {
-			s.metrics.auditErrors.Inc()
-			s.log.Error("audit trail: write not recorded", "who", id.Name, "route", pattern, "object", note.object, "err", err)
+			s.serveWrite(next, csrf, w, r, need, id, origin)
 		}
 	})
+}
+
+// refuseUnknown answers a request that needs an identity and has none:
+// 401, or 500 when identifying it failed.
+func (s *Server) refuseUnknown(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil && slo.ErrorCode(err) != slo.CodeUnauthorized {
+		s.deny(w, r, err)
+		return
+	}
+	s.metrics.unauthorized.Inc()
+	if err == nil {
+		err = slo.Errorf(slo.CodeUnauthorized, "missing bearer token: send Authorization: Bearer <token>")
+	}
+	s.deny(w, r, err)
+}
+
+// serveWrite serves (or refuses) a known caller's write and records it in
+// the audit trail.
+func (s *Server) serveWrite(next http.Handler, csrf *http.CrossOriginProtection, w http.ResponseWriter, r *http.Request,
+	need access, id auth.Identity, origin auth.Origin) {
+	note := &auditNote{object: r.URL.Path}
+	r = r.WithContext(context.WithValue(auth.WithIdentity(r.Context(), id), auditNoteKey{}, note))
+	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+	switch {
+	case !id.Role.Allows(need.role):
+		s.deny(rec, r, forbidden(id, need.role, r.Pattern))
+	case csrf.Check(r) != nil:
+		s.deny(rec, r, slo.Errorf(slo.CodeForbidden, "cross-origin write refused: a page on another site may not write to Accord"))
+	default:
+		next.ServeHTTP(rec, r)
+	}
+	e := auth.Entry{Who: id.Name, Via: id.Via, Role: id.Role, Method: r.Method, Route: r.Pattern, Object: note.object,
+		Service: note.service, Summary: note.summary, Status: rec.code, Remote: origin.Remote, ForwardedFor: origin.ForwardedFor, Folded: need.fold}
+	// The answer is out: a failure here can only be logged.
+	if err := s.auth.Record(context.WithoutCancel(r.Context()), e); err != nil {
+		s.metrics.auditErrors.Inc()
+		s.log.Error("audit trail: write not recorded", "who", id.Name, "route", r.Pattern, "object", note.object, "err", err)
+	}
 }
 
 func forbidden(id auth.Identity, need auth.Role, pattern string) error {
