@@ -51,10 +51,11 @@ func (e Entry) What() string {
 // Succeeded reports whether the write was done (a 2xx or 3xx answer).
 func (e Entry) Succeeded() bool { return e.Status < 400 }
 
-// foldKey is what folded entries share: identity, route, address,
-// outcome and hour.
+// foldKey is what folded entries share: identity, route, peer address,
+// outcome and hour. X-Forwarded-For is left out, since a client can vary
+// it: a folded entry keeps the first.
 func (e Entry) foldKey() string {
-	return fmt.Sprintf("%s|%s|%s|%s|%s|%d|%d", e.Who, e.Via, e.Route, e.Remote, e.ForwardedFor, e.Status, e.At.Unix()/3600)
+	return fmt.Sprintf("%s|%s|%s|%s|%d|%d", e.Who, e.Via, e.Route, e.Remote, e.Status, e.At.Unix()/3600)
 }
 
 // Query selects audit entries, newest first.

@@ -32,7 +32,7 @@ func (s *Service) Record(ctx context.Context, e Entry) error {
 	}
 	f.entry.Count++
 	f.entry.LastAt = e.At
-	due := e.At.Sub(f.since) >= foldEvery
+	due := e.At.Sub(f.since) >= foldEvery || len(s.folds) >= maxFolds
 	s.mu.Unlock()
 	if due {
 		return s.Flush(ctx)

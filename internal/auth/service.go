@@ -63,8 +63,11 @@ type fold struct {
 const touchEvery = time.Minute
 
 // foldEvery is how long folded requests wait in memory before they are
-// written.
-const foldEvery = time.Minute
+// written; maxFolds bounds how many wait.
+const (
+	foldEvery = time.Minute
+	maxFolds  = 1000
+)
 
 // New returns a Service; it checks the options.
 func New(opts Options) (*Service, error) {
