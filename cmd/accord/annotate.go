@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,14 +20,15 @@ func newAnnotateCmd() *cobra.Command {
 		Long: `Annotate records what happened on a service's timeline, so charts and reports
 show which deploy or incident sits next to a burn. A maintenance window with
 --exclude is taken out of the error budget of every SLO it covers. A
-postmortem (--incident and --link) clears the postmortem an incident owes.`,
-		Example: `  accord annotate deploy --service checkout --version 2026.11.3 --by ci
+postmortem (--incident and --link) clears the postmortem an incident owes.
+Who recorded it is the token's name (an operator token).`,
+		Example: `  accord annotate deploy --service checkout --version 2026.11.3
   accord annotate incident --service checkout --incident INC-4711 --link https://… --start 2026-11-25T09:00:00Z --end 2026-11-25T10:10:00Z
   accord annotate maintenance --service store-sync --start 2026-11-26T02:00:00Z --end 2026-11-26T03:00:00Z --exclude
   accord annotate postmortem --service checkout --incident INC-4711 --link https://wiki/postmortems/4711`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"deploy", "incident", "maintenance", "postmortem"},
-		PreRunE:   func(cmd *cobra.Command, args []string) error { return bindEnv(cmd) },
+		PreRunE:   func(cmd *cobra.Command, args []string) error { return errors.Join(bindEnv(cmd), checkNoBy(cmd)) },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.Kind = slo.AnnotationKind(args[0])
 			var err error
@@ -51,11 +53,11 @@ postmortem (--incident and --link) clears the postmortem an incident owes.`,
 	f.StringVar(&start, "start", "", "when it started (RFC 3339; default now)")
 	f.StringVar(&end, "end", "", "when it ended (RFC 3339)")
 	f.StringVar(&a.Version, "version", "", "the version deployed")
-	f.StringVar(&a.By, "by", "", "who did it")
 	f.StringVar(&a.Incident, "incident", "", "the incident's id")
 	f.StringVar(&a.Link, "link", "", "a link to the incident or postmortem")
 	f.StringVar(&a.Text, "text", "", "a few words about it")
 	f.BoolVar(&a.ExcludeFromBudget, "exclude", false, "take a maintenance window out of the error budget")
+	refuseBy(cmd)
 	return cmd
 }
 

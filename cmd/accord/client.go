@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 
@@ -20,7 +21,23 @@ type apiClient struct {
 // addClientFlags adds --server and --token to a command.
 func addClientFlags(cmd *cobra.Command, c *apiClient) {
 	cmd.Flags().StringVar(&c.server, "server", "http://127.0.0.1:8080", "Accord's URL")
-	cmd.Flags().StringVar(&c.token, "token", "", "bearer token for writes (default: the one in ./accord-data/token)")
+	cmd.Flags().StringVar(&c.token, "token", "", "bearer token: writes need one, reads under --read-auth (default: ./accord-data/token)")
+}
+
+// refuseBy adds the retired --by flag, hidden, so that scripts still
+// passing it learn why it is gone.
+func refuseBy(cmd *cobra.Command) {
+	cmd.Flags().String("by", "", "retired: who did it is the token's name")
+	_ = cmd.Flags().MarkHidden("by")
+}
+
+// checkNoBy fails when --by is given.
+func checkNoBy(cmd *cobra.Command) error {
+	if cmd.Flags().Changed("by") {
+		return fmt.Errorf("--by is gone: Accord records who did it from the token that asks (--token, ACCORD_TOKEN); " +
+			"an admin gives each person or pipeline its own: accord token create NAME --role operator")
+	}
+	return nil
 }
 
 // client returns the API client: the token is --token, else the one accord

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -23,21 +24,24 @@ func newExceptionCmd() *cobra.Command {
 
 func newExceptionGrantCmd() *cobra.Command {
 	var c apiClient
-	var service, until, reason, by string
+	var service, until, reason string
 	cmd := &cobra.Command{
-		Use:   "grant --service NAME --until TIME --reason TEXT --by NAME",
+		Use:   "grant --service NAME --until TIME --reason TEXT",
 		Short: "Let a service's releases through its freeze until a time",
-		Long: `Grant records that a named person lets a service's releases through an error
-budget freeze, and why, until a time (RFC 3339) or for a duration (e.g. 4h).
-The gate, the UI and reports show it; it expires by itself. When the policy
-names exception approvers, --by must be one of them.`,
-		Example: `  accord exception grant --service checkout --until 4h --by head-of-store-it \
+		Long: `Grant lets a service's releases through an error budget freeze, and says why,
+until a time (RFC 3339) or for a duration (e.g. 4h). The gate, the UI and
+reports show it; it expires by itself.
+
+The approver is whoever the token belongs to (an operator token). When the
+policy names exceptionApprovers, the token's name must be one of them: each
+approver grants with their own token.`,
+		Example: `  ACCORD_TOKEN=$(cat ~/.accord-token) accord exception grant --service checkout --until 4h \
       --reason "Black Friday price fix; rollback tested"`,
 		Args:    cobra.NoArgs,
-		PreRunE: func(cmd *cobra.Command, args []string) error { return bindEnv(cmd) },
+		PreRunE: func(cmd *cobra.Command, args []string) error { return errors.Join(bindEnv(cmd), checkNoBy(cmd)) },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var e slo.Exception
-			body := map[string]string{"service": service, "until": until, "reason": reason, "by": by}
+			body := map[string]string{"service": service, "until": until, "reason": reason}
 			if err := c.do(cmd.Context(), "POST", "/api/v1/exceptions", body, &e); err != nil {
 				return err
 			}
@@ -50,7 +54,7 @@ names exception approvers, --by must be one of them.`,
 	cmd.Flags().StringVar(&service, "service", "", "the service whose releases may go through")
 	cmd.Flags().StringVar(&until, "until", "", "when the exception ends: RFC 3339 or a duration such as 4h")
 	cmd.Flags().StringVar(&reason, "reason", "", "why releases must go through")
-	cmd.Flags().StringVar(&by, "by", "", "who grants the exception")
+	refuseBy(cmd)
 	return cmd
 }
 
@@ -82,7 +86,7 @@ func newExceptionListCmd() *cobra.Command {
 			for _, e := range out.Exceptions {
 				revoked := "-"
 				if !e.RevokedAt.IsZero() {
-					revoked = e.RevokedAt.Format(time.RFC3339)
+					revoked = e.RevokedAt.Format(time.RFC3339) + " by " + e.RevokedBy
 				}
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Service, e.GrantedBy,
 					e.From.Format(time.RFC3339), e.Until.Format(time.RFC3339), revoked, e.Reason)
@@ -112,7 +116,7 @@ func newExceptionRevokeCmd() *cobra.Command {
 			if err := c.do(cmd.Context(), "DELETE", "/api/v1/exceptions/"+args[0], nil, &e); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "exception %d for %s revoked\n", id, e.Service)
+			fmt.Fprintf(cmd.OutOrStdout(), "exception %d for %s revoked by %s\n", id, e.Service, e.RevokedBy)
 			return nil
 		},
 	}

@@ -74,11 +74,17 @@ func TestGateExitsOneOnDenyAndZeroOnAllow(t *testing.T) {
 	if err != nil || !strings.HasPrefix(out, "allow:") {
 		t.Errorf("a security change: %q %v, want allowed", out, err)
 	}
-	_, _, err = run(t, "exception", "grant", "--service", "checkout", "--until", "1h", "--reason", "fix", "--by", "someone", "--server", url, "--token", "tok")
-	if err == nil || !strings.Contains(err.Error(), "the policy names head-of-it") {
+	approver := createToken(t, url, "head-of-it", "operator")
+	someone := createToken(t, url, "someone", "operator")
+	_, _, err = run(t, "exception", "grant", "--service", "checkout", "--until", "1h", "--reason", "fix", "--server", url, "--token", someone)
+	if err == nil || !strings.Contains(err.Error(), "someone may not grant exceptions for checkout: its policy names head-of-it") {
 		t.Errorf("grant by a non-approver: %v, want refused naming the approvers", err)
 	}
-	out, _, err = run(t, "exception", "grant", "--service", "checkout", "--until", "1h", "--reason", "fix", "--by", "head-of-it", "--server", url, "--token", "tok")
+	_, _, err = run(t, "exception", "grant", "--service", "checkout", "--until", "1h", "--reason", "fix", "--by", "head-of-it", "--server", url, "--token", someone)
+	if err == nil || !strings.Contains(err.Error(), "--by is gone") {
+		t.Errorf("grant --by: %v, want --by refused", err)
+	}
+	out, _, err = run(t, "exception", "grant", "--service", "checkout", "--until", "1h", "--reason", "fix", "--server", url, "--token", approver)
 	if err != nil || !strings.Contains(out, "granted by head-of-it") {
 		t.Fatalf("grant: %q %v", out, err)
 	}
@@ -86,11 +92,52 @@ func TestGateExitsOneOnDenyAndZeroOnAllow(t *testing.T) {
 	if err != nil || !strings.Contains(out, "exception 1 granted by head-of-it") {
 		t.Errorf("with an exception: %q %v, want allowed by it", out, err)
 	}
-	if _, _, err := run(t, "exception", "revoke", "1", "--server", url, "--token", "tok"); err != nil {
-		t.Fatal(err)
+	if out, _, err := run(t, "exception", "revoke", "1", "--server", url, "--token", someone); err != nil || !strings.Contains(out, "revoked by someone") {
+		t.Fatalf("revoke: %q %v", out, err)
 	}
 	if _, _, err := run(t, "gate", "--service", "checkout", "--server", url); !errors.As(err, new(exitError)) {
 		t.Errorf("after revoking the exception the gate allows: %v", err)
+	}
+}
+
+// createToken creates a token through the CLI with the bootstrap token
+// and returns its secret.
+func createToken(t *testing.T, url, name, role string) string {
+	t.Helper()
+	out, errOut, err := run(t, "token", "create", name, "--role", role, "--server", url, "--token", "tok")
+	if err != nil || !strings.Contains(errOut, "token "+name+" ("+role+") created") {
+		t.Fatalf("token create %s: %v %s", name, err, errOut)
+	}
+	secret := strings.TrimSpace(out)
+	if !strings.HasPrefix(secret, "accord_") || strings.Contains(secret, "\n") {
+		t.Fatalf("token create printed %q on stdout, want the secret alone", out)
+	}
+	return secret
+}
+
+func TestTokensThroughTheCLI(t *testing.T) {
+	url := startAccord(t)
+	ci := createToken(t, url, "ci", "ingest")
+	createToken(t, url, "maria.jensen", "operator")
+	if _, _, err := run(t, "token", "create", "x", "--role", "root", "--server", url, "--token", "tok"); err == nil || !strings.Contains(err.Error(), "read, ingest, operator, admin") {
+		t.Errorf("an unknown role: %v, want the roles listed", err)
+	}
+	if _, _, err := run(t, "token", "create", "x", "--role", "read", "--server", url, "--token", ci); err == nil || !strings.Contains(err.Error(), "needs the admin role") {
+		t.Errorf("an ingest token creating a token: %v, want refused", err)
+	}
+	if _, _, err := run(t, "token", "revoke", "ci", "--server", url, "--token", "tok"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, "token", "list", "--server", url, "--token", "tok")
+	if err != nil || strings.Contains(out, "ci ") || !strings.Contains(out, "maria.jensen  operator") || strings.Contains(out, "accord_") {
+		t.Errorf("token list: %v\n%s\nwant maria.jensen and not the revoked ci, and no secret", err, out)
+	}
+	out, _, err = run(t, "token", "list", "--all", "--server", url, "--token", "tok")
+	if err != nil || !strings.Contains(out, " by bootstrap") || !strings.HasPrefix(strings.Split(out, "\n")[1], "ci ") {
+		t.Errorf("token list --all: %v\n%s\nwant the revoked ci first", err, out)
+	}
+	if _, _, err := run(t, "annotate", "deploy", "--service", "checkout", "--server", url, "--token", ci); err == nil || !strings.Contains(err.Error(), "unknown or revoked") {
+		t.Errorf("a revoked token: %v, want refused", err)
 	}
 }
 
@@ -108,9 +155,12 @@ func TestGateFailsClosedUnlessToldToFailOpen(t *testing.T) {
 
 func TestAnnotateAndReportThroughTheCLI(t *testing.T) {
 	url := startAccord(t)
-	out, _, err := run(t, "annotate", "deploy", "--service", "checkout", "--version", "2026.11.3", "--by", "ci", "--server", url, "--token", "tok")
+	out, _, err := run(t, "annotate", "deploy", "--service", "checkout", "--version", "2026.11.3", "--server", url, "--token", "tok")
 	if err != nil || !strings.Contains(out, "deploy 2026.11.3 on checkout") {
 		t.Fatalf("annotate: %q %v", out, err)
+	}
+	if _, _, err := run(t, "annotate", "deploy", "--service", "checkout", "--by", "ci", "--server", url, "--token", "tok"); err == nil || !strings.Contains(err.Error(), "--by is gone") {
+		t.Errorf("annotate --by: %v, want --by refused", err)
 	}
 	_, _, err = run(t, "annotate", "outage", "--service", "checkout", "--server", url, "--token", "tok")
 	if err == nil || !strings.Contains(err.Error(), `kind: "outage"`) {

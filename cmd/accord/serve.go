@@ -11,10 +11,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accord-slo/accord/internal/app"
+	"github.com/accord-slo/accord/internal/slo"
 )
 
 func newServeCmd() *cobra.Command {
-	opts := app.Options{}
+	opts := app.Options{AuditRetention: 400 * 24 * time.Hour}
 	var logLevel string
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -23,12 +24,18 @@ func newServeCmd() *cobra.Command {
 backends, evaluates error budgets and burn rates, sends burn-rate alerts to
 Alertmanager and webhooks, and serves the JSON API (docs/api.md) and /metrics.
 
-State lives in an SQLite database under --data-dir. Pushing events needs a
-bearer token: --token, or the one generated into DATA_DIR/token on first start.
+State lives in an SQLite database under --data-dir. Writes need a bearer
+token with a role (accord token create); the bootstrap admin token is --token,
+or the one generated into DATA_DIR/token on first start. Behind a reverse
+proxy that signs people in (oauth2-proxy and the like), --auth-header and
+--trusted-proxy take the person's identity from the proxy; --read-auth makes
+reads need an identity too. Every write is kept in the audit trail.
 Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 		Example: `  accord serve --config examples/ --data-dir /var/lib/accord
   accord serve --config slos/ --prometheus-url http://prometheus:9090 \
-      --alertmanager-url http://alertmanager:9093`,
+      --alertmanager-url http://alertmanager:9093
+  accord serve --config slos/ --read-auth \
+      --auth-header X-Forwarded-Email --trusted-proxy 10.0.0.5`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, args []string) error {
 			return bindEnv(cmd)
@@ -55,7 +62,7 @@ Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 				return err
 			}
 			if opts.Token == "" {
-				log.Info("write requests need the bearer token in " + app.TokenPath(opts.DataDir))
+				log.Info("the bootstrap admin token is in " + app.TokenPath(opts.DataDir) + "; give people and pipelines their own: accord token create NAME --role ROLE")
 			}
 			<-ctx.Done()
 			log.Info("shutting down")
@@ -66,7 +73,13 @@ Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 	f.StringSliceVar(&opts.SpecPaths, "config", []string{"slos"}, "SLO spec files or directories")
 	f.StringVar(&opts.DataDir, "data-dir", "accord-data", "directory for the database and the generated token")
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "listen address")
-	f.StringVar(&opts.Token, "token", "", "bearer token for write requests (default: generated into DATA_DIR/token)")
+	f.StringVar(&opts.Token, "token", "", "bootstrap admin token (default: generated into DATA_DIR/token)")
+	f.StringVar(&opts.AuthHeader, "auth-header", "", "header a trusted proxy puts the signed-in person in, e.g. X-Forwarded-Email (needs --trusted-proxy)")
+	f.StringSliceVar(&opts.TrustedProxies, "trusted-proxy", nil, "reverse proxy address or network whose --auth-header and X-Forwarded-For count (repeatable)")
+	f.StringVar(&opts.ProxyRole, "proxy-role", "read", "role of the people --auth-header names: read, ingest, operator or admin")
+	f.BoolVar(&opts.ReadAuth, "read-auth", false, "API reads and the UI need an identity too (a token, or the proxy's header)")
+	f.Var(durationFlag{&opts.AuditRetention}, "audit-retention", "how long the audit trail keeps entries, e.g. 400d")
+	f.IntVar(&opts.AuditMaxEntries, "audit-max-entries", 200_000, "most entries the audit trail keeps; the oldest go first")
 	f.StringVar(&opts.ExternalURL, "external-url", "", "URL people reach Accord at, for links in alerts (default http://ADDR)")
 	f.StringVar(&opts.PrometheusURL, "prometheus-url", "", "Prometheus-compatible API for SLOs whose data source names no URL")
 	f.StringSliceVar(&opts.AlertmanagerURLs, "alertmanager-url", nil, "Alertmanager to send burn-rate alerts to (repeatable)")
@@ -87,3 +100,28 @@ func newLogger(w interface{ Write([]byte) (int, error) }, level string) (*slog.L
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
+
+// durationFlag is a duration flag that takes days and weeks too (400d,
+// 2w), as SLO windows do.
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return slo.FormatDuration(*f.d)
+}
+
+func (f durationFlag) Set(s string) error {
+	d, err := slo.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	if d <= 0 {
+		return fmt.Errorf("%q: want a positive duration", s)
+	}
+	*f.d = d
+	return nil
+}
+
+func (durationFlag) Type() string { return "duration" }

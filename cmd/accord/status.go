@@ -35,7 +35,7 @@ A grouped SLO shows its worst group, e.g. checkout/payments {store=berlin-042}.`
 			return writeStatus(cmd.OutOrStdout(), body.SLOs)
 		},
 	}
-	cmd.Flags().StringVar(&c.server, "server", "http://127.0.0.1:8080", "Accord's URL")
+	addClientFlags(cmd, &c)
 	return cmd
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/notify"
 	promsource "github.com/accord-slo/accord/internal/prometheus"
@@ -37,9 +38,23 @@ type Options struct {
 	DataDir string
 	// Addr is the listen address, e.g. 127.0.0.1:8080 (port 0 picks one).
 	Addr string
-	// Token is the bearer token for write endpoints; empty means the one
-	// in DataDir/token, generated on first start.
+	// Token is the bootstrap admin token; empty means the one in
+	// DataDir/token, generated on first start.
 	Token string
+	// AuthHeader names the header a trusted reverse proxy puts a person's
+	// identity in (e.g. X-Forwarded-Email); it needs TrustedProxies.
+	AuthHeader string
+	// TrustedProxies are the proxies' addresses or networks: only their
+	// identity header and X-Forwarded-For count.
+	TrustedProxies []string
+	// ProxyRole is the role of the people the proxy names (default read).
+	ProxyRole string
+	// ReadAuth makes API reads and the UI need an identity too.
+	ReadAuth bool
+	// AuditRetention is how long the audit trail keeps entries (default
+	// 400 days); AuditMaxEntries bounds it (default 200,000).
+	AuditRetention  time.Duration
+	AuditMaxEntries int
 	// ExternalURL is where people reach Accord; default http://Addr.
 	ExternalURL string
 	// PrometheusURL is the default Prometheus-compatible data source.
@@ -72,6 +87,7 @@ type App struct {
 	log      *slog.Logger
 	Catalog  slo.Catalog
 	Store    *sqlite.Store
+	Auth     *auth.Service
 	Engine   *engine.Engine
 	Source   *promsource.Source
 	Server   *web.Server
@@ -114,12 +130,28 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if a.token, err = resolveToken(opts.Token, opts.DataDir); err != nil {
 		return nil, err
 	}
+	proxies, err := auth.ParseProxies(opts.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	proxyRole := auth.Role(opts.ProxyRole)
+	if opts.ProxyRole != "" {
+		if proxyRole, err = auth.ParseRole(opts.ProxyRole); err != nil {
+			return nil, fmt.Errorf("proxy role: %w", err)
+		}
+	}
 	// Listen first: links in alerts need the address a port 0 picks.
 	if a.listener, err = net.Listen("tcp", opts.Addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", opts.Addr, err)
 	}
 	if a.Store, err = sqlite.Open(opts.DataDir); err != nil {
 		a.listener.Close()
+		return nil, err
+	}
+	if a.Auth, err = auth.New(auth.Options{Store: a.Store, Clock: opts.Clock, Bootstrap: a.token, ProxyHeader: opts.AuthHeader,
+		TrustedProxies: proxies, ProxyRole: proxyRole, Retention: opts.AuditRetention, MaxEntries: opts.AuditMaxEntries, Logger: a.log}); err != nil {
+		a.listener.Close()
+		a.Store.Close()
 		return nil, err
 	}
 	if err := a.build(ctx); err != nil {
@@ -179,7 +211,7 @@ func (a *App) build(ctx context.Context) error {
 		Help: "Time to evaluate every SLO once.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)})
 	a.evalErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_evaluation_errors_total", Help: "Evaluations that failed."})
 	a.registry.MustRegister(a.evals, a.evalErrs, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.Server = web.New(a.Engine, a.Store, web.Options{Token: a.token, Logger: a.log, Registry: a.registry, Story: opts.Story,
+	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch})
 	return nil
 }
@@ -191,7 +223,7 @@ func (a *App) externalURL() string {
 	return a.URL()
 }
 
-// Token is the bearer token write requests need.
+// Token is the bootstrap admin token.
 func (a *App) Token() string { return a.token }
 
 // loadCatalog reads the specs and refuses them if any has errors.

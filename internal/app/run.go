@@ -34,6 +34,8 @@ func (a *App) Start(ctx context.Context) error {
 		return a.evaluate(ctx) // show fresh data at once
 	})
 	a.loop(ctx, time.Hour, "prune", a.Engine.Prune)
+	a.loop(ctx, time.Hour, "prune the audit trail", a.Auth.Prune)
+	a.loop(ctx, time.Minute, "write folded audit entries", a.Auth.Flush)
 	a.loop(ctx, time.Minute, "resend firing alerts", a.resend)
 	a.wg.Add(1)
 	go func() {
@@ -83,6 +85,6 @@ func (a *App) Close() error {
 		a.cancel()
 	}
 	a.wg.Wait()
-	errs = append(errs, a.Store.Close())
+	errs = append(errs, a.Auth.Flush(context.Background()), a.Store.Close())
 	return errors.Join(errs...)
 }

@@ -17,7 +17,8 @@ import (
 type Client struct {
 	// Server is Accord's base URL, e.g. http://127.0.0.1:8080.
 	Server string
-	// Token is the bearer token sent with writes.
+	// Token is the bearer token sent with every request: writes need
+	// one, and reads too when Accord runs with --read-auth.
 	Token string
 	// HTTP makes the requests; nil means a client with a 15s timeout.
 	HTTP *http.Client
@@ -59,7 +60,7 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 		return fmt.Errorf("request to %q: %w", url, err)
 	}
 	req.Header.Set("Content-Type", contentType)
-	if method != http.MethodGet {
+	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
 	hc := c.HTTP

@@ -60,6 +60,7 @@ type Demo struct {
 	rng    *rand.Rand
 	http   *http.Client
 	tmpDir string
+	tokens map[string]string // each actor's token secret
 
 	now   time.Time // the simulated time pushed so far
 	story *story
@@ -110,6 +111,10 @@ func New(ctx context.Context, opts Options) (*Demo, error) {
 	}
 	d.app = a
 	if err := a.Start(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := d.createTokens(ctx); err != nil {
 		d.Close()
 		return nil, err
 	}

@@ -95,8 +95,8 @@ func (s *story) act(ctx context.Context, d *Demo, t time.Time) error {
 	}
 	return errors.Join(
 		once("bad-deploy", badDeployAt, func() error {
-			a := slo.Annotation{Kind: slo.AnnotationDeploy, Service: "checkout", Start: t, Version: "payments-gateway 2026.11.4", By: "ci"}
-			if err := d.postJSON(ctx, "/api/v1/annotations", a, nil); err != nil {
+			a := slo.Annotation{Kind: slo.AnnotationDeploy, Service: "checkout", Start: t, Version: "payments-gateway 2026.11.4"}
+			if err := d.postJSON(ctx, "ci", "/api/v1/annotations", a, nil); err != nil {
 				return err
 			}
 			s.reach(d, MilestoneDeploy, t, "Deploy: payments-gateway 2026.11.4 goes out to every store. Unnoticed, it breaks a quarter of card payments in "+strings.Join(names, ", ")+".")
@@ -104,12 +104,12 @@ func (s *story) act(ctx context.Context, d *Demo, t time.Time) error {
 		}),
 		once("exception", exceptionAt, func() error {
 			body := map[string]string{"service": "checkout", "until": t.Add(2 * time.Hour).Format(time.RFC3339),
-				"reason": "hotfix payments-gateway 2026.11.5 for the card failures", "by": "head-of-store-it"}
-			return d.postJSON(ctx, "/api/v1/exceptions", body, nil)
+				"reason": "hotfix payments-gateway 2026.11.5 for the card failures"}
+			return d.postJSON(ctx, "head-of-store-it", "/api/v1/exceptions", body, nil)
 		}),
 		once("fix", fixAt, func() error {
-			a := slo.Annotation{Kind: slo.AnnotationDeploy, Service: "checkout", Start: t, Version: "payments-gateway 2026.11.5 (fix)", By: "pos-platform"}
-			if err := d.postJSON(ctx, "/api/v1/annotations", a, nil); err != nil {
+			a := slo.Annotation{Kind: slo.AnnotationDeploy, Service: "checkout", Start: t, Version: "payments-gateway 2026.11.5 (fix)"}
+			if err := d.postJSON(ctx, "ci", "/api/v1/annotations", a, nil); err != nil {
 				return err
 			}
 			s.reach(d, MilestoneFix, t, "Fix: payments-gateway 2026.11.5 ships through the exception; card payments work again.")
@@ -118,12 +118,12 @@ func (s *story) act(ctx context.Context, d *Demo, t time.Time) error {
 		once("incident", incidentEnd+30*time.Minute, func() error {
 			a := slo.Annotation{Kind: slo.AnnotationIncident, Service: "checkout", Start: s.start.Add(incidentAt), End: s.start.Add(incidentEnd),
 				Incident: "INC-1142", Link: "https://incidents.freshmart.example/INC-1142", Text: "card payments failing in four stores"}
-			return d.postJSON(ctx, "/api/v1/annotations", a, nil)
+			return d.postJSON(ctx, "pos-platform", "/api/v1/annotations", a, nil)
 		}),
 		once("postmortem", postmortemAt, func() error {
 			a := slo.Annotation{Kind: slo.AnnotationPostmortem, Service: "checkout", Start: t, Incident: "INC-1142",
-				Link: "https://wiki.freshmart.example/postmortems/INC-1142", By: "maria.jensen"}
-			return d.postJSON(ctx, "/api/v1/annotations", a, nil)
+				Link: "https://wiki.freshmart.example/postmortems/INC-1142"}
+			return d.postJSON(ctx, "maria.jensen", "/api/v1/annotations", a, nil)
 		}),
 	)
 }

@@ -35,6 +35,7 @@ var funcs = map[string]any{
 	"minus":   func(t time.Time) time.Time { return t.Add(-time.Second) },
 	"title":   func(a slo.Annotation) string { return a.Title() },
 	"join":    strings.Join,
+	"cell":    markdownCell,
 	"classOf": func(v string) string { return strings.ReplaceAll(v, " ", "-") },
 	"verdict": func(s SLO) string {
 		switch {
@@ -51,6 +52,11 @@ var funcs = map[string]any{
 		}
 		return fmt.Sprintf("%s (was %.0f%%)", s.Trend, s.Previous.BudgetSpent*100)
 	},
+}
+
+// markdownCell makes text safe in a Markdown table cell.
+func markdownCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
 }
 
 var (

@@ -1,7 +1,8 @@
 // Package report builds SLO reviews for a period: per team and service,
 // which SLOs met their objectives, how much budget went, the biggest burns
 // with the deploys and incidents around them, policy states and
-// exceptions, postmortems due, and the trend against the period before.
+// exceptions, postmortems due, the trend against the period before, and
+// who changed what.
 package report
 
 import (
@@ -10,17 +11,19 @@ import (
 	"sort"
 	"time"
 
+	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
 // Source is what a report reads: stored counts, notifications,
-// annotations and exceptions.
+// annotations, exceptions and the audit trail.
 type Source interface {
 	HourlyCounts(ctx context.Context, kind engine.Kind, from, to int64) (map[string]map[int64]engine.Counts, error)
 	Notifications(ctx context.Context, afterID int64, slo string, limit int) ([]engine.Notification, error)
 	Annotations(ctx context.Context, service string, from, to time.Time) ([]slo.Annotation, error)
 	Exceptions(ctx context.Context) ([]slo.Exception, error)
+	Audit(ctx context.Context, q auth.Query) ([]auth.Entry, error)
 }
 
 // Report is an SLO review of one period.
@@ -29,6 +32,8 @@ type Report struct {
 	Generated time.Time `json:"generated"`
 	Summary   Summary   `json:"summary"`
 	Teams     []Team    `json:"teams"`
+	// Audit is who changed what in the period.
+	Audit     Audit     `json:"audit"`
 	Ownership Ownership `json:"ownership"`
 	Previous  Period    `json:"previousPeriod"`
 }
@@ -190,6 +195,9 @@ func Build(ctx context.Context, src Source, cat slo.Catalog, period Period, now 
 	}
 	for _, name := range sortedTeamNames(teams) {
 		r.Teams = append(r.Teams, *teams[name])
+	}
+	if r.Audit, err = auditOf(ctx, src, period); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

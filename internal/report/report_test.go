@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/report"
 	"github.com/accord-slo/accord/internal/slo"
@@ -91,6 +93,30 @@ func seed(t *testing.T) (*sqlite.Store, slo.Catalog, time.Time) {
 		From: incident.Add(3 * time.Hour), Until: incident.Add(5 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
+	// The audit trail: two changes and the tills' pushes in the week, a
+	// refused grant, and a change the week before.
+	write := func(at time.Time, who, route, service, summary string, status int) auth.Entry {
+		return auth.Entry{At: at, LastAt: at, Who: who, Via: auth.ViaToken, Role: auth.RoleOperator, Method: "POST", Route: route,
+			Service: service, Summary: summary, Status: status, Remote: "10.0.0.7", Count: 1}
+	}
+	for _, e := range []auth.Entry{
+		write(start.Add(3*24*time.Hour), "ci", "POST /api/v1/annotations", "checkout", "recorded deploy 2026.11.1 on checkout", 201),
+		write(incident.Add(-20*time.Minute), "ci", "POST /api/v1/annotations", "checkout", "recorded deploy 2026.11.3 on checkout | canary", 201),
+		write(incident.Add(2*time.Hour), "pos-oncall", "POST /api/v1/exceptions", "checkout", "refused: pos-oncall may not grant exceptions for checkout", 403),
+		write(incident.Add(3*time.Hour), "maria.jensen", "POST /api/v1/exceptions", "checkout", "granted exception 1: releases of checkout go through until 2026-11-17T19:00:00Z: terminal firmware fix", 201),
+	} {
+		if err := store.AddAudit(ctx, e, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for h, n := range []int{40, 2} {
+		at := incident.Add(time.Duration(h) * time.Hour)
+		e := auth.Entry{At: at, LastAt: at, Who: "tills", Via: auth.ViaToken, Role: auth.RoleIngest, Method: "POST", Route: "POST /api/v1/events",
+			Status: 202, Remote: "10.0.0.8", Count: n, Folded: true}
+		if err := store.AddAudit(ctx, e, fmt.Sprintf("tills-%d", h)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return store, res.Catalog, start.Add(14 * 24 * time.Hour)
 }
 
@@ -144,6 +170,12 @@ func TestReportGoldenFiles(t *testing.T) {
 		// The receipts SLO's own team sees it under the service.
 		"## Team pos-devices · product owner maria.jensen\n\n### checkout\n\n| SLO | Objective | SLI | Result | Budget spent | Trend |\n| --- | ---: | ---: | --- | ---: | --- |\n| Receipts print |",
 		"SLOs without a runbook: store-sync/prices",
+		// Who changed what: the week's changes, oldest first, and not the
+		// refused grant nor the week before's deploy.
+		"| When | Who | What |\n| --- | --- | --- |\n" +
+			"| Nov 17 13:40 UTC | ci | recorded deploy 2026.11.3 on checkout \\| canary |\n" +
+			"| Nov 17 17:00 UTC | maria.jensen | granted exception 1: releases of checkout go through until 2026-11-17T19:00:00Z: terminal firmware fix |\n\n" +
+			"Events pushed by tills (42 requests).",
 	} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("the Markdown report lacks %q", want)

@@ -69,7 +69,8 @@ func (a Annotation) Title() string {
 }
 
 // Exception lets releases of a service through a policy's freeze, granted
-// by a named person for a reason, until it expires.
+// by an identity (a token's name, or the person a trusted proxy names)
+// for a reason, until it expires.
 type Exception struct {
 	ID        int64     `json:"id"`
 	Service   string    `json:"service"`
@@ -79,6 +80,7 @@ type Exception struct {
 	Until     time.Time `json:"until"`
 	// RevokedAt ends the exception early; zero while not revoked.
 	RevokedAt time.Time `json:"revokedAt,omitzero"`
+	RevokedBy string    `json:"revokedBy,omitempty"`
 }
 
 // Active reports whether the exception holds at t.

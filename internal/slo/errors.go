@@ -15,6 +15,7 @@ const (
 	CodeNotFound     Code = "not_found"
 	CodeConflict     Code = "conflict"
 	CodeUnauthorized Code = "unauthorized"
+	CodeForbidden    Code = "forbidden"
 	CodeInternal     Code = "internal"
 )
 

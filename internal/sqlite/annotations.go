@@ -73,8 +73,9 @@ func (s *Store) AddException(ctx context.Context, e slo.Exception) (slo.Exceptio
 	return e, nil
 }
 
-// RevokeException ends exception id at t.
-func (s *Store) RevokeException(ctx context.Context, id int64, t time.Time) (slo.Exception, error) {
+// RevokeException ends exception id at t, by whom; revoking it twice is a
+// conflict.
+func (s *Store) RevokeException(ctx context.Context, id int64, t time.Time, by string) (slo.Exception, error) {
 	var body string
 	if err := s.write.QueryRowContext(ctx, `SELECT body FROM exceptions WHERE id = ?`, id).Scan(&body); err != nil {
 		return slo.Exception{}, slo.Errorf(slo.CodeNotFound, "no exception %d", id)
@@ -83,7 +84,10 @@ func (s *Store) RevokeException(ctx context.Context, id int64, t time.Time) (slo
 	if err := json.Unmarshal([]byte(body), &e); err != nil {
 		return e, fmt.Errorf("decode exception %d: %w", id, err)
 	}
-	e.ID, e.RevokedAt = id, t
+	if !e.RevokedAt.IsZero() {
+		return e, slo.Errorf(slo.CodeConflict, "exception %d was revoked at %s by %s", id, e.RevokedAt.UTC().Format(time.RFC3339), e.RevokedBy)
+	}
+	e.ID, e.RevokedAt, e.RevokedBy = id, t, by
 	b, _ := json.Marshal(e)
 	if _, err := s.write.ExecContext(ctx, `UPDATE exceptions SET body = ? WHERE id = ?`, string(b), id); err != nil {
 		return e, fmt.Errorf("revoke exception %d: %w", id, err)

@@ -24,6 +24,8 @@ type Store struct {
 	write *sql.DB
 	read  *sql.DB
 	path  string
+	// tokenByHash is prepared once: every request with a token asks it.
+	tokenByHash *sql.Stmt
 
 	queue   chan *writeReq
 	stop    chan struct{}
@@ -63,6 +65,11 @@ func Open(dir string) (*Store, error) {
 		s.read.Close()
 		return nil, err
 	}
+	if s.tokenByHash, err = read.Prepare(`SELECT ` + tokenColumns + ` FROM tokens WHERE hash = ? AND revoked_at IS NULL`); err != nil {
+		s.write.Close()
+		s.read.Close()
+		return nil, fmt.Errorf("prepare token lookup in %s: %w", path, err)
+	}
 	s.stopped.Add(1)
 	go s.writer()
 	return s, nil
@@ -72,7 +79,7 @@ func Open(dir string) (*Store, error) {
 func (s *Store) Close() error {
 	close(s.stop)
 	s.stopped.Wait()
-	return errors.Join(s.write.Close(), s.read.Close())
+	return errors.Join(s.tokenByHash.Close(), s.write.Close(), s.read.Close())
 }
 
 // Ping checks that the database answers.
@@ -124,6 +131,41 @@ var migrations = []string{
 		service TEXT NOT NULL,
 		body    TEXT NOT NULL
 	);`,
+	// Tokens keep the SHA-256 of their secret, never the secret. Times are
+	// Unix milliseconds; NULL is never.
+	`CREATE TABLE tokens (
+		id         INTEGER PRIMARY KEY AUTOINCREMENT,
+		name       TEXT NOT NULL,
+		role       TEXT NOT NULL,
+		hash       TEXT NOT NULL UNIQUE,
+		created_at INTEGER NOT NULL,
+		created_by TEXT NOT NULL,
+		expires_at INTEGER,
+		last_used  INTEGER,
+		revoked_at INTEGER,
+		revoked_by TEXT NOT NULL DEFAULT ''
+	);
+	CREATE UNIQUE INDEX tokens_active_name ON tokens (name) WHERE revoked_at IS NULL;
+	CREATE TABLE audit (
+		id            INTEGER PRIMARY KEY AUTOINCREMENT,
+		at            INTEGER NOT NULL,
+		last_at       INTEGER NOT NULL,
+		who           TEXT NOT NULL,
+		via           TEXT NOT NULL,
+		role          TEXT NOT NULL,
+		method        TEXT NOT NULL,
+		route         TEXT NOT NULL,
+		object        TEXT NOT NULL,
+		service       TEXT NOT NULL,
+		summary       TEXT NOT NULL,
+		status        INTEGER NOT NULL,
+		remote        TEXT NOT NULL,
+		forwarded_for TEXT NOT NULL,
+		requests      INTEGER NOT NULL,
+		fold_key      TEXT UNIQUE
+	);
+	CREATE INDEX audit_service ON audit (service, id);
+	CREATE INDEX audit_last_at ON audit (last_at);`,
 }
 
 // migrate applies the migrations not yet applied, each in a transaction.

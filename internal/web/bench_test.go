@@ -16,7 +16,7 @@ import (
 // answering 202. It reports events/s.
 func BenchmarkIngestHTTP(b *testing.B) {
 	e, store, _ := mustEngine(b, testSpec, time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
-	srv := httptest.NewServer(web.New(e, store, web.Options{Token: token}))
+	srv := httptest.NewServer(web.New(e, store, web.Options{Auth: mustAuth(b, store, e.Clock())}))
 	defer srv.Close()
 	var body bytes.Buffer
 	for i := 0; i < 1000; i++ {

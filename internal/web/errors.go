@@ -30,6 +30,8 @@ func statusOf(code slo.Code) int {
 		return http.StatusConflict
 	case slo.CodeUnauthorized:
 		return http.StatusUnauthorized
+	case slo.CodeForbidden:
+		return http.StatusForbidden
 	}
 	return http.StatusInternalServerError
 }
@@ -58,6 +60,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="accord"`)
 	}
+	noteRefusal(r, body.Message)
 	writeJSON(w, status, apiError{Error: body})
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/gate"
 	"github.com/accord-slo/accord/internal/slo"
@@ -45,14 +46,19 @@ func decodeBody(r *http.Request, v any) error {
 	return nil
 }
 
-// exceptionRequest is what POST /api/v1/exceptions takes.
+// exceptionRequest is what POST /api/v1/exceptions takes. Who grants it
+// is the caller's identity, not a field.
 type exceptionRequest struct {
 	Service string `json:"service"`
 	// Until is RFC 3339, or a duration from now such as "4h".
 	Until  string `json:"until"`
 	Reason string `json:"reason"`
-	By     string `json:"by"`
+	// By is refused: it used to name the approver.
+	By string `json:"by"`
 }
+
+// byRefused explains why a request may not say who makes it.
+const byRefused = "by: Accord records who did it from the token (or the proxy's identity) that asks; leave by out"
 
 func (s *Server) postException(w http.ResponseWriter, r *http.Request) {
 	var req exceptionRequest
@@ -75,20 +81,26 @@ func (s *Server) postException(w http.ResponseWriter, r *http.Request) {
 	if strings.TrimSpace(req.Reason) == "" {
 		problems = append(problems, "reason: missing; say why releases must go through")
 	}
-	if strings.TrimSpace(req.By) == "" {
-		problems = append(problems, "by: missing; name who grants the exception")
-	} else if approvers := s.approvers(req.Service); len(approvers) > 0 && !slices.Contains(approvers, req.By) {
-		problems = append(problems, fmt.Sprintf("by: %s may not grant exceptions for %s; the policy names %s", req.By, req.Service, strings.Join(approvers, ", ")))
+	if req.By != "" {
+		problems = append(problems, byRefused)
 	}
 	if len(problems) > 0 {
 		s.writeError(w, r, invalid("%s", strings.Join(problems, "; ")))
 		return
 	}
-	e, err := s.history.AddException(r.Context(), slo.Exception{Service: req.Service, GrantedBy: req.By, Reason: req.Reason, From: now, Until: until})
+	who := auth.IdentityFrom(r.Context())
+	if approvers := s.approvers(req.Service); len(approvers) > 0 && !slices.Contains(approvers, who.Name) {
+		s.writeError(w, r, slo.Errorf(slo.CodeForbidden, "%s may not grant exceptions for %s: its policy names %s as approvers; grant with one of their tokens",
+			who.Name, req.Service, strings.Join(approvers, ", ")))
+		return
+	}
+	e, err := s.history.AddException(r.Context(), slo.Exception{Service: req.Service, GrantedBy: who.Name, Reason: req.Reason, From: now, Until: until})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	noteWrite(r, fmt.Sprintf("exception %d", e.ID), e.Service, fmt.Sprintf("granted exception %d: releases of %s go through until %s: %s",
+		e.ID, e.Service, e.Until.UTC().Format(time.RFC3339), e.Reason))
 	s.log.Info("release exception granted", "service", e.Service, "by", e.GrantedBy, "until", e.Until, "reason", e.Reason)
 	writeJSON(w, http.StatusCreated, e)
 }
@@ -148,11 +160,12 @@ func (s *Server) deleteException(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, invalid("exception id %q is not a number", r.PathValue("id")))
 		return
 	}
-	e, err := s.history.RevokeException(r.Context(), id, s.engine.Clock().Now())
+	e, err := s.history.RevokeException(r.Context(), id, s.engine.Clock().Now(), auth.IdentityFrom(r.Context()).Name)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	noteWrite(r, fmt.Sprintf("exception %d", e.ID), e.Service, fmt.Sprintf("revoked exception %d for %s (granted by %s)", e.ID, e.Service, e.GrantedBy))
 	writeJSON(w, http.StatusOK, e)
 }
 
@@ -166,7 +179,11 @@ func (s *Server) postAnnotation(w http.ResponseWriter, r *http.Request) {
 	if a.Start.IsZero() {
 		a.Start = now
 	}
-	a.ID, a.CreatedAt = 0, now
+	if a.By != "" {
+		s.writeError(w, r, invalid("%s", byRefused))
+		return
+	}
+	a.ID, a.CreatedAt, a.By = 0, now, auth.IdentityFrom(r.Context()).Name
 	if err := s.checkAnnotation(a); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -176,6 +193,7 @@ func (s *Server) postAnnotation(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	noteWrite(r, fmt.Sprintf("annotation %d", stored.ID), stored.Service, annotationSummary(stored))
 	if err := s.engine.Exclude(r.Context(), stored); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -227,4 +245,17 @@ func (s *Server) getAnnotations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"annotations": out})
+}
+
+// annotationSummary says an annotation for the audit trail.
+func annotationSummary(a slo.Annotation) string {
+	on := a.Service
+	if a.SLO != "" {
+		on += "/" + a.SLO
+	}
+	out := fmt.Sprintf("recorded %s on %s at %s", a.Title(), on, a.Start.UTC().Format(time.RFC3339))
+	if a.ExcludeFromBudget {
+		out += ", excluded from the budget"
+	}
+	return out
 }

@@ -14,6 +14,7 @@ import (
 type metrics struct {
 	eventsIngested prometheus.Counter
 	unauthorized   prometheus.Counter
+	auditErrors    prometheus.Counter
 	requests       *prometheus.HistogramVec
 }
 
@@ -23,14 +24,17 @@ func newMetrics(reg prometheus.Registerer, e *engine.Engine) *metrics {
 			Name: "accord_events_ingested_total", Help: "Pushed events stored durably.",
 		}),
 		unauthorized: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "accord_http_unauthorized_total", Help: "Write requests refused for a missing or wrong token.",
+			Name: "accord_http_unauthorized_total", Help: "Requests refused for a missing or wrong token.",
+		}),
+		auditErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "accord_audit_errors_total", Help: "Writes the audit trail could not record.",
 		}),
 	}
 	m.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "accord_http_request_duration_seconds", Help: "HTTP requests by route and status code.",
 		Buckets: prometheus.ExponentialBuckets(0.0005, 4, 8),
 	}, []string{"route", "code"})
-	reg.MustRegister(m.eventsIngested, m.unauthorized, m.requests, &sloCollector{engine: e})
+	reg.MustRegister(m.eventsIngested, m.unauthorized, m.auditErrors, m.requests, &sloCollector{engine: e})
 	return m
 }
 

@@ -2,11 +2,26 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"html/template"
 	"net/http"
 
+	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/report"
 )
+
+// reportSource is what reports read: the history, and the audit trail.
+type reportSource struct {
+	History
+	auth *auth.Service
+}
+
+// Audit reads the audit trail.
+func (rs reportSource) Audit(ctx context.Context, q auth.Query) ([]auth.Entry, error) {
+	return rs.auth.Audit(ctx, q)
+}
+
+func (s *Server) reportSource() reportSource { return reportSource{History: s.history, auth: s.auth} }
 
 func (s *Server) buildReport(r *http.Request) (*report.Report, error) {
 	now := s.engine.Clock().Now()
@@ -14,7 +29,7 @@ func (s *Server) buildReport(r *http.Request) (*report.Report, error) {
 	if err != nil {
 		return nil, invalid("%v", err)
 	}
-	return report.Build(r.Context(), s.history, s.engine.Catalog(), period, now)
+	return report.Build(r.Context(), s.reportSource(), s.engine.Catalog(), period, now)
 }
 
 // getReport answers ?period=last-week|last-month|FROM..TO with the report

@@ -92,7 +92,7 @@ func mustSeed(tb testing.TB, s seed) *seeded {
 	if err := e.Evaluate(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	h := web.New(e, store, web.Options{Token: token})
+	h := web.New(e, store, web.Options{Auth: mustAuth(tb, store, clock)})
 	h.SetReady(true)
 	return &seeded{engine: e, store: store, clock: clock, handler: h}
 }

@@ -3,16 +3,15 @@ package web
 
 import (
 	"context"
-	"crypto/subtle"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/slo"
 )
@@ -25,15 +24,17 @@ type History interface {
 	AddAnnotation(ctx context.Context, a slo.Annotation) (slo.Annotation, error)
 	Annotations(ctx context.Context, service string, from, to time.Time) ([]slo.Annotation, error)
 	AddException(ctx context.Context, e slo.Exception) (slo.Exception, error)
-	RevokeException(ctx context.Context, id int64, t time.Time) (slo.Exception, error)
+	RevokeException(ctx context.Context, id int64, t time.Time, by string) (slo.Exception, error)
 	Exceptions(ctx context.Context) ([]slo.Exception, error)
 	HourlyCounts(ctx context.Context, kind engine.Kind, from, to int64) (map[string]map[int64]engine.Counts, error)
 }
 
 // Options configure the server.
 type Options struct {
-	// Token is the bearer token write endpoints require.
-	Token string
+	// Auth identifies callers and keeps the audit trail; required.
+	Auth *auth.Service
+	// ReadAuth makes reads (the API and the UI) need an identity too.
+	ReadAuth bool
 	// MaxBodyBytes bounds an ingest request's body.
 	MaxBodyBytes int64
 	// MaxBatch bounds the events in one ingest request.
@@ -49,6 +50,7 @@ type Server struct {
 	opts    Options
 	engine  *engine.Engine
 	history History
+	auth    *auth.Service
 	log     *slog.Logger
 	mux     *http.ServeMux
 	handler http.Handler // mux, instrumented
@@ -71,7 +73,10 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{opts: opts, engine: e, history: h, log: opts.Logger, mux: http.NewServeMux()}
+	if opts.Auth == nil {
+		panic("web.New: Options.Auth is required") // a wiring defect, not an input
+	}
+	s := &Server{opts: opts, engine: e, history: h, auth: opts.Auth, log: opts.Logger, mux: http.NewServeMux()}
 	s.metrics = newMetrics(opts.Registry, e)
 	u, err := newUI()
 	if err != nil {
@@ -79,7 +84,7 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 	}
 	s.ui = u
 	s.routes()
-	s.handler = s.metrics.instrument(s.mux)
+	s.handler = s.metrics.instrument(s.guard(s.mux))
 	return s
 }
 
@@ -98,16 +103,20 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/slos/{service}/{name}/history", s.getHistory)
 	s.mux.HandleFunc("GET /api/v1/slos/{service}/{name}/notifications", s.getNotifications)
 	s.mux.HandleFunc("GET /api/v1/alerts", s.getAlerts)
-	s.mux.Handle("POST /api/v1/events", s.auth(http.HandlerFunc(s.postEvents)))
+	s.mux.HandleFunc("POST /api/v1/events", s.postEvents)
 	s.mux.HandleFunc("GET /api/v1/gate", s.getGate)
 	s.mux.HandleFunc("GET /api/v1/exceptions", s.getExceptions)
-	s.mux.Handle("POST /api/v1/exceptions", s.auth(http.HandlerFunc(s.postException)))
-	s.mux.Handle("DELETE /api/v1/exceptions/{id}", s.auth(http.HandlerFunc(s.deleteException)))
+	s.mux.HandleFunc("POST /api/v1/exceptions", s.postException)
+	s.mux.HandleFunc("DELETE /api/v1/exceptions/{id}", s.deleteException)
 	s.mux.HandleFunc("GET /api/v1/annotations", s.getAnnotations)
 	s.mux.HandleFunc("GET /api/v1/report", s.getReport)
 	s.mux.HandleFunc("GET /api/v1/demo", s.getStory)
 	s.mux.HandleFunc("GET /reports", s.reportPage)
-	s.mux.Handle("POST /api/v1/annotations", s.auth(http.HandlerFunc(s.postAnnotation)))
+	s.mux.HandleFunc("POST /api/v1/annotations", s.postAnnotation)
+	s.mux.HandleFunc("GET /api/v1/audit", s.getAudit)
+	s.mux.HandleFunc("GET /api/v1/tokens", s.getTokens)
+	s.mux.HandleFunc("POST /api/v1/tokens", s.postToken)
+	s.mux.HandleFunc("DELETE /api/v1/tokens/{name}", s.deleteToken)
 	s.mux.HandleFunc("GET /{$}", s.overview)
 	s.mux.HandleFunc("GET /slos/{service}/{name}", s.sloPage)
 	s.mux.HandleFunc("GET /teams", s.teams)
@@ -122,26 +131,6 @@ func (s *Server) routes() {
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
-}
-
-// auth lets a request through only with the right bearer token, compared
-// in constant time.
-func (s *Server) auth(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		// The scheme is case-insensitive (RFC 7235); the token is not.
-		ok := len(h) > 7 && strings.EqualFold(h[:7], "Bearer ")
-		got := ""
-		if ok {
-			got = h[7:]
-		}
-		if !ok || s.opts.Token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) != 1 {
-			s.metrics.unauthorized.Inc()
-			s.writeError(w, r, slo.Errorf(slo.CodeUnauthorized, "missing or wrong bearer token: send Authorization: Bearer <token>"))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/slo"
 )
@@ -55,6 +56,8 @@ type page struct {
 	Now     time.Time
 	CSS     string
 	Refresh int
+	// Who is signed in: a token's name or the person the proxy names.
+	Who string
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
@@ -69,7 +72,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 }
 
 func (s *Server) page(r *http.Request, title, nav string) page {
-	p := page{Title: title, Nav: nav, Now: s.engine.Clock().Now(), CSS: s.ui.css}
+	p := page{Title: title, Nav: nav, Now: s.engine.Clock().Now(), CSS: s.ui.css, Who: auth.IdentityFrom(r.Context()).Name}
 	// ?refresh=N reloads the page every N seconds, for wall screens.
 	if n, err := fmt.Sscan(r.URL.Query().Get("refresh"), &p.Refresh); n != 1 || err != nil || p.Refresh < 10 {
 		p.Refresh = 0

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/gate"
 	"github.com/accord-slo/accord/internal/report"
@@ -297,7 +298,16 @@ type teamPage struct {
 	ProductOwners []string
 	Rows          []sloRow
 	Asks          []ask
+	// Changes are the last writes to the team's services (audit trail).
+	Changes []auth.Entry
 }
+
+// teamChanges is how many of a team's recent changes its page lists, from
+// how far back.
+const (
+	teamChanges     = 20
+	teamChangesSpan = 30 * 24 * time.Hour
+)
 
 func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 	team := r.PathValue("team")
@@ -357,7 +367,7 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Asks = append(p.Asks, ask{Text: text, Class: "freeze", Because: because})
 	}
-	due, err := report.PostmortemsDue(r.Context(), s.history, defs, report.Period{From: p.Now.Add(-30 * 24 * time.Hour), To: p.Now})
+	due, err := report.PostmortemsDue(r.Context(), s.reportSource(), defs, report.Period{From: p.Now.Add(-30 * 24 * time.Hour), To: p.Now})
 	if err != nil {
 		s.log.Error("find postmortems due", "team", team, "err", err)
 	}
@@ -372,6 +382,15 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 		p.Asks = append(p.Asks, ask{Text: "A postmortem is due", Because: strings.Join(postmortem, "; ")})
 	}
 	p.ProductOwners = sortedSet(owners)
+	services := map[string]bool{}
+	for _, d := range defs {
+		services[d.Service] = true
+	}
+	p.Changes, err = s.auth.Audit(r.Context(), auth.Query{Services: sortedSet(services), Succeeded: true, Unfolded: true,
+		From: p.Now.Add(-teamChangesSpan), Limit: teamChanges})
+	if err != nil {
+		s.log.Error("read the audit trail", "team", team, "err", err)
+	}
 	s.render(w, r, "team", p)
 }
 

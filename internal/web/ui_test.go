@@ -7,6 +7,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -326,6 +327,24 @@ func TestTeamPageSaysWhatThePolicyAsks(t *testing.T) {
 	)
 	if strings.Contains(pos, "loyalty") {
 		t.Errorf("the team page lists another team's SLOs:\n%s", pos)
+	}
+	mustContain(t, "the team page without changes", pos, "Recent changes No annotations or exceptions in the last 30 days.")
+
+	// A deploy recorded for checkout, and one for loyalty, show on their
+	// teams' pages with who recorded them.
+	for _, svc := range []string{"checkout", "loyalty"} {
+		req := httptest.NewRequest("POST", "/api/v1/annotations", strings.NewReader(`{"kind": "deploy", "service": "`+svc+`", "version": "2026.11.3"}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		s.handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("annotate %s: %d %s", svc, rec.Code, rec.Body)
+		}
+	}
+	pos = text(s.mustGet(t, "/teams/pos-platform"))
+	mustContain(t, "the team page after a deploy", pos, "Recent changes When Who What Nov 4 09:30 UTC bootstrap recorded deploy 2026.11.3 on checkout at 2026-11-04T09:30:")
+	if strings.Contains(pos, "on loyalty") {
+		t.Errorf("the team page lists another team's changes:\n%s", pos)
 	}
 
 	crm := text(s.mustGet(t, "/teams/crm"))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/spec"
 	"github.com/accord-slo/accord/internal/sqlite"
@@ -67,10 +68,21 @@ func mustEngine(tb testing.TB, yaml string, now time.Time) (*engine.Engine, *sql
 	return e, store, clock
 }
 
+// mustAuth returns the auth service over the store, with token as the
+// bootstrap admin token.
+func mustAuth(tb testing.TB, store *sqlite.Store, clock engine.Clock) *auth.Service {
+	tb.Helper()
+	a, err := auth.New(auth.Options{Store: store, Clock: clock, Bootstrap: token})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	e, store, clock := mustEngine(t, testSpec, time.Date(2026, 11, 2, 12, 0, 30, 0, time.UTC))
-	s := web.New(e, store, web.Options{Token: token, MaxBodyBytes: 4096, MaxBatch: 10})
+	s := web.New(e, store, web.Options{Auth: mustAuth(t, store, clock), MaxBodyBytes: 4096, MaxBatch: 10})
 	s.SetReady(true)
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
@@ -253,7 +265,7 @@ func TestEveryWriteEndpointRejectsMissingOrWrongTokens(t *testing.T) {
 	f := newFixture(t)
 	writes := []struct{ method, path, body string }{
 		{"POST", "/api/v1/events", `{"stream": "payments", "labels": {"store": "s1"}, "outcome": "good"}`},
-		{"POST", "/api/v1/exceptions", `{"service": "checkout", "until": "1h", "reason": "r", "by": "me"}`},
+		{"POST", "/api/v1/exceptions", `{"service": "checkout", "until": "1h", "reason": "r"}`},
 		{"DELETE", "/api/v1/exceptions/1", ``},
 		{"POST", "/api/v1/annotations", `{"kind": "deploy", "service": "checkout", "version": "1.2"}`},
 	}
@@ -302,7 +314,7 @@ func TestAnnotationsAndExceptionsAreCheckedWhole(t *testing.T) {
 			t.Errorf("bad annotation: %d %q, want 400 listing %q", resp.StatusCode, body.Error.Message, want)
 		}
 	}
-	req, _ = http.NewRequest("POST", f.srv.URL+"/api/v1/exceptions", strings.NewReader(`{"service": "checkout", "until": "2020-01-01T00:00:00Z"}`))
+	req, _ = http.NewRequest("POST", f.srv.URL+"/api/v1/exceptions", strings.NewReader(`{"service": "checkout", "until": "2020-01-01T00:00:00Z", "by": "head-of-it"}`))
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
@@ -310,7 +322,7 @@ func TestAnnotationsAndExceptionsAreCheckedWhole(t *testing.T) {
 	}
 	_ = json.NewDecoder(resp.Body).Decode(&body)
 	resp.Body.Close()
-	for _, want := range []string{"until: 2020-01-01T00:00:00Z is not in the future", "reason: missing", "by: missing"} {
+	for _, want := range []string{"until: 2020-01-01T00:00:00Z is not in the future", "reason: missing", "by: Accord records who did it from the token"} {
 		if resp.StatusCode != 400 || !strings.Contains(body.Error.Message, want) {
 			t.Errorf("bad exception: %d %q, want 400 listing %q", resp.StatusCode, body.Error.Message, want)
 		}

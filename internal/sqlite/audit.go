@@ -1,0 +1,100 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/accord-slo/accord/internal/auth"
+)
+
+// AddAudit appends an audit entry, or adds a folded one to the entry with
+// its fold key.
+func (s *Store) AddAudit(ctx context.Context, e auth.Entry, foldKey string) error {
+	var key any
+	if foldKey != "" {
+		key = foldKey
+	}
+	_, err := s.write.ExecContext(ctx, `INSERT INTO audit
+		(at, last_at, who, via, role, method, route, object, service, summary, status, remote, forwarded_for, requests, fold_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (fold_key) DO UPDATE SET requests = requests + excluded.requests, last_at = max(last_at, excluded.last_at)`,
+		e.At.UnixMilli(), e.LastAt.UnixMilli(), e.Who, string(e.Via), string(e.Role), e.Method, e.Route, e.Object, e.Service,
+		e.Summary, e.Status, e.Remote, e.ForwardedFor, e.Count, key)
+	if err != nil {
+		return fmt.Errorf("store audit entry %s by %s: %w", e.Route, e.Who, err)
+	}
+	return nil
+}
+
+// Audit returns the entries q selects, newest first.
+func (s *Store) Audit(ctx context.Context, q auth.Query) ([]auth.Entry, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
+	if q.Before > 0 {
+		add("id < ?", q.Before)
+	}
+	if q.Who != "" {
+		add("who = ?", q.Who)
+	}
+	if len(q.Services) > 0 {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(q.Services)), ", ")
+		svcs := make([]any, len(q.Services))
+		for i, v := range q.Services {
+			svcs[i] = v
+		}
+		add("service IN ("+marks+")", svcs...)
+	}
+	if !q.From.IsZero() {
+		add("at >= ?", q.From.UnixMilli())
+	}
+	if !q.To.IsZero() {
+		add("at < ?", q.To.UnixMilli())
+	}
+	if q.Succeeded {
+		add("status < 400")
+	}
+	if q.Unfolded {
+		add("fold_key IS NULL")
+	}
+	query := `SELECT id, at, last_at, who, via, role, method, route, object, service, summary, status, remote, forwarded_for, requests, fold_key IS NOT NULL FROM audit`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := s.read.QueryContext(ctx, query+" ORDER BY id DESC LIMIT ?", append(args, q.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("load audit trail: %w", err)
+	}
+	defer rows.Close()
+	out := []auth.Entry{}
+	for rows.Next() {
+		var e auth.Entry
+		var at, last int64
+		var via, role string
+		if err := rows.Scan(&e.ID, &at, &last, &e.Who, &via, &role, &e.Method, &e.Route, &e.Object, &e.Service, &e.Summary,
+			&e.Status, &e.Remote, &e.ForwardedFor, &e.Count, &e.Folded); err != nil {
+			return nil, fmt.Errorf("read audit entry: %w", err)
+		}
+		e.At, e.LastAt, e.Via, e.Role = time.UnixMilli(at).UTC(), time.UnixMilli(last).UTC(), auth.Via(via), auth.Role(role)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// PruneAudit deletes entries last touched before before, then all but the
+// newest keep.
+func (s *Store) PruneAudit(ctx context.Context, before time.Time, keep int) (int64, error) {
+	old, err := s.write.ExecContext(ctx, `DELETE FROM audit WHERE last_at < ?`, before.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("prune audit entries before %s: %w", before.Format(time.RFC3339), err)
+	}
+	over, err := s.write.ExecContext(ctx, `DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET ?)`, keep)
+	if err != nil {
+		return 0, fmt.Errorf("prune audit entries beyond %d: %w", keep, err)
+	}
+	n1, _ := old.RowsAffected()
+	n2, _ := over.RowsAffected()
+	return n1 + n2, nil
+}
