@@ -8,14 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 
 	"github.com/accord-slo/accord/internal/engine"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
-
-var _ engine.Store = (*Store)(nil)
 
 // Store is the SQLite store. Writes go through one connection and are
 // committed in groups: concurrent AddCounts calls share one transaction
@@ -24,6 +23,7 @@ type Store struct {
 	write *sql.DB
 	read  *sql.DB
 	path  string
+	lock  *os.File // held while open: one process per database
 
 	queue   chan *writeReq
 	stop    chan struct{}
@@ -38,8 +38,23 @@ type writeReq struct {
 // maxGroup bounds how many requests one transaction commits.
 const maxGroup = 256
 
-// Open opens (creating if need be) the database in dir.
+// Open opens (creating if need be) the database in dir. Only one process
+// may have it open.
 func Open(dir string) (*Store, error) {
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := open(dir)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+func open(dir string) (*Store, error) {
 	path := filepath.Join(dir, "accord.db")
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)"} {
@@ -72,7 +87,11 @@ func Open(dir string) (*Store, error) {
 func (s *Store) Close() error {
 	close(s.stop)
 	s.stopped.Wait()
-	return errors.Join(s.write.Close(), s.read.Close())
+	err := errors.Join(s.write.Close(), s.read.Close())
+	if s.lock != nil {
+		s.lock.Close() // releases the flock
+	}
+	return err
 }
 
 // Ping checks that the database answers.

@@ -1,0 +1,44 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/accord-slo/accord/internal/postgres"
+	"github.com/accord-slo/accord/internal/store"
+	"github.com/accord-slo/accord/internal/store/storetest"
+	"github.com/accord-slo/accord/internal/testenv"
+)
+
+var pg = testenv.NewPostgres()
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pg.Stop()
+	os.Exit(code)
+}
+
+// mustOpen opens a store on url that is closed when the test ends.
+func mustOpen(t *testing.T, url string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStoreContract(t *testing.T) {
+	storetest.Run(t, storetest.Options{Shared: true, New: func(t *testing.T) func(t *testing.T) store.Store {
+		url := pg.Database(t)
+		return func(t *testing.T) store.Store {
+			s, err := postgres.Open(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+	}})
+}
