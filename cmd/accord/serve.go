@@ -23,12 +23,16 @@ func newServeCmd() *cobra.Command {
 backends, evaluates error budgets and burn rates, sends burn-rate alerts to
 Alertmanager and webhooks, and serves the JSON API (docs/api.md) and /metrics.
 
-State lives in an SQLite database under --data-dir. Pushing events needs a
-bearer token: --token, or the one generated into DATA_DIR/token on first start.
+State lives in an SQLite database under --data-dir, or with --database in
+PostgreSQL, where several replicas share it: each accepts events and serves
+the API, and one at a time (the leader) alerts and delivers notifications
+(docs/deploy.md). Pushing events needs a bearer token: --token, or the one
+generated into DATA_DIR/token on first start (with --database, --token).
 Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 		Example: `  accord serve --config examples/ --data-dir /var/lib/accord
   accord serve --config slos/ --prometheus-url http://prometheus:9090 \
-      --alertmanager-url http://alertmanager:9093`,
+      --alertmanager-url http://alertmanager:9093
+  ACCORD_DATABASE=postgres://accord:secret@db:5432/accord ACCORD_TOKEN=… accord serve --config slos/`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, args []string) error {
 			return bindEnv(cmd)
@@ -54,7 +58,7 @@ Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 				a.Close()
 				return err
 			}
-			if opts.Token == "" {
+			if opts.Token == "" && opts.Database == "" {
 				log.Info("write requests need the bearer token in " + app.TokenPath(opts.DataDir))
 			}
 			<-ctx.Done()
@@ -64,7 +68,9 @@ Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&opts.SpecPaths, "config", []string{"slos"}, "SLO spec files or directories")
-	f.StringVar(&opts.DataDir, "data-dir", "accord-data", "directory for the database and the generated token")
+	f.StringVar(&opts.DataDir, "data-dir", "accord-data", "directory for the SQLite database and the generated token")
+	f.StringVar(&opts.Database, "database", "", "PostgreSQL URL (postgres://USER:PASSWORD@HOST:5432/DB) for several replicas; default SQLite in --data-dir")
+	f.DurationVar(&opts.LeaderLease, "leader-lease", 15*time.Second, "with --database: how long a leader's lease lasts unrenewed, and so how soon another replica leads after it dies")
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "listen address")
 	f.StringVar(&opts.Token, "token", "", "bearer token for write requests (default: generated into DATA_DIR/token)")
 	f.StringVar(&opts.ExternalURL, "external-url", "", "URL people reach Accord at, for links in alerts (default http://ADDR)")
