@@ -8,10 +8,9 @@ import (
 	"github.com/accord-slo/accord/internal/postgres"
 	"github.com/accord-slo/accord/internal/store"
 	"github.com/accord-slo/accord/internal/store/storetest"
-	"github.com/accord-slo/accord/internal/testenv"
 )
 
-var pg = testenv.NewPostgres()
+var pg = postgres.PG
 
 func TestMain(m *testing.M) {
 	code := m.Run()

@@ -51,6 +51,7 @@ func Run(t *testing.T, o Options) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each on its own database
 			open := o.New(t)
 			c.run(t, open)
 		})
