@@ -338,3 +338,35 @@ func storedTotal(t *testing.T, url, slo string) float64 {
 func storedNotifications(t *testing.T, url string) []int64 {
 	return pgQuery[int64](t, url, `SELECT id FROM notifications ORDER BY id`)
 }
+
+// BenchmarkFailover kills the leader of two accord serve replicas with
+// SIGKILL and times until the other leads, with the default lease (15s,
+// renewed every 5s). It reports seconds per failover.
+func BenchmarkFailover(b *testing.B) {
+	url := pg.Database(b)
+	bin := buildAccord(b)
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "slos.yaml"), []byte(replicaSpec), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	start := func() *replica {
+		addr := testenv.FreeAddr(b)
+		p := testenv.Start(b, dir, bin, "serve", "--config", "slos.yaml", "--database", url, "--addr", addr, "--token", "t0ken")
+		testenv.WaitHTTP(b, "http://"+addr+"/readyz", 60*time.Second)
+		return &replica{addr: addr, proc: p}
+	}
+	rs := []*replica{start(), start()}
+	var total time.Duration
+	for b.Loop() {
+		testenv.WaitFor(b, 60*time.Second, "one leader", func() bool { return len(leaders(rs)) == 1 })
+		i := leaders(rs)[0]
+		killed := time.Now()
+		rs[i].dead.Store(true)
+		_ = rs[i].proc.Cmd.Process.Signal(syscall.SIGKILL)
+		_ = rs[i].proc.Cmd.Wait()
+		testenv.WaitFor(b, 60*time.Second, "the other replica to lead", func() bool { return len(leaders(rs)) == 1 })
+		total += time.Since(killed)
+		rs[i] = start() // the next round's follower
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/failover")
+}

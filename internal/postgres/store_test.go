@@ -19,7 +19,7 @@ func TestMain(m *testing.M) {
 }
 
 // mustOpen opens a store on url that is closed when the test ends.
-func mustOpen(t *testing.T, url string) *postgres.Store {
+func mustOpen(t testing.TB, url string) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(context.Background(), url)
 	if err != nil {
