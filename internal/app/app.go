@@ -100,6 +100,9 @@ type App struct {
 	// follower has not taken yet; under cycleMu.
 	statesChanged atomic.Bool
 
+	sourcesMu    sync.Mutex
+	savedSources map[string]engine.SourceState // as last saved by this leader
+
 	listener net.Listener
 	http     *http.Server
 	cancel   context.CancelFunc
@@ -166,6 +169,9 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	if err := a.loadExclusions(ctx); err != nil {
+		return err
+	}
+	if err := a.loadSources(ctx); err != nil {
 		return err
 	}
 	a.log.Info("state restored", "slos", len(a.Catalog.SLOs), "took", time.Since(start).Round(time.Millisecond))
@@ -268,9 +274,8 @@ func (a *App) Step(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	if a.leading.Load() {
-		if err := a.Source.Sync(ctx); err != nil {
-			errs = append(errs, err)
-		}
+		queryErr, err := a.querySources(ctx)
+		errs = append(errs, queryErr, err)
 	}
 	if err := a.cycle(ctx); err != nil {
 		errs = append(errs, err)

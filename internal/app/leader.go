@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/postgres"
 	"github.com/accord-slo/accord/internal/sqlite"
 	"github.com/accord-slo/accord/internal/store"
@@ -76,6 +77,9 @@ func (a *App) takeOver(ctx context.Context) error {
 	for id, m := range last {
 		a.Source.SetProgress(id, m)
 	}
+	a.sourcesMu.Lock()
+	a.savedSources = nil // save every source's state once as this leader sees it
+	a.sourcesMu.Unlock()
 	a.leading.Store(true)
 	a.leader.Set(1)
 	a.log.Info("this replica leads: it evaluates alerts and policy states and delivers notifications")
@@ -136,8 +140,55 @@ func (a *App) pull(ctx context.Context) error {
 	if ch.States {
 		a.statesChanged.Store(true)
 	}
+	if ch.Sources {
+		if err := a.loadSources(ctx); err != nil {
+			return err
+		}
+	}
 	if ch.Annotations {
 		return a.loadExclusions(ctx)
+	}
+	return nil
+}
+
+// querySources has the leader query Prometheus, then saves the source
+// states that changed for the followers to show; when the source answered
+// last is left out of the comparison, or every minute would be a change.
+// It returns the failed queries apart from a failure to save.
+func (a *App) querySources(ctx context.Context) (queryErr, err error) {
+	queryErr = a.Source.Sync(ctx)
+	return queryErr, a.saveSources(ctx)
+}
+
+func (a *App) saveSources(ctx context.Context) error {
+	a.sourcesMu.Lock()
+	defer a.sourcesMu.Unlock()
+	changed := map[string]engine.SourceState{}
+	cur := a.Engine.Sources()
+	for id, st := range cur {
+		old, ok := a.savedSources[id]
+		if !ok || old.Stale != st.Stale || !old.StaleSince.Equal(st.StaleSince) || old.Error != st.Error || old.Backfill != st.Backfill {
+			changed[id] = st
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	if err := a.Store.SaveSourceStates(ctx, changed); err != nil {
+		return err
+	}
+	a.savedSources = cur
+	return nil
+}
+
+// loadSources shows the source states the leader saved.
+func (a *App) loadSources(ctx context.Context) error {
+	states, err := a.Store.LoadSourceStates(ctx)
+	if err != nil {
+		return err
+	}
+	for id, st := range states {
+		a.Engine.SetSource(id, st)
 	}
 	return nil
 }

@@ -26,7 +26,8 @@ func TestMain(m *testing.M) {
 // follower count on the leader, the leader's freeze and page show on the
 // follower's gate and alerts, an exception or a maintenance window
 // recorded on one replica holds on the other, and when the leader shuts
-// down the follower takes over where it stopped.
+// down the follower takes over where it stopped. The follower also shows
+// the leader's view of a failing Prometheus.
 func TestFollowerServesWhatTheLeaderDecided(t *testing.T) {
 	h := &hook{}
 	rcv := httptest.NewServer(h)
@@ -34,10 +35,18 @@ func TestFollowerServesWhatTheLeaderDecided(t *testing.T) {
 	url := pg.Database(t)
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	clock := engine.NewManualClock(start.Add(time.Hour))
-	spec := writeSpec(t, gateSpec)
+	// The second SLO is measured from a Prometheus that does not answer.
+	spec := writeSpec(t, gateSpec+`    - name: card-auth
+      objective: 99
+      window: 7d
+      indicator:
+        ratio:
+          bad: {counter: 'auth_total{outcome="error"}'}
+          total: {counter: auth_total}
+`)
 	replica := func() *app.App {
 		return startApp(t, app.Options{SpecPaths: []string{spec}, Database: url, Addr: "127.0.0.1:0", Token: "tok",
-			WebhookURLs: []string{rcv.URL}, Clock: clock, Manual: true})
+			WebhookURLs: []string{rcv.URL}, Clock: clock, Manual: true, PrometheusURL: "http://127.0.0.1:1"})
 	}
 	leader, follower := replica(), replica()
 	defer follower.Close()
@@ -48,8 +57,8 @@ func TestFollowerServesWhatTheLeaderDecided(t *testing.T) {
 	step := func(as ...*app.App) {
 		t.Helper()
 		for _, a := range as {
-			if err := a.Step(ctx); err != nil {
-				t.Fatal(err)
+			if err := a.Step(ctx); err != nil && !strings.Contains(err.Error(), "card-auth") {
+				t.Fatal(err) // only the dead Prometheus may fail
 			}
 		}
 	}
@@ -76,6 +85,9 @@ func TestFollowerServesWhatTheLeaderDecided(t *testing.T) {
 	api(t, follower, "GET", "/api/v1/alerts", "", "", &alerts)
 	if len(alerts.Alerts) == 0 || alerts.Alerts[0].State != engine.AlertFiring || alerts.Alerts[0].Labels["team"] != "pos-platform" {
 		t.Errorf("the follower's alerts: %+v; want the leader's firing page", alerts.Alerts)
+	}
+	if v, _ := follower.Engine.SLO("checkout/card-auth"); !v.Source.Stale || !strings.Contains(v.Source.Error, "127.0.0.1:1") {
+		t.Errorf("the follower's card-auth source: %+v; want it stale, as the leader found it", v.Source)
 	}
 	if got := h.all(); len(got) != delivered {
 		t.Errorf("the follower's step delivered %d more notifications; only the leader delivers", len(got)-delivered)

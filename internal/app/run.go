@@ -36,8 +36,8 @@ func (a *App) Start(ctx context.Context) error {
 	a.loop(ctx, a.opts.LeaderLease/3, "campaign for the leadership", a.campaign)
 	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.cycle)
 	a.loop(ctx, time.Minute, "query sources", a.asLeader(func(ctx context.Context) error {
-		_ = a.Source.Sync(ctx) // the source logs each SLO's failure itself
-		return a.cycle(ctx)    // show fresh data at once
+		_, err := a.querySources(ctx)         // the source logs each SLO's failure itself
+		return errors.Join(err, a.cycle(ctx)) // show fresh data at once
 	}))
 	a.loop(ctx, time.Hour, "prune", a.asLeader(a.Engine.Prune))
 	a.loop(ctx, time.Minute, "resend firing alerts", a.asLeader(a.resend))

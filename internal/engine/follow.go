@@ -75,6 +75,20 @@ func (e *Engine) Follow(ctx context.Context, reload bool) error {
 	return nil
 }
 
+// Sources returns the health of every SLO's data source that is queried
+// (pushed SLOs have none to report), by SLO.
+func (e *Engine) Sources() map[string]SourceState {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := map[string]SourceState{}
+	for id, st := range e.slos {
+		if !st.def.Indicator.Pushed() {
+			out[id] = st.source
+		}
+	}
+	return out
+}
+
 // takeStates replaces the SLO's alert and policy states with the saved
 // ones; the caller holds the lock.
 func (st *sloState) takeStates(alerts []Alert, rec PolicyRecord) {

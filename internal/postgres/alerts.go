@@ -55,6 +55,47 @@ func (s *Store) SavePolicyStates(ctx context.Context, states []engine.PolicyReco
 	})
 }
 
+// SaveSourceStates records the health of SLOs' sources, as the leader.
+func (s *Store) SaveSourceStates(ctx context.Context, states map[string]engine.SourceState) error {
+	var slos, bodies []string
+	for id, st := range states {
+		body, err := json.Marshal(st)
+		if err != nil {
+			return fmt.Errorf("encode source state of %s: %w", id, err)
+		}
+		slos, bodies = append(slos, id), append(bodies, string(body))
+	}
+	return s.leaderTx(ctx, fmt.Sprintf("save %d source states", len(states)), func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO source_states (slo, body, origin)
+			SELECT *, $3 FROM unnest($1::text[], $2::text[]) ORDER BY 1
+			ON CONFLICT (slo) DO UPDATE SET body = excluded.body, origin = excluded.origin, txid = pg_current_xact_id()`,
+			slos, bodies, s.origin)
+		return err
+	})
+}
+
+// LoadSourceStates returns every saved source state, by SLO.
+func (s *Store) LoadSourceStates(ctx context.Context) (map[string]engine.SourceState, error) {
+	rows, err := s.pool.Query(ctx, `SELECT slo, body FROM source_states`)
+	if err != nil {
+		return nil, fmt.Errorf("load source states: %w", err)
+	}
+	out := map[string]engine.SourceState{}
+	var id, body string
+	_, err = pgx.ForEachRow(rows, []any{&id, &body}, func() error {
+		var st engine.SourceState
+		if err := json.Unmarshal([]byte(body), &st); err != nil {
+			return fmt.Errorf("decode source state of %s: %w", id, err)
+		}
+		out[id] = st
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load source states: %w", err)
+	}
+	return out, nil
+}
+
 // leaderTx runs fn in a transaction that first checks this store still
 // leads.
 func (s *Store) leaderTx(ctx context.Context, what string, fn func(tx pgx.Tx) error) error {

@@ -61,8 +61,9 @@ func (s *Store) PullChanges(ctx context.Context) (store.Changes, error) {
 		return tx.QueryRow(ctx, `SELECT
 			EXISTS (SELECT 1 FROM annotations WHERE `+newSince+` AND origin <> $2),
 			EXISTS (SELECT 1 FROM alerts WHERE `+newSince+` AND origin <> $2)
-				OR EXISTS (SELECT 1 FROM policy_states WHERE `+newSince+` AND origin <> $2)`,
-			since, s.origin).Scan(&ch.Annotations, &ch.States)
+				OR EXISTS (SELECT 1 FROM policy_states WHERE `+newSince+` AND origin <> $2),
+			EXISTS (SELECT 1 FROM source_states WHERE `+newSince+` AND origin <> $2)`,
+			since, s.origin).Scan(&ch.Annotations, &ch.States, &ch.Sources)
 	})
 	if err != nil {
 		return store.Changes{}, fmt.Errorf("pull changes: %w", err)

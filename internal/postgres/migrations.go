@@ -101,6 +101,14 @@ var migrations = []migration{
 		epoch      bigint NOT NULL,
 		expires_at timestamptz NOT NULL
 	);`},
+	{"source states", `
+	CREATE TABLE source_states (
+		slo    text PRIMARY KEY,
+		body   text NOT NULL,
+		origin text NOT NULL,
+		txid   xid8 NOT NULL DEFAULT pg_current_xact_id()
+	);
+	CREATE INDEX source_states_txid ON source_states (txid);`},
 }
 
 // migrationLock is the advisory lock replicas starting together take, so

@@ -143,6 +143,10 @@ var migrations = []string{
 		service TEXT NOT NULL,
 		body    TEXT NOT NULL
 	);`,
+	`CREATE TABLE source_states (
+		slo  TEXT PRIMARY KEY,
+		body TEXT NOT NULL
+	);`,
 }
 
 // migrate applies the migrations not yet applied, each in a transaction.

@@ -31,6 +31,13 @@ type Store interface {
 	// over groups; slices are read from the SLO-wide group when there is one.
 	HourlyCounts(ctx context.Context, kind engine.Kind, from, to int64) (map[string]map[int64]engine.Counts, error)
 
+	// SaveSourceStates records the health of SLOs' data sources (stale,
+	// backfilled), as the leader that queries them sees it. It is the
+	// leader's, like SaveAlerts.
+	SaveSourceStates(ctx context.Context, states map[string]engine.SourceState) error
+	// LoadSourceStates returns every saved source state, by SLO.
+	LoadSourceStates(ctx context.Context) (map[string]engine.SourceState, error)
+
 	// Notifications returns up to limit notifications after id afterID,
 	// oldest first; for one SLO when slo is not empty. Ids grow in the
 	// order notifications were saved.
@@ -57,8 +64,8 @@ type Store interface {
 
 	// PullChanges returns what other replicas wrote since the last
 	// LoadCounts or PullChanges of this store: their counts, each once,
-	// and whether they added annotations or the leader saved alert or
-	// policy states. A store only one process uses has nothing to pull.
+	// and whether they added annotations or the leader saved alert,
+	// policy or source states. A store only one process uses has nothing to pull.
 	// When the changes asked for are no longer kept, it returns
 	// ErrChangesLost: load the counts again.
 	PullChanges(ctx context.Context) (Changes, error)
@@ -85,6 +92,8 @@ type Changes struct {
 	Annotations bool
 	// States is true when the leader saved alert or policy states.
 	States bool
+	// Sources is true when the leader saved source states.
+	Sources bool
 }
 
 // ErrNotLeader is returned for a leader's write from a replica that does

@@ -99,10 +99,16 @@ func testPullFlags(t *testing.T, open func(t *testing.T) store.Store) {
 	if err := b.SaveAlerts(ctx, []engine.Alert{{SLO: "x/y", Group: "{}", Rule: "fast", State: engine.AlertFiring}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, ch := pull(t, a); !ch.States {
+	if _, ch := pull(t, a); !ch.States || ch.Sources {
 		t.Errorf("after the leader's alert: %+v; want States", ch)
 	}
-	if _, ch := pull(t, a); ch.States || ch.Annotations {
+	if err := b.SaveSourceStates(ctx, map[string]engine.SourceState{"x/y": {Stale: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ch := pull(t, a); ch.States || !ch.Sources {
+		t.Errorf("after the leader's source state: %+v; want Sources only", ch)
+	}
+	if _, ch := pull(t, a); ch.States || ch.Annotations || ch.Sources {
 		t.Errorf("a second pull: %+v; want nothing new", ch)
 	}
 }
@@ -174,6 +180,9 @@ func testFence(t *testing.T, open func(t *testing.T) store.Store) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	// a still believes it leads; the database refuses its writes.
+	if err := a.SaveSourceStates(ctx, map[string]engine.SourceState{"x/y": {Stale: true}}); !errors.Is(err, store.ErrNotLeader) {
+		t.Errorf("the old leader's source states: %v; want ErrNotLeader", err)
+	}
 	if err := a.SavePolicyStates(ctx, []engine.PolicyRecord{{SLO: "x/y", State: "frozen"}}, nil); !errors.Is(err, store.ErrNotLeader) {
 		t.Errorf("the old leader's write: %v; want ErrNotLeader", err)
 	}

@@ -97,6 +97,27 @@ func testAlertsAndPolicies(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
+func testSourceStates(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := mustOpen(t, open)
+	lead(t, s)
+	stale := engine.SourceState{Stale: true, StaleSince: t0, Error: "query failed: 503", Backfill: 0.5}
+	if err := s.SaveSourceStates(ctx, map[string]engine.SourceState{"a/b": stale, "a/c": {Backfill: 1, LastSuccess: t0}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSourceStates(ctx, map[string]engine.SourceState{"a/c": {Backfill: 1, LastSuccess: t0.Add(time.Minute)}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LoadSourceStates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !got["a/b"].Stale || !got["a/b"].StaleSince.Equal(t0) || got["a/b"].Error != stale.Error ||
+		!got["a/c"].LastSuccess.Equal(t0.Add(time.Minute)) {
+		t.Errorf("source states %+v; want a/b stale as saved and a/c's second save", got)
+	}
+}
+
 func testNotifications(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
 	s := mustOpen(t, open)

@@ -32,6 +32,7 @@ func Run(t *testing.T, o Options) {
 		{"HourlyCounts", testHourlyCounts},
 		{"ReopenKeepsEverything", testReopen},
 		{"AlertsAndPolicyStates", testAlertsAndPolicies},
+		{"SourceStates", testSourceStates},
 		{"NotificationsAndCursors", testNotifications},
 		{"PruneKeepsUndelivered", testPruneNotifications},
 		{"Annotations", testAnnotations},
