@@ -173,27 +173,34 @@ func loadBodies[T any](ctx context.Context, s *Store, q, what string) ([]T, erro
 // Notifications returns up to limit notifications after id afterID,
 // oldest first; for one SLO when slo is not empty.
 func (s *Store) Notifications(ctx context.Context, afterID int64, slo string, limit int) ([]engine.Notification, error) {
-	q := `SELECT id, body FROM notifications WHERE id > $1 AND ($2 = '' OR slo = $2) ORDER BY id LIMIT $3`
-	rows, err := s.pool.Query(ctx, q, afterID, slo, limit)
-	if err != nil {
-		return nil, fmt.Errorf("load notifications after %d: %w", afterID, err)
-	}
-	var out []engine.Notification
-	var id int64
-	var body string
-	_, err = pgx.ForEachRow(rows, []any{&id, &body}, func() error {
-		var n engine.Notification
-		if err := json.Unmarshal([]byte(body), &n); err != nil {
-			return fmt.Errorf("decode notification %d: %w", id, err)
-		}
-		n.ID = id
-		out = append(out, n)
-		return nil
-	})
+	out, err := loadWithIDs(ctx, s, func(n *engine.Notification, id int64) { n.ID = id },
+		`SELECT id, body FROM notifications WHERE id > $1 AND ($2 = '' OR slo = $2) ORDER BY id LIMIT $3`, afterID, slo, limit)
 	if err != nil {
 		return nil, fmt.Errorf("load notifications after %d: %w", afterID, err)
 	}
 	return out, nil
+}
+
+// loadWithIDs decodes the JSON body of every row q returns as (id, body),
+// setting each value's id.
+func loadWithIDs[T any](ctx context.Context, s *Store, setID func(*T, int64), q string, args ...any) ([]T, error) {
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := []T{}
+	var id int64
+	var body string
+	_, err = pgx.ForEachRow(rows, []any{&id, &body}, func() error {
+		var v T
+		if err := json.Unmarshal([]byte(body), &v); err != nil {
+			return fmt.Errorf("decode row %d: %w", id, err)
+		}
+		setID(&v, id)
+		out = append(out, v)
+		return nil
+	})
+	return out, err
 }
 
 // Cursor returns the last notification id a channel delivered; a channel

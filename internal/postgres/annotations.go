@@ -32,23 +32,9 @@ func (s *Store) AddAnnotation(ctx context.Context, a slo.Annotation) (slo.Annota
 // Annotations returns the annotations overlapping from..to, of one service
 // when service is not empty, oldest first.
 func (s *Store) Annotations(ctx context.Context, service string, from, to time.Time) ([]slo.Annotation, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, body FROM annotations WHERE end_ms >= $1 AND start_ms <= $2 AND ($3 = '' OR service = $3)
+	out, err := loadWithIDs(ctx, s, func(a *slo.Annotation, id int64) { a.ID = id },
+		`SELECT id, body FROM annotations WHERE end_ms >= $1 AND start_ms <= $2 AND ($3 = '' OR service = $3)
 		ORDER BY start_ms, id`, from.UnixMilli(), to.UnixMilli(), service)
-	if err != nil {
-		return nil, fmt.Errorf("load annotations: %w", err)
-	}
-	out := []slo.Annotation{}
-	var id int64
-	var body string
-	_, err = pgx.ForEachRow(rows, []any{&id, &body}, func() error {
-		var a slo.Annotation
-		if err := json.Unmarshal([]byte(body), &a); err != nil {
-			return fmt.Errorf("decode annotation %d: %w", id, err)
-		}
-		a.ID = id
-		out = append(out, a)
-		return nil
-	})
 	if err != nil {
 		return nil, fmt.Errorf("load annotations: %w", err)
 	}
@@ -98,22 +84,7 @@ func (s *Store) RevokeException(ctx context.Context, id int64, t time.Time) (slo
 
 // Exceptions returns every exception, oldest first.
 func (s *Store) Exceptions(ctx context.Context) ([]slo.Exception, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, body FROM exceptions ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("load exceptions: %w", err)
-	}
-	out := []slo.Exception{}
-	var id int64
-	var body string
-	_, err = pgx.ForEachRow(rows, []any{&id, &body}, func() error {
-		var e slo.Exception
-		if err := json.Unmarshal([]byte(body), &e); err != nil {
-			return fmt.Errorf("decode exception %d: %w", id, err)
-		}
-		e.ID = id
-		out = append(out, e)
-		return nil
-	})
+	out, err := loadWithIDs(ctx, s, func(e *slo.Exception, id int64) { e.ID = id }, `SELECT id, body FROM exceptions ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("load exceptions: %w", err)
 	}

@@ -13,56 +13,13 @@ import (
 	"github.com/accord-slo/accord/internal/engine"
 )
 
-// AddCounts queues counts for the writer and waits until they are
-// committed.
+// AddCounts adds counts durably, in one transaction with whatever other
+// calls are waiting.
 func (s *Store) AddCounts(ctx context.Context, counts []engine.Count) error {
-	req := &writeReq{counts: counts, done: make(chan error, 1)}
-	select {
-	case s.queue <- req:
-	case <-s.stop:
-		return fmt.Errorf("add counts: %w", errClosed)
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := s.batch.Add(ctx, counts); err != nil {
+		return fmt.Errorf("add %d counts: %w", len(counts), err)
 	}
-	select {
-	case err := <-req.done:
-		return err
-	case <-ctx.Done():
-		// The write may still commit; the caller must not acknowledge it.
-		return ctx.Err()
-	}
-}
-
-// writer commits queued requests, as many as are waiting, in one
-// transaction.
-func (s *Store) writer() {
-	defer s.stopped.Done()
-	for {
-		var batch []*writeReq
-		select {
-		case req := <-s.queue:
-			batch = append(batch, req)
-		case <-s.stop:
-			return
-		}
-	drain:
-		for len(batch) < maxGroup {
-			select {
-			case req := <-s.queue:
-				batch = append(batch, req)
-			default:
-				break drain
-			}
-		}
-		var all []engine.Count
-		for _, req := range batch {
-			all = append(all, req.counts...)
-		}
-		err := s.commitCounts(context.Background(), merge(all))
-		for _, req := range batch {
-			req.done <- err
-		}
-	}
+	return nil
 }
 
 type countKey struct {
@@ -124,6 +81,7 @@ const logChanges = `INSERT INTO count_changes (origin, slo, grp, kind, minute, g
 // commitCounts adds counts and their change records in one transaction,
 // retrying a deadlock or serialization failure.
 func (s *Store) commitCounts(ctx context.Context, counts []engine.Count) error {
+	counts = merge(counts)
 	if len(counts) == 0 {
 		return nil
 	}

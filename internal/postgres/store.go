@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -17,24 +16,19 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/store"
 )
 
 var _ store.Store = (*Store)(nil)
 
-// Store is the PostgreSQL store. Its counts are written by one writer
-// goroutine that commits whatever AddCounts calls are waiting in one
-// transaction (group commit), as the SQLite store does.
+// Store is the PostgreSQL store. Concurrent AddCounts calls share one
+// transaction (group commit), as on SQLite.
 type Store struct {
 	pool *pgxpool.Pool
 	// origin names this store's writes in the change feed and holds the
 	// lease: host, process id and a random suffix.
 	origin string
-
-	queue   chan *writeReq
-	stop    chan struct{}
-	stopped sync.WaitGroup
+	batch  *store.Batcher
 
 	mu sync.Mutex
 	// snapshot is the PostgreSQL snapshot the last LoadCounts or
@@ -44,14 +38,6 @@ type Store struct {
 	epoch      int64
 	lastPruned time.Time // of the change feed
 }
-
-type writeReq struct {
-	counts []engine.Count
-	done   chan error
-}
-
-// maxGroup bounds how many AddCounts calls one transaction commits.
-const maxGroup = 256
 
 // Open connects to the database at url (postgres://…), applies the schema
 // migrations it lacks and starts the writer.
@@ -71,9 +57,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{pool: pool, origin: newOrigin(), queue: make(chan *writeReq, 1024), stop: make(chan struct{})}
-	s.stopped.Add(1)
-	go s.writer()
+	s := &Store{pool: pool, origin: newOrigin()}
+	s.batch = store.NewBatcher(s.commitCounts)
 	return s, nil
 }
 
@@ -87,10 +72,9 @@ func newOrigin() string {
 // Origin names this store (replica) in the change feed and the lease.
 func (s *Store) Origin() string { return s.origin }
 
-// Close stops the writer and closes the connections.
+// Close waits for the commit under way and closes the connections.
 func (s *Store) Close() error {
-	close(s.stop)
-	s.stopped.Wait()
+	s.batch.Close()
 	s.pool.Close()
 	return nil
 }
@@ -102,6 +86,3 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
-
-// errClosed is returned for writes after Close.
-var errClosed = errors.New("store closed")

@@ -10,9 +10,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sync"
 
-	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/store"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -25,18 +24,8 @@ type Store struct {
 	path  string
 	lock  *os.File // held while open: one process per database
 
-	queue   chan *writeReq
-	stop    chan struct{}
-	stopped sync.WaitGroup
+	batch *store.Batcher
 }
-
-type writeReq struct {
-	counts []engine.Count
-	done   chan error
-}
-
-// maxGroup bounds how many requests one transaction commits.
-const maxGroup = 256
 
 // Open opens (creating if need be) the database in dir. Only one process
 // may have it open.
@@ -72,21 +61,19 @@ func open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(4)
-	s := &Store{write: write, read: read, path: path, queue: make(chan *writeReq, 1024), stop: make(chan struct{})}
+	s := &Store{write: write, read: read, path: path}
 	if err := s.migrate(context.Background()); err != nil {
 		s.write.Close()
 		s.read.Close()
 		return nil, err
 	}
-	s.stopped.Add(1)
-	go s.writer()
+	s.batch = store.NewBatcher(s.commit)
 	return s, nil
 }
 
 // Close stops the writer and closes the database.
 func (s *Store) Close() error {
-	close(s.stop)
-	s.stopped.Wait()
+	s.batch.Close()
 	err := errors.Join(s.write.Close(), s.read.Close())
 	if s.lock != nil {
 		s.lock.Close() // releases the flock
