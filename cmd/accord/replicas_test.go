@@ -31,18 +31,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-const replicaSpec = `apiVersion: accord/v1
-kind: Service
-metadata: {name: checkout}
-spec:
-  owners: {team: pos-platform}
-  slos:
-    - name: receipts
-      objective: 99.5
-      window: 7d
-      indicator: {ratio: {stream: receipts}}
-      groupBy: [store]
-    - name: payments
+// replicaSpec is killSpec's grouped receipts SLO and an ungrouped one.
+const replicaSpec = killSpec + `    - name: payments
       objective: 99.5
       window: 7d
       indicator: {ratio: {stream: payments}}
