@@ -126,6 +126,9 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if opts.LeaderLease <= 0 {
 		opts.LeaderLease = 15 * time.Second
 	}
+	if opts.LeaderLease < time.Second {
+		return nil, fmt.Errorf("--leader-lease %s: want at least 1s (it is renewed every third of it)", opts.LeaderLease)
+	}
 	a := &App{opts: opts, log: opts.Logger, registry: prometheus.NewRegistry()}
 	cat, err := loadCatalog(opts.SpecPaths)
 	if err != nil {

@@ -1,6 +1,13 @@
 // Package store is the contract Accord's databases fulfil: SQLite for one
 // replica (the embedded default) and PostgreSQL for several replicas on one
 // database. Both implementations pass the shared suite in storetest.
+//
+// Adding what a store keeps takes the same steps on both sides: a
+// migration appended to each store's list (sqlite/store.go, postgres/
+// migrations.go; never edit a released one), the methods on both stores,
+// and cases in a suite both run. Rows the leader alone writes take the
+// lease check (postgres leaderTx); rows other replicas must notice carry
+// origin and txid columns for PullChanges.
 package store
 
 import (
