@@ -24,16 +24,20 @@ func newServeCmd() *cobra.Command {
 backends, evaluates error budgets and burn rates, sends burn-rate alerts to
 Alertmanager and webhooks, and serves the JSON API (docs/api.md) and /metrics.
 
-State lives in an SQLite database under --data-dir. Writes need a bearer
-token with a role (accord token create); the bootstrap admin token is --token,
-or the one generated into DATA_DIR/token on first start. Behind a reverse
-proxy that signs people in (oauth2-proxy and the like), --auth-header and
---trusted-proxy take the person's identity from the proxy; --read-auth makes
-reads need an identity too. Every write is kept in the audit trail.
+State lives in an SQLite database under --data-dir, or with --database in
+PostgreSQL, where several replicas share it: each accepts events and serves
+the API, and one at a time (the leader) alerts and delivers notifications
+(docs/deploy.md). Writes need a bearer token with a role (accord token
+create); the bootstrap admin token is --token, or the one generated into
+DATA_DIR/token on first start (with --database, --token is required). Behind a
+reverse proxy that signs people in (oauth2-proxy and the like), --auth-header
+and --trusted-proxy take the person's identity from the proxy; --read-auth
+makes reads need an identity too. Every write is kept in the audit trail.
 Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 		Example: `  accord serve --config examples/ --data-dir /var/lib/accord
   accord serve --config slos/ --prometheus-url http://prometheus:9090 \
       --alertmanager-url http://alertmanager:9093
+  ACCORD_DATABASE=postgres://accord:secret@db:5432/accord ACCORD_TOKEN=… accord serve --config slos/
   accord serve --config slos/ --read-auth \
       --auth-header X-Forwarded-Email --trusted-proxy 10.0.0.5`,
 		Args: cobra.NoArgs,
@@ -61,7 +65,7 @@ Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 				a.Close()
 				return err
 			}
-			if opts.Token == "" {
+			if opts.Token == "" && opts.Database == "" {
 				log.Info("the bootstrap admin token is in " + app.TokenPath(opts.DataDir) + "; give people and pipelines their own: accord token create NAME --role ROLE")
 			}
 			<-ctx.Done()
@@ -71,7 +75,9 @@ Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&opts.SpecPaths, "config", []string{"slos"}, "SLO spec files or directories")
-	f.StringVar(&opts.DataDir, "data-dir", "accord-data", "directory for the database and the generated token")
+	f.StringVar(&opts.DataDir, "data-dir", "accord-data", "directory for the SQLite database and the generated token")
+	f.StringVar(&opts.Database, "database", "", "PostgreSQL URL (postgres://USER:PASSWORD@HOST:5432/DB) for several replicas; default SQLite in --data-dir")
+	f.DurationVar(&opts.LeaderLease, "leader-lease", 15*time.Second, "with --database: how long a leader's lease lasts unrenewed, and so how soon another replica leads after it dies")
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "listen address")
 	f.StringVar(&opts.Token, "token", "", "bootstrap admin token (default: generated into DATA_DIR/token)")
 	f.StringVar(&opts.AuthHeader, "auth-header", "", "header a trusted proxy puts the signed-in person in, e.g. X-Forwarded-Email (needs --trusted-proxy)")

@@ -19,7 +19,7 @@ import (
 )
 
 // buildAccord compiles the accord binary into a temporary directory.
-func buildAccord(t *testing.T) string {
+func buildAccord(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "accord")
 	cmd := exec.Command("go", "build", "-o", bin, ".")

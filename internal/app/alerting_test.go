@@ -73,7 +73,7 @@ func waitHook(t *testing.T, cond func() bool) {
 	testenv.WaitFor(t, 10*time.Second, "the webhook notification", cond)
 }
 
-func writeSpec(t *testing.T, body string) string {
+func writeSpec(t testing.TB, body string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "slos.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
@@ -82,7 +82,7 @@ func writeSpec(t *testing.T, body string) string {
 	return path
 }
 
-func startApp(t *testing.T, opts app.Options) *app.App {
+func startApp(t testing.TB, opts app.Options) *app.App {
 	t.Helper()
 	a, err := app.New(context.Background(), opts)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,7 +27,7 @@ import (
 	promsource "github.com/accord-slo/accord/internal/prometheus"
 	"github.com/accord-slo/accord/internal/slo"
 	"github.com/accord-slo/accord/internal/spec"
-	"github.com/accord-slo/accord/internal/sqlite"
+	"github.com/accord-slo/accord/internal/store"
 	"github.com/accord-slo/accord/internal/web"
 )
 
@@ -34,8 +35,15 @@ import (
 type Options struct {
 	// SpecPaths are spec files or directories.
 	SpecPaths []string
-	// DataDir holds the database and the generated token.
+	// DataDir holds the SQLite database and the generated token.
 	DataDir string
+	// Database is a PostgreSQL URL (postgres://…) for several replicas on
+	// one database; empty means SQLite in DataDir.
+	Database string
+	// LeaderLease is how long a replica's leadership lasts without renewal
+	// (default 15s): after a leader dies, another leads within about this
+	// long. It is renewed every third of it.
+	LeaderLease time.Duration
 	// Addr is the listen address, e.g. 127.0.0.1:8080 (port 0 picks one).
 	Addr string
 	// Token is the bootstrap admin token; empty means the one in
@@ -86,7 +94,7 @@ type App struct {
 	opts     Options
 	log      *slog.Logger
 	Catalog  slo.Catalog
-	Store    *sqlite.Store
+	Store    store.Store
 	Auth     *auth.Service
 	Engine   *engine.Engine
 	Source   *promsource.Source
@@ -97,6 +105,19 @@ type App struct {
 	registry *prometheus.Registry
 	evals    prometheus.Histogram
 	evalErrs prometheus.Counter
+	leader   prometheus.Gauge
+
+	// cycleMu keeps a cycle (pull, evaluate or follow) and taking the
+	// leadership over from running at once.
+	cycleMu   sync.Mutex
+	leading   atomic.Bool
+	renewedAt time.Time // when the last successful campaign started; campaign loop only
+	// statesChanged says the leader saved alert or policy states that this
+	// follower has not taken yet; under cycleMu.
+	statesChanged atomic.Bool
+
+	sourcesMu    sync.Mutex
+	savedSources map[string]engine.SourceState // as last saved by this leader
 
 	listener net.Listener
 	http     *http.Server
@@ -118,14 +139,27 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if opts.SourceLag == 0 {
 		opts.SourceLag = 30 * time.Second
 	}
+	if opts.LeaderLease <= 0 {
+		opts.LeaderLease = 15 * time.Second
+	}
+	if opts.LeaderLease < time.Second {
+		return nil, fmt.Errorf("--leader-lease %s: want at least 1s (it is renewed every third of it)", opts.LeaderLease)
+	}
 	a := &App{opts: opts, log: opts.Logger, registry: prometheus.NewRegistry()}
 	cat, err := loadCatalog(opts.SpecPaths)
 	if err != nil {
 		return nil, err
 	}
 	a.Catalog = cat
-	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create data directory %s: %w", opts.DataDir, err)
+	if opts.Database != "" && opts.Token == "" {
+		// A token generated into one replica's data directory would not be
+		// the others'.
+		return nil, fmt.Errorf("with --database every replica needs the same bearer token: set --token or ACCORD_TOKEN")
+	}
+	if opts.Database == "" {
+		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create data directory %s: %w", opts.DataDir, err)
+		}
 	}
 	if a.token, err = resolveToken(opts.Token, opts.DataDir); err != nil {
 		return nil, err
@@ -144,7 +178,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if a.listener, err = net.Listen("tcp", opts.Addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", opts.Addr, err)
 	}
-	if a.Store, err = sqlite.Open(opts.DataDir); err != nil {
+	if a.Store, err = openStore(ctx, opts); err != nil {
 		a.listener.Close()
 		return nil, err
 	}
@@ -169,11 +203,12 @@ func (a *App) build(ctx context.Context) error {
 	if err := a.Engine.Restore(ctx); err != nil {
 		return err
 	}
-	annotations, err := a.Store.Annotations(ctx, "", time.Time{}, time.Unix(1<<40, 0))
-	if err != nil {
+	if err := a.loadExclusions(ctx); err != nil {
 		return err
 	}
-	a.Engine.SetExclusions(annotations)
+	if err := a.loadSources(ctx); err != nil {
+		return err
+	}
 	a.log.Info("state restored", "slos", len(a.Catalog.SLOs), "took", time.Since(start).Round(time.Millisecond))
 
 	var queried []slo.SLO
@@ -184,13 +219,6 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Source = promsource.New(promsource.Options{Engine: a.Engine, Clock: opts.Clock, Logger: a.log,
 		DefaultURL: opts.PrometheusURL, Sources: a.Catalog.DataSources, Lag: max(opts.SourceLag, 0)}, queried)
-	last, err := a.Store.LastMinutes(ctx)
-	if err != nil {
-		return err
-	}
-	for id, m := range last {
-		a.Source.SetProgress(id, m)
-	}
 
 	var channels []notify.Channel
 	for _, u := range opts.AlertmanagerURLs {
@@ -204,13 +232,16 @@ func (a *App) build(ctx context.Context) error {
 	for _, u := range opts.SlackURLs {
 		channels = append(channels, &notify.Slack{URL: u})
 	}
+	var err error
 	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: channels, Logger: a.log, Registerer: a.registry}); err != nil {
 		return err
 	}
 	a.evals = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_evaluation_duration_seconds",
 		Help: "Time to evaluate every SLO once.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)})
 	a.evalErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_evaluation_errors_total", Help: "Evaluations that failed."})
-	a.registry.MustRegister(a.evals, a.evalErrs, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.leader = prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_leader",
+		Help: "1 on the replica that leads (evaluates alerts and policy states, delivers notifications), 0 on the others."})
+	a.registry.MustRegister(a.evals, a.evalErrs, a.leader, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch})
 	return nil
@@ -270,32 +301,29 @@ func resolveToken(token, dir string) (string, error) {
 // TokenPath is where a data directory keeps its generated token.
 func TokenPath(dir string) string { return filepath.Join(dir, "token") }
 
-// Step runs one cycle by hand: query sources, evaluate, deliver.
+// Step runs one cycle by hand: campaign, then as the leader query
+// sources, evaluate and deliver; as a follower, follow.
 func (a *App) Step(ctx context.Context) error {
 	var errs []error
-	if err := a.Source.Sync(ctx); err != nil {
+	if err := a.campaign(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if err := a.evaluate(ctx); err != nil {
+	if a.leading.Load() {
+		queryErr, err := a.querySources(ctx)
+		errs = append(errs, queryErr, err)
+	}
+	if err := a.cycle(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if err := a.dispatch.Deliver(ctx); err != nil {
-		errs = append(errs, err)
-	}
-	if err := a.resend(ctx); err != nil {
-		errs = append(errs, err)
+	if a.leading.Load() {
+		if err := a.dispatch.Deliver(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		if err := a.resend(ctx); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
-}
-
-func (a *App) evaluate(ctx context.Context) error {
-	start := time.Now()
-	err := a.Engine.Evaluate(ctx)
-	a.evals.Observe(time.Since(start).Seconds())
-	if err != nil {
-		a.evalErrs.Inc()
-	}
-	return err
 }
 
 // resend repeats firing alerts to every Alertmanager.

@@ -8,7 +8,9 @@ import (
 )
 
 // Start serves on the address New listened on and, unless Manual, starts
-// the evaluation, source and delivery loops.
+// the loops: campaigning for the leadership, evaluating (or, on a replica
+// that does not lead, following), and as the leader querying sources,
+// pruning and delivering notifications.
 func (a *App) Start(ctx context.Context) error {
 	ln := a.listener
 	a.http = &http.Server{Handler: a.Server, ReadHeaderTimeout: 10 * time.Second}
@@ -20,29 +22,43 @@ func (a *App) Start(ctx context.Context) error {
 			a.log.Error("HTTP server stopped", "err", err)
 		}
 	}()
-	if err := a.evaluate(ctx); err != nil {
+	if err := a.campaign(ctx); err != nil {
+		a.log.Error("first campaign for the leadership failed", "err", err)
+	}
+	if err := a.cycle(ctx); err != nil {
 		a.log.Error("first evaluation failed", "err", err)
 	}
 	a.Server.SetReady(true)
-	a.log.Info("accord is serving", "addr", "http://"+ln.Addr().String(), "slos", len(a.Catalog.SLOs))
+	a.log.Info("accord is serving", "addr", "http://"+ln.Addr().String(), "slos", len(a.Catalog.SLOs), "leader", a.leading.Load())
 	if a.opts.Manual {
 		return nil
 	}
-	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.evaluate)
-	a.loop(ctx, time.Minute, "query sources", func(ctx context.Context) error {
-		_ = a.Source.Sync(ctx) // the source logs each SLO's failure itself
-		return a.evaluate(ctx) // show fresh data at once
-	})
-	a.loop(ctx, time.Hour, "prune", a.Engine.Prune)
-	a.loop(ctx, time.Hour, "prune the audit trail", a.Auth.Prune)
-	a.loop(ctx, time.Minute, "write folded audit entries", a.Auth.Flush)
-	a.loop(ctx, time.Minute, "resend firing alerts", a.resend)
+	a.loop(ctx, a.opts.LeaderLease/3, "campaign for the leadership", a.campaign)
+	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.cycle)
+	a.loop(ctx, time.Minute, "query sources", a.asLeader(func(ctx context.Context) error {
+		_, err := a.querySources(ctx)         // the source logs each SLO's failure itself
+		return errors.Join(err, a.cycle(ctx)) // show fresh data at once
+	}))
+	a.loop(ctx, time.Hour, "prune", a.asLeader(a.Engine.Prune))
+	a.loop(ctx, time.Hour, "prune the audit trail", a.asLeader(a.Auth.Prune))
+	a.loop(ctx, time.Minute, "write folded audit entries", a.Auth.Flush) // every replica folds its own
+	a.loop(ctx, time.Minute, "resend firing alerts", a.asLeader(a.resend))
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		a.dispatch.Run(ctx, a.Engine.Changed)
+		a.dispatch.Run(ctx, a.Engine.Changed, a.leading.Load)
 	}()
 	return nil
+}
+
+// asLeader runs fn only while this replica leads.
+func (a *App) asLeader(fn func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if !a.leading.Load() {
+			return nil
+		}
+		return fn(ctx)
+	}
 }
 
 // loop runs fn now and every interval until ctx ends.
@@ -71,7 +87,8 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 // URL is the server's base URL.
 func (a *App) URL() string { return "http://" + a.Addr() }
 
-// Close stops serving and the loops, then closes the store.
+// Close stops serving and the loops, hands the leadership on, then closes
+// the store.
 func (a *App) Close() error {
 	var errs []error
 	if a.http != nil {
@@ -85,6 +102,13 @@ func (a *App) Close() error {
 		a.cancel()
 	}
 	a.wg.Wait()
-	errs = append(errs, a.Auth.Flush(context.Background()), a.Store.Close())
+	errs = append(errs, a.Auth.Flush(context.Background()))
+	if a.leading.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, a.Store.Resign(ctx)) // another replica leads at once
+		cancel()
+		a.stepDown("shutting down")
+	}
+	errs = append(errs, a.Store.Close())
 	return errors.Join(errs...)
 }

@@ -100,17 +100,13 @@ func New(opts Options) *Engine {
 	for _, def := range opts.Catalog.SLOs {
 		st := &sloState{
 			def: def, owners: opts.Catalog.EffectiveOwners(def), rules: Rules(&def),
-			span: span(def.Window), groups: map[string]*group{},
+			span: span(def.Window),
 		}
 		if def.Indicator.Pushed() {
 			st.source.Backfill = 1 // pushed data needs no backfill
 		}
 		st.policy, _ = opts.Catalog.Policy(def.Policy) // the loader gave it the service's policy
-		if len(def.GroupBy) == 0 {
-			st.all = st.group(GroupKey(nil))
-		} else {
-			st.all = st.newGroup(allGroups)
-		}
+		st.resetCounts()
 		e.slos[def.ID()] = st
 		e.order = append(e.order, def.ID())
 		if def.Indicator.Pushed() {
@@ -163,7 +159,8 @@ func (st *sloState) newGroup(key string) *group {
 	return g
 }
 
-// Restore loads stored counts and alert states.
+// Restore loads stored counts and alert states, replacing the counts in
+// memory (a replica that fell behind the other replicas restores again).
 func (e *Engine) Restore(ctx context.Context) error {
 	now := e.clock.Now()
 	var longest time.Duration
@@ -173,6 +170,9 @@ func (e *Engine) Restore(ctx context.Context) error {
 	since := UnixMinute(now.Add(-longest)) - 60
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	for _, st := range e.slos {
+		st.resetCounts()
+	}
 	err := e.store.LoadCounts(ctx, since, func(c Count) error {
 		st, ok := e.slos[c.SLO]
 		if !ok {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -46,6 +47,7 @@ type Options struct {
 type Dispatcher struct {
 	opts    Options
 	log     *slog.Logger
+	mu      sync.Mutex // one delivery or resumption at a time
 	state   map[string]*channelState
 	sent    *prometheus.CounterVec
 	backlog *prometheus.GaugeVec
@@ -79,19 +81,33 @@ func NewDispatcher(ctx context.Context, opts Options) (*Dispatcher, error) {
 			return nil, fmt.Errorf("register notification metrics: %w", err)
 		}
 	}
-	for _, ch := range opts.Channels {
-		cur, err := opts.Outbox.Cursor(ctx, ch.Name())
+	if err := d.Resume(ctx); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Resume reads every channel's cursor again, as a replica that takes the
+// leadership over must: the previous leader delivered on from where this
+// one last knew.
+func (d *Dispatcher) Resume(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, ch := range d.opts.Channels {
+		cur, err := d.opts.Outbox.Cursor(ctx, ch.Name())
 		if err != nil {
-			return nil, err
+			return err
 		}
 		d.state[ch.Name()] = &channelState{cursor: cur}
 	}
-	return d, nil
+	return nil
 }
 
 // Deliver sends every channel what it is owed, skipping channels that wait
 // for a retry. It returns the channels' errors joined.
 func (d *Dispatcher) Deliver(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	var errs []error
 	for _, ch := range d.opts.Channels {
 		st := d.state[ch.Name()]
@@ -136,12 +152,15 @@ func (d *Dispatcher) deliver(ctx context.Context, ch Channel, st *channelState) 
 }
 
 // Run delivers whenever the engine saves notifications, and retries
-// failing channels, until ctx ends.
-func (d *Dispatcher) Run(ctx context.Context, changed func() <-chan struct{}) {
+// failing channels, until ctx ends; only while active holds (the replica
+// leads), since one replica delivers.
+func (d *Dispatcher) Run(ctx context.Context, changed func() <-chan struct{}, active func() bool) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
-		_ = d.Deliver(ctx) // failures are logged and retried
+		if active() {
+			_ = d.Deliver(ctx) // failures are logged and retried
+		}
 		select {
 		case <-ctx.Done():
 			return

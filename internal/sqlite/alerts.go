@@ -63,6 +63,51 @@ func (s *Store) SavePolicyStates(ctx context.Context, states []engine.PolicyReco
 	return nil
 }
 
+// SaveSourceStates records the health of SLOs' sources.
+func (s *Store) SaveSourceStates(ctx context.Context, states map[string]engine.SourceState) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin source state transaction: %w", err)
+	}
+	defer tx.Rollback()
+	for id, st := range states {
+		body, err := json.Marshal(st)
+		if err != nil {
+			return fmt.Errorf("encode source state of %s: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO source_states (slo, body) VALUES (?, ?)
+			ON CONFLICT (slo) DO UPDATE SET body = excluded.body`, id, string(body)); err != nil {
+			return fmt.Errorf("save source state of %s: %w", id, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit %d source states: %w", len(states), err)
+	}
+	return nil
+}
+
+// LoadSourceStates returns every saved source state, by SLO.
+func (s *Store) LoadSourceStates(ctx context.Context) (map[string]engine.SourceState, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT slo, body FROM source_states`)
+	if err != nil {
+		return nil, fmt.Errorf("load source states: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]engine.SourceState{}
+	for rows.Next() {
+		var id, body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, fmt.Errorf("read source state: %w", err)
+		}
+		var st engine.SourceState
+		if err := json.Unmarshal([]byte(body), &st); err != nil {
+			return nil, fmt.Errorf("decode source state of %s: %w", id, err)
+		}
+		out[id] = st
+	}
+	return out, rows.Err()
+}
+
 // LoadPolicyStates returns every saved policy state.
 func (s *Store) LoadPolicyStates(ctx context.Context) ([]engine.PolicyRecord, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT body FROM policy_states`)

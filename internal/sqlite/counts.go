@@ -7,59 +7,19 @@ import (
 	"github.com/accord-slo/accord/internal/engine"
 )
 
-// AddCounts queues counts for the writer and waits until they are
-// committed.
+// AddCounts adds counts durably, in one transaction with whatever other
+// calls are waiting.
 func (s *Store) AddCounts(ctx context.Context, counts []engine.Count) error {
-	req := &writeReq{counts: counts, done: make(chan error, 1)}
-	select {
-	case s.queue <- req:
-	case <-s.stop:
-		return fmt.Errorf("add counts: store closed")
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := s.batch.Add(ctx, counts); err != nil {
+		return fmt.Errorf("add %d counts: %w", len(counts), err)
 	}
-	select {
-	case err := <-req.done:
-		return err
-	case <-ctx.Done():
-		// The write may still commit; the caller must not acknowledge it.
-		return ctx.Err()
-	}
-}
-
-// writer commits queued requests, as many as are waiting in one
-// transaction.
-func (s *Store) writer() {
-	defer s.stopped.Done()
-	for {
-		var batch []*writeReq
-		select {
-		case req := <-s.queue:
-			batch = append(batch, req)
-		case <-s.stop:
-			return
-		}
-	drain:
-		for len(batch) < maxGroup {
-			select {
-			case req := <-s.queue:
-				batch = append(batch, req)
-			default:
-				break drain
-			}
-		}
-		err := s.commit(batch)
-		for _, req := range batch {
-			req.done <- err
-		}
-	}
+	return nil
 }
 
 const upsertCount = `INSERT INTO counts (slo, grp, kind, minute, good, total) VALUES (?, ?, ?, ?, ?, ?)
 	ON CONFLICT (slo, grp, kind, minute) DO UPDATE SET good = good + excluded.good, total = total + excluded.total`
 
-func (s *Store) commit(batch []*writeReq) error {
-	ctx := context.Background()
+func (s *Store) commit(ctx context.Context, counts []engine.Count) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin count transaction: %w", err)
@@ -70,15 +30,13 @@ func (s *Store) commit(batch []*writeReq) error {
 		return fmt.Errorf("prepare count upsert: %w", err)
 	}
 	defer stmt.Close()
-	for _, req := range batch {
-		for _, c := range req.counts {
-			if _, err := stmt.ExecContext(ctx, c.SLO, c.Group, string(c.Kind), c.Minute, c.Good, c.Total); err != nil {
-				return fmt.Errorf("store count for %s %s at minute %d: %w", c.SLO, c.Group, c.Minute, err)
-			}
+	for _, c := range counts {
+		if _, err := stmt.ExecContext(ctx, c.SLO, c.Group, string(c.Kind), c.Minute, c.Good, c.Total); err != nil {
+			return fmt.Errorf("store count for %s %s at minute %d: %w", c.SLO, c.Group, c.Minute, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit %d count batches: %w", len(batch), err)
+		return fmt.Errorf("commit %d counts: %w", len(counts), err)
 	}
 	return nil
 }

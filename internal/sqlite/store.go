@@ -8,14 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
-	"sync"
 
-	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/store"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
-
-var _ engine.Store = (*Store)(nil)
 
 // Store is the SQLite store. Writes go through one connection and are
 // committed in groups: concurrent AddCounts calls share one transaction
@@ -26,22 +24,28 @@ type Store struct {
 	path  string
 	// tokenByHash is prepared once: every request with a token asks it.
 	tokenByHash *sql.Stmt
+	lock        *os.File // held while open: one process per database
 
-	queue   chan *writeReq
-	stop    chan struct{}
-	stopped sync.WaitGroup
+	batch *store.Batcher
 }
 
-type writeReq struct {
-	counts []engine.Count
-	done   chan error
-}
-
-// maxGroup bounds how many requests one transaction commits.
-const maxGroup = 256
-
-// Open opens (creating if need be) the database in dir.
+// Open opens (creating if need be) the database in dir. Only one process
+// may have it open.
 func Open(dir string) (*Store, error) {
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := open(dir)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+func open(dir string) (*Store, error) {
 	path := filepath.Join(dir, "accord.db")
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)"} {
@@ -59,7 +63,7 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(4)
-	s := &Store{write: write, read: read, path: path, queue: make(chan *writeReq, 1024), stop: make(chan struct{})}
+	s := &Store{write: write, read: read, path: path}
 	if err := s.migrate(context.Background()); err != nil {
 		s.write.Close()
 		s.read.Close()
@@ -70,16 +74,18 @@ func Open(dir string) (*Store, error) {
 		s.read.Close()
 		return nil, fmt.Errorf("prepare token lookup in %s: %w", path, err)
 	}
-	s.stopped.Add(1)
-	go s.writer()
+	s.batch = store.NewBatcher(s.commit)
 	return s, nil
 }
 
 // Close stops the writer and closes the database.
 func (s *Store) Close() error {
-	close(s.stop)
-	s.stopped.Wait()
-	return errors.Join(s.tokenByHash.Close(), s.write.Close(), s.read.Close())
+	s.batch.Close()
+	err := errors.Join(s.tokenByHash.Close(), s.write.Close(), s.read.Close())
+	if s.lock != nil {
+		s.lock.Close() // releases the flock
+	}
+	return err
 }
 
 // Ping checks that the database answers.
@@ -166,6 +172,10 @@ var migrations = []string{
 	);
 	CREATE INDEX audit_service ON audit (service, id);
 	CREATE INDEX audit_last_at ON audit (last_at);`,
+	`CREATE TABLE source_states (
+		slo  TEXT PRIMARY KEY,
+		body TEXT NOT NULL
+	);`,
 }
 
 // migrate applies the migrations not yet applied, each in a transaction.

@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Apply counts what other replicas stored (the store has them already).
+func (e *Engine) Apply(counts []Count) {
+	if len(counts) == 0 {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range counts {
+		if st, ok := e.slos[c.SLO]; ok {
+			e.apply(st, c)
+		}
+	}
+}
+
+// Follow brings every SLO's status up to the clock, as Evaluate does, on a
+// replica that does not lead: it judges no slices and steps no alert or
+// policy state, and so saves nothing. With reload it takes the alert and
+// policy states from the store, as the leader saved them; burn rates are
+// computed from its own counts.
+func (e *Engine) Follow(ctx context.Context, reload bool) error {
+	var saved map[string][]Alert
+	var states map[string]PolicyRecord
+	if reload {
+		alerts, err := e.store.LoadAlerts(ctx)
+		if err != nil {
+			return fmt.Errorf("follow the leader's alerts: %w", err)
+		}
+		saved = map[string][]Alert{}
+		for _, a := range alerts {
+			saved[a.SLO] = append(saved[a.SLO], a)
+		}
+		recs, err := e.store.LoadPolicyStates(ctx)
+		if err != nil {
+			return fmt.Errorf("follow the leader's policy states: %w", err)
+		}
+		states = map[string]PolicyRecord{}
+		for _, r := range recs {
+			states[r.SLO] = r
+		}
+	}
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
+	now := e.clock.Now()
+	for _, id := range e.order {
+		e.mu.Lock()
+		st := e.slos[id]
+		if reload {
+			st.takeStates(saved[id], states[id])
+		}
+		if st.all.key == allGroups {
+			st.refresh(st.all, now)
+		}
+		for _, g := range st.sortedGroups() {
+			st.refresh(g, now)
+			for _, r := range st.rules {
+				if a, ok := g.alerts[r.Name]; ok {
+					if a.Labels == nil {
+						a.Severity, a.Windows, a.Factor = r.Severity, RuleWindows(r), r.Factor
+						a.Labels = st.alertLabels(g, r)
+					}
+					a.LongBurn, a.ShortBurn, _ = burning(r, g.budgetSeries(), st.def.BudgetFraction(), st.def.Window, now)
+				}
+			}
+		}
+		e.mu.Unlock()
+	}
+	return nil
+}
+
+// Sources returns the health of every SLO's data source that is queried
+// (pushed SLOs have none to report), by SLO.
+func (e *Engine) Sources() map[string]SourceState {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := map[string]SourceState{}
+	for id, st := range e.slos {
+		if !st.def.Indicator.Pushed() {
+			out[id] = st.source
+		}
+	}
+	return out
+}
+
+// takeStates replaces the SLO's alert and policy states with the saved
+// ones; the caller holds the lock.
+func (st *sloState) takeStates(alerts []Alert, rec PolicyRecord) {
+	for _, g := range st.groups {
+		clear(g.alerts)
+	}
+	clear(st.all.alerts)
+	for _, a := range alerts {
+		a.Labels = nil // rebuilt from this replica's catalog
+		st.group(a.Group).alerts[a.Rule] = &a
+	}
+	if rec.Policy == st.policy.Name {
+		st.prec = rec
+	} else {
+		st.prec = PolicyRecord{}
+	}
+}
+
+// refresh brings a group's series and status up to now without judging
+// slices; the caller holds the lock.
+func (st *sloState) refresh(g *group, now time.Time) {
+	nowMin := UnixMinute(now)
+	g.events.Advance(nowMin)
+	if g.slices != nil {
+		g.slices.Advance(nowMin)
+	}
+	g.status = compute(&st.def, g.budgetSeries(), now)
+}
+
+// resetCounts forgets the SLO's counts and groups, before they are loaded
+// again.
+func (st *sloState) resetCounts() {
+	st.groups = map[string]*group{}
+	if len(st.def.GroupBy) == 0 {
+		st.all = st.group(GroupKey(nil))
+	} else {
+		st.all = st.newGroup(allGroups)
+	}
+}

@@ -1,0 +1,235 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/accord-slo/accord/internal/engine"
+)
+
+// SaveAlerts records alert states and the notifications they owe in one
+// transaction, as the leader.
+func (s *Store) SaveAlerts(ctx context.Context, alerts []engine.Alert, notes []engine.Notification) error {
+	var slos, grps, rules, bodies []string
+	for _, a := range alerts {
+		body, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("encode alert %s %s: %w", a.SLO, a.Rule, err)
+		}
+		slos, grps, rules, bodies = append(slos, a.SLO), append(grps, a.Group), append(rules, a.Rule), append(bodies, string(body))
+	}
+	return s.leaderTx(ctx, fmt.Sprintf("save %d alert changes", len(alerts)), func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO alerts (slo, grp, rule, body, origin)
+			SELECT *, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ORDER BY 1, 2, 3
+			ON CONFLICT (slo, grp, rule) DO UPDATE SET body = excluded.body, origin = excluded.origin, txid = pg_current_xact_id()`,
+			slos, grps, rules, bodies, s.origin); err != nil {
+			return fmt.Errorf("save alerts: %w", err)
+		}
+		return insertNotes(ctx, tx, notes)
+	})
+}
+
+// SavePolicyStates records policy states and the notifications their
+// changes owe in one transaction, as the leader.
+func (s *Store) SavePolicyStates(ctx context.Context, states []engine.PolicyRecord, notes []engine.Notification) error {
+	var slos, bodies []string
+	for _, r := range states {
+		body, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("encode policy state of %s: %w", r.SLO, err)
+		}
+		slos, bodies = append(slos, r.SLO), append(bodies, string(body))
+	}
+	return s.leaderTx(ctx, fmt.Sprintf("save %d policy state changes", len(states)), func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO policy_states (slo, body, origin)
+			SELECT *, $3 FROM unnest($1::text[], $2::text[]) ORDER BY 1
+			ON CONFLICT (slo) DO UPDATE SET body = excluded.body, origin = excluded.origin, txid = pg_current_xact_id()`,
+			slos, bodies, s.origin); err != nil {
+			return fmt.Errorf("save policy states: %w", err)
+		}
+		return insertNotes(ctx, tx, notes)
+	})
+}
+
+// SaveSourceStates records the health of SLOs' sources, as the leader.
+func (s *Store) SaveSourceStates(ctx context.Context, states map[string]engine.SourceState) error {
+	var slos, bodies []string
+	for id, st := range states {
+		body, err := json.Marshal(st)
+		if err != nil {
+			return fmt.Errorf("encode source state of %s: %w", id, err)
+		}
+		slos, bodies = append(slos, id), append(bodies, string(body))
+	}
+	return s.leaderTx(ctx, fmt.Sprintf("save %d source states", len(states)), func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO source_states (slo, body, origin)
+			SELECT *, $3 FROM unnest($1::text[], $2::text[]) ORDER BY 1
+			ON CONFLICT (slo) DO UPDATE SET body = excluded.body, origin = excluded.origin, txid = pg_current_xact_id()`,
+			slos, bodies, s.origin)
+		return err
+	})
+}
+
+// LoadSourceStates returns every saved source state, by SLO.
+func (s *Store) LoadSourceStates(ctx context.Context) (map[string]engine.SourceState, error) {
+	rows, err := s.pool.Query(ctx, `SELECT slo, body FROM source_states`)
+	if err != nil {
+		return nil, fmt.Errorf("load source states: %w", err)
+	}
+	out := map[string]engine.SourceState{}
+	var id, body string
+	_, err = pgx.ForEachRow(rows, []any{&id, &body}, func() error {
+		var st engine.SourceState
+		if err := json.Unmarshal([]byte(body), &st); err != nil {
+			return fmt.Errorf("decode source state of %s: %w", id, err)
+		}
+		out[id] = st
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load source states: %w", err)
+	}
+	return out, nil
+}
+
+// leaderTx runs fn in a transaction that first checks this store still
+// leads.
+func (s *Store) leaderTx(ctx context.Context, what string, fn func(tx pgx.Tx) error) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.fence(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// insertNotes adds notifications to the outbox within tx, their ids in
+// the order given.
+func insertNotes(ctx context.Context, tx pgx.Tx, notes []engine.Notification) error {
+	if len(notes) == 0 {
+		return nil
+	}
+	var slos, bodies []string
+	var ats []int64
+	for _, n := range notes {
+		body, err := json.Marshal(n)
+		if err != nil {
+			return fmt.Errorf("encode notification: %w", err)
+		}
+		slo := n.Alert.SLO
+		if n.Policy != nil {
+			slo = n.Policy.SLO
+		}
+		slos, ats, bodies = append(slos, slo), append(ats, n.At.UnixMilli()), append(bodies, string(body))
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO notifications (slo, at, body)
+		SELECT slo, at, body FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS n(slo, at, body, i) ORDER BY i`,
+		slos, ats, bodies); err != nil {
+		return fmt.Errorf("save %d notifications: %w", len(notes), err)
+	}
+	return nil
+}
+
+// LoadAlerts returns every saved alert state.
+func (s *Store) LoadAlerts(ctx context.Context) ([]engine.Alert, error) {
+	return loadBodies[engine.Alert](ctx, s, `SELECT body FROM alerts`, "alerts")
+}
+
+// LoadPolicyStates returns every saved policy state.
+func (s *Store) LoadPolicyStates(ctx context.Context) ([]engine.PolicyRecord, error) {
+	return loadBodies[engine.PolicyRecord](ctx, s, `SELECT body FROM policy_states`, "policy states")
+}
+
+// loadBodies decodes the JSON body of every row q returns.
+func loadBodies[T any](ctx context.Context, s *Store, q, what string) ([]T, error) {
+	rows, err := s.pool.Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", what, err)
+	}
+	var out []T
+	var body string
+	_, err = pgx.ForEachRow(rows, []any{&body}, func() error {
+		var v T
+		if err := json.Unmarshal([]byte(body), &v); err != nil {
+			return fmt.Errorf("decode %s: %w", what, err)
+		}
+		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// Notifications returns up to limit notifications after id afterID,
+// oldest first; for one SLO when slo is not empty.
+func (s *Store) Notifications(ctx context.Context, afterID int64, slo string, limit int) ([]engine.Notification, error) {
+	out, err := loadWithIDs(ctx, s, func(n *engine.Notification, id int64) { n.ID = id },
+		`SELECT id, body FROM notifications WHERE id > $1 AND ($2 = '' OR slo = $2) ORDER BY id LIMIT $3`, afterID, slo, limit)
+	if err != nil {
+		return nil, fmt.Errorf("load notifications after %d: %w", afterID, err)
+	}
+	return out, nil
+}
+
+// loadWithIDs decodes the JSON body of every row q returns as (id, body),
+// setting each value's id.
+func loadWithIDs[T any](ctx context.Context, s *Store, setID func(*T, int64), q string, args ...any) ([]T, error) {
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := []T{}
+	var id int64
+	var body string
+	_, err = pgx.ForEachRow(rows, []any{&id, &body}, func() error {
+		var v T
+		if err := json.Unmarshal([]byte(body), &v); err != nil {
+			return fmt.Errorf("decode row %d: %w", id, err)
+		}
+		setID(&v, id)
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
+// Cursor returns the last notification id a channel delivered; a channel
+// seen for the first time starts after the newest notification, so it is
+// not flooded with history.
+func (s *Store) Cursor(ctx context.Context, channel string) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `SELECT last_id FROM cursors WHERE channel = $1`, channel).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("read cursor for %s: %w", channel, err)
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO cursors (channel, last_id)
+		SELECT $1, COALESCE(MAX(id), 0) FROM notifications ON CONFLICT (channel) DO NOTHING`, channel); err != nil {
+		return 0, fmt.Errorf("start cursor for %s: %w", channel, err)
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT last_id FROM cursors WHERE channel = $1`, channel).Scan(&id); err != nil {
+		return 0, fmt.Errorf("read cursor for %s: %w", channel, err)
+	}
+	return id, nil
+}
+
+// SetCursor records that a channel delivered every notification up to id,
+// as the leader.
+func (s *Store) SetCursor(ctx context.Context, channel string, id int64) error {
+	return s.leaderTx(ctx, fmt.Sprintf("advance cursor for %s to %d", channel, id), func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE cursors SET last_id = $1 WHERE channel = $2`, id, channel)
+		return err
+	})
+}

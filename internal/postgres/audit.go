@@ -1,0 +1,99 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/accord-slo/accord/internal/auth"
+)
+
+// AddAudit appends an audit entry, or adds a folded one to the entry with
+// its fold key.
+func (s *Store) AddAudit(ctx context.Context, e auth.Entry, foldKey string) error {
+	var key *string
+	if foldKey != "" {
+		key = &foldKey
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO audit
+		(at, last_at, who, via, role, method, route, object, service, summary, status, remote, forwarded_for, requests, fold_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+		ON CONFLICT (fold_key) DO UPDATE SET requests = audit.requests + excluded.requests,
+			last_at = GREATEST(audit.last_at, excluded.last_at)`,
+		e.At.UnixMilli(), e.LastAt.UnixMilli(), e.Who, string(e.Via), string(e.Role), e.Method, e.Route, e.Object, e.Service,
+		e.Summary, e.Status, e.Remote, e.ForwardedFor, e.Count, key)
+	if err != nil {
+		return fmt.Errorf("store audit entry %s by %s: %w", e.Route, e.Who, err)
+	}
+	return nil
+}
+
+// Audit returns the entries q selects, newest first.
+func (s *Store) Audit(ctx context.Context, q auth.Query) ([]auth.Entry, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a any) {
+		args = append(args, a)
+		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if q.Before > 0 {
+		add("id < ?", q.Before)
+	}
+	if q.Who != "" {
+		add("who = ?", q.Who)
+	}
+	if len(q.Services) > 0 {
+		add("service = ANY(?)", q.Services)
+	}
+	if !q.From.IsZero() {
+		add("at >= ?", q.From.UnixMilli())
+	}
+	if !q.To.IsZero() {
+		add("at < ?", q.To.UnixMilli())
+	}
+	if q.Succeeded {
+		where = append(where, "status < 400")
+	}
+	if q.Unfolded {
+		where = append(where, "fold_key IS NULL")
+	}
+	query := `SELECT id, at, last_at, who, via, role, method, route, object, service, summary, status, remote, forwarded_for,
+		requests, fold_key IS NOT NULL FROM audit`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	args = append(args, q.Limit)
+	rows, err := s.pool.Query(ctx, query+fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("load audit trail: %w", err)
+	}
+	defer rows.Close()
+	out := []auth.Entry{}
+	for rows.Next() {
+		var e auth.Entry
+		var at, last int64
+		var via, role string
+		if err := rows.Scan(&e.ID, &at, &last, &e.Who, &via, &role, &e.Method, &e.Route, &e.Object, &e.Service, &e.Summary,
+			&e.Status, &e.Remote, &e.ForwardedFor, &e.Count, &e.Folded); err != nil {
+			return nil, fmt.Errorf("read audit entry: %w", err)
+		}
+		e.At, e.LastAt, e.Via, e.Role = time.UnixMilli(at).UTC(), time.UnixMilli(last).UTC(), auth.Via(via), auth.Role(role)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// PruneAudit deletes entries last touched before before, then all but the
+// newest keep.
+func (s *Store) PruneAudit(ctx context.Context, before time.Time, keep int) (int64, error) {
+	old, err := s.pool.Exec(ctx, `DELETE FROM audit WHERE last_at < $1`, before.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("prune audit entries before %s: %w", before.Format(time.RFC3339), err)
+	}
+	over, err := s.pool.Exec(ctx, `DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET $1)`, keep)
+	if err != nil {
+		return 0, fmt.Errorf("prune audit entries beyond %d: %w", keep, err)
+	}
+	return old.RowsAffected() + over.RowsAffected(), nil
+}

@@ -1,0 +1,97 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/store"
+)
+
+// ChangeRetention is how long the change feed keeps a count for the other
+// replicas to pull. A replica that has not pulled for longer loads its
+// counts again (store.ErrChangesLost).
+const ChangeRetention = 10 * time.Minute
+
+// newSince is the SQL condition "committed after snapshot $1": the
+// transaction id is not visible in the snapshot. The range condition lets
+// the txid index find the candidates.
+const newSince = `txid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, $1::pg_snapshot)`
+
+// PullChanges returns what other replicas committed since the last
+// LoadCounts or PullChanges, read in one snapshot that the next pull
+// starts from. Its first call without a LoadCounts before starts the feed
+// and returns nothing.
+func (s *Store) PullChanges(ctx context.Context) (store.Changes, error) {
+	s.mu.Lock()
+	since := s.snapshot
+	s.mu.Unlock()
+	var ch store.Changes
+	var snap string
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT pg_current_snapshot()::text`).Scan(&snap); err != nil {
+			return fmt.Errorf("take a snapshot: %w", err)
+		}
+		if since == "" {
+			return nil
+		}
+		var lost bool
+		if err := tx.QueryRow(ctx, `SELECT pruned >= pg_snapshot_xmin($1::pg_snapshot)::text::bigint FROM feed_horizon`, since).Scan(&lost); err != nil {
+			return fmt.Errorf("read the feed's horizon: %w", err)
+		}
+		if lost {
+			return store.ErrChangesLost
+		}
+		rows, err := tx.Query(ctx, `SELECT slo, grp, kind, minute, good, total FROM count_changes WHERE `+newSince+` AND origin <> $2`, since, s.origin)
+		if err != nil {
+			return fmt.Errorf("read count changes: %w", err)
+		}
+		var c engine.Count
+		var kind string
+		if _, err := pgx.ForEachRow(rows, []any{&c.SLO, &c.Group, &kind, &c.Minute, &c.Good, &c.Total}, func() error {
+			c.Kind = engine.Kind(kind)
+			ch.Counts = append(ch.Counts, c)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("read count changes: %w", err)
+		}
+		return tx.QueryRow(ctx, `SELECT
+			EXISTS (SELECT 1 FROM annotations WHERE `+newSince+` AND origin <> $2),
+			EXISTS (SELECT 1 FROM alerts WHERE `+newSince+` AND origin <> $2)
+				OR EXISTS (SELECT 1 FROM policy_states WHERE `+newSince+` AND origin <> $2),
+			EXISTS (SELECT 1 FROM source_states WHERE `+newSince+` AND origin <> $2)`,
+			since, s.origin).Scan(&ch.Annotations, &ch.States, &ch.Sources)
+	})
+	if err != nil {
+		return store.Changes{}, fmt.Errorf("pull changes: %w", err)
+	}
+	s.mu.Lock()
+	s.snapshot = snap
+	prune := s.epoch != 0 && time.Since(s.lastPruned) > time.Minute
+	if prune {
+		s.lastPruned = time.Now()
+	}
+	s.mu.Unlock()
+	if prune {
+		if err := s.pruneFeed(ctx); err != nil {
+			return ch, err
+		}
+	}
+	return ch, nil
+}
+
+// pruneFeed deletes changes older than ChangeRetention and records the
+// newest transaction it deleted, so a replica that had not read them
+// learns that it must reload.
+func (s *Store) pruneFeed(ctx context.Context) error {
+	if _, err := s.pool.Exec(ctx, `WITH gone AS (
+			DELETE FROM count_changes WHERE at < now() - make_interval(secs => $1) RETURNING txid)
+		UPDATE feed_horizon SET pruned = GREATEST(pruned, (SELECT COALESCE(MAX(txid::text::bigint), 0) FROM gone))`,
+		ChangeRetention.Seconds()); err != nil {
+		return fmt.Errorf("prune the change feed: %w", err)
+	}
+	return nil
+}

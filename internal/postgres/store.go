@@ -1,0 +1,88 @@
+// Package postgres stores Accord's state in PostgreSQL (through pgx), so
+// several replicas can share one database: every replica writes the counts
+// it ingests, reads the others' from a change feed (PullChanges), and one
+// replica at a time holds the leader lease (Campaign) that fences the
+// leader's writes.
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/accord-slo/accord/internal/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// Store is the PostgreSQL store. Concurrent AddCounts calls share one
+// transaction (group commit), as on SQLite.
+type Store struct {
+	pool *pgxpool.Pool
+	// origin names this store's writes in the change feed and holds the
+	// lease: host, process id and a random suffix.
+	origin string
+	batch  *store.Batcher
+
+	mu sync.Mutex
+	// snapshot is the PostgreSQL snapshot the last LoadCounts or
+	// PullChanges read at; the next pull returns what it did not see.
+	snapshot string
+	// epoch is the lease epoch this store won; 0 when it does not lead.
+	epoch      int64
+	lastPruned time.Time // of the change feed
+}
+
+// Open connects to the database at url (postgres://…), applies the schema
+// migrations it lacks and starts the writer.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL: %w", err) // the URL may hold a password: not repeated
+	}
+	if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", cfg.ConnConfig.Host, err)
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s := &Store{pool: pool, origin: newOrigin()}
+	s.batch = store.NewBatcher(s.commitCounts)
+	return s, nil
+}
+
+func newOrigin() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// Origin names this store (replica) in the change feed and the lease.
+func (s *Store) Origin() string { return s.origin }
+
+// Close waits for the commit under way and closes the connections.
+func (s *Store) Close() error {
+	s.batch.Close()
+	s.pool.Close()
+	return nil
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("ping PostgreSQL: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/accord-slo/accord/internal/engine"
+)
+
+// ErrClosed is returned for writes after a store closed.
+var ErrClosed = errors.New("store closed")
+
+// Batcher commits concurrent AddCounts calls together (group commit): one
+// goroutine commits whatever calls are waiting in one transaction, so they
+// share one fsync, and answers each once it is durable.
+type Batcher struct {
+	commit  func(ctx context.Context, counts []engine.Count) error
+	queue   chan *batchReq
+	stop    chan struct{}
+	stopped sync.WaitGroup
+}
+
+type batchReq struct {
+	counts []engine.Count
+	done   chan error
+}
+
+// maxGroup bounds how many calls one transaction commits.
+const maxGroup = 256
+
+// NewBatcher starts the goroutine that runs commit, in one transaction,
+// for the counts of every call waiting.
+func NewBatcher(commit func(ctx context.Context, counts []engine.Count) error) *Batcher {
+	b := &Batcher{commit: commit, queue: make(chan *batchReq, 1024), stop: make(chan struct{})}
+	b.stopped.Add(1)
+	go b.run()
+	return b
+}
+
+// Add queues counts and waits until they are committed.
+func (b *Batcher) Add(ctx context.Context, counts []engine.Count) error {
+	req := &batchReq{counts: counts, done: make(chan error, 1)}
+	select {
+	case b.queue <- req:
+	case <-b.stop:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		// The write may still commit; the caller must not acknowledge it.
+		return ctx.Err()
+	}
+}
+
+// Close stops the goroutine once the commit under way is done.
+func (b *Batcher) Close() {
+	close(b.stop)
+	b.stopped.Wait()
+}
+
+func (b *Batcher) run() {
+	defer b.stopped.Done()
+	for {
+		var batch []*batchReq
+		select {
+		case req := <-b.queue:
+			batch = append(batch, req)
+		case <-b.stop:
+			return
+		}
+	drain:
+		for len(batch) < maxGroup {
+			select {
+			case req := <-b.queue:
+				batch = append(batch, req)
+			default:
+				break drain
+			}
+		}
+		var all []engine.Count
+		for _, req := range batch {
+			all = append(all, req.counts...)
+		}
+		err := b.commit(context.Background(), all)
+		for _, req := range batch {
+			req.done <- err
+		}
+	}
+}
