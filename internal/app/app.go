@@ -81,6 +81,8 @@ type App struct {
 	registry *prometheus.Registry
 	evals    prometheus.Histogram
 	evalErrs prometheus.Counter
+	// promptEvals counts evaluations of the SLOs pushed events touched.
+	promptEvals prometheus.Counter
 
 	listener net.Listener
 	http     *http.Server
@@ -178,7 +180,9 @@ func (a *App) build(ctx context.Context) error {
 	a.evals = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_evaluation_duration_seconds",
 		Help: "Time to evaluate every SLO once.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)})
 	a.evalErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_evaluation_errors_total", Help: "Evaluations that failed."})
-	a.registry.MustRegister(a.evals, a.evalErrs, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.promptEvals = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_prompt_evaluations_total",
+		Help: "Evaluations of just the SLOs that pushed events touched, between full evaluations."})
+	a.registry.MustRegister(a.evals, a.evalErrs, a.promptEvals, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Server = web.New(a.Engine, a.Store, web.Options{Token: a.token, Logger: a.log, Registry: a.registry, Story: opts.Story,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch})
 	return nil

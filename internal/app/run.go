@@ -8,10 +8,15 @@ import (
 )
 
 // Start serves on the address New listened on and, unless Manual, starts
-// the evaluation, source and delivery loops.
+// the evaluation, source and delivery loops and evaluates pushed events
+// promptly (see prompt.go).
 func (a *App) Start(ctx context.Context) error {
 	ln := a.listener
-	a.http = &http.Server{Handler: a.Server, ReadHeaderTimeout: 10 * time.Second}
+	var handler http.Handler = a.Server
+	if !a.opts.Manual {
+		handler = a.freshReads(handler)
+	}
+	a.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	ctx, a.cancel = context.WithCancel(ctx)
 	a.wg.Add(1)
 	go func() {
@@ -29,6 +34,7 @@ func (a *App) Start(ctx context.Context) error {
 		return nil
 	}
 	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.evaluate)
+	a.evaluateTouchedLoop(ctx)
 	a.loop(ctx, time.Minute, "query sources", func(ctx context.Context) error {
 		_ = a.Source.Sync(ctx) // the source logs each SLO's failure itself
 		return a.evaluate(ctx) // show fresh data at once
