@@ -55,6 +55,9 @@ type release struct {
 	Service string
 	Frozen  bool
 	Reason  string
+	// Why is the reason without the "releases of … are frozen" the page
+	// says already.
+	Why string
 	// Exception names who let releases through, if anyone.
 	Exception string
 }
@@ -113,7 +116,10 @@ func (s *Server) releases(r *http.Request, services map[string][]engine.SLOView,
 	var out []release
 	for _, svc := range slices.Sorted(maps.Keys(services)) {
 		d := gate.Decide(svc, "", services[svc], exceptions, now)
-		rel := release{Service: svc, Frozen: len(d.Blocking) > 0, Reason: d.Reason}
+		rel := release{Service: svc, Frozen: len(d.Blocking) > 0, Reason: d.Reason, Why: d.Reason}
+		if why, ok := strings.CutPrefix(d.Reason, "releases of "+svc+" are frozen: "); ok {
+			rel.Why = why
+		}
 		if d.Exception != nil {
 			rel.Exception = fmt.Sprintf("%s until %s", d.Exception.GrantedBy, d.Exception.Until.UTC().Format("Jan 2 15:04"))
 		}
