@@ -48,8 +48,9 @@ type Options struct {
 	WebhookURLs      []string
 	// SlackURLs are Slack-compatible incoming webhooks.
 	SlackURLs []string
-	// EvalInterval is how often SLOs are evaluated (default 15s); sources
-	// are queried each minute.
+	// EvalInterval is how often every SLO is evaluated (default 15s);
+	// sources are queried each minute, and the SLOs pushed events count
+	// for are evaluated at once.
 	EvalInterval time.Duration
 	// SourceLag is how long after a minute ends sources are asked for it
 	// (default 30s, for backends that ingest late; negative means none).

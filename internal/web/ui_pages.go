@@ -93,6 +93,9 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Story != nil {
 		st := s.opts.Story.Story()
 		p.Story = &st
+		if p.Refresh == 0 {
+			p.Refresh = st.Refresh
+		}
 	}
 	p.Releases = s.releases(r, byService(views), p.Now)
 	s.render(w, r, "overview", p)
