@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Pushed events are evaluated promptly rather than at the next full
@@ -12,8 +13,14 @@ import (
 // `accord status` right after a push shows it. The ingest request itself
 // only marks the SLOs it counted.
 
+// promptGap is the least time between two prompt evaluations; under a
+// steady stream of pushes they also take at most a tenth of the time.
+// Reads stay exact either way: each evaluates what is still pending.
+const promptGap = 100 * time.Millisecond
+
 // evaluateTouchedLoop evaluates touched SLOs whenever the engine signals
-// some; pushes during an evaluation coalesce into the next.
+// some; pushes during an evaluation or the gap after it coalesce into the
+// next.
 func (a *App) evaluateTouchedLoop(ctx context.Context) {
 	a.wg.Add(1)
 	go func() {
@@ -24,8 +31,16 @@ func (a *App) evaluateTouchedLoop(ctx context.Context) {
 				return
 			case <-a.Engine.Touched():
 			}
+			start := time.Now()
 			if err := a.evaluateTouched(ctx); err != nil && ctx.Err() == nil {
 				a.log.Warn("evaluate pushed events failed", "err", err)
+			}
+			gap := time.NewTimer(max(promptGap, 9*time.Since(start)))
+			select {
+			case <-ctx.Done():
+				gap.Stop()
+				return
+			case <-gap.C:
 			}
 		}
 	}()
