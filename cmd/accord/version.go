@@ -20,8 +20,8 @@ func newVersionCmd() *cobra.Command {
 from, and the Go toolchain that built it.
 
 go build and go install record the module version and the git revision
-when they run in a git checkout; go run and builds with -buildvcs=false do
-not, and version says so.`,
+when they run in a git checkout; go run does not, nor do builds with
+-buildvcs=false (go env GOFLAGS may set it), and version says so.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			info, ok := debug.ReadBuildInfo()
@@ -59,8 +59,8 @@ func versionText(linked string, info *debug.BuildInfo) string {
 	case rev == "" && v != "(devel)":
 		b.WriteString("No VCS revision recorded (a build from the module cache has none): the version names the source.\n")
 	case rev == "":
-		b.WriteString("No VCS revision recorded: go run and builds with -buildvcs=false leave it out.\n" +
-			"Build with go build ./cmd/accord or go install ./cmd/accord in a git checkout to record it.\n")
+		b.WriteString("No VCS revision recorded: go run leaves it out, as does go build outside a git checkout\n" +
+			"or with -buildvcs=false (see go env GOFLAGS).\n")
 	default:
 		fmt.Fprintf(&b, "revision %s", rev)
 		if t := settings["vcs.time"]; t != "" {
