@@ -91,7 +91,7 @@ Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 	f.StringSliceVar(&opts.AlertmanagerURLs, "alertmanager-url", nil, "Alertmanager to send burn-rate alerts to (repeatable)")
 	f.StringSliceVar(&opts.WebhookURLs, "webhook-url", nil, "URL to post alert and policy notifications to as JSON (repeatable)")
 	f.StringSliceVar(&opts.SlackURLs, "slack-url", nil, "Slack-compatible incoming webhook for alert and policy notifications (repeatable)")
-	f.DurationVar(&opts.EvalInterval, "eval-interval", 15*time.Second, "how often SLOs are evaluated")
+	f.DurationVar(&opts.EvalInterval, "eval-interval", 15*time.Second, "how often every SLO is evaluated (the SLOs a push counts for are evaluated at once)")
 	f.DurationVar(&opts.SourceLag, "source-lag", 30*time.Second, "how long after a minute ends Prometheus is asked for it")
 	f.Int64Var(&opts.MaxBodyBytes, "max-body-bytes", 16<<20, "largest ingest request body, in bytes")
 	f.IntVar(&opts.MaxBatch, "max-batch", 100_000, "most events in one ingest request")

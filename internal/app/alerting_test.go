@@ -75,9 +75,15 @@ func waitHook(t *testing.T, cond func() bool) {
 
 func writeSpec(t testing.TB, body string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "slos.yaml")
+	return writeSpecIn(t, t.TempDir(), body)
+}
+
+// writeSpecIn writes a spec file into dir and returns its path.
+func writeSpecIn(tb testing.TB, dir, body string) string {
+	tb.Helper()
+	path := filepath.Join(dir, "slos.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return path
 }

@@ -71,8 +71,9 @@ type Options struct {
 	WebhookURLs      []string
 	// SlackURLs are Slack-compatible incoming webhooks.
 	SlackURLs []string
-	// EvalInterval is how often SLOs are evaluated (default 15s); sources
-	// are queried each minute.
+	// EvalInterval is how often every SLO is evaluated (default 15s);
+	// sources are queried each minute, and the SLOs pushed events count
+	// for are evaluated at once.
 	EvalInterval time.Duration
 	// SourceLag is how long after a minute ends sources are asked for it
 	// (default 30s, for backends that ingest late; negative means none).
@@ -118,6 +119,8 @@ type App struct {
 
 	sourcesMu    sync.Mutex
 	savedSources map[string]engine.SourceState // as last saved by this leader
+	// promptEvals counts evaluations of the SLOs pushed events touched.
+	promptEvals prometheus.Counter
 
 	listener net.Listener
 	http     *http.Server
@@ -241,7 +244,9 @@ func (a *App) build(ctx context.Context) error {
 	a.evalErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_evaluation_errors_total", Help: "Evaluations that failed."})
 	a.leader = prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_leader",
 		Help: "1 on the replica that leads (evaluates alerts and policy states, delivers notifications), 0 on the others."})
-	a.registry.MustRegister(a.evals, a.evalErrs, a.leader, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.promptEvals = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_prompt_evaluations_total",
+		Help: "Evaluations of just the SLOs that pushed events touched, between full evaluations."})
+	a.registry.MustRegister(a.evals, a.evalErrs, a.leader, a.promptEvals, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch})
 	return nil

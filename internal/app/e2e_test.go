@@ -1,10 +1,8 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/accord-slo/accord/internal/app"
 	"github.com/accord-slo/accord/internal/engine"
-	"github.com/accord-slo/accord/internal/testenv"
 )
 
 // groceryChainSpec has two services of two teams: checkout's payments, split
@@ -60,7 +57,6 @@ func seedGroceryChain(t *testing.T, a *app.App, clock *engine.ManualClock, end t
 // the SLO whose budget is spent, on to its team's page, and to the alerts.
 // It writes a full-page screenshot of every page to testdata/out/.
 func TestBrowserFollowsASpentBudgetToItsTeamAndAlerts(t *testing.T) {
-	chromium := testenv.Binary(t, "chromium", "chromium")
 	end := time.Date(2026, 11, 4, 9, 30, 0, 0, time.UTC)
 	clock := engine.NewManualClock(end.Add(-3 * 24 * time.Hour))
 	a := startApp(t, app.Options{SpecPaths: []string{writeSpec(t, groceryChainSpec)}, DataDir: t.TempDir(),
@@ -68,43 +64,10 @@ func TestBrowserFollowsASpentBudgetToItsTeamAndAlerts(t *testing.T) {
 	defer a.Close()
 	seedGroceryChain(t, a, clock, end)
 
-	out := filepath.Join("testdata", "out")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var browserLog bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	ctx, cancel = chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1440, 1000),
-		chromedp.CombinedOutput(&browserLog),
-	)
-	defer cancel()
-	ctx, cancel = chromedp.NewContext(ctx)
-	defer cancel()
-	defer func() {
-		if t.Failed() {
-			t.Logf("chromium output:\n%s", browserLog.String())
-		}
-	}()
-
-	// shoot saves a full-page screenshot as testdata/out/e2e-<name>.png.
+	ctx := startBrowser(t, 30*time.Second)
 	shoot := func(name string) {
 		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot of %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(out, "e2e-"+name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		screenshot(t, ctx, "e2e-"+name)
 	}
 	text := func(sel string) string {
 		t.Helper()

@@ -9,11 +9,16 @@ import (
 
 // Start serves on the address New listened on and, unless Manual, starts
 // the loops: campaigning for the leadership, evaluating (or, on a replica
-// that does not lead, following), and as the leader querying sources,
-// pruning and delivering notifications.
+// that does not lead, following), evaluating pushed events promptly (see
+// prompt.go), and as the leader querying sources, pruning and delivering
+// notifications.
 func (a *App) Start(ctx context.Context) error {
 	ln := a.listener
-	a.http = &http.Server{Handler: a.Server, ReadHeaderTimeout: 10 * time.Second}
+	var handler http.Handler = a.Server
+	if !a.opts.Manual {
+		handler = a.freshReads(handler)
+	}
+	a.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	ctx, a.cancel = context.WithCancel(ctx)
 	a.wg.Add(1)
 	go func() {
@@ -35,6 +40,7 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.loop(ctx, a.opts.LeaderLease/3, "campaign for the leadership", a.campaign)
 	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.cycle)
+	a.evaluateTouchedLoop(ctx)
 	a.loop(ctx, time.Minute, "query sources", a.asLeader(func(ctx context.Context) error {
 		_, err := a.querySources(ctx)         // the source logs each SLO's failure itself
 		return errors.Join(err, a.cycle(ctx)) // show fresh data at once

@@ -16,6 +16,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/accord-slo/accord/internal/app"
@@ -30,8 +32,9 @@ var freshmartSpec []byte
 type Options struct {
 	// Addr is where Accord listens (default 127.0.0.1:8080).
 	Addr string
-	// Speed is simulated seconds per real second (default 3600: an hour a
-	// second).
+	// Speed is simulated seconds per real second through the day of the
+	// incident (default 360: an hour every 10 s); once the incident is over
+	// the week after it runs fastForward times faster.
 	Speed float64
 	// Start is when the story starts in simulated time (default: today
 	// 09:00 UTC); the week before it is backfilled first.
@@ -52,6 +55,10 @@ const backfill = 7*24*time.Hour - time.Hour
 // evalEvery is how often, in simulated time, Accord evaluates.
 const evalEvery = 5 * time.Minute
 
+// DefaultSpeed plays an hour of FreshMart every 10 s: the incident, from
+// the bad deploy to the fix, takes about half a minute to watch.
+const DefaultSpeed = 360
+
 // Demo is a running FreshMart.
 type Demo struct {
 	opts   Options
@@ -64,6 +71,10 @@ type Demo struct {
 
 	now   time.Time // the simulated time pushed so far
 	story *story
+
+	// viewed is closed when someone first looks at the story.
+	viewed     chan struct{}
+	viewedOnce sync.Once
 }
 
 // New starts Accord with FreshMart's SLOs and backfills the week before
@@ -73,7 +84,7 @@ func New(ctx context.Context, opts Options) (*Demo, error) {
 		opts.Addr = "127.0.0.1:8080"
 	}
 	if opts.Speed <= 0 {
-		opts.Speed = 3600
+		opts.Speed = DefaultSpeed
 	}
 	if opts.Start.IsZero() {
 		y, m, day := time.Now().UTC().Date()
@@ -85,7 +96,8 @@ func New(ctx context.Context, opts Options) (*Demo, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	d := &Demo{opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, 42)), http: &http.Client{Timeout: 30 * time.Second}}
+	d := &Demo{opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, 42)), http: &http.Client{Timeout: 30 * time.Second},
+		viewed: make(chan struct{})}
 	if opts.DataDir == "" {
 		dir, err := os.MkdirTemp("", "accord-demo-")
 		if err != nil {
@@ -124,8 +136,8 @@ func New(ctx context.Context, opts Options) (*Demo, error) {
 		d.Close()
 		return nil, err
 	}
-	fmt.Fprintf(opts.Out, "Done. The story starts %s, an hour of FreshMart every %s. Open %s\n\n",
-		opts.Start.Format("Mon Jan 2 15:04 MST"), (time.Duration(float64(time.Hour) / opts.Speed)).Round(time.Millisecond), a.URL())
+	fmt.Fprintf(opts.Out, "Ready. Open %s/ in a browser: the story starts when you do, %s at %s.\n\n",
+		a.URL(), opts.Start.Format("Monday"), opts.Start.Format("15:04"))
 	return d, nil
 }
 
@@ -147,8 +159,19 @@ func (d *Demo) Close() error {
 	return err
 }
 
-// Run plays the story in real time at the demo's speed until ctx ends.
+// Viewed is closed once someone has looked at the story: the overview
+// or /api/v1/demo.
+func (d *Demo) Viewed() <-chan struct{} { return d.viewed }
+
+// Run waits until someone looks at the story, then plays it in real time
+// at the demo's pace until ctx ends.
 func (d *Demo) Run(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-d.viewed:
+	}
+	fmt.Fprintf(d.opts.Out, "[%s] You are watching: %s.\n", d.now.Format("Mon Jan 2 15:04"), d.paceText(d.now))
 	realStart, simStart := time.Now(), d.now
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
@@ -158,7 +181,7 @@ func (d *Demo) Run(ctx context.Context) error {
 			return nil
 		case <-tick.C:
 		}
-		target := simStart.Add(time.Duration(float64(time.Since(realStart)) * d.opts.Speed))
+		target := d.played(simStart, time.Since(realStart))
 		if err := d.Advance(ctx, target); err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -177,6 +200,9 @@ func (d *Demo) Advance(ctx context.Context, until time.Time) error {
 	for d.now.Before(target) {
 		t := d.now
 		live := !t.Before(d.opts.Start) // the story plays; before it, the backfill
+		if t.Equal(d.opts.Start.Add(fastForwardAt)) {
+			fmt.Fprintf(d.opts.Out, "[%s] The incident is over: %s.\n", t.Format("Mon Jan 2 15:04"), d.paceText(t))
+		}
 		if live {
 			if err := d.story.act(ctx, d, t); err != nil {
 				return err
@@ -204,5 +230,14 @@ func (d *Demo) Advance(ctx context.Context, until time.Time) error {
 	return nil // the last minute always flushes the batch
 }
 
-// Story is what the overview shows of the demo.
-func (d *Demo) Story() web.StoryView { return d.story.view() }
+// Story is what the overview shows of the demo. The first call starts the
+// story (see Run).
+func (d *Demo) Story() web.StoryView {
+	d.viewedOnce.Do(func() { close(d.viewed) })
+	v := d.story.view()
+	if !d.story.has(MilestoneRecovered) {
+		v.Now = "Playing: " + d.paceText(d.clock.Now()) + ". This page reloads every " + strconv.Itoa(storyRefresh) + " seconds."
+		v.Refresh = storyRefresh
+	}
+	return v
+}

@@ -68,6 +68,33 @@ func TestDemoPlaysTheWholeStory(t *testing.T) {
 		t.Fatalf("before the story the gate is closed: %s", g.Reason)
 	}
 
+	// The story waits for someone to look: the overview starts it and
+	// reloads itself while it plays.
+	select {
+	case <-d.Viewed():
+		t.Fatal("the story started before anyone opened the overview")
+	default:
+	}
+	overview := func() string {
+		t.Helper()
+		resp, err := http.Get(d.URL() + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		page, _ := io.ReadAll(resp.Body)
+		return string(page)
+	}
+	if page := overview(); !strings.Contains(page, `<meta http-equiv="refresh" content="5">`) ||
+		!strings.Contains(page, "Playing: an hour of FreshMart every 10s") {
+		t.Errorf("while the story plays the overview neither reloads nor says how fast it plays:\n%s", page)
+	}
+	select {
+	case <-d.Viewed():
+	default:
+		t.Error("opening the overview did not start the story")
+	}
+
 	// Up to the middle of the incident: paged, budget spent, gate closed.
 	if err := d.Advance(ctx, start.Add(4*time.Hour+30*time.Minute)); err != nil {
 		t.Fatal(err)
@@ -145,14 +172,12 @@ func TestDemoPlaysTheWholeStory(t *testing.T) {
 	if n := strings.Count(out.String(), "] So far: "); n < 20 {
 		t.Errorf("the narration sums up the alerts on %d midnights of 21", n)
 	}
-	resp, err := http.Get(d.URL() + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(page), "The FreshMart story") || !strings.Contains(string(page), "Resource thresholds") {
+	page := overview()
+	if !strings.Contains(page, "The FreshMart story") || !strings.Contains(page, "Resource thresholds") {
 		t.Error("the overview does not tell the story")
+	}
+	if strings.Contains(page, `http-equiv="refresh"`) || strings.Contains(page, "Playing:") {
+		t.Error("once the story is told the overview still reloads itself")
 	}
 	t.Logf("narration:\n%s", out)
 }

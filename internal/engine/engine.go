@@ -38,6 +38,7 @@ type Engine struct {
 	streams map[string][]*sloState
 	// changed is closed and replaced whenever notifications are saved.
 	changed chan struct{}
+	touch   touched
 }
 
 // sloState is one SLO's live state.
@@ -96,6 +97,7 @@ func New(opts Options) *Engine {
 	e := &Engine{
 		opts: opts, clock: opts.Clock, store: opts.Store, log: opts.Logger, catalog: opts.Catalog,
 		slos: map[string]*sloState{}, streams: map[string][]*sloState{}, changed: make(chan struct{}),
+		touch: newTouched(),
 	}
 	for _, def := range opts.Catalog.SLOs {
 		st := &sloState{
@@ -237,12 +239,14 @@ func (e *Engine) Record(ctx context.Context, counts []Count) error {
 		return fmt.Errorf("store %d counts: %w", len(counts), err)
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	for _, c := range counts {
 		if st, ok := e.slos[c.SLO]; ok {
 			e.apply(st, c)
+			e.touch.add(c.SLO)
 		}
 	}
+	e.mu.Unlock()
+	e.touch.wake()
 	return nil
 }
 

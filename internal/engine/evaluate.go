@@ -23,12 +23,21 @@ const sliceGrace = 2 * time.Minute
 func (e *Engine) Evaluate(ctx context.Context) error {
 	e.evalMu.Lock()
 	defer e.evalMu.Unlock()
+	e.mu.Lock()
+	_, upTo := e.touch.take() // all of them are evaluated now
+	e.mu.Unlock()
+	defer e.touchedDone(upTo)
+	return e.evaluate(ctx, e.order)
+}
+
+// evaluate evaluates the SLOs ids; the caller holds evalMu.
+func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 	now := e.clock.Now()
 	var slices []Count
 	var changed []Alert
 	var notes, policyNotes []Notification
 	var policies []PolicyRecord
-	for _, id := range e.order {
+	for _, id := range ids {
 		e.mu.Lock()
 		st := e.slos[id]
 		if st.all.key == allGroups {

@@ -26,6 +26,29 @@ func (e *Engine) Apply(counts []Count) {
 // policy states from the store, as the leader saved them; burn rates are
 // computed from its own counts.
 func (e *Engine) Follow(ctx context.Context, reload bool) error {
+	e.mu.Lock()
+	_, upTo := e.touch.take() // all of them are brought up to date now
+	e.mu.Unlock()
+	defer e.touchedDone(upTo)
+	return e.follow(ctx, reload, e.order)
+}
+
+// FollowTouched brings the SLOs counted since their last evaluation up to
+// the clock, as Follow does for all of them, and returns how many: a
+// follower's prompt evaluation of pushed events.
+func (e *Engine) FollowTouched(ctx context.Context) (int, error) {
+	e.mu.Lock()
+	ids, upTo := e.touch.take()
+	e.mu.Unlock()
+	defer e.touchedDone(upTo)
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return len(ids), e.follow(ctx, false, ids)
+}
+
+// follow is Follow for the SLOs ids.
+func (e *Engine) follow(ctx context.Context, reload bool, ids []string) error {
 	var saved map[string][]Alert
 	var states map[string]PolicyRecord
 	if reload {
@@ -49,7 +72,7 @@ func (e *Engine) Follow(ctx context.Context, reload bool) error {
 	e.evalMu.Lock()
 	defer e.evalMu.Unlock()
 	now := e.clock.Now()
-	for _, id := range e.order {
+	for _, id := range ids {
 		e.mu.Lock()
 		st := e.slos[id]
 		if reload {

@@ -25,6 +25,12 @@ type StoryView struct {
 	// SLOPages and SLOTickets are the burn-rate alerts that fired.
 	SLOPages   int `json:"sloPages"`
 	SLOTickets int `json:"sloTickets"`
+	// Now says how the story plays for someone who just arrived, e.g. how
+	// fast; empty once it is told.
+	Now string `json:"now,omitempty"`
+	// Refresh, when positive, reloads the overview every so many seconds
+	// while the story plays.
+	Refresh int `json:"refresh,omitempty"`
 }
 
 // Milestone is one step of the story.

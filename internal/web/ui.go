@@ -174,6 +174,8 @@ type sloRow struct {
 	Firing                           int
 	Pages                            int
 	Stale                            bool
+	// Freezes is true while the SLO's policy state freezes releases.
+	Freezes bool
 	// WorstGroup names the group the budget bar shows, for grouped SLOs.
 	WorstGroup string
 }
@@ -188,6 +190,9 @@ func newRow(v engine.SLOView) sloRow {
 	}
 	if v.Status.SLI != nil {
 		r.SLI = *v.Status.SLI
+	}
+	for _, a := range v.Policy.Actions {
+		r.Freezes = r.Freezes || a.Kind == slo.ActionFreezeReleases
 	}
 	if v.GroupCount > 1 {
 		r.WorstGroup = fmt.Sprintf("worst of %d: %s", v.GroupCount, groupText(engine.GroupKey(v.WorstGroup)))

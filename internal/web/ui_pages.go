@@ -56,6 +56,9 @@ type release struct {
 	Service string
 	Frozen  bool
 	Reason  string
+	// Why is the reason without the "releases of … are frozen" the page
+	// says already.
+	Why string
 	// Exception names who let releases through, if anyone.
 	Exception string
 }
@@ -91,6 +94,9 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Story != nil {
 		st := s.opts.Story.Story()
 		p.Story = &st
+		if p.Refresh == 0 {
+			p.Refresh = st.Refresh
+		}
 	}
 	p.Releases = s.releases(r, byService(views), p.Now)
 	s.render(w, r, "overview", p)
@@ -114,7 +120,10 @@ func (s *Server) releases(r *http.Request, services map[string][]engine.SLOView,
 	var out []release
 	for _, svc := range slices.Sorted(maps.Keys(services)) {
 		d := gate.Decide(svc, "", services[svc], exceptions, now)
-		rel := release{Service: svc, Frozen: len(d.Blocking) > 0, Reason: d.Reason}
+		rel := release{Service: svc, Frozen: len(d.Blocking) > 0, Reason: d.Reason, Why: d.Reason}
+		if why, ok := strings.CutPrefix(d.Reason, "releases of "+svc+" are frozen: "); ok {
+			rel.Why = why
+		}
 		if d.Exception != nil {
 			rel.Exception = fmt.Sprintf("%s until %s", d.Exception.GrantedBy, d.Exception.Until.UTC().Format("Jan 2 15:04"))
 		}

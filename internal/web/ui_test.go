@@ -87,8 +87,10 @@ func mustContain(t *testing.T, what, got string, wants ...string) {
 func TestOverviewListsWhatNeedsAttentionFirst(t *testing.T) {
 	s := mustSeed(t, groceryTraffic())
 	page := s.mustGet(t, "/")
-	// The release gates come first: frozen services before open ones.
-	mustContain(t, "the overview's releases", text(page), "checkout releases frozen loyalty releases open")
+	// The release gates come first: frozen services, with the gate's
+	// reason in the page, before open ones.
+	mustContain(t, "the overview's releases", text(page), "checkout releases frozen SLO checkout/payments is exhausted with",
+		"still allowed: reliability, security changes loyalty releases open")
 
 	want := []string{"Card payments succeed", "Loyalty points are booked", "Coupons redeem", "Scans are fast"}
 	if got := titles(t, page); !slices.Equal(got, want) {
@@ -122,7 +124,7 @@ func TestOverviewListsWhatNeedsAttentionFirst(t *testing.T) {
 	mustContain(t, "the exhausted SLO's budget", first[3], "worst of 3: store=berlin-042")
 	mustContain(t, "the exhausted SLO's team", first[5], "pos-platform")
 	mustContain(t, "the exhausted SLO's product owner", first[6], "maria.jensen")
-	mustContain(t, "the exhausted SLO's policy", first[7], "exhausted")
+	mustContain(t, "the exhausted SLO's policy", first[7], "exhausted releases frozen")
 	if last := cells(rows(t, page)[3]); !strings.Contains(last[1], "Scans are fast") || !strings.Contains(last[2], "99.900%") {
 		t.Errorf("met SLO row reads %q, want Scans are fast at 99.900%%", last)
 	}

@@ -1,0 +1,78 @@
+package app_test
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/accord-slo/accord/internal/app"
+	"github.com/accord-slo/accord/internal/engine"
+)
+
+// benchSpec is the web package's ingest benchmark spec: every event counts
+// for a per-store ratio SLO and a latency SLO.
+const benchSpec = `apiVersion: accord/v1
+kind: Service
+metadata: {name: checkout}
+spec:
+  owners: {team: pos-platform}
+  slos:
+    - name: payments
+      objective: 99
+      window: 7d
+      indicator: {ratio: {stream: payments}}
+      groupBy: [store]
+    - name: latency
+      objective: 95
+      window: 7d
+      indicator: {latency: {stream: payments, threshold: 300ms}}
+`
+
+// BenchmarkIngestHTTPServing is BenchmarkIngestHTTP of internal/web against
+// the whole server as accord serve runs it: the background loops run and
+// every push is evaluated promptly beside the ingest. It reports events/s
+// and how many prompt evaluations the pushes caused.
+func BenchmarkIngestHTTPServing(b *testing.B) {
+	clock := engine.NewManualClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	dir := b.TempDir()
+	a, err := app.New(b.Context(), app.Options{SpecPaths: []string{writeSpecIn(b, dir, benchSpec)}, DataDir: dir,
+		Addr: "127.0.0.1:0", Token: "tok", Clock: clock})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := a.Start(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	var body bytes.Buffer
+	for i := 0; i < 1000; i++ {
+		fmt.Fprintf(&body, `{"stream":"payments","time":"2026-11-02T11:%02d:%02dZ","labels":{"store":"s%d"},"outcome":"good","latency_ms":%d}`+"\n",
+			i%60, i%60, i%140, 50+i%400)
+	}
+	batch := body.Bytes()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	before := metricValue(b, a.URL(), "accord_prompt_evaluations_total")
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodPost, a.URL()+"/api/v1/events", bytes.NewReader(batch))
+			req.Header.Set("Authorization", "Bearer tok")
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusAccepted {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric((metricValue(b, a.URL(), "accord_prompt_evaluations_total")-before)/float64(b.N), "evals/push")
+}

@@ -1,0 +1,129 @@
+package app_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/accord-slo/accord/internal/app"
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/gate"
+	"github.com/accord-slo/accord/internal/web"
+)
+
+// fixedStory is a demo story halfway through, for the overview's story
+// panel.
+type fixedStory struct{ at time.Time }
+
+func (s fixedStory) Story() web.StoryView {
+	return web.StoryView{Title: "The FreshMart story", ResourceAlerts: map[string]int{"cpu": 3}, ResourceTotal: 3, SLOPages: 2,
+		Milestones: []web.Milestone{
+			{Name: "deploy", At: s.at.Add(-95 * time.Minute), Text: "Deploy: payments-gateway 2026.11.4 goes out to every store. Unnoticed, it breaks a quarter of card payments in berlin-042."},
+			{Name: "page", At: s.at.Add(-80 * time.Minute), Text: "Page: Card payments succeed burns its error budget 250× too fast in store berlin-042; pos-platform-pager is paged."},
+		}}
+}
+
+// layout is what the browser measures of a page.
+type layout struct {
+	// ScrollWidth and ViewWidth are the document's and the viewport's
+	// widths in CSS pixels.
+	ScrollWidth, ViewWidth float64
+	// Policy are the Policy column's cells.
+	Policy []box
+	// Found is the innermost element showing the text looked for.
+	Found *box
+}
+
+type box struct {
+	Left, Right, Width, Height float64
+	Text                       string
+}
+
+// measure reads a page's layout and where it shows text (whitespace
+// collapsed) as visible text.
+const measure = `((text) => {
+  const rect = (e) => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, width: r.width, height: r.height, text: e.innerText.replace(/\s+/g, " ").trim()}; };
+  const policy = [];
+  document.querySelectorAll("main table").forEach(t => {
+    const i = [...t.querySelectorAll("thead th")].findIndex(th => th.innerText.trim().toLowerCase() === "policy");
+    if (i >= 0) t.querySelectorAll("tbody tr").forEach(tr => policy.push(rect(tr.children[i])));
+  });
+  let found = null;
+  for (const e of document.querySelectorAll("main *")) {
+    if (e.innerText && e.innerText.replace(/\s+/g, " ").includes(text)) found = e; // document order: the last is the innermost
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, viewWidth: document.documentElement.clientWidth,
+    policy: policy, found: found && rect(found)};
+})(%q)`
+
+// TestBrowserPagesFitTheScreen opens the overview and a team page whose
+// releases are frozen on a 1400 px laptop screen, at 1101 px (the narrowest
+// that still shows the SLO table as a table) and on a 390 px phone: no page
+// scrolls sideways, every Policy cell is on screen, and why releases are
+// frozen is written in the page, not only in a tooltip. Screenshots go to
+// testdata/out/fit-*.png.
+func TestBrowserPagesFitTheScreen(t *testing.T) {
+	end := time.Date(2026, 11, 4, 9, 30, 0, 0, time.UTC)
+	clock := engine.NewManualClock(end.Add(-3 * 24 * time.Hour))
+	a := startApp(t, app.Options{SpecPaths: []string{writeSpec(t, groceryChainSpec)}, DataDir: t.TempDir(),
+		Addr: "127.0.0.1:0", Clock: clock, Manual: true, Story: fixedStory{end}})
+	defer a.Close()
+	seedGroceryChain(t, a, clock, end)
+	var g gate.Decision
+	getJSON(t, a.URL()+"/api/v1/gate?service=checkout", &g)
+	_, why, ok := strings.Cut(g.Reason, "frozen: ")
+	if g.Allow || !ok {
+		t.Fatalf("the gate of checkout answers %+v, want releases frozen", g)
+	}
+
+	ctx := startBrowser(t, 60*time.Second)
+	// The overview and the team page have the Policy column and say why
+	// releases are frozen; the other pages must fit too.
+	pages := []struct{ name, path, reason string }{
+		{"overview", "/", why},
+		{"team", "/teams/pos-platform", "Releases of checkout are frozen"},
+		{"teams", "/teams", ""},
+		{"alerts", "/alerts", ""},
+		{"slo", "/slos/checkout/payments", ""},
+	}
+	for _, width := range []int64{1400, 1101, 390} {
+		for _, p := range pages {
+			name := fmt.Sprintf("%s at %d px", p.name, width)
+			if _, err := chromedp.Run(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+				t.Fatalf("%s: set the viewport: %v", name, err)
+			}
+			resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(a.URL()+p.path))
+			if err != nil || resp.Status != 200 {
+				t.Fatalf("%s: open %s: %v %v", name, p.path, resp, err)
+			}
+			l, err := chromedp.Run(ctx, chromedp.Evaluate[layout](fmt.Sprintf(measure, p.reason)))
+			if err != nil {
+				t.Fatalf("%s: measure: %v", name, err)
+			}
+			if l.ScrollWidth > l.ViewWidth {
+				t.Errorf("%s: the page is %.0f px wide in a %.0f px viewport and scrolls sideways", name, l.ScrollWidth, l.ViewWidth)
+			}
+			if p.reason == "" {
+				continue
+			}
+			screenshot(t, ctx, fmt.Sprintf("fit-%s-%d", p.name, width))
+			if len(l.Policy) == 0 {
+				t.Errorf("%s: no Policy column", name)
+			}
+			for _, c := range l.Policy {
+				if c.Left < 0 || c.Right > l.ViewWidth || c.Width == 0 || c.Text == "" {
+					t.Errorf("%s: a Policy cell %q spans %.0f–%.0f px of a %.0f px viewport", name, c.Text, c.Left, c.Right, l.ViewWidth)
+				}
+			}
+			switch f := l.Found; {
+			case f == nil:
+				t.Errorf("%s: the page does not show %q", name, p.reason)
+			case f.Left < 0 || f.Right > l.ViewWidth || f.Width == 0 || f.Height == 0:
+				t.Errorf("%s: %q is shown at %.0f–%.0f px (%.0f×%.0f) of a %.0f px viewport", name, p.reason, f.Left, f.Right, f.Width, f.Height, l.ViewWidth)
+			}
+		}
+	}
+}
