@@ -66,10 +66,11 @@ type group struct {
 	labels map[string]string
 	events *Series
 	// slices holds judged slices for timeslice budgeting; nil otherwise.
-	slices    *Series
-	lastSlice int64 // start minute of the last judged slice
-	status    Status
-	alerts    map[string]*Alert // by rule name
+	slices *Series
+	// judge says which slices to judge next; nil without slices.
+	judge  *sliceJudge
+	status Status
+	alerts map[string]*Alert // by rule name
 }
 
 // SourceState is the health of an SLO's data source.
@@ -158,7 +159,7 @@ func (st *sloState) newGroup(key string) *group {
 	}
 	if st.timeslices() {
 		g.slices = NewSeries(st.span)
-		g.lastSlice = -1
+		g.judge = newSliceJudge()
 	}
 	return g
 }
@@ -215,7 +216,6 @@ func (e *Engine) apply(st *sloState, c Count) {
 	if c.Kind == KindSlices {
 		if g.slices != nil {
 			g.slices.Add(c.Minute, c.Counts)
-			g.lastSlice = max(g.lastSlice, c.Minute)
 		}
 		return
 	}
@@ -238,11 +238,13 @@ func (e *Engine) Record(ctx context.Context, counts []Count) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	late := e.lateSlices(counts, UnixMinute(e.clock.Now()))
 	for _, c := range counts {
 		if st, ok := e.slos[c.SLO]; ok {
 			e.apply(st, c)
 		}
 	}
+	late.judge()
 	return nil
 }
 

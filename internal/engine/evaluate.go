@@ -10,10 +10,6 @@ import (
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-// sliceGrace is how long after a slice ends the engine waits for late data
-// before judging it.
-const sliceGrace = 2 * time.Minute
-
 // Evaluate brings every SLO up to the clock: it judges finished time
 // slices, computes statuses, and steps every burn-rate alert, saving alert
 // changes and the notifications they owe.
@@ -114,41 +110,6 @@ func (st *sloState) advance(g *group, now time.Time) []Count {
 	}
 	g.status = compute(&st.def, g.budgetSeries(), now)
 	return judged
-}
-
-// judgeSlices judges every slice that ended at least sliceGrace ago and has
-// not been judged, adding it to the group's slice series.
-func (st *sloState) judgeSlices(g *group, now time.Time) []Count {
-	length := int64(st.def.Budgeting.SliceLength / time.Minute)
-	if length < 1 {
-		length = 1
-	}
-	last := floorDiv(UnixMinute(now.Add(-sliceGrace)), length)*length - length // newest finished slice
-	first := g.lastSlice + length
-	if oldest := last - int64(MinuteResolution/time.Minute); g.lastSlice < 0 || first < oldest {
-		first = floorDiv(oldest, length) * length
-	}
-	var out []Count
-	for s := first; s <= last; s += length {
-		c := g.events.Sum(s-1, s+length-1)
-		g.lastSlice = s
-		if c.Total <= 0 {
-			continue // no data: the slice is neither good nor bad
-		}
-		var good float64
-		switch sli := c.Good / c.Total; st.def.Budgeting.Method {
-		case slo.RatioTimeslices:
-			good = sli
-		default:
-			if sli*100 >= st.def.Budgeting.SliceTarget {
-				good = 1
-			}
-		}
-		cnt := Count{SLO: st.def.ID(), Group: g.key, Kind: KindSlices, Minute: s, Counts: Counts{Good: good, Total: 1}}
-		g.slices.Add(s, cnt.Counts)
-		out = append(out, cnt)
-	}
-	return out
 }
 
 // alertLabels are the labels a rule's alert carries: the SLO's, the
