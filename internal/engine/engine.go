@@ -45,8 +45,11 @@ type sloState struct {
 	def    slo.SLO
 	owners slo.Owners
 	rules  []slo.BurnRateAlert
-	span   time.Duration
-	groups map[string]*group
+	// windows are the windows burn rates are reported over: BurnWindows,
+	// every window of the SLO's rules and those its policy reads.
+	windows []time.Duration
+	span    time.Duration
+	groups  map[string]*group
 	// all counts every group together; for an SLO without grouping it is
 	// the one group.
 	all    *group
@@ -107,6 +110,7 @@ func New(opts Options) *Engine {
 			st.source.Backfill = 1 // pushed data needs no backfill
 		}
 		st.policy, _ = opts.Catalog.Policy(def.Policy) // the loader gave it the service's policy
+		st.windows = reportedWindows(st.rules, st.policy)
 		if len(def.GroupBy) == 0 {
 			st.all = st.group(GroupKey(nil))
 		} else {

@@ -56,6 +56,7 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 				}
 			}
 		}
+		st.forecast(now)
 		if !st.source.Stale {
 			if rec, note, ok := st.stepPolicy(now); ok {
 				policies = append(policies, rec)
@@ -108,7 +109,7 @@ func (st *sloState) advance(g *group, now time.Time) []Count {
 		judged = st.judgeSlices(g, now)
 		g.slices.Advance(nowMin)
 	}
-	g.status = compute(&st.def, g.budgetSeries(), now)
+	g.status = compute(&st.def, g.budgetSeries(), now, st.windows)
 	return judged
 }
 
@@ -176,25 +177,28 @@ func (e *Engine) notification(st *sloState, g *group, a Alert, now time.Time) No
 	return Notification{Kind: NotifyAlert, At: now, Alert: a, Labels: a.Labels, Annotations: ann, URL: url}
 }
 
+// worstGroup is the group with the least budget left; nil for an SLO
+// without grouping or without groups yet. The caller holds the lock.
+func (st *sloState) worstGroup() *group {
+	if len(st.def.GroupBy) == 0 {
+		return nil
+	}
+	var w *group
+	for _, g := range st.groups { // ties go to the first key, as sorted
+		if w == nil || worst(g.status, w.status) || !worst(w.status, g.status) && g.key < w.key {
+			w = g
+		}
+	}
+	return w
+}
+
 // worstStatus is the status of the group with the least budget left; the
 // caller holds the lock.
 func (st *sloState) worstStatus() (Status, map[string]string) {
-	if len(st.def.GroupBy) == 0 {
-		return st.all.status, nil
+	if g := st.worstGroup(); g != nil {
+		return g.status, g.labels
 	}
-	var w Status
-	var labels map[string]string
-	first := true
-	for _, k := range sortedKeys(st.groups) {
-		g := st.groups[k]
-		if first || worst(g.status, w) {
-			w, labels, first = g.status, g.labels, false
-		}
-	}
-	if first {
-		return st.all.status, nil
-	}
-	return w, labels
+	return st.all.status, nil
 }
 
 // stepPolicy moves the SLO's policy state on; it reports a change and the
