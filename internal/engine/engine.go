@@ -55,7 +55,10 @@ type sloState struct {
 	all    *group
 	source SourceState
 	policy slo.Policy
-	prec   PolicyRecord // the policy state, with hysteresis
+	// required is how many events (or slices) the policy needs in the
+	// window before it judges the budget.
+	required float64
+	prec     PolicyRecord // the policy state, with hysteresis
 	// exclusions are maintenance windows taken out of the budget.
 	exclusions []minuteSpan
 }
@@ -111,6 +114,7 @@ func New(opts Options) *Engine {
 		}
 		st.policy, _ = opts.Catalog.Policy(def.Policy) // the loader gave it the service's policy
 		st.windows = reportedWindows(st.rules, st.policy)
+		st.required = st.policy.RequiredEvents(def.Objective)
 		if len(def.GroupBy) == 0 {
 			st.all = st.group(GroupKey(nil))
 		} else {
@@ -288,6 +292,15 @@ func (st *sloState) sortedGroups() []*group {
 		out = append(out, st.groups[k])
 	}
 	return out
+}
+
+// worse orders statuses as the policy looks at groups: those with the
+// events it needs first, then the least budget left.
+func (st *sloState) worse(a, b Status) bool {
+	if ea, eb := Evident(a, st.required), Evident(b, st.required); ea != eb {
+		return ea
+	}
+	return worst(a, b)
 }
 
 // worst orders statuses with the least budget left first.

@@ -177,7 +177,8 @@ func (e *Engine) notification(st *sloState, g *group, a Alert, now time.Time) No
 	return Notification{Kind: NotifyAlert, At: now, Alert: a, Labels: a.Labels, Annotations: ann, URL: url}
 }
 
-// worstGroup is the group with the least budget left; nil for an SLO
+// worstGroup is the group with the least budget left among those with the
+// events the policy needs (among all, when none has them); nil for an SLO
 // without grouping or without groups yet. The caller holds the lock.
 func (st *sloState) worstGroup() *group {
 	if len(st.def.GroupBy) == 0 {
@@ -185,7 +186,7 @@ func (st *sloState) worstGroup() *group {
 	}
 	var w *group
 	for _, g := range st.groups { // ties go to the first key, as sorted
-		if w == nil || worst(g.status, w.status) || !worst(w.status, g.status) && g.key < w.key {
+		if w == nil || st.worse(g.status, w.status) || !st.worse(w.status, g.status) && g.key < w.key {
 			w = g
 		}
 	}
@@ -205,7 +206,7 @@ func (st *sloState) worstStatus() (Status, map[string]string) {
 // notification it owes (none for an SLO's first, healthy state).
 func (st *sloState) stepPolicy(now time.Time) (PolicyRecord, *Notification, bool) {
 	status, _ := st.worstStatus()
-	next := nextPolicyState(st.policy, st.prec, status, now)
+	next := nextPolicyState(st.policy, st.prec, status, st.required, now)
 	if next.Name == st.prec.State && st.prec.Policy == st.policy.Name {
 		return PolicyRecord{}, nil, false
 	}

@@ -61,7 +61,7 @@ type release struct {
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	p := overviewPage{page: s.page(r, "Overview", "overview"),
-		Healths: []engine.Health{engine.HealthExhausted, engine.HealthAtRisk, engine.HealthNoData, engine.HealthMet}}
+		Healths: []engine.Health{engine.HealthExhausted, engine.HealthAtRisk, engine.HealthStale, engine.HealthNoData, engine.HealthMet}}
 	q := r.URL.Query()
 	p.Filter.Team, p.Filter.Service, p.Filter.Health = q.Get("team"), q.Get("service"), q.Get("status")
 	teams, services := map[string]bool{}, map[string]bool{}
