@@ -135,15 +135,17 @@ func (c Chart) SVG() template.HTML {
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%s</text></g>`, c.Width-padRight-4, labelY[i], html.EscapeString(l.Label))
 	}
 	for _, s := range c.Series {
-		d := path(s.Points, x, func(v float64) float64 { return y(math.Max(lo, math.Min(hi, v))) })
-		if d == "" {
-			continue
-		}
+		line, dots := path(s.Points, x, func(v float64) float64 { return y(math.Max(lo, math.Min(hi, v))) })
 		dash := ""
 		if s.Dashed {
 			dash = ` stroke-dasharray="6 4"`
 		}
-		fmt.Fprintf(&b, `<path class="series %s" d="%s"%s stroke-linecap="round"><title>%s</title></path>`, s.Class, d, dash, html.EscapeString(s.Name))
+		if line != "" {
+			fmt.Fprintf(&b, `<path class="series %s" d="%s"%s stroke-linecap="round"><title>%s</title></path>`, s.Class, line, dash, html.EscapeString(s.Name))
+		}
+		if dots != "" {
+			fmt.Fprintf(&b, `<path class="series %s dot" d="%s" stroke-linecap="round"><title>%s</title></path>`, s.Class, dots, html.EscapeString(s.Name))
+		}
 	}
 	c.legend(&b)
 	b.WriteString(`</svg>`)
@@ -193,11 +195,12 @@ func (c Chart) legend(b *strings.Builder) {
 	// Reference lines carry their own labels; the legend names the series.
 }
 
-// path joins points into an SVG path, breaking it at gaps. A point with
-// gaps on both sides is a zero-length run, which the round line caps draw
-// as a dot: one-minute data with gaps still shows.
-func path(pts []Point, x func(time.Time) float64, y func(float64) float64) string {
-	var b strings.Builder
+// path joins points into an SVG path, breaking it at gaps. Points with
+// gaps on both sides go to dots instead, as zero-length runs that the
+// round line caps of a wider stroke draw as dots: one-minute data with
+// gaps still shows.
+func path(pts []Point, x func(time.Time) float64, y func(float64) float64) (line, dots string) {
+	var l, d strings.Builder
 	for i, p := range pts {
 		if !p.OK {
 			continue
@@ -206,14 +209,14 @@ func path(pts []Point, x func(time.Time) float64, y func(float64) float64) strin
 		last := i == len(pts)-1 || !pts[i+1].OK
 		switch {
 		case first && last:
-			fmt.Fprintf(&b, "M%.1f %.1f h0 ", x(p.T), y(p.V))
+			fmt.Fprintf(&d, "M%.1f %.1f h0 ", x(p.T), y(p.V))
 		case first:
-			fmt.Fprintf(&b, "M%.1f %.1f ", x(p.T), y(p.V))
+			fmt.Fprintf(&l, "M%.1f %.1f ", x(p.T), y(p.V))
 		default:
-			fmt.Fprintf(&b, "L%.1f %.1f ", x(p.T), y(p.V))
+			fmt.Fprintf(&l, "L%.1f %.1f ", x(p.T), y(p.V))
 		}
 	}
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(l.String()), strings.TrimSpace(d.String())
 }
 
 // yRange fits the data and reference lines unless fixed, with a margin.

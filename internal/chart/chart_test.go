@@ -61,7 +61,7 @@ func TestTimeTicksPickRoundTimesAndLabels(t *testing.T) {
 
 func TestSVGIsWellFormedAndBreaksAtGaps(t *testing.T) {
 	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	pts := []Point{{from, 1, true}, {from.Add(time.Hour), 2, true}, {from.Add(2 * time.Hour), 0, false}, {from.Add(3 * time.Hour), 3, true}}
+	pts := []Point{{from, 1, true}, {from.Add(time.Hour), 2, true}, {from.Add(2 * time.Hour), 0, false}, {from.Add(3 * time.Hour), 3, true}, {from.Add(4 * time.Hour), 2, true}}
 	c := Chart{Title: `SLI <"checkout">`, From: from, To: from.Add(4 * time.Hour), Unit: "%",
 		Series:  []Series{{Name: "SLI", Points: pts, Class: "s1"}},
 		Lines:   []Line{{Y: 2.5, Label: "objective", Class: "objective"}},
@@ -95,13 +95,13 @@ func TestIsolatedPointsAreDrawn(t *testing.T) {
 	for m := 0; m < 6; m++ {
 		pts = append(pts, Point{T: from.Add(time.Duration(m) * time.Minute), V: 99, OK: m%2 == 0})
 	}
-	d := path(pts, func(time.Time) float64 { return 1 }, func(float64) float64 { return 2 })
-	if got := strings.Count(d, "h0"); got != 3 {
-		t.Errorf("path %q draws %d of the 3 isolated points", d, got)
+	line, dots := path(pts, func(time.Time) float64 { return 1 }, func(float64) float64 { return 2 })
+	if got := strings.Count(dots, "h0"); got != 3 || line != "" {
+		t.Errorf("line %q, dots %q: want the 3 isolated points as dots", line, dots)
 	}
 	svg := string(Chart{From: from, To: from.Add(6 * time.Minute), Series: []Series{{Name: "SLI", Points: pts, Class: "s1"}}}.SVG())
-	if !strings.Contains(svg, `stroke-linecap="round"`) {
-		t.Error("series paths lack round caps, which draw zero-length runs")
+	if !strings.Contains(svg, `<path class="series s1 dot" d="M`) || !strings.Contains(svg, `stroke-linecap="round"`) {
+		t.Errorf("no dots path with round caps, which draw zero-length runs:\n%s", svg)
 	}
 }
 

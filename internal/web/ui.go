@@ -160,7 +160,8 @@ type sloRow struct {
 	Policy policyBadge
 	Firing int
 	Pages  int
-	// Stale marks a stale source beside a health that does not say so.
+	// Stale is true while the SLO's source fails: its numbers are not
+	// current.
 	Stale bool
 	// WorstGroup names the group the budget bar shows, for grouped SLOs.
 	WorstGroup string
@@ -170,8 +171,7 @@ func newRow(v engine.SLOView) sloRow {
 	r := sloRow{ID: v.ID, Title: v.DisplayName, Service: v.Service, Href: "/slos/" + v.Service + "/" + v.Name,
 		Window: v.Window, Health: v.Health(), HasData: v.Status.HasData(), Objective: v.Objective,
 		Remaining: v.Worst.Budget.RemainingFraction, Team: v.Owners.Team, ProductOwner: v.Owners.ProductOwner,
-		PolicyState: v.Policy.State, Policy: newPolicyBadge(v)}
-	r.Stale = v.Source.Stale && r.Health != engine.HealthStale
+		PolicyState: v.Policy.State, Policy: newPolicyBadge(v), Stale: v.Source.Stale}
 	if r.Title == "" {
 		r.Title = v.Name
 	}
@@ -206,7 +206,10 @@ type policyBadge struct{ Text, Class, Title string }
 
 func newPolicyBadge(v engine.SLOView) policyBadge {
 	p := v.Policy
-	if !p.Resting || engine.Evident(v.Worst, p.MinEvents) {
+	switch {
+	case p.Resting && v.Source.Stale:
+		return policyBadge{Text: p.State, Class: "no-data", Title: "held while the data source fails: the budget is not current"}
+	case !p.Resting || engine.Evident(v.Worst, p.MinEvents):
 		return policyBadge{Text: p.State, Class: policyClass(p.State)}
 	}
 	need := fmt.Sprintf("the policy judges the budget once the window holds %s %s", amount(p.MinEvents), v.Worst.Budget.Unit)

@@ -137,7 +137,9 @@ type ruleRef struct {
 }
 
 type groupRow struct {
-	Label     string
+	Label string
+	// Stale is true while the SLO's source fails.
+	Stale     bool
 	Param     string // the ?group= value that charts this group
 	HasData   bool
 	SLI       float64
@@ -199,7 +201,8 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		label := groupText(engine.GroupKey(g.Labels))
-		row := groupRow{Label: label, Param: strings.ReplaceAll(label, ", ", ","), HasData: g.Status.HasData(), Remaining: g.Status.Budget.RemainingFraction}
+		row := groupRow{Label: label, Param: strings.ReplaceAll(label, ", ", ","), HasData: g.Status.HasData(),
+			Remaining: g.Status.Budget.RemainingFraction, Stale: v.Source.Stale}
 		if g.Status.SLI != nil {
 			row.SLI = *g.Status.SLI
 		}

@@ -104,17 +104,16 @@ func TestChartsDrawTheNewestData(t *testing.T) {
 	}
 }
 
-// seriesPoints returns the y of every point of a chart's series path.
+// seriesPoints returns the y of every point of a chart's series: its
+// line, then its dots.
 func seriesPoints(t *testing.T, svg, class string) []float64 {
 	t.Helper()
-	m := regexp.MustCompile(`<path class="series ` + class + `" d="([^"]*)"`).FindStringSubmatch(svg)
-	if m == nil {
-		return nil
-	}
 	var ys []float64
-	for _, p := range regexp.MustCompile(`[ML]([\d.]+) ([\d.]+)`).FindAllStringSubmatch(m[1], -1) {
-		y, _ := strconv.ParseFloat(p[2], 64)
-		ys = append(ys, y)
+	for _, m := range regexp.MustCompile(`<path class="series `+class+`( dot)?" d="([^"]*)"`).FindAllStringSubmatch(svg, -1) {
+		for _, p := range regexp.MustCompile(`[ML]([\d.]+) ([\d.]+)`).FindAllStringSubmatch(m[2], -1) {
+			y, _ := strconv.ParseFloat(p[2], 64)
+			ys = append(ys, y)
+		}
 	}
 	return ys
 }
