@@ -34,7 +34,7 @@ spec:
 // TestPolicyNeedsEvidenceBeforeItLeavesHealthy: one bad receipt of two
 // overspends a 99.5% budget a hundredfold, but the default policy needs
 // 600 receipts (a budget of three bad ones) before it judges; with them,
-// four bad receipts exhaust it. A store with two receipts does not decide
+// more than three bad receipts exhaust it. A store with two receipts does not decide
 // a grouped SLO's state either; a store with enough does.
 func TestPolicyNeedsEvidenceBeforeItLeavesHealthy(t *testing.T) {
 	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
