@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,4 +116,40 @@ func TestBackdatedWeekCountsForTimeslicesAndOccurrencesAlike(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("restored", e2, 1_008_140, 1_300, 1_008, 30)
+}
+
+// TestHourlyBackfillJudgesEverySliceOfItsHours: a Prometheus backfill
+// delivers counts older than three days per hour; each counts for every
+// five-minute slice of its hour, the hour's SLI for each.
+func TestHourlyBackfillJudgesEverySliceOfItsHours(t *testing.T) {
+	spec := strings.Replace(backdatedSpec, "sliceLength: 10m", "sliceLength: 5m", 1)
+	now := time.Date(2026, 11, 10, 0, 0, 30, 0, time.UTC)
+	clock := engine.NewManualClock(now)
+	e, store := mustEngine(t, mustCatalog(t, spec), t.TempDir(), clock)
+	defer store.Close()
+	if err := e.Evaluate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Four days per hour, from eight days ago to four days ago; three of
+	// the hours at 5% errors.
+	var counts []engine.Count
+	from := engine.UnixMinute(now.Add(-8 * 24 * time.Hour))
+	for h := int64(0); h < 4*24; h++ {
+		bad := 0.0
+		if h == 5 || h == 50 || h == 90 {
+			bad = 300
+		}
+		counts = append(counts, engine.Count{SLO: "stores/sync-slices", Group: "{}", Kind: engine.KindEvents,
+			Minute: from + 60*h, Span: 60, Counts: engine.Counts{Good: 6000 - bad, Total: 6000}})
+	}
+	if err := e.Record(context.Background(), counts); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Evaluate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := e.SLO("stores/sync-slices")
+	if c := v.Status.Counts; c.Total != 4*24*12 || c.Bad() != 3*12 {
+		t.Errorf("slices %+v, want 36 bad of %d: twelve for each hour", c, 4*24*12)
+	}
 }

@@ -118,16 +118,22 @@ func (lb *lateBatch) note(st *sloState, g *group, c Count, nowMin int64) {
 		lb.fresh, lb.sums, lb.slos = map[groupBlock]bool{}, map[groupBlock]Counts{}, map[*group]*sloState{}
 	}
 	lb.slos[g] = st
-	block := groupBlock{g, floorDiv(s, b) * b}
-	if _, seen := lb.fresh[block]; !seen {
-		lb.fresh[block] = g.events.Sum(block.start-1, block.start+b-1).Total == 0 &&
-			g.slices.Sum(block.start-1, block.start+b-1).Total == 0
+	// A count over a span (an hour of a backfill) falls evenly on the
+	// slices it covers, as its minutes would.
+	span := max(c.Span, 1)
+	for ; s < c.Minute+span; s += l {
+		block := groupBlock{g, floorDiv(s, b) * b}
+		if _, seen := lb.fresh[block]; !seen {
+			lb.fresh[block] = g.events.Sum(block.start-1, block.start+b-1).Total == 0 &&
+				g.slices.Sum(block.start-1, block.start+b-1).Total == 0
+		}
+		k := groupBlock{g, s}
+		if _, seen := lb.sums[k]; !seen {
+			lb.order = append(lb.order, k)
+		}
+		share := float64(min(s+l, c.Minute+span)-max(s, c.Minute)) / float64(span)
+		lb.sums[k] = lb.sums[k].add(Counts{Good: c.Good * share, Total: c.Total * share})
 	}
-	k := groupBlock{g, s}
-	if _, seen := lb.sums[k]; !seen {
-		lb.order = append(lb.order, k)
-	}
-	lb.sums[k] = lb.sums[k].add(c.Counts)
 }
 
 // judge judges the old slices of fresh blocks from the batch, and marks
