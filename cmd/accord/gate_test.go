@@ -36,7 +36,7 @@ spec:
 `
 
 // startAccord runs Accord in-process on a simulated clock with one SLO
-// whose budget is spent, and returns its URL.
+// whose budget is spent ten times over, and returns its URL.
 func startAccord(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -54,7 +54,7 @@ func startAccord(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	good, total := 90.0, 100.0
+	good, total := 270.0, 300.0 // the 300 events a 99% policy needs before it judges
 	if err := a.Engine.Ingest(context.Background(), []engine.Event{{Stream: "payments", Good: &good, Total: &total}}); err != nil {
 		t.Fatal(err)
 	}

@@ -18,12 +18,15 @@ func newReportCmd() *cobra.Command {
 		Use:   "report",
 		Short: "Write an SLO review of a period as Markdown, HTML or JSON",
 		Long: `Report asks a running Accord for an SLO review of a period: per team and
-service, the SLOs met or missed, the budget spent, the biggest burns with the
-deploys and incidents around them, policy changes and exceptions, postmortems
-due, the trend against the period before, and what has no owner or runbook.
+service, the SLOs met or missed (a grouped SLO by its worst group, as the
+policy judges it, with all groups beside it), the budget spent, the time in
+each policy state, the biggest burns with the deploys and incidents around
+them, policy changes and exceptions, postmortems due, the trend against the
+period before, and what has no owner or runbook.
 
---period is last-week (Monday to Monday, UTC), last-month, or FROM..TO with
-dates (2026-11-01..2026-11-15).`,
+--period is last-week (Monday to Monday, UTC), this-week (Monday to now,
+against the same days of last week), last-month, or FROM..TO with dates
+(2026-11-01..2026-11-15).`,
 		Example: `  accord report --period last-week > review.md
   accord report --period last-month --format html > review.html
   accord report --period 2026-11-01..2026-11-15 --format json`,
@@ -41,7 +44,7 @@ dates (2026-11-01..2026-11-15).`,
 		},
 	}
 	addClientFlags(cmd, &c)
-	cmd.Flags().StringVar(&period, "period", "last-week", "last-week, last-month or FROM..TO")
+	cmd.Flags().StringVar(&period, "period", "last-week", "last-week, this-week, last-month or FROM..TO")
 	cmd.Flags().StringVar(&format, "format", "md", "md, html or json")
 	return cmd
 }

@@ -57,6 +57,9 @@ func writeStatus(w io.Writer, slos []engine.SLOView) error {
 		if st.HasData() {
 			budget = fmt.Sprintf("%s %4.0f%%", bar(st.Budget.RemainingFraction, 20), st.Budget.RemainingFraction*100)
 		}
+		if v.Source.Stale { // the last numbers are not current: no bar that looks fine
+			sli, budget = "stale", "stale"
+		}
 		id := v.ID
 		if len(v.WorstGroup) > 0 {
 			id += " {" + engine.LabelText(v.WorstGroup) + "}"
@@ -110,7 +113,10 @@ func state(v engine.SLOView) string {
 	case !v.Worst.Met:
 		parts = append(parts, "objective missed")
 	}
-	if v.Policy.State != "" && v.Policy.State != "healthy" {
+	switch {
+	case v.Policy.Resting && v.Worst.HasData() && !engine.Evident(v.Worst, v.Policy.MinEvents):
+		parts = append(parts, fmt.Sprintf("policy: too few events (%.0f of %.0f)", v.Worst.Counts.Total, v.Policy.MinEvents))
+	case v.Policy.State != "" && v.Policy.State != "healthy":
 		parts = append(parts, "policy: "+v.Policy.State)
 	}
 	if len(parts) == 0 {

@@ -2,6 +2,9 @@ package app_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -24,10 +27,33 @@ var groceryChainSpec = func() string {
 	return string(b)
 }()
 
+// staleSpec adds an SLO measured by a Prometheus that has stopped
+// answering.
+const staleSpec = `
+---
+apiVersion: accord/v1
+kind: Service
+metadata: {name: store-sync}
+spec:
+  owners: {team: store-systems}
+  slos:
+    - name: price-updates
+      displayName: Price updates apply
+      objective: 99.5
+      window: 30d
+      indicator:
+        ratio:
+          good: {counter: 'pos_price_updates_total{status="applied"}'}
+          total: {counter: pos_price_updates_total}
+`
+
 // seedGroceryChain pushes three days of traffic, a minute at a time, and
 // evaluates: store berlin-042 fails 10% of payments over the last 90
 // minutes (its budget is spent and pages fire), loyalty points fail 0.4%
-// (at risk), scans are 0.1% slow (met), and coupons have no data.
+// (at risk), scans are 0.1% slow (met), and coupons start in the last 20
+// minutes, 10 redemptions every other minute, one of them failing (a
+// budget of one bad redemption spent ten times over: the newest data is
+// all there is).
 func seedGroceryChain(t *testing.T, a *app.App, clock *engine.ManualClock, end time.Time) {
 	t.Helper()
 	var events []engine.Event
@@ -44,10 +70,14 @@ func seedGroceryChain(t *testing.T, a *app.App, clock *engine.ManualClock, end t
 		add("payments", at, map[string]string{"store": "munich-013"}, 100, 100)
 		add("scans", at, nil, 999, 1000)
 		add("points", at, nil, 996, 1000)
+		if ago := end.Sub(at); ago < 20*time.Minute && ago%(2*time.Minute) == 0 {
+			add("coupons", at, nil, 9, 10)
+		}
 	}
 	clock.Set(end.Add(59 * time.Second))
 	push(t, a, events)
-	if err := a.Step(context.Background()); err != nil {
+	_ = a.Step(context.Background()) // a source may fail on purpose; evaluating must not
+	if err := a.Engine.Evaluate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -59,10 +89,30 @@ func seedGroceryChain(t *testing.T, a *app.App, clock *engine.ManualClock, end t
 func TestBrowserFollowsASpentBudgetToItsTeamAndAlerts(t *testing.T) {
 	end := time.Date(2026, 11, 4, 9, 30, 0, 0, time.UTC)
 	clock := engine.NewManualClock(end.Add(-3 * 24 * time.Hour))
-	a := startApp(t, app.Options{SpecPaths: []string{writeSpec(t, groceryChainSpec)}, DataDir: t.TempDir(),
-		Addr: "127.0.0.1:0", Clock: clock, Manual: true})
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"status":"error","errorType":"unavailable","error":"Prometheus is restarting"}`))
+	}))
+	defer failing.Close()
+	a := startApp(t, app.Options{SpecPaths: []string{writeSpec(t, groceryChainSpec+staleSpec)}, DataDir: t.TempDir(),
+		Addr: "127.0.0.1:0", Clock: clock, Manual: true, PrometheusURL: failing.URL})
 	defer a.Close()
 	seedGroceryChain(t, a, clock, end)
+	// What Prometheus answered before it failed: three good days of price
+	// updates. The SLO's numbers read met, but they are not current.
+	var prices []engine.Count
+	for m := engine.UnixMinute(end.Add(-3 * 24 * time.Hour)); m <= engine.UnixMinute(end.Add(-time.Hour)); m++ {
+		prices = append(prices, engine.Count{SLO: "store-sync/price-updates", Group: "{}", Kind: engine.KindEvents, Minute: m,
+			Counts: engine.Counts{Good: 50, Total: 50}})
+	}
+	if err := a.Engine.Record(context.Background(), prices); err != nil {
+		t.Fatal(err)
+	}
+	_ = a.Step(context.Background()) // the source fails, as it should here
+	if v, _ := a.Engine.SLO("store-sync/price-updates"); !v.Source.Stale {
+		t.Fatalf("the SLO of the failing Prometheus is not stale: %+v", v.Source)
+	}
 
 	ctx := startBrowser(t, 30*time.Second)
 	shoot := func(name string) {
@@ -101,6 +151,9 @@ func TestBrowserFollowsASpentBudgetToItsTeamAndAlerts(t *testing.T) {
 	if first := text("tbody tr"); !strings.HasPrefix(first, "exhausted") || !strings.Contains(first, "Card payments succeed") {
 		t.Errorf("the overview's first row reads %q, want the exhausted payments SLO", first)
 	}
+	if status := text(`tr:has(a[href="/slos/store-sync/price-updates"]) td:first-child`); status != "stale" {
+		t.Errorf("the stale SLO's status reads %q, want stale (not met)", status)
+	}
 
 	// The SLO page says the budget is spent and draws its charts.
 	follow(`tbody tr:first-child a[href="/slos/checkout/payments"]`)
@@ -120,6 +173,14 @@ func TestBrowserFollowsASpentBudgetToItsTeamAndAlerts(t *testing.T) {
 	width, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`Math.min(...[...document.querySelectorAll("svg.chart")].map(s => s.getBoundingClientRect().width))`))
 	if err != nil || width < 300 {
 		t.Errorf("the narrowest chart is %.0f px wide (%v), want at least 300", width, err)
+	}
+
+	// The burn-down and SLI charts reach the newest minute.
+	if x := lastX(t, ctx, 0); x < 583 {
+		t.Errorf("the burn-down ends at x=%.1f, short of now at the plot's right edge (584)", x)
+	}
+	if x := lastX(t, ctx, 1); x < 583 {
+		t.Errorf("the SLI chart ends at x=%.1f, short of now at the plot's right edge (584)", x)
 	}
 
 	// The team page says what the policy asks.
@@ -151,6 +212,39 @@ func TestBrowserFollowsASpentBudgetToItsTeamAndAlerts(t *testing.T) {
 		}
 	}
 
+	// An SLO whose data came in the last twenty minutes: the window's
+	// charts, stepping three hours, still draw it.
+	if _, err := chromedp.Run(ctx, chromedp.NavigateResponse(a.URL()+"/slos/loyalty/coupons")); err != nil {
+		t.Fatalf("open the coupons SLO: %v", err)
+	}
+	shoot("7-newest-data")
+	if x := lastX(t, ctx, 0); x < 583 {
+		t.Errorf("the new SLO's burn-down ends at x=%.1f, short of now (584)", x)
+	}
+	below, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		const svg = document.querySelectorAll("svg.chart")[0];
+		const ys = [...svg.querySelector("path.series.s1").getAttribute("d").matchAll(/[ML][\d.]+ ([\d.]+)/g)].map(m => +m[1]);
+		return ys[ys.length - 1] > +svg.querySelector("g.ref.bad line").getAttribute("y1");
+	})()`))
+	if err != nil || !below {
+		t.Errorf("the new SLO's burn-down does not fall below exhausted (%v)", err)
+	}
+	if dots, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg.chart")[1].querySelector("path.series.s1").getAttribute("d").split("M").length - 1`)); err != nil || dots < 1 {
+		t.Errorf("the new SLO's SLI chart draws %d points (%v)", dots, err)
+	}
+
+	// A stale SLO says so, and not met.
+	if _, err := chromedp.Run(ctx, chromedp.NavigateResponse(a.URL()+"/slos/store-sync/price-updates")); err != nil {
+		t.Fatalf("open the stale SLO: %v", err)
+	}
+	shoot("8-stale")
+	if h1 := text("h1"); h1 != "Price updates apply stale" {
+		t.Errorf("the stale SLO's heading reads %q, want it stale", h1)
+	}
+	if got := text("main"); !strings.Contains(got, "not current") || !strings.Contains(got, "Prometheus is restarting") {
+		t.Errorf("the stale SLO's page reads %q, want it to say its numbers are not current and why", got)
+	}
+
 	// The teams page shows the ownership gaps; the reports page the review.
 	if _, err := chromedp.Run(ctx, chromedp.NavigateResponse(a.URL()+"/teams")); err != nil {
 		t.Fatalf("open the teams: %v", err)
@@ -166,4 +260,19 @@ func TestBrowserFollowsASpentBudgetToItsTeamAndAlerts(t *testing.T) {
 	if got := text("main"); !strings.Contains(got, "SLO report: last week") {
 		t.Errorf("the reports page reads %q, want last week's report", got)
 	}
+}
+
+// lastX is the x of the last point of the first series of the page's
+// n-th chart: 584 is now, at the right edge of a 600-wide chart's plot.
+func lastX(t *testing.T, ctx context.Context, n int) float64 {
+	t.Helper()
+	x, err := chromedp.Run(ctx, chromedp.Evaluate[float64](fmt.Sprintf(`(() => {
+		const d = document.querySelectorAll("svg.chart")[%d].querySelector("path.series.s1").getAttribute("d");
+		const xs = [...d.matchAll(/[ML]([\d.]+) /g)].map(m => +m[1]);
+		return xs[xs.length - 1];
+	})()`, n)))
+	if err != nil {
+		t.Fatalf("read chart %d: %v", n, err)
+	}
+	return x
 }

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"encoding/xml"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func TestTimeTicksPickRoundTimesAndLabels(t *testing.T) {
 
 func TestSVGIsWellFormedAndBreaksAtGaps(t *testing.T) {
 	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	pts := []Point{{from, 1, true}, {from.Add(time.Hour), 2, true}, {from.Add(2 * time.Hour), 0, false}, {from.Add(3 * time.Hour), 3, true}}
+	pts := []Point{{from, 1, true}, {from.Add(time.Hour), 2, true}, {from.Add(2 * time.Hour), 0, false}, {from.Add(3 * time.Hour), 3, true}, {from.Add(4 * time.Hour), 2, true}}
 	c := Chart{Title: `SLI <"checkout">`, From: from, To: from.Add(4 * time.Hour), Unit: "%",
 		Series:  []Series{{Name: "SLI", Points: pts, Class: "s1"}},
 		Lines:   []Line{{Y: 2.5, Label: "objective", Class: "objective"}},
@@ -83,5 +84,51 @@ func TestSVGIsWellFormedAndBreaksAtGaps(t *testing.T) {
 		if !strings.Contains(svg, want) {
 			t.Errorf("SVG lacks %s", want)
 		}
+	}
+}
+
+// TestIsolatedPointsAreDrawn: one-minute data with gaps between every
+// point still draws each point, as a dot.
+func TestIsolatedPointsAreDrawn(t *testing.T) {
+	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var pts []Point
+	for m := 0; m < 6; m++ {
+		pts = append(pts, Point{T: from.Add(time.Duration(m) * time.Minute), V: 99, OK: m%2 == 0})
+	}
+	line, dots := path(pts, func(time.Time) float64 { return 1 }, func(float64) float64 { return 2 })
+	if got := strings.Count(dots, "h0"); got != 3 || line != "" {
+		t.Errorf("line %q, dots %q: want the 3 isolated points as dots", line, dots)
+	}
+	svg := string(Chart{From: from, To: from.Add(6 * time.Minute), Series: []Series{{Name: "SLI", Points: pts, Class: "s1"}}}.SVG())
+	if !strings.Contains(svg, `<path class="series s1 dot" d="M`) || !strings.Contains(svg, `stroke-linecap="round"`) {
+		t.Errorf("no dots path with round caps, which draw zero-length runs:\n%s", svg)
+	}
+}
+
+// TestLineLabelsDoNotOverlap: the burn-rate chart's thresholds at 1, 6
+// and 14.4 on a chart reaching 920 lie within pixels of each other; their
+// labels are spread at least a text line apart.
+func TestLineLabelsDoNotOverlap(t *testing.T) {
+	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	zero := 0.0
+	c := Chart{From: from, To: from.Add(time.Hour), Height: 280, YMin: &zero,
+		Series: []Series{{Points: []Point{{from, 920, true}, {from.Add(time.Hour), 900, true}}}},
+		Lines:  []Line{{Y: 14.4, Label: "page"}, {Y: 6, Label: "page"}, {Y: 1, Label: "even spend"}}}
+	lo, hi := c.yRange()
+	y := func(v float64) float64 { return padTop + float64(c.Height-padTop-padBottom)*(1-(v-lo)/(hi-lo)) }
+	pos := c.lineLabels(y, lo, hi)
+	for i := range pos {
+		for j := i + 1; j < len(pos); j++ {
+			if gap := math.Abs(pos[i] - pos[j]); gap < labelGap {
+				t.Errorf("labels %d and %d are %.1f px apart, under %d", i, j, gap, labelGap)
+			}
+		}
+		if pos[i] > float64(c.Height-padBottom) || pos[i] < padTop {
+			t.Errorf("label %d at y=%.1f is outside the plot", i, pos[i])
+		}
+	}
+	// The highest line keeps the highest label.
+	if !(pos[0] < pos[1] && pos[1] < pos[2]) {
+		t.Errorf("labels %v are not in the order of their lines", pos)
 	}
 }

@@ -179,7 +179,7 @@ func (s *story) observe(ctx context.Context, d *Demo) error {
 			g.Reason, s.resources.Total()))
 	}
 	if s.has(MilestoneFix) && !pagingPayments(alerts.Alerts) && !s.has(MilestoneResolved) {
-		s.reach(d, MilestoneResolved, now, "Resolved: the pages resolve minutes after the fix; the slower ticket alerts follow as their 1-day and 3-day windows move past the incident.")
+		s.reach(d, MilestoneResolved, now, "Resolved: the pages resolve minutes after the fix; the ticket alerts follow as their longer windows (6 and 12 hours for a 7-day SLO) move past the incident.")
 	}
 	return nil
 }

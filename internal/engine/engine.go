@@ -46,14 +46,20 @@ type sloState struct {
 	def    slo.SLO
 	owners slo.Owners
 	rules  []slo.BurnRateAlert
-	span   time.Duration
-	groups map[string]*group
+	// windows are the windows burn rates are reported over: BurnWindows,
+	// every window of the SLO's rules and those its policy reads.
+	windows []time.Duration
+	span    time.Duration
+	groups  map[string]*group
 	// all counts every group together; for an SLO without grouping it is
 	// the one group.
 	all    *group
 	source SourceState
 	policy slo.Policy
-	prec   PolicyRecord // the policy state, with hysteresis
+	// required is how many events (or slices) the policy needs in the
+	// window before it judges the budget.
+	required float64
+	prec     PolicyRecord // the policy state, with hysteresis
 	// exclusions are maintenance windows taken out of the budget.
 	exclusions []minuteSpan
 }
@@ -67,10 +73,11 @@ type group struct {
 	labels map[string]string
 	events *Series
 	// slices holds judged slices for timeslice budgeting; nil otherwise.
-	slices    *Series
-	lastSlice int64 // start minute of the last judged slice
-	status    Status
-	alerts    map[string]*Alert // by rule name
+	slices *Series
+	// judge says which slices to judge next; nil without slices.
+	judge  *sliceJudge
+	status Status
+	alerts map[string]*Alert // by rule name
 }
 
 // SourceState is the health of an SLO's data source.
@@ -108,6 +115,8 @@ func New(opts Options) *Engine {
 			st.source.Backfill = 1 // pushed data needs no backfill
 		}
 		st.policy, _ = opts.Catalog.Policy(def.Policy) // the loader gave it the service's policy
+		st.windows = reportedWindows(st.rules, st.policy)
+		st.required = st.policy.RequiredEvents(def.Objective)
 		st.resetCounts()
 		e.slos[def.ID()] = st
 		e.order = append(e.order, def.ID())
@@ -156,7 +165,7 @@ func (st *sloState) newGroup(key string) *group {
 	}
 	if st.timeslices() {
 		g.slices = NewSeries(st.span)
-		g.lastSlice = -1
+		g.judge = newSliceJudge()
 	}
 	return g
 }
@@ -217,7 +226,6 @@ func (e *Engine) apply(st *sloState, c Count) {
 	if c.Kind == KindSlices {
 		if g.slices != nil {
 			g.slices.Add(c.Minute, c.Counts)
-			g.lastSlice = max(g.lastSlice, c.Minute)
 		}
 		return
 	}
@@ -239,12 +247,14 @@ func (e *Engine) Record(ctx context.Context, counts []Count) error {
 		return fmt.Errorf("store %d counts: %w", len(counts), err)
 	}
 	e.mu.Lock()
+	late := e.lateSlices(counts, UnixMinute(e.clock.Now()))
 	for _, c := range counts {
 		if st, ok := e.slos[c.SLO]; ok {
 			e.apply(st, c)
 			e.touch.add(c.SLO)
 		}
 	}
+	late.judge()
 	e.mu.Unlock()
 	e.touch.wake()
 	return nil
@@ -286,6 +296,15 @@ func (st *sloState) sortedGroups() []*group {
 		out = append(out, st.groups[k])
 	}
 	return out
+}
+
+// worse orders statuses as the policy looks at groups: those with the
+// events it needs first, then the least budget left.
+func (st *sloState) worse(a, b Status) bool {
+	if ea, eb := Evident(a, st.required), Evident(b, st.required); ea != eb {
+		return ea
+	}
+	return worst(a, b)
 }
 
 // worst orders statuses with the least budget left first.

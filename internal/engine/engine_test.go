@@ -99,9 +99,12 @@ func TestThirtyDaysOfEventsGiveHandComputedBudgetAndBurnRates(t *testing.T) {
 				t.Errorf("%s: burn rate over %s = %v (data %v), want %v", label, w, got, ok, rate)
 			}
 		}
-		// At 20× the remaining 33.75% of a 30-day budget lasts 30d×0.3375/20.
-		wantLeft := time.Duration(float64(30*24*time.Hour) * (budget - bad) / budget / 20)
-		if st.Exhaustion == nil || st.Exhaustion.Sub(clock.Now()).Round(time.Second) != wantLeft.Round(time.Second) {
+		// At 20× each minute of 100 events spends 2 bad events against an
+		// allowance of 0.1; the minutes leaving the window take 0.1 of
+		// allowance and 0.05 bad events with them (one bad event in 20
+		// minutes). The 1,458 bad events left last 1,458 / 1.95 minutes.
+		wantLeft := time.Duration((budget - bad) / 1.95 * float64(time.Minute))
+		if st.Exhaustion == nil || (st.Exhaustion.Sub(clock.Now())-wantLeft).Abs() > 2*time.Minute {
 			t.Errorf("%s: exhaustion %v, want in %v", label, st.Exhaustion, wantLeft)
 		}
 	}

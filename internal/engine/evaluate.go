@@ -10,10 +10,6 @@ import (
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-// sliceGrace is how long after a slice ends the engine waits for late data
-// before judging it.
-const sliceGrace = 2 * time.Minute
-
 // Evaluate brings every SLO up to the clock: it judges finished time
 // slices, computes statuses, and steps every burn-rate alert, saving alert
 // changes and the notifications they owe.
@@ -69,6 +65,7 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 				}
 			}
 		}
+		st.forecast(now)
 		if !st.source.Stale {
 			if rec, note, ok := st.stepPolicy(now); ok {
 				policies = append(policies, rec)
@@ -121,43 +118,8 @@ func (st *sloState) advance(g *group, now time.Time) []Count {
 		judged = st.judgeSlices(g, now)
 		g.slices.Advance(nowMin)
 	}
-	g.status = compute(&st.def, g.budgetSeries(), now)
+	g.status = compute(&st.def, g.budgetSeries(), now, st.windows)
 	return judged
-}
-
-// judgeSlices judges every slice that ended at least sliceGrace ago and has
-// not been judged, adding it to the group's slice series.
-func (st *sloState) judgeSlices(g *group, now time.Time) []Count {
-	length := int64(st.def.Budgeting.SliceLength / time.Minute)
-	if length < 1 {
-		length = 1
-	}
-	last := floorDiv(UnixMinute(now.Add(-sliceGrace)), length)*length - length // newest finished slice
-	first := g.lastSlice + length
-	if oldest := last - int64(MinuteResolution/time.Minute); g.lastSlice < 0 || first < oldest {
-		first = floorDiv(oldest, length) * length
-	}
-	var out []Count
-	for s := first; s <= last; s += length {
-		c := g.events.Sum(s-1, s+length-1)
-		g.lastSlice = s
-		if c.Total <= 0 {
-			continue // no data: the slice is neither good nor bad
-		}
-		var good float64
-		switch sli := c.Good / c.Total; st.def.Budgeting.Method {
-		case slo.RatioTimeslices:
-			good = sli
-		default:
-			if sli*100 >= st.def.Budgeting.SliceTarget {
-				good = 1
-			}
-		}
-		cnt := Count{SLO: st.def.ID(), Group: g.key, Kind: KindSlices, Minute: s, Counts: Counts{Good: good, Total: 1}}
-		g.slices.Add(s, cnt.Counts)
-		out = append(out, cnt)
-	}
-	return out
 }
 
 // alertLabels are the labels a rule's alert carries: the SLO's, the
@@ -224,32 +186,36 @@ func (e *Engine) notification(st *sloState, g *group, a Alert, now time.Time) No
 	return Notification{Kind: NotifyAlert, At: now, Alert: a, Labels: a.Labels, Annotations: ann, URL: url}
 }
 
+// worstGroup is the group with the least budget left among those with the
+// events the policy needs (among all, when none has them); nil for an SLO
+// without grouping or without groups yet. The caller holds the lock.
+func (st *sloState) worstGroup() *group {
+	if len(st.def.GroupBy) == 0 {
+		return nil
+	}
+	var w *group
+	for _, g := range st.groups { // ties go to the first key, as sorted
+		if w == nil || st.worse(g.status, w.status) || !st.worse(w.status, g.status) && g.key < w.key {
+			w = g
+		}
+	}
+	return w
+}
+
 // worstStatus is the status of the group with the least budget left; the
 // caller holds the lock.
 func (st *sloState) worstStatus() (Status, map[string]string) {
-	if len(st.def.GroupBy) == 0 {
-		return st.all.status, nil
+	if g := st.worstGroup(); g != nil {
+		return g.status, g.labels
 	}
-	var w Status
-	var labels map[string]string
-	first := true
-	for _, k := range sortedKeys(st.groups) {
-		g := st.groups[k]
-		if first || worst(g.status, w) {
-			w, labels, first = g.status, g.labels, false
-		}
-	}
-	if first {
-		return st.all.status, nil
-	}
-	return w, labels
+	return st.all.status, nil
 }
 
 // stepPolicy moves the SLO's policy state on; it reports a change and the
 // notification it owes (none for an SLO's first, healthy state).
 func (st *sloState) stepPolicy(now time.Time) (PolicyRecord, *Notification, bool) {
 	status, _ := st.worstStatus()
-	next := nextPolicyState(st.policy, st.prec, status, now)
+	next := nextPolicyState(st.policy, st.prec, status, st.required, now)
 	if next.Name == st.prec.State && st.prec.Policy == st.policy.Name {
 		return PolicyRecord{}, nil, false
 	}

@@ -76,9 +76,11 @@ func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	late := e.lateSlices(negative, UnixMinute(e.clock.Now()))
 	for _, c := range negative {
 		e.apply(e.slos[c.SLO], c)
 	}
+	late.judge()
 	return nil
 }
 

@@ -7,17 +7,21 @@ import (
 )
 
 // Apply counts what other replicas stored (the store has them already).
+// Late events among them mark their time slices to be judged again, as
+// Record does, so a leader judges what any replica acknowledged.
 func (e *Engine) Apply(counts []Count) {
 	if len(counts) == 0 {
 		return
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	late := e.lateSlices(counts, UnixMinute(e.clock.Now()))
 	for _, c := range counts {
 		if st, ok := e.slos[c.SLO]; ok {
 			e.apply(st, c)
 		}
 	}
+	late.judge()
 }
 
 // Follow brings every SLO's status up to the clock, as Evaluate does, on a
@@ -93,6 +97,7 @@ func (e *Engine) follow(ctx context.Context, reload bool, ids []string) error {
 				}
 			}
 		}
+		st.forecast(now)
 		e.mu.Unlock()
 	}
 	return nil
@@ -138,7 +143,10 @@ func (st *sloState) refresh(g *group, now time.Time) {
 	if g.slices != nil {
 		g.slices.Advance(nowMin)
 	}
-	g.status = compute(&st.def, g.budgetSeries(), now)
+	if g.judge != nil {
+		g.judge.forget()
+	}
+	g.status = compute(&st.def, g.budgetSeries(), now, st.windows)
 }
 
 // resetCounts forgets the SLO's counts and groups, before they are loaded

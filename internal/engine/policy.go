@@ -14,15 +14,23 @@ type PolicyView struct {
 	Since time.Time `json:"since,omitzero"`
 	// Actions are what the state asks for now.
 	Actions []slo.Action `json:"actions,omitempty"`
+	// MinEvents is how many events (or slices) the window must hold before
+	// the policy judges the budget; with fewer the SLO rests in the
+	// policy's last state.
+	MinEvents float64 `json:"minEvents"`
+	// Resting is true in the policy's last state, the one that asks for
+	// nothing.
+	Resting bool `json:"resting"`
 }
 
 // PolicyState returns the first state of p whose condition holds for st,
-// as the policy lists them; an SLO without data is in the last state.
-func PolicyState(p slo.Policy, st Status) slo.PolicyState {
+// as the policy lists them; an SLO whose window holds fewer than required
+// events (none at all included) is in the last state.
+func PolicyState(p slo.Policy, st Status, required float64) slo.PolicyState {
 	if len(p.States) == 0 {
 		return slo.PolicyState{Name: "healthy"}
 	}
-	if st.HasData() {
+	if Evident(st, required) {
 		for _, s := range p.States {
 			if holds(s.When, st) {
 				return s
@@ -30,6 +38,12 @@ func PolicyState(p slo.Policy, st Status) slo.PolicyState {
 		}
 	}
 	return p.States[len(p.States)-1]
+}
+
+// Evident reports whether st's window holds the required events (or
+// slices) for a policy to judge its budget.
+func Evident(st Status, required float64) bool {
+	return st.HasData() && st.Counts.Total >= required
 }
 
 func holds(c slo.Condition, st Status) bool {

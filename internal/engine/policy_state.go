@@ -51,8 +51,10 @@ func (c PolicyChange) Summary() string {
 }
 
 // nextPolicyState applies the policy with hysteresis to the current state.
-func nextPolicyState(p slo.Policy, current PolicyRecord, st Status, now time.Time) slo.PolicyState {
-	target := PolicyState(p, st)
+// Without the required events a state beyond the resting one cannot be
+// entered, and after the hold it is left: it needs evidence.
+func nextPolicyState(p slo.Policy, current PolicyRecord, st Status, required float64, now time.Time) slo.PolicyState {
+	target := PolicyState(p, st, required)
 	if current.State == "" {
 		return target
 	}
@@ -61,8 +63,9 @@ func nextPolicyState(p slo.Policy, current PolicyRecord, st Status, now time.Tim
 	if curIdx < 0 || tIdx <= curIdx {
 		return target // unknown (policy changed) or worse: at once
 	}
-	// Better: only after the hold, and once the current condition clearly fails.
-	if now.Sub(current.Since) < HysteresisHold || !st.HasData() || holdsWithMargin(cur.When, st) {
+	// Better: only after the hold, and once the current condition clearly
+	// fails (or can no longer be judged).
+	if now.Sub(current.Since) < HysteresisHold || Evident(st, required) && holdsWithMargin(cur.When, st) {
 		return cur
 	}
 	return target

@@ -6,7 +6,10 @@ import "time"
 // longest default alert window (3 days). Older data is kept per hour.
 const MinuteResolution = 3 * 24 * time.Hour
 
-const minuteSlots = int(MinuteResolution / time.Minute)
+// minuteSlots is one more than the minutes in MinuteResolution: a window's
+// sum reads the checkpoint at the minute before it starts, so a 3-day
+// window needs 4,321 of them to stay exact.
+const minuteSlots = int(MinuteResolution/time.Minute) + 1
 
 // Counts are good and total events (or slices) in some span of time.
 type Counts struct {

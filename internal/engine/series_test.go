@@ -85,3 +85,22 @@ func TestSeriesMemoryPerThirtyDayWindow(t *testing.T) {
 		t.Errorf("a 30-day series takes %d bytes, over the 100 KB budget", b)
 	}
 }
+
+// TestSeriesThreeDayWindowIsExact: the longest default alert window reads
+// minute checkpoints at both ends, not the nearest hours.
+func TestSeriesThreeDayWindowIsExact(t *testing.T) {
+	s := NewSeries(30 * 24 * time.Hour)
+	const start = int64(29_000_020) // 20 minutes into an hour
+	for m := start; m < start+5*1440; m++ {
+		s.Add(m, Counts{Good: float64(m % 7), Total: 10})
+	}
+	head := start + 5*1440 - 1
+	got := s.Window(head, MinuteResolution)
+	var want Counts
+	for m := head - 3*1440 + 1; m <= head; m++ {
+		want = want.add(Counts{Good: float64(m % 7), Total: 10})
+	}
+	if got != want {
+		t.Errorf("3-day window: %+v, want %+v", got, want)
+	}
+}

@@ -20,10 +20,13 @@ type Status struct {
 	// Met is true when the SLI meets the objective; false without data.
 	Met    bool   `json:"met"`
 	Budget Budget `json:"budget"`
-	// BurnRates are the burn rates over BurnWindows, shortest first.
+	// BurnRates are the burn rates over BurnWindows and the windows of the
+	// SLO's alert rules, shortest first.
 	BurnRates []BurnRate `json:"burnRates"`
-	// Exhaustion is when the budget runs out if the last hour's burn rate
-	// goes on; nil when it would last the window.
+	// Exhaustion is when the budget runs out if the last hour's traffic
+	// and burn rate go on, old events leaving a rolling window as new ones
+	// come; nil when the budget lasts (or is already spent). A grouped
+	// SLO forecasts it for all groups together and its worst group.
 	Exhaustion *time.Time `json:"exhaustion,omitempty"`
 }
 
@@ -80,8 +83,9 @@ func (s Status) Fastest() (rate float64, window time.Duration, ok bool) {
 	return rate, window, ok
 }
 
-// compute works out the status of one series for an SLO at now.
-func compute(def *slo.SLO, sr *Series, now time.Time) Status {
+// compute works out the status of one series for an SLO at now, with
+// burn rates over windows.
+func compute(def *slo.SLO, sr *Series, now time.Time, windows []time.Duration) Status {
 	nowMin := UnixMinute(now)
 	start := WindowStart(def.Window, now)
 	st := Status{At: now, WindowStart: start, Objective: def.Objective / 100}
@@ -99,7 +103,7 @@ func compute(def *slo.SLO, sr *Series, now time.Time) Status {
 	}
 	nominal := def.Window.Nominal()
 	st.Budget.RemainingTime = Duration(max(st.Budget.RemainingFraction, 0) * budgetShare * float64(nominal))
-	for _, w := range BurnWindows {
+	for _, w := range windows {
 		c := sr.Window(nowMin, w)
 		b := BurnRate{Window: Duration(w)}
 		if c.Total > 0 {
@@ -107,14 +111,6 @@ func compute(def *slo.SLO, sr *Series, now time.Time) Status {
 			b.Rate = (c.Bad() / c.Total) / budgetShare
 		}
 		st.BurnRates = append(st.BurnRates, b)
-	}
-	if burn, ok := st.Burn(time.Hour); ok && burn > 0 && st.Budget.RemainingFraction > 0 {
-		// At burn rate r the whole window's budget lasts nominal/r.
-		left := time.Duration(st.Budget.RemainingFraction * float64(nominal) / burn)
-		if horizon := WindowEnd(def.Window, now); now.Add(left).Before(horizon) {
-			at := now.Add(left)
-			st.Exhaustion = &at
-		}
 	}
 	return st
 }

@@ -27,6 +27,11 @@ type Count struct {
 	Kind   Kind   `json:"kind"`
 	Minute int64  `json:"minute"`
 	Counts
+	// Span is how many minutes from Minute on the counts were measured
+	// over, when more than one: 60 for a source's hourly backfill. Stores
+	// keep counts by Minute alone; the engine reads Span to judge the time
+	// slices such counts cover as they arrive.
+	Span int64 `json:"-"`
 }
 
 // Store keeps what the engine must not lose. The engine is its only

@@ -43,8 +43,11 @@ type Health string
 const (
 	HealthExhausted Health = "exhausted"
 	HealthAtRisk    Health = "at risk"
-	HealthNoData    Health = "no data"
-	HealthMet       Health = "met"
+	// HealthStale is an SLO whose source fails while its last numbers
+	// looked met (or it had none): they are not current.
+	HealthStale  Health = "stale"
+	HealthNoData Health = "no data"
+	HealthMet    Health = "met"
 )
 
 // atRiskBelow is the share of budget left under which an SLO is at risk.
@@ -52,8 +55,17 @@ const atRiskBelow = 0.25
 
 // Health says whether the SLO's budget (its worst group's, when grouped)
 // is exhausted, at risk (under a quarter left, a page firing, or the
-// objective missed), without data or met.
+// objective missed), stale (its source fails, and what it last showed
+// would otherwise read met or no data), without data or met.
 func (v SLOView) Health() Health {
+	h := v.budgetHealth()
+	if v.Source.Stale && (h == HealthMet || h == HealthNoData) {
+		return HealthStale
+	}
+	return h
+}
+
+func (v SLOView) budgetHealth() Health {
 	switch {
 	case !v.Worst.HasData():
 		return HealthNoData
@@ -131,11 +143,12 @@ func (e *Engine) view(st *sloState, groups bool) SLOView {
 	if len(d.GroupBy) > 0 {
 		v.GroupCount = len(st.groups)
 	}
-	v.Policy = PolicyView{Name: st.policy.Name, State: st.prec.State, Since: st.prec.Since, Actions: st.prec.Actions}
+	v.Policy = PolicyView{Name: st.policy.Name, State: st.prec.State, Since: st.prec.Since, Actions: st.prec.Actions, MinEvents: st.required}
 	if v.Policy.State == "" { // not evaluated yet
-		ps := PolicyState(st.policy, v.Worst)
+		ps := PolicyState(st.policy, v.Worst, st.required)
 		v.Policy.State, v.Policy.Actions = ps.Name, ps.Actions
 	}
+	v.Policy.Resting = len(st.policy.States) == 0 || v.Policy.State == st.policy.States[len(st.policy.States)-1].Name
 	for _, g := range st.sortedGroups() {
 		if groups && len(d.GroupBy) > 0 {
 			v.Groups = append(v.Groups, GroupView{Labels: g.labels, Status: g.status})
@@ -199,9 +212,10 @@ type HistoryPoint struct {
 	BurnRate *float64 `json:"burnRate"`
 }
 
-// History returns the SLO's history from from to to in steps, for charts.
-// Steps shorter than a minute are raised to a minute; points before the
-// data the engine keeps carry no values.
+// History returns the SLO's history from from to to in steps, for charts,
+// and a last, shorter step ending at to when the steps do not reach it, so
+// the newest data always shows. Steps shorter than a minute are raised to
+// a minute; points before the data the engine keeps carry no values.
 //
 // group is a GroupKey for one group of a grouped SLO; empty means all
 // groups together. An unknown group is not found.
@@ -225,25 +239,35 @@ func (e *Engine) History(id, group string, from, to time.Time, step time.Duratio
 	windowStart := UnixMinute(WindowStart(st.def.Window, now)) - 1
 	nowMin := UnixMinute(now)
 	allowed := sr.Sum(windowStart, nowMin).Total * share
-	var out []HistoryPoint
-	for t := from; !t.After(to) && len(out) < 10_000; t = t.Add(step) {
-		m := UnixMinute(t)
-		p := HistoryPoint{At: t}
-		c := sr.Sum(m-int64(step/time.Minute), m)
+	point := func(at time.Time, from, through int64) HistoryPoint {
+		p := HistoryPoint{At: at}
+		c := sr.Sum(from, through)
 		p.Good, p.Total = c.Good, c.Total
 		if c.Total > 0 {
 			sli := c.Good / c.Total
 			p.SLI = &sli
 		}
-		if hour := sr.Window(m, time.Hour); hour.Total > 0 {
+		if hour := sr.Window(through, time.Hour); hour.Total > 0 {
 			burn := hour.Bad() / hour.Total / share
 			p.BurnRate = &burn
 		}
-		if m >= windowStart && allowed > 0 {
-			rem := 1 - sr.Sum(windowStart, m).Bad()/allowed
+		if through >= windowStart && allowed > 0 {
+			rem := 1 - sr.Sum(windowStart, through).Bad()/allowed
 			p.BudgetRemaining = &rem
 		}
-		out = append(out, p)
+		return p
+	}
+	var out []HistoryPoint
+	stepMin := int64(step / time.Minute)
+	last := UnixMinute(from) - stepMin
+	for t := from; !t.After(to) && len(out) < 10_000; t = t.Add(step) {
+		m := UnixMinute(t)
+		out = append(out, point(t, m-stepMin, m))
+		last = m
+	}
+	// The newest data always shows: a last, shorter step up to to.
+	if m := UnixMinute(to); m > last && len(out) < 10_000 {
+		out = append(out, point(to, last, m))
 	}
 	return out, true
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
@@ -11,6 +12,23 @@ import (
 var BurnWindows = []time.Duration{
 	5 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour,
 	6 * time.Hour, 24 * time.Hour, 3 * 24 * time.Hour,
+}
+
+// reportedWindows are BurnWindows, the windows of rules and the burn-rate
+// windows of the policy's conditions, shortest first: a status shows
+// every burn rate an alert or a policy state reads.
+func reportedWindows(rules []slo.BurnRateAlert, p slo.Policy) []time.Duration {
+	out := slices.Clone(BurnWindows)
+	for _, r := range rules {
+		out = append(out, r.LongWindow, r.ShortWindow)
+	}
+	for _, s := range p.States {
+		if s.When.BurnRateAtLeast != nil && s.When.BurnRateWindow > 0 {
+			out = append(out, s.When.BurnRateWindow)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // WindowStart returns the start of w's window at now: now minus the length

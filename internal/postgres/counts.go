@@ -227,3 +227,25 @@ func (s *Store) HourlyCounts(ctx context.Context, kind engine.Kind, from, to int
 	}
 	return out, nil
 }
+
+// GroupCounts returns, per group of one SLO, the counts of one kind from
+// minute from (inclusive) to minute to (exclusive), leaving out the
+// SLO-wide group, so a report can judge a grouped SLO by its worst group
+// as the policy does.
+func (s *Store) GroupCounts(ctx context.Context, kind engine.Kind, slo string, from, to int64) (map[string]engine.Counts, error) {
+	rows, err := s.pool.Query(ctx, `SELECT grp, SUM(good), SUM(total) FROM counts
+		WHERE slo = $1 AND kind = $2 AND minute >= $3 AND minute < $4 AND grp <> '*' GROUP BY grp`, slo, string(kind), from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read %s of %s per group from minute %d to %d: %w", kind, slo, from, to, err)
+	}
+	out := map[string]engine.Counts{}
+	var grp string
+	var c engine.Counts
+	if _, err := pgx.ForEachRow(rows, []any{&grp, &c.Good, &c.Total}, func() error {
+		out[grp] = c
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read %s of %s per group: %w", kind, slo, err)
+	}
+	return out, nil
+}

@@ -291,7 +291,7 @@ func (p *plan) countsAt(id string, results map[string][]series, first, last int6
 			}
 			out = append(out, engine.Count{
 				SLO: id, Group: g, Kind: engine.KindEvents, Minute: m,
-				Counts: engine.Counts{Good: min(max(gv, 0), t), Total: t},
+				Counts: engine.Counts{Good: min(max(gv, 0), t), Total: t}, Span: res.minutes,
 			})
 		}
 	}

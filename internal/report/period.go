@@ -20,8 +20,9 @@ func (p Period) Previous() Period {
 }
 
 // ParsePeriod reads last-week (the last whole week, Monday to Monday),
-// last-month (the last whole calendar month), last-7d style durations, or
-// FROM..TO with dates (2026-11-01) or RFC 3339 times, in UTC.
+// this-week (from this Monday to now, compared with the same days of the
+// week before), last-month (the last whole calendar month), or FROM..TO
+// with dates (2026-11-01) or RFC 3339 times, in UTC.
 func ParsePeriod(s string, now time.Time) (Period, error) {
 	now = now.UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
@@ -29,13 +30,19 @@ func ParsePeriod(s string, now time.Time) (Period, error) {
 	case "last-week", "":
 		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 		return Period{Name: "last week", From: monday.AddDate(0, 0, -7), To: monday}, nil
+	case "this-week":
+		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+		if !now.After(monday) {
+			now = monday.Add(time.Minute) // Monday at midnight: its first minute
+		}
+		return Period{Name: "this week", From: monday, To: now}, nil
 	case "last-month":
 		first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 		return Period{Name: "last month", From: first.AddDate(0, -1, 0), To: first}, nil
 	}
 	from, to, ok := strings.Cut(s, "..")
 	if !ok {
-		return Period{}, fmt.Errorf("period %q: want last-week, last-month or FROM..TO (2026-11-01..2026-11-08)", s)
+		return Period{}, fmt.Errorf("period %q: want last-week, this-week, last-month or FROM..TO (2026-11-01..2026-11-08)", s)
 	}
 	f, err1 := parseDay(from)
 	t, err2 := parseDay(to)

@@ -11,6 +11,7 @@ import (
 
 	_ "embed"
 
+	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
@@ -37,14 +38,32 @@ var funcs = map[string]any{
 	"join":    strings.Join,
 	"cell":    markdownCell,
 	"classOf": func(v string) string { return strings.ReplaceAll(v, " ", "-") },
-	"verdict": func(s SLO) string {
+	"verdict": func(o Outcome) string {
 		switch {
-		case !s.HasData:
+		case !o.HasData:
 			return "no data"
-		case s.Met:
+		case o.Met:
 			return "met"
 		}
 		return "missed"
+	},
+	"labels": engine.LabelText,
+	// policy names the states beyond the resting one the SLO held, and
+	// for how long; the resting state alone when it held no other.
+	"policy": func(times []StateTime) string {
+		var parts []string
+		for _, st := range times {
+			if !st.Resting {
+				parts = append(parts, st.State+" "+slo.FormatDuration(time.Duration(st.Time)))
+			}
+		}
+		if len(parts) == 0 {
+			for _, st := range times {
+				return st.State
+			}
+			return "–"
+		}
+		return strings.Join(parts, ", ")
 	},
 	"trend": func(s SLO) string {
 		if s.Trend == "new" || !s.Previous.HasData {

@@ -20,6 +20,8 @@ import (
 // annotations, exceptions and the audit trail.
 type Source interface {
 	HourlyCounts(ctx context.Context, kind engine.Kind, from, to int64) (map[string]map[int64]engine.Counts, error)
+	// GroupCounts sums one SLO's counts per group, the SLO-wide one left out.
+	GroupCounts(ctx context.Context, kind engine.Kind, slo string, from, to int64) (map[string]engine.Counts, error)
 	Notifications(ctx context.Context, afterID int64, slo string, limit int) ([]engine.Notification, error)
 	Annotations(ctx context.Context, service string, from, to time.Time) ([]slo.Annotation, error)
 	Exceptions(ctx context.Context) ([]slo.Exception, error)
@@ -67,9 +69,18 @@ type SLO struct {
 	Name      string  `json:"name"`
 	Title     string  `json:"title"`
 	Objective float64 `json:"objective"`
+	// Outcome is judged as the policy judges: a grouped SLO by its worst
+	// group (among those with the events the policy needs).
 	Outcome
+	// WorstGroup names the group Outcome is of, for a grouped SLO.
+	WorstGroup map[string]string `json:"worstGroup,omitempty"`
+	// All is every group together, for a grouped SLO.
+	All *Outcome `json:"all,omitempty"`
 	// Previous is the same SLO over the period before, for the trend.
 	Previous Outcome `json:"previous"`
+	// PolicyTime is how long the SLO spent in each policy state during
+	// the period, in the policy's order, states it never held left out.
+	PolicyTime []StateTime `json:"policyTime,omitempty"`
 	// Trend compares budget spent with the previous period: better,
 	// worse, same or new.
 	Trend         string         `json:"trend"`
@@ -97,6 +108,14 @@ type Burn struct {
 	Bad      float64   `json:"bad"`
 	// Around are the annotations within two hours of the burn.
 	Around []slo.Annotation `json:"around,omitempty"`
+}
+
+// StateTime is the time spent in one policy state.
+type StateTime struct {
+	State string          `json:"state"`
+	Time  engine.Duration `json:"time"`
+	// Resting is true for the policy's last state, which asks for nothing.
+	Resting bool `json:"resting"`
 }
 
 // PolicyChange is a move between policy states in the period.
@@ -165,12 +184,13 @@ func Build(ctx context.Context, src Source, cat slo.Catalog, period Period, now 
 			order = append(order, key)
 
 			for _, e := range exceptions {
-				if e.Service == def.Service && e.From.Before(period.To) && e.Until.After(period.From) {
+				if e.Service == def.Service && e.From.Before(period.To) && e.End().After(period.From) {
 					svc.Exceptions = append(svc.Exceptions, e)
 				}
 			}
 		}
-		s, err := sloReport(ctx, src, def, hours, period, prev)
+		policy, _ := cat.Policy(def.Policy)
+		s, err := sloReport(ctx, src, def, policy, hours, period, prev, now)
 		if err != nil {
 			return nil, err
 		}
@@ -202,7 +222,8 @@ func Build(ctx context.Context, src Source, cat slo.Catalog, period Period, now 
 	return r, nil
 }
 
-func sloReport(ctx context.Context, src Source, def slo.SLO, hours map[engine.Kind]map[string]map[int64]engine.Counts, period, prev Period) (SLO, error) {
+func sloReport(ctx context.Context, src Source, def slo.SLO, policy slo.Policy, hours map[engine.Kind]map[string]map[int64]engine.Counts,
+	period, prev Period, now time.Time) (SLO, error) {
 	kind := engine.KindEvents
 	if def.Budgeting.Method == slo.Timeslices || def.Budgeting.Method == slo.RatioTimeslices {
 		kind = engine.KindSlices
@@ -216,6 +237,22 @@ func sloReport(ctx context.Context, src Source, def slo.SLO, hours map[engine.Ki
 	s := SLO{ID: def.ID(), Name: def.Name, Title: title, Objective: def.Objective}
 	s.Outcome = outcome(h, period, share, def.Objective/100)
 	s.Previous = outcome(h, prev, share, def.Objective/100)
+	if len(def.GroupBy) > 0 {
+		required := policy.RequiredEvents(def.Objective)
+		worst, labels, err := worstGroup(ctx, src, def, kind, period, required)
+		if err != nil {
+			return s, err
+		}
+		if worst != nil {
+			all := s.Outcome
+			s.All, s.Outcome, s.WorstGroup = &all, *worst, labels
+		}
+		if worst, _, err = worstGroup(ctx, src, def, kind, prev, required); err != nil {
+			return s, err
+		} else if worst != nil {
+			s.Previous = *worst
+		}
+	}
 	switch {
 	case !s.Previous.HasData:
 		s.Trend = "new"
@@ -246,18 +283,26 @@ func sloReport(ctx context.Context, src Source, def slo.SLO, hours map[engine.Ki
 			s.PolicyChanges = append(s.PolicyChanges, PolicyChange{At: n.At, From: n.Policy.From, To: n.Policy.To})
 		}
 	}
+	s.PolicyTime = policyTime(notes, policy, period, now)
 	s.Postmortems, err = postmortems(ctx, src, def, kind, covering, period)
 	return s, err
 }
 
 func outcome(h map[int64]engine.Counts, p Period, share, objective float64) Outcome {
-	var o Outcome
-	for hour, c := range h {
+	var c engine.Counts
+	for hour, hc := range h {
 		if t := time.Unix(hour*3600, 0); !t.Before(p.From) && t.Before(p.To) {
-			o.Good += c.Good
-			o.Total += c.Total
+			c.Good += hc.Good
+			c.Total += hc.Total
 		}
 	}
+	return outcomeOf(c, share, objective)
+}
+
+// outcomeOf judges counts against the objective (0..1) and the budget's
+// share of events.
+func outcomeOf(c engine.Counts, share, objective float64) Outcome {
+	o := Outcome{Good: c.Good, Total: c.Total}
 	if o.Total > 0 {
 		sli := o.Good / o.Total
 		o.HasData, o.SLI, o.Met = true, &sli, sli >= objective

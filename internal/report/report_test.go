@@ -30,6 +30,7 @@ spec:
   slos:
     - {name: payments, displayName: Card payments succeed, objective: 99, window: 7d, indicator: {ratio: {stream: payments}}}
     - {name: receipts, displayName: Receipts print, objective: 99.5, window: 7d, indicator: {ratio: {stream: receipts}}, owners: {team: pos-devices}}
+    - {name: cards, displayName: Card terminals answer, objective: 99, window: 7d, indicator: {ratio: {stream: cards}}, groupBy: [store]}
 ---
 apiVersion: accord/v1
 kind: Service
@@ -41,7 +42,10 @@ spec:
 `
 
 // seed runs two weeks through an engine: healthy traffic, and in the
-// report's week an incident on payments after a deploy.
+// report's week an incident on payments after a deploy. Card terminals
+// fail 5% of the time in berlin-042 (100 an hour) and never in hamburg-007
+// (2,000 an hour): all stores together meet 99%, berlin-042 spends five
+// budgets, and the policy has it exhausted throughout.
 func seed(t *testing.T) (*sqlite.Store, slo.Catalog, time.Time) {
 	t.Helper()
 	res := spec.LoadBytes("report.yaml", []byte(reportSpec))
@@ -69,7 +73,9 @@ func seed(t *testing.T) (*sqlite.Store, slo.Catalog, time.Time) {
 		}
 		evs := []engine.Event{
 			ev("payments", at, 1000-payBad, 1000), ev("receipts", at, 998, 1000), ev("prices", at, 100, 100),
+			ev("cards", at, 95, 100), ev("cards", at, 2000, 2000),
 		}
+		evs[3].Labels, evs[4].Labels = map[string]string{"store": "berlin-042"}, map[string]string{"store": "hamburg-007"}
 		if h >= 7*24 {
 			evs[1] = ev("receipts", at, 999, 1000) // receipts got better
 		}
@@ -117,6 +123,15 @@ func seed(t *testing.T) (*sqlite.Store, slo.Catalog, time.Time) {
 			t.Fatal(err)
 		}
 	}
+	// A second exception, granted for a day and revoked after an hour.
+	revoked, err := store.AddException(ctx, slo.Exception{Service: "checkout", GrantedBy: "maria.jensen", Reason: "price display fix",
+		From: incident.Add(24 * time.Hour), Until: incident.Add(48 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.RevokeException(ctx, revoked.ID, incident.Add(25*time.Hour), "maria.jensen"); err != nil {
+		t.Fatal(err)
+	}
 	return store, res.Catalog, start.Add(14 * 24 * time.Hour)
 }
 
@@ -158,17 +173,20 @@ func TestReportGoldenFiles(t *testing.T) {
 	var md bytes.Buffer
 	_ = report.Write(&md, r, "md")
 	for _, want := range []string{
-		"3 SLOs: 2 met, 1 missed, 0 without data. 1 postmortem(s) due.",
+		"4 SLOs: 2 met, 2 missed, 0 without data. 1 postmortem(s) due.",
 		"| Card payments succeed | 99% |",
 		"deploy 2026.11.3",
 		"incident INC-4711",
 		"Exception 1 by maria.jensen",
 		"at-risk → exhausted",
 		"Postmortem **due** for incident INC-4711",
-		"| Receipts print | 99.5% | 99.900% | met | 20% | better (was 40%) |",
+		"| Receipts print | 99.5% | 99.900% | met | 20% | better (was 40%) | healthy |",
+		// Judged as the policy judges: by the worst store, with both shown.
+		"| Card terminals answer (worst: store=berlin-042) | 99% | 95.000% | missed; all groups 99.762%, met | 500% | same (was 500%) | exhausted 7d |",
+		"Exception 2 by maria.jensen, Nov 18 14:00 UTC to Nov 18 15:00 UTC (revoked; granted until Nov 19 14:00 UTC): price display fix.",
 		"Services without a product owner: store-sync",
 		// The receipts SLO's own team sees it under the service.
-		"## Team pos-devices · product owner maria.jensen\n\n### checkout\n\n| SLO | Objective | SLI | Result | Budget spent | Trend |\n| --- | ---: | ---: | --- | ---: | --- |\n| Receipts print |",
+		"## Team pos-devices · product owner maria.jensen\n\n### checkout\n\n| SLO | Objective | SLI | Result | Budget spent | Trend | Policy |\n| --- | ---: | ---: | --- | ---: | --- | --- |\n| Receipts print |",
 		"SLOs without a runbook: store-sync/prices",
 		// Who changed what: the week's changes, oldest first, and not the
 		// refused grant nor the week before's deploy.
@@ -204,6 +222,7 @@ func TestParsePeriod(t *testing.T) {
 	cases := map[string][2]string{
 		"last-week":              {"2026-11-16", "2026-11-23"},
 		"last-month":             {"2026-10-01", "2026-11-01"},
+		"this-week":              {"2026-11-23", "2026-11-25"},
 		"2026-11-01..2026-11-15": {"2026-11-01", "2026-11-15"},
 	}
 	for in, want := range cases {

@@ -87,3 +87,12 @@ type Exception struct {
 func (e Exception) Active(t time.Time) bool {
 	return !t.Before(e.From) && t.Before(e.Until) && (e.RevokedAt.IsZero() || t.Before(e.RevokedAt))
 }
+
+// End is when the exception stops letting releases through: when it was
+// revoked, if that came before it expired.
+func (e Exception) End() time.Time {
+	if !e.RevokedAt.IsZero() && e.RevokedAt.Before(e.Until) {
+		return e.RevokedAt
+	}
+	return e.Until
+}

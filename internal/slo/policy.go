@@ -1,6 +1,9 @@
 package slo
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // DefaultPolicyName is the policy an SLO follows when it names none.
 const DefaultPolicyName = "default"
@@ -15,8 +18,12 @@ type Policy struct {
 	States []PolicyState `json:"states"`
 	// ExceptionApprovers may grant an exception to a release freeze.
 	ExceptionApprovers []string `json:"exceptionApprovers,omitempty"`
-	Origin             Origin   `json:"origin"`
-	Origins            Origins  `json:"-"`
+	// MinEvents is how many events (slices, for timeslice budgets) an
+	// SLO's window must hold before the policy moves it beyond its resting
+	// state; 0 means the default, RequiredEvents.
+	MinEvents float64 `json:"minEvents,omitempty"`
+	Origin    Origin  `json:"origin"`
+	Origins   Origins `json:"-"`
 }
 
 // PolicyState is one state of a policy (healthy, at-risk, exhausted).
@@ -75,6 +82,28 @@ type Action struct {
 	// Except lists the changes still allowed under a freeze, e.g.
 	// "reliability", "security".
 	Except []string `json:"except,omitempty"`
+}
+
+// EvidenceBadEvents is how many bad events the default MinEvents lets a
+// budget hold: the same evidence a burn-rate alert needs before it fires.
+const EvidenceBadEvents = 3
+
+// RequiredEvents is how many events (or slices) the window of an SLO with
+// the objective (a percent) must hold before the policy judges its
+// budget: MinEvents, or by default enough for the budget to allow
+// EvidenceBadEvents bad events (300 at 99%, 600 at 99.5%, 3,000 at
+// 99.9%). So by default no state beyond the resting one rests on fewer
+// bad events than a page does.
+func (p Policy) RequiredEvents(objective float64) float64 {
+	if p.MinEvents > 0 {
+		return p.MinEvents
+	}
+	share := 1 - objective/100
+	if share <= 0 {
+		return 1
+	}
+	// Round first: 3/(1-0.995) is 599.9999999999995 in floating point.
+	return math.Ceil(math.Round(EvidenceBadEvents/share*1e6) / 1e6)
 }
 
 // DefaultPolicy is the policy used when an SLO names none, modelled on the

@@ -154,3 +154,26 @@ func (s *Store) HourlyCounts(ctx context.Context, kind engine.Kind, from, to int
 	}
 	return out, rows.Err()
 }
+
+// GroupCounts returns, per group of one SLO, the counts of one kind from
+// minute from (inclusive) to minute to (exclusive), leaving out the
+// SLO-wide group, so a report can judge a grouped SLO by its worst group
+// as the policy does.
+func (s *Store) GroupCounts(ctx context.Context, kind engine.Kind, slo string, from, to int64) (map[string]engine.Counts, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT grp, SUM(good), SUM(total) FROM counts
+		WHERE slo = ? AND kind = ? AND minute >= ? AND minute < ? AND grp != '*' GROUP BY grp`, slo, string(kind), from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read %s of %s per group from minute %d to %d: %w", kind, slo, from, to, err)
+	}
+	defer rows.Close()
+	out := map[string]engine.Counts{}
+	for rows.Next() {
+		var grp string
+		var c engine.Counts
+		if err := rows.Scan(&grp, &c.Good, &c.Total); err != nil {
+			return nil, fmt.Errorf("read a group's counts of %s: %w", slo, err)
+		}
+		out[grp] = c
+	}
+	return out, rows.Err()
+}

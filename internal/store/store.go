@@ -40,6 +40,10 @@ type Store interface {
 	// from minute from (inclusive) to minute to (exclusive). Events add up
 	// over groups; slices are read from the SLO-wide group when there is one.
 	HourlyCounts(ctx context.Context, kind engine.Kind, from, to int64) (map[string]map[int64]engine.Counts, error)
+	// GroupCounts returns, per group of one SLO, the counts of one kind
+	// from minute from (inclusive) to minute to (exclusive), the SLO-wide
+	// group left out.
+	GroupCounts(ctx context.Context, kind engine.Kind, slo string, from, to int64) (map[string]engine.Counts, error)
 
 	// SaveSourceStates records the health of SLOs' data sources (stale,
 	// backfilled), as the leader that queries them sees it. It is the

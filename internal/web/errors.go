@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -38,6 +39,14 @@ func statusOf(code slo.Code) int {
 
 // writeError answers err as JSON with the status its code maps to.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// The client went away (or the server is stopping) before the
+		// request finished: nothing failed here that an operator must fix.
+		s.log.Info("request cancelled", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: errorBody{Code: slo.CodeInternal,
+			Message: "the request was cancelled before it finished; it may not have been stored"}})
+		return
+	}
 	code := slo.ErrorCode(err)
 	body := errorBody{Code: code, Message: err.Error()}
 	var se *slo.Error

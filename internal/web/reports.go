@@ -32,7 +32,7 @@ func (s *Server) buildReport(r *http.Request) (*report.Report, error) {
 	return report.Build(r.Context(), s.reportSource(), s.engine.Catalog(), period, now)
 }
 
-// getReport answers ?period=last-week|last-month|FROM..TO with the report
+// getReport answers ?period=last-week|this-week|last-month|FROM..TO with the report
 // as JSON.
 func (s *Server) getReport(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.buildReport(r)
@@ -53,7 +53,7 @@ type reportPage struct {
 
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 	p := reportPage{page: s.page(r, "Reports", "reports"), Period: r.URL.Query().Get("period"),
-		Periods: []string{"last-week", "last-month"}}
+		Periods: []string{"this-week", "last-week", "last-month"}}
 	if p.Period == "" {
 		p.Period = "last-week"
 	}

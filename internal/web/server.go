@@ -27,6 +27,7 @@ type History interface {
 	RevokeException(ctx context.Context, id int64, t time.Time, by string) (slo.Exception, error)
 	Exceptions(ctx context.Context) ([]slo.Exception, error)
 	HourlyCounts(ctx context.Context, kind engine.Kind, from, to int64) (map[string]map[int64]engine.Counts, error)
+	GroupCounts(ctx context.Context, kind engine.Kind, slo string, from, to int64) (map[string]engine.Counts, error)
 }
 
 // Options configure the server.

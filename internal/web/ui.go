@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -107,29 +108,16 @@ var funcs = template.FuncMap{
 		return "good"
 	},
 	"healthClass": func(h engine.Health) string { return strings.ReplaceAll(string(h), " ", "-") },
-	"policyClass": func(state string) string {
-		switch state {
-		case "healthy", "":
-			return "healthy"
-		case "exhausted":
-			return "exhausted"
-		}
-		return "at-risk"
-	},
-	"groupText": groupText,
-	"join":      strings.Join,
+	"policyClass": policyClass,
+	"groupText":   groupText,
+	"join":        strings.Join,
 	"until": func(now time.Time, t *time.Time) string {
 		if t == nil {
 			return "–"
 		}
 		return humanDuration(t.Sub(now))
 	},
-	"budgetLeft": func(b engine.Budget) string {
-		if b.Unit == "slices" {
-			return fmt.Sprintf("%.0f of %.0f bad slices", math.Max(b.Remaining, 0), b.Total)
-		}
-		return fmt.Sprintf("%.0f of %.0f bad events", math.Max(b.Remaining, 0), b.Total)
-	},
+	"budgetText": budgetText,
 }
 
 // groupText renders a group key as store=berlin-042; "–" for none.
@@ -171,9 +159,13 @@ type sloRow struct {
 	BurnWindow                       string
 	BurnOK                           bool
 	Team, ProductOwner, PolicyState  string
-	Firing                           int
-	Pages                            int
-	Stale                            bool
+	// Policy is the policy badge: the state, or why there is none yet.
+	Policy policyBadge
+	Firing int
+	Pages  int
+	// Stale is true while the SLO's source fails: its numbers are not
+	// current.
+	Stale bool
 	// Freezes is true while the SLO's policy state freezes releases.
 	Freezes bool
 	// WorstGroup names the group the budget bar shows, for grouped SLOs.
@@ -184,7 +176,7 @@ func newRow(v engine.SLOView) sloRow {
 	r := sloRow{ID: v.ID, Title: v.DisplayName, Service: v.Service, Href: "/slos/" + v.Service + "/" + v.Name,
 		Window: v.Window, Health: v.Health(), HasData: v.Status.HasData(), Objective: v.Objective,
 		Remaining: v.Worst.Budget.RemainingFraction, Team: v.Owners.Team, ProductOwner: v.Owners.ProductOwner,
-		PolicyState: v.Policy.State, Stale: v.Source.Stale}
+		PolicyState: v.Policy.State, Policy: newPolicyBadge(v), Stale: v.Source.Stale}
 	if r.Title == "" {
 		r.Title = v.Name
 	}
@@ -212,4 +204,55 @@ func newRow(v engine.SLOView) sloRow {
 }
 
 // healthRank orders rows so what needs attention comes first.
-var healthRank = map[engine.Health]int{engine.HealthExhausted: 0, engine.HealthAtRisk: 1, engine.HealthNoData: 2, engine.HealthMet: 3}
+var healthRank = map[engine.Health]int{engine.HealthExhausted: 0, engine.HealthAtRisk: 1, engine.HealthStale: 2,
+	engine.HealthNoData: 3, engine.HealthMet: 4}
+
+// policyBadge is an SLO's policy state as a badge: the state, or "no
+// data" and "too few events" while the policy rests for want of evidence,
+// so an SLO nobody can judge never reads healthy.
+type policyBadge struct{ Text, Class, Title string }
+
+func newPolicyBadge(v engine.SLOView) policyBadge {
+	p := v.Policy
+	switch {
+	case p.Resting && v.Source.Stale:
+		return policyBadge{Text: p.State, Class: "no-data", Title: "held while the data source fails: the budget is not current"}
+	case !p.Resting || engine.Evident(v.Worst, p.MinEvents):
+		return policyBadge{Text: p.State, Class: policyClass(p.State)}
+	}
+	need := fmt.Sprintf("the policy judges the budget once the window holds %s %s", amount(p.MinEvents), v.Worst.Budget.Unit)
+	if !v.Worst.HasData() {
+		return policyBadge{Text: "no data", Class: "no-data", Title: need}
+	}
+	return policyBadge{Text: "too few events", Class: "no-data",
+		Title: fmt.Sprintf("%s of %s: %s", amount(v.Worst.Counts.Total), amount(p.MinEvents), need)}
+}
+
+func policyClass(state string) string {
+	switch state {
+	case "healthy", "":
+		return "healthy"
+	case "exhausted":
+		return "exhausted"
+	}
+	return "at-risk"
+}
+
+// amount renders a count of events: whole above 100, three significant
+// digits below (a budget of 0.01 bad events, of 2.99).
+func amount(f float64) string {
+	if math.Abs(f) >= 100 {
+		return fmt.Sprintf("%.0f", f)
+	}
+	return strconv.FormatFloat(f, 'g', 3, 64)
+}
+
+// budgetText says how much of the budget is left, in its unit, or by how
+// much it is overspent.
+func budgetText(b engine.Budget) string {
+	unit := "bad " + b.Unit
+	if b.Remaining < 0 {
+		return fmt.Sprintf("error budget overspent by %s %s (a budget of %s)", amount(-b.Remaining), unit, amount(b.Total))
+	}
+	return fmt.Sprintf("error budget left (%s of %s %s)", amount(b.Remaining), amount(b.Total), unit)
+}

@@ -65,7 +65,7 @@ type release struct {
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	p := overviewPage{page: s.page(r, "Overview", "overview"),
-		Healths: []engine.Health{engine.HealthExhausted, engine.HealthAtRisk, engine.HealthNoData, engine.HealthMet}}
+		Healths: []engine.Health{engine.HealthExhausted, engine.HealthAtRisk, engine.HealthStale, engine.HealthNoData, engine.HealthMet}}
 	q := r.URL.Query()
 	p.Filter.Team, p.Filter.Service, p.Filter.Health = q.Get("team"), q.Get("service"), q.Get("status")
 	teams, services := map[string]bool{}, map[string]bool{}
@@ -147,7 +147,9 @@ type ruleRef struct {
 }
 
 type groupRow struct {
-	Label     string
+	Label string
+	// Stale is true while the SLO's source fails.
+	Stale     bool
 	Param     string // the ?group= value that charts this group
 	HasData   bool
 	SLI       float64
@@ -209,7 +211,8 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		label := groupText(engine.GroupKey(g.Labels))
-		row := groupRow{Label: label, Param: strings.ReplaceAll(label, ", ", ","), HasData: g.Status.HasData(), Remaining: g.Status.Budget.RemainingFraction}
+		row := groupRow{Label: label, Param: strings.ReplaceAll(label, ", ", ","), HasData: g.Status.HasData(),
+			Remaining: g.Status.Budget.RemainingFraction, Stale: v.Source.Stale}
 		if g.Status.SLI != nil {
 			row.SLI = *g.Status.SLI
 		}

@@ -110,7 +110,7 @@ func TestOverviewListsWhatNeedsAttentionFirst(t *testing.T) {
 	for _, m := range tileRE.FindAllStringSubmatch(page, -1) {
 		tiles[m[2]] = m[1]
 	}
-	for label, n := range map[string]string{"SLOs": "4", "budget exhausted": "1", "at risk": "1", "met": "1", "no data": "1", "pages firing": "2"} {
+	for label, n := range map[string]string{"SLOs": "4", "budget exhausted": "1", "at risk": "1", "met": "1", "no data or stale": "1", "pages firing": "2"} {
 		if tiles[label] != n {
 			t.Errorf("tile %q shows %q, want %s (tiles %v)", label, tiles[label], n, tiles)
 		}

@@ -197,6 +197,22 @@ func TestReadEndpoints(t *testing.T) {
 		t.Fatal(code)
 	}
 	f.total(t, "checkout/payments")
+	// With 299 payments more, 3 of them bad, the policy has the 300 events
+	// it needs (a budget of 3 bad ones at 99%) and finds it spent.
+	var more []engine.Event
+	for i := 0; i < 299; i++ {
+		outcome := "good"
+		if i < 3 {
+			outcome = "bad"
+		}
+		more = append(more, engine.Event{Stream: "payments", Labels: map[string]string{"store": "s1"}, Outcome: outcome})
+	}
+	if err := f.engine.Ingest(context.Background(), more); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.engine.Evaluate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	get := func(path string) (int, map[string]any) {
 		resp, err := http.Get(f.srv.URL + path)
 		if err != nil {
@@ -219,7 +235,7 @@ func TestReadEndpoints(t *testing.T) {
 		t.Errorf("slos of another team: %d %v", code, body)
 	}
 	code, body := get("/api/v1/slos/checkout/payments")
-	if code != 200 || body["status"].(map[string]any)["sli"] != 0.0 {
+	if code != 200 || body["status"].(map[string]any)["sli"] != 296.0/300 {
 		t.Errorf("one SLO: %d %v", code, body)
 	}
 	code, body = get("/api/v1/slos/checkout/payments/history?from=2026-11-02T11:00:00Z&to=2026-11-02T12:00:00Z&step=30m")
@@ -227,7 +243,7 @@ func TestReadEndpoints(t *testing.T) {
 		t.Errorf("history: %d %v", code, body)
 	}
 	code, body = get("/api/v1/slos/checkout/payments/history?group=store=s1&from=2026-11-02T11:00:00Z&to=2026-11-02T12:00:00Z&step=1h")
-	if pts, _ := body["points"].([]any); code != 200 || len(pts) != 2 || pts[1].(map[string]any)["total"] != 1.0 {
+	if pts, _ := body["points"].([]any); code != 200 || len(pts) != 2 || pts[1].(map[string]any)["total"] != 300.0 {
 		t.Errorf("history of group store=s1: %d %v", code, body)
 	}
 	if code, body = get("/api/v1/slos/checkout/payments/history?group=store=nowhere"); code != 404 {
@@ -249,7 +265,7 @@ func TestReadEndpoints(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{
-		`accord_slo_sli_ratio{service="checkout",slo="payments",team="pos-platform"} 0`,
+		`accord_slo_sli_ratio{service="checkout",slo="payments",team="pos-platform"} 0.98666`,
 		`accord_slo_error_budget_remaining_ratio{service="checkout",slo="latency",team="pos-platform"} 1`,
 		`accord_events_ingested_total 1`,
 		`accord_http_request_duration_seconds_count{code="202",route="POST /api/v1/events"} 1`,

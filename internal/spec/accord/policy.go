@@ -56,7 +56,8 @@ func (l *Loader) policyRef(parent *decode.Map, key string) string {
 	return p.Name
 }
 
-// readPolicyBody reads a policy's states and exception approvers.
+// readPolicyBody reads a policy's states, exception approvers and the
+// events it needs before it judges a budget.
 func readPolicyBody(m *decode.Map, p *slo.Policy) {
 	// a policy without states is reported by spec.Validate
 	p.Origins.Set("states", m.Origin("states"))
@@ -65,6 +66,13 @@ func readPolicyBody(m *decode.Map, p *slo.Policy) {
 		p.Origins.Set(fmt.Sprintf("states[%d]", i), st.Self())
 	}
 	p.ExceptionApprovers = m.StringList("exceptionApprovers")
+	if n, ok := m.Float("minEvents"); ok {
+		if n < 1 || n != float64(int64(n)) {
+			m.Errorf("minEvents", "must be a whole number of events of at least 1 (1 judges the budget on any data), not %g", n)
+		} else {
+			p.MinEvents = n
+		}
+	}
 }
 
 // readState reads one policy state: name, when, actions.

@@ -25,6 +25,9 @@ func (w *writer) policyDoc(p slo.Policy) *yaml.Node {
 	spec := newMapping()
 	spec.set("states", list(states))
 	spec.set("exceptionApprovers", stringList(p.ExceptionApprovers))
+	if p.MinEvents > 0 {
+		spec.set("minEvents", w.number(p.MinEvents))
+	}
 	return document(KindPolicy, named(p.Name, "", p.Description, nil), spec)
 }
 

@@ -133,4 +133,18 @@ func testHourlyCounts(t *testing.T, open func(t *testing.T) store.Store) {
 	if sl["a/grouped"][10] != (engine.Counts{Good: 0, Total: 1}) || sl["a/plain"][10] != (engine.Counts{Good: 1, Total: 1}) {
 		t.Errorf("hourly slices %v; want the SLO-wide group's 0/1 for a grouped SLO, 1/1 for the plain one", sl)
 	}
+	groups, err := s.GroupCounts(ctx, engine.KindEvents, "a/grouped", 600, 660)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 2 || groups[`{"store":"1"}`] != (engine.Counts{Good: 1, Total: 2}) || groups[`{"store":"2"}`] != (engine.Counts{Good: 3, Total: 4}) {
+		t.Errorf("events per group in hour 10: %v; want store 1 1/2 and store 2 3/4", groups)
+	}
+	groupSlices, err := s.GroupCounts(ctx, engine.KindSlices, "a/grouped", 600, 660)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := groupSlices["*"]; ok || groupSlices[`{"store":"1"}`] != (engine.Counts{Good: 1, Total: 1}) {
+		t.Errorf("slices per group: %v; want store 1's 1/1 and not the SLO-wide group", groupSlices)
+	}
 }

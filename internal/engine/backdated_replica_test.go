@@ -1,0 +1,87 @@
+package engine_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+)
+
+// slicesCaught records the judged slices an engine stores, as the change
+// feed would carry them to other replicas.
+type slicesCaught struct {
+	engine.Store
+	mu     sync.Mutex
+	slices []engine.Count
+}
+
+func (s *slicesCaught) AddCounts(ctx context.Context, counts []engine.Count) error {
+	s.mu.Lock()
+	for _, c := range counts {
+		if c.Kind == engine.KindSlices {
+			s.slices = append(s.slices, c)
+		}
+	}
+	s.mu.Unlock()
+	return s.Store.AddCounts(ctx, counts)
+}
+
+// TestBackdatedEventsOnAFollowerAreJudgedByTheLeader pushes a back-dated
+// week to a replica that does not lead. It judges no slices itself; the
+// leader, counting the week as it pulls it, judges them as if the week
+// had been pushed to it, and the follower shows the leader's judgments
+// once it takes them, counting each slice once.
+func TestBackdatedEventsOnAFollowerAreJudgedByTheLeader(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	now := t0.Add(7*24*time.Hour + 5*time.Minute)
+	clock := engine.NewManualClock(now)
+	ctx := context.Background()
+	cat := mustCatalog(t, backdatedSpec)
+	_, db := mustEngine(t, cat, t.TempDir(), clock)
+	defer db.Close()
+	caught := &slicesCaught{Store: db}
+	leader := engine.New(engine.Options{Catalog: cat, Store: caught, Clock: clock})
+	follower := engine.New(engine.Options{Catalog: cat, Store: db, Clock: clock})
+	for _, e := range []*engine.Engine{leader, follower} {
+		if err := e.Restore(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A week of 100 events a minute with two bad slices, one older than
+	// the minute checkpoints and one within them.
+	var week []engine.Count
+	for m := int64(0); m < 7*24*60; m++ {
+		good := 100.0
+		if m >= 10*60 && m < 10*60+10 || m >= 150*60 && m < 150*60+10 {
+			good = 95
+		}
+		week = append(week, engine.Count{SLO: "stores/sync-slices", Group: "{}", Kind: engine.KindEvents,
+			Minute: engine.UnixMinute(t0) + m, Counts: engine.Counts{Good: good, Total: 100}})
+	}
+	if err := follower.Record(ctx, week); err != nil {
+		t.Fatal(err)
+	}
+	if err := follower.Follow(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := follower.SLO("stores/sync-slices"); v.Status.Counts.Total != 0 {
+		t.Fatalf("the follower judged %+v slices itself; judging is the leader's", v.Status.Counts)
+	}
+	leader.Apply(week) // what the leader pulls from the change feed
+	if err := leader.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lv, _ := leader.SLO("stores/sync-slices")
+	if c := lv.Status.Counts; c.Total != 1_008 || c.Bad() != 2 {
+		t.Errorf("the leader counts %+v slices, want 2 bad of 1,008", c)
+	}
+	follower.Apply(caught.slices) // and what the follower pulls from the leader
+	if err := follower.Follow(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if fv, _ := follower.SLO("stores/sync-slices"); fv.Status.Counts != lv.Status.Counts {
+		t.Errorf("the follower counts %+v slices, the leader %+v", fv.Status.Counts, lv.Status.Counts)
+	}
+}
