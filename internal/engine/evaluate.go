@@ -142,7 +142,11 @@ func (st *sloState) alertLabels(g *group, r slo.BurnRateAlert) map[string]string
 	l["alertname"] = name
 	l["slo"] = st.def.Name
 	l["service"] = st.def.Service
-	l["severity"] = string(r.Severity)
+	if _, ok := l["severity"]; !ok {
+		// A severity the spec gives (Sloth's `severity: pageteam`) is
+		// kept, as the generated rules keep it: alert routes match on it.
+		l["severity"] = string(r.Severity)
+	}
 	l["burn_window"] = RuleWindows(r)
 	if st.owners.Team != "" {
 		l["team"] = st.owners.Team

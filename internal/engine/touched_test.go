@@ -147,3 +147,42 @@ func TestFollowTouchedShowsPushesAndSavesNothing(t *testing.T) {
 		t.Errorf("the follower saved alerts %+v (%v); want none", saved, err)
 	}
 }
+
+// TestSpecSeverityLabelIsKept: a page level's own severity label (Sloth's
+// `severity: pageteam`) reaches the alert's labels, as it reaches the
+// generated Prometheus rules, so alert routes that match on it keep
+// working; a level without one says page or ticket.
+func TestSpecSeverityLabelIsKept(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 12, 0, 30, 0, time.UTC)
+	clock := engine.NewManualClock(now)
+	e, store := mustEngine(t, mustCatalog(t, twoStreamsSpec+`      alerting:
+        page: {labels: {severity: pageteam}}
+`), t.TempDir(), clock)
+	defer store.Close()
+	for m := 30; m >= 0; m-- { // half an hour of a full outage
+		if err := e.Ingest(ctx, []engine.Event{counted("receipts", now.Add(-time.Duration(m)*time.Minute), 0, 1000)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := e.SLO("checkout/receipts")
+	pages := 0
+	for _, a := range v.Alerts {
+		want := "ticket"
+		if a.Severity == "page" {
+			want = "pageteam"
+			if a.State == engine.AlertFiring {
+				pages++
+			}
+		}
+		if a.Labels["severity"] != want {
+			t.Errorf("alert %s (%s) has severity label %q, want %q", a.Rule, a.Severity, a.Labels["severity"], want)
+		}
+	}
+	if pages == 0 {
+		t.Errorf("no page fires for half an hour of a full outage: %+v", v.Alerts)
+	}
+}
