@@ -67,9 +67,21 @@ func writeDiagnostics(w io.Writer, diags *diag.List) {
 }
 
 func writeSummary(w io.Writer, res *spec.Result) {
-	fmt.Fprintf(w, "%d SLOs in %d services from %d files: %d errors, %d warnings\n",
-		len(res.Catalog.SLOs), len(res.Catalog.Services), len(res.Files),
-		res.Diags.Count(diag.Error), res.Diags.Count(diag.Warning))
+	skipped := ""
+	if n := len(res.Skipped); n > 0 {
+		skipped = fmt.Sprintf(" (%s skipped)", count(n, "file"))
+	}
+	fmt.Fprintf(w, "%s in %s from %s%s: %s, %s\n",
+		count(len(res.Catalog.SLOs), "SLO"), count(len(res.Catalog.Services), "service"), count(len(res.Files), "file"), skipped,
+		count(res.Diags.Count(diag.Error), "error"), count(res.Diags.Count(diag.Warning), "warning"))
+}
+
+// count renders n with noun, plural unless n is 1: "1 error", "2 errors".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func writeSLOTable(w io.Writer, cat *slo.Catalog) error {

@@ -72,7 +72,7 @@ func dedupeServices(in []slo.Service, diags *diag.List) []slo.Service {
 			svc.Owners = svc.Owners.Merge(out[i].Owners)
 			out[i] = svc
 		default:
-			diags.Errorf(svc.Origins.Get("name", svc.Origin), "service %q is defined twice (first at %s)", svc.Name, out[i].Origin)
+			diags.Errorf(svc.Origins.Get("name", svc.Origin), "service %q is defined twice (first at %s)", svc.Name, out[i].Origins.Get("name", out[i].Origin))
 		}
 	}
 	return out

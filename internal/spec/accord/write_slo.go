@@ -38,6 +38,7 @@ func (w *writer) window(win slo.Window) *yaml.Node {
 	m := newMapping().flow()
 	m.set("calendar", text(string(win.Calendar)))
 	m.set("timeZone", text(win.TimeZone))
+	m.set("startTime", text(win.StartTime))
 	return m.node
 }
 

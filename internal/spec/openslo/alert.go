@@ -72,7 +72,7 @@ func (l *Loader) readAlertPolicy(spec *decode.Map, s *slo.SLO) {
 // reference to one by name.
 func (l *Loader) inlineOrRef(m *decode.Map, refKey, kind string) object {
 	defer m.Close()
-	m.Known("kind")
+	m.Known("kind", "apiVersion")
 	if m.Has(refKey) {
 		o := l.ref(kind, m.String(refKey), m, refKey)
 		if o == nil {
@@ -88,32 +88,58 @@ func (l *Loader) inlineOrRef(m *decode.Map, refKey, kind string) object {
 	return object{meta: md, spec: spec}
 }
 
+// severities maps the severities OpenSLO files use onto Accord's two.
+var severities = map[string]slo.Severity{
+	"page": slo.SeverityPage, "critical": slo.SeverityPage, "high": slo.SeverityPage, "urgent": slo.SeverityPage,
+	"sev1": slo.SeverityPage, "sev2": slo.SeverityPage, "p1": slo.SeverityPage, "p2": slo.SeverityPage,
+	"ticket": slo.SeverityTicket, "warning": slo.SeverityTicket, "medium": slo.SeverityTicket, "low": slo.SeverityTicket,
+	"info": slo.SeverityTicket, "sev3": slo.SeverityTicket, "sev4": slo.SeverityTicket, "p3": slo.SeverityTicket, "p4": slo.SeverityTicket,
+}
+
+// readCondition reads an alert condition as a burn-rate alert. OpenSLO's
+// op compares the burn rate with the threshold: gte and gt fire when the
+// budget burns at least that fast, which is what Accord's burn-rate alerts
+// do; lte and lt would fire while it burns slowly, which no burn-rate
+// alert expresses, so such a condition is reported and left out.
 func readCondition(spec *decode.Map, md meta) (slo.BurnRateAlert, bool) {
 	spec.Known("description")
 	br := slo.BurnRateAlert{Name: md.name}
-	sev := spec.String("severity")
-	switch strings.ToLower(sev) {
-	case "page", "critical", "high":
+	sev := spec.RequiredString("severity")
+	if s, ok := severities[strings.ToLower(sev)]; ok {
+		br.Severity = s
+	} else if sev != "" {
 		br.Severity = slo.SeverityPage
-	case "ticket", "warning", "medium", "low":
-		br.Severity = slo.SeverityTicket
-	default:
-		spec.Errorf("severity", "severity %q must be page or ticket (critical, high, warning, medium and low are read as those)", sev)
+		spec.Warnf("severity", "severity %q read as page: Accord's severities are page and ticket (critical, high, sev1, sev2 page; warning, medium, low, sev3 open a ticket)", sev)
 	}
 	c := spec.Map("condition")
 	defer c.Close()
 	if !spec.Require("condition") {
 		return br, false
 	}
-	br.Factor, _ = c.Float("threshold")
+	factor, hasFactor := c.Float("threshold")
+	br.Factor = factor
 	br.LongWindow, _ = c.Duration("lookbackWindow")
 	br.For, _ = c.Duration("alertAfter")
-	if kind := c.String("kind"); !strings.EqualFold(kind, "burnrate") {
+	if kind := c.String("kind"); kind != "" && !strings.EqualFold(kind, "burnrate") {
 		c.Errorf("kind", "condition kind %q: Accord alerts on burn rates (kind: burnrate)", kind)
 		return br, false
 	}
-	if op := c.String("op"); op != "" && op != "gte" && op != "gt" {
-		c.Errorf("op", "a burn-rate condition fires when the burn rate is at least the threshold (op: gte), not %q", op)
+	if !hasFactor && !c.Has("threshold") {
+		c.Errorf("threshold", "required field is missing: the burn rate to alert at, such as 14.4")
+	}
+	if !c.Has("lookbackWindow") {
+		c.Errorf("lookbackWindow", "required field is missing: the window the burn rate is measured over, such as 1h")
+	}
+	switch op := c.String("op"); op {
+	case "gte", "gt":
+	case "lte", "lt":
+		c.Warnf("op", "op %s fires while the burn rate stays %s %g, when the budget is safe: Accord's burn-rate alerts fire when it burns at least that fast, so this condition is not an alert; write op: gte for that", op, map[string]string{"lte": "at most", "lt": "below"}[op], factor)
+		return br, false
+	case "":
+		c.Warnf("op", "op is missing: read as gte, an alert when the burn rate is at least %g", factor)
+	default:
+		c.Errorf("op", "op %q must be gte, gt, lte or lt", op)
+		return br, false
 	}
 	br.ShortWindow = br.LongWindow / shortWindowRatio
 	if raw := md.annotations[annShortWindow]; raw != "" {

@@ -21,6 +21,8 @@ const (
 	annHistogram        = "accord.dev/histogram"
 	annQueryShape       = "accord.dev/query-shape"
 	annShortWindow      = "accord.dev/short-window"
+	annName             = "accord.dev/name"
+	annDefaultStart     = "accord.dev/default-start-time"
 	annPrefix           = "accord.dev/"
 )
 

@@ -21,7 +21,7 @@ func writeIndicator(s slo.SLO, ann map[string]string) (sliDoc, objective, error)
 	}
 	switch ind.Kind {
 	case slo.KindBoolean:
-		src := source(ind, ind.Gauge, "")
+		src := writeSource(ind, ind.Gauge, "")
 		doc.Spec.ThresholdMetric = &src
 		op, value := slo.OpGTE, 1.0
 		if ind.GoodWhen != nil {
@@ -42,7 +42,7 @@ func writeIndicator(s slo.SLO, ann map[string]string) (sliDoc, objective, error)
 
 func writeRatio(ind slo.Indicator, ann map[string]string) (*ratioMetric, error) {
 	if ind.Pushed() {
-		good, total := source(ind, nil, "good"), source(ind, nil, "")
+		good, total := writeSource(ind, nil, "good"), writeSource(ind, nil, "")
 		return &ratioMetric{Counter: true, Good: &good, Total: &total}, nil
 	}
 	good, bad, total, raw := ind.Good, ind.Bad, ind.Total, ind.ErrorRatio
@@ -69,7 +69,7 @@ func writeRatio(ind slo.Indicator, ann map[string]string) (*ratioMetric, error) 
 		if q == nil {
 			return nil
 		}
-		w := source(ind, q, "")
+		w := writeSource(ind, q, "")
 		return &w
 	}
 	rm.Good, rm.Bad, rm.Total = wrapQ(good), wrapQ(bad), wrapQ(total)
@@ -79,8 +79,8 @@ func writeRatio(ind slo.Indicator, ann map[string]string) (*ratioMetric, error) 
 	return rm, nil
 }
 
-// source renders a query, or the pushed stream, as a metric source.
-func source(ind slo.Indicator, q *slo.Query, outcome string) metricWrap {
+// writeSource renders a query, or the pushed stream, as a metric source.
+func writeSource(ind slo.Indicator, q *slo.Query, outcome string) metricWrap {
 	if ind.Pushed() {
 		spec := map[string]string{"stream": ind.Stream}
 		if outcome != "" {

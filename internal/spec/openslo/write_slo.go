@@ -71,8 +71,10 @@ type inlineObject struct {
 	Spec     any      `yaml:"spec"`
 }
 
-// calendarStart is a calendar window's startTime: OpenSLO requires one;
-// Accord aligns calendar windows to the start of their unit.
+// calendarStart is a calendar window's startTime when the model has none:
+// OpenSLO requires one; Accord aligns calendar windows to the start of
+// their unit, and 2024-01-01 starts a week, a month and a quarter. The
+// annotation annDefaultStart marks it as Accord's, so it reads back empty.
 const calendarStart = "2024-01-01 00:00:00"
 
 var calendarDurations = map[slo.CalendarUnit]string{slo.CalendarWeek: "1w", slo.CalendarMonth: "1M", slo.CalendarQuarter: "1Q"}
@@ -107,6 +109,9 @@ func writeSLO(s slo.SLO) (document, error) {
 	if !ok {
 		return document{}, fmt.Errorf("budgeting method %q has no OpenSLO name", s.Budgeting.Method)
 	}
+	if s.Window.IsCalendar() && s.Window.StartTime == "" {
+		md.Annotations[annDefaultStart] = "true"
+	}
 	spec := sloSpec{
 		Description: s.Description, Service: s.Service, Indicator: sli,
 		TimeWindow: []timeWindow{writeWindow(s.Window)}, BudgetingMethod: method,
@@ -117,7 +122,11 @@ func writeSLO(s slo.SLO) (document, error) {
 
 func writeWindow(w slo.Window) timeWindow {
 	if w.IsCalendar() {
-		return timeWindow{Duration: calendarDurations[w.Calendar], Calendar: &calendar{StartTime: calendarStart, TimeZone: w.TimeZone}}
+		start := w.StartTime
+		if start == "" {
+			start = calendarStart
+		}
+		return timeWindow{Duration: calendarDurations[w.Calendar], Calendar: &calendar{StartTime: start, TimeZone: w.TimeZone}}
 	}
 	return timeWindow{Duration: slo.FormatDuration(w.Rolling), IsRolling: true}
 }
