@@ -76,6 +76,9 @@ func (w *writer) indicator(ind slo.Indicator) *yaml.Node {
 		w.fail("indicator kind %q must be ratio, latency or boolean", ind.Kind)
 		return nil
 	}
+	if ind.External != nil {
+		return w.external(ind)
+	}
 	queries := ind.Queries()
 	if ind.Threshold != 0 && ind.Kind != slo.KindLatency {
 		w.fail("a %s indicator has no threshold", ind.Kind)

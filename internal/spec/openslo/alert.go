@@ -19,6 +19,7 @@ func (l *Loader) readAlertPolicies(sp *decode.Map, s *slo.SLO) {
 	for _, it := range sp.Seq("alertPolicies") {
 		item := sp.Doc.Map(it.Node, it.Path)
 		var spec *decode.Map
+		var md meta
 		switch {
 		case item.Has("alertPolicyRef"):
 			item.Known("kind")
@@ -27,10 +28,10 @@ func (l *Loader) readAlertPolicies(sp *decode.Map, s *slo.SLO) {
 			if o == nil {
 				continue
 			}
-			spec = o.spec
+			spec, md = o.spec, o.meta
 		default:
-			item.Known("kind")
-			readMetaOptional(item.Map("metadata"))
+			item.Known("kind", "apiVersion")
+			md = readMetaOptional(item.Map("metadata"))
 			spec = item.Map("spec")
 			if !item.Require("spec") {
 				item.Close()
@@ -39,11 +40,14 @@ func (l *Loader) readAlertPolicies(sp *decode.Map, s *slo.SLO) {
 			item.Close()
 			defer spec.Close()
 		}
-		l.readAlertPolicy(spec, s)
+		l.readAlertPolicy(spec, s, md.annotations[annDefaultRules] == "true")
 	}
 }
 
-func (l *Loader) readAlertPolicy(spec *decode.Map, s *slo.SLO) {
+// readAlertPolicy reads a policy's conditions as burn-rate alerts and its
+// notification targets. Conditions of a policy Accord wrote for its
+// default alerts are not the SLO's own: it keeps the defaults.
+func (l *Loader) readAlertPolicy(spec *decode.Map, s *slo.SLO, defaults bool) {
 	// Accord notifies on firing and on resolution, and marks missing data
 	// stale: these switches ask for what it always does.
 	spec.Known("description", "alertWhenNoData", "alertWhenResolved", "alertWhenBreaching")
@@ -51,7 +55,7 @@ func (l *Loader) readAlertPolicy(spec *decode.Map, s *slo.SLO) {
 		c := spec.Doc.Map(it.Node, it.Path)
 		cond := l.inlineOrRef(c, "conditionRef", kindCondition)
 		if cond.spec != nil {
-			if br, ok := readCondition(cond.spec, cond.meta); ok {
+			if br, ok := readCondition(cond.spec, cond.meta); ok && !defaults {
 				s.Origins.Set(fmt.Sprintf("alerting.burnRates[%d]", len(s.Alerting.BurnRates)), c.Self())
 				s.Alerting.BurnRates = append(s.Alerting.BurnRates, br)
 			}
@@ -60,12 +64,28 @@ func (l *Loader) readAlertPolicy(spec *decode.Map, s *slo.SLO) {
 	for _, it := range spec.Seq("notificationTargets") {
 		t := spec.Doc.Map(it.Node, it.Path)
 		target := l.inlineOrRef(t, "targetRef", kindTarget)
-		if target.spec != nil {
-			s.Alerting.Targets = append(s.Alerting.Targets, slo.NotificationTarget{
-				Name: target.meta.name, Target: target.spec.RequiredString("target"), Description: target.spec.String("description"),
-			})
+		if target.spec == nil {
+			continue
+		}
+		nt := slo.NotificationTarget{Name: target.meta.name, Target: target.spec.RequiredString("target"), Description: target.spec.String("description")}
+		if n := target.meta.annotations[annName]; n != "" {
+			nt.Name = n
+		}
+		if target.meta.annotations[annImplied] != "true" && !hasTarget(s.Alerting.Targets, nt.Name) {
+			s.Alerting.Targets = append(s.Alerting.Targets, nt)
 		}
 	}
+}
+
+// hasTarget reports whether a target of that name is already kept: two
+// policies of one SLO often notify the same target.
+func hasTarget(targets []slo.NotificationTarget, name string) bool {
+	for _, t := range targets {
+		if name != "" && t.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // inlineOrRef reads a list item that is either an inline document or a
@@ -104,6 +124,9 @@ var severities = map[string]slo.Severity{
 func readCondition(spec *decode.Map, md meta) (slo.BurnRateAlert, bool) {
 	spec.Known("description")
 	br := slo.BurnRateAlert{Name: md.name}
+	if n, ok := md.annotations[annName]; ok {
+		br.Name = n // the alert's name before a conversion made it unique
+	}
 	sev := spec.RequiredString("severity")
 	if s, ok := severities[strings.ToLower(sev)]; ok {
 		br.Severity = s

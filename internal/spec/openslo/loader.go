@@ -145,7 +145,7 @@ func (l *Loader) checkUnused() {
 	}
 	for _, o := range l.byKind[kindAlertPolicy] {
 		scratch.Origins = slo.Origins{}
-		l.readAlertPolicy(o.spec, &scratch)
+		l.readAlertPolicy(o.spec, &scratch, false)
 	}
 	for _, o := range l.byKind[kindCondition] {
 		readCondition(o.spec, o.meta)

@@ -99,6 +99,7 @@ func readV1alphaObjective(m *decode.Map, s *slo.SLO, threshold bool) {
 		return
 	}
 	s.Budgeting.SliceLength = v1alphaSliceLength
+	m.Warnf("timeSliceTarget", "openslo/v1alpha has no slice length: slices are %s long", slo.FormatDuration(v1alphaSliceLength))
 	s.Origins.Set("budgeting.sliceTarget", m.Origin("timeSliceTarget"))
 	if t, ok := m.Float("timeSliceTarget"); ok {
 		s.Budgeting.SliceTarget = round(t * 100)

@@ -1,6 +1,7 @@
 package openslo
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -13,6 +14,9 @@ func writeIndicator(s slo.SLO, ann map[string]string) (sliDoc, objective, error)
 	ind := s.Indicator
 	var obj objective
 	doc := sliDoc{Metadata: metadata{Name: s.Name}}
+	if ind.External != nil {
+		return writeExternal(s, doc)
+	}
 	if ind.Kind == slo.KindLatency {
 		ann[annLatencyThreshold] = slo.FormatDuration(ind.Threshold)
 		if ind.Histogram != nil {
@@ -77,6 +81,47 @@ func writeRatio(ind slo.Indicator, ann map[string]string) (*ratioMetric, error) 
 		rm.RawType, rm.Raw = "failure", wrapQ(raw)
 	}
 	return rm, nil
+}
+
+// writeExternal renders an indicator Accord cannot measure as the spec
+// had it: each role's source of its own kind and settings.
+func writeExternal(s slo.SLO, doc sliDoc) (sliDoc, objective, error) {
+	ind := s.Indicator
+	e := ind.External
+	var obj objective
+	src := func(role string) (*metricWrap, error) {
+		raw, ok := e.Specs[role]
+		if !ok {
+			return nil, nil
+		}
+		var spec any
+		if err := json.Unmarshal([]byte(raw), &spec); err != nil {
+			return nil, fmt.Errorf("%s settings of the %s source are not JSON: %w", role, e.Kind, err)
+		}
+		return &metricWrap{MetricSource: metricSource{MetricSourceRef: e.DataSource, Type: e.Kind, Spec: spec}}, nil
+	}
+	var err error
+	pick := func(role string) *metricWrap {
+		w, e := src(role)
+		if e != nil && err == nil {
+			err = e
+		}
+		return w
+	}
+	switch ind.Kind {
+	case slo.KindBoolean:
+		doc.Spec.ThresholdMetric = pick("gauge")
+		if c := ind.GoodWhen; c != nil {
+			obj.Op, obj.Value = string(c.Op), &c.Value
+		}
+	default:
+		rm := &ratioMetric{Good: pick("good"), Bad: pick("bad"), Total: pick("total"), Raw: pick("errorRatio")}
+		if rm.Raw != nil {
+			rm.RawType = "failure"
+		}
+		doc.Spec.RatioMetric = rm
+	}
+	return doc, obj, err
 }
 
 // writeSource renders a query, or the pushed stream, as a metric source.
