@@ -19,6 +19,7 @@ func (l *Loader) readSLO(named, body *decode.Map) slo.SLO {
 		RunbookURL:  body.String("runbook"),
 		Origins: slo.Origins{
 			"name":      named.Origin("name"),
+			"labels":    named.Origin("labels"),
 			"objective": body.Origin("objective"),
 			"window":    body.Origin("window"),
 			"indicator": body.Origin("indicator"),

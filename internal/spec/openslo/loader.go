@@ -197,7 +197,7 @@ func readDataSource(o *object) slo.DataSource {
 func readService(o *object) slo.Service {
 	svc := slo.Service{
 		Name: o.meta.name, DisplayName: o.meta.displayName, Description: o.spec.String("description"),
-		Origin: o.meta.m.Self(), Origins: slo.Origins{"name": o.meta.m.Origin("name"), "runbook": o.meta.m.Origin("annotations")},
+		Origin: o.meta.m.Self(), Origins: slo.Origins{"name": o.meta.m.Origin("name"), "runbook": o.meta.m.Origin("annotations"), "labels": o.meta.m.Origin("labels")},
 	}
 	svc.Owners, svc.Labels, svc.RunbookURL = o.meta.owners()
 	o.spec.Close()

@@ -40,7 +40,7 @@ func (l *Loader) readSLO(o *object) []slo.SLO {
 		Description: sp.String("description"), Origin: md.m.Self(),
 		Origins: slo.Origins{
 			"name": md.m.Origin("name"), "service": serviceAt, "window": sp.Origin("timeWindow"),
-			"budgeting": sp.Origin("budgetingMethod"), "owners": md.m.Origin("labels"), "runbook": md.m.Origin("annotations"),
+			"budgeting": sp.Origin("budgetingMethod"), "owners": md.m.Origin("labels"), "labels": md.m.Origin("labels"), "runbook": md.m.Origin("annotations"),
 			"policy": md.m.Origin("annotations"), "groupBy": md.m.Origin("annotations"), "alerting": sp.Origin("alertPolicies"),
 		},
 	}

@@ -24,7 +24,7 @@ func (l *Loader) readV1alphaSLO(o *object) []slo.SLO {
 		Description: sp.String("description"), Origin: md.m.Self(),
 		Origins: slo.Origins{
 			"name": md.m.Origin("name"), "service": sp.Origin("service"), "window": sp.Origin("timeWindows"),
-			"budgeting": sp.Origin("budgetingMethod"), "owners": md.m.Origin("labels"), "runbook": md.m.Origin("annotations"),
+			"budgeting": sp.Origin("budgetingMethod"), "owners": md.m.Origin("labels"), "labels": md.m.Origin("labels"), "runbook": md.m.Origin("annotations"),
 			"indicator": sp.Origin("indicator"),
 		},
 	}

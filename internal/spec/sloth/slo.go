@@ -18,7 +18,7 @@ func (l *Loader) readSLO(m *decode.Map, k keys, service string, serviceAt slo.Or
 		Budgeting:   slo.Budgeting{Method: slo.Occurrences},
 		Origin:      m.Self(),
 		Origins: slo.Origins{
-			"name": m.Origin("name"), "service": serviceAt, "objective": m.Origin("objective"),
+			"name": m.Origin("name"), "service": serviceAt, "objective": m.Origin("objective"), "labels": m.Origin("labels"),
 			"window": m.Self(), "indicator": m.Origin("sli"), "alerting": m.Origin("alerting"),
 		},
 	}
