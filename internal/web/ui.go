@@ -171,6 +171,8 @@ type sloRow struct {
 	Firing                           int
 	Pages                            int
 	Stale                            bool
+	// NotMeasured says why Accord does not measure the SLO, if so.
+	NotMeasured string
 	// WorstGroup names the group the budget bar shows, for grouped SLOs.
 	WorstGroup string
 }
@@ -179,7 +181,7 @@ func newRow(v engine.SLOView) sloRow {
 	r := sloRow{ID: v.ID, Title: v.DisplayName, Service: v.Service, Href: "/slos/" + v.Service + "/" + v.Name,
 		Window: v.Window, Health: v.Health(), HasData: v.Status.HasData(), Objective: v.Objective,
 		Remaining: v.Worst.Budget.RemainingFraction, Team: v.Owners.Team, ProductOwner: v.Owners.ProductOwner,
-		PolicyState: v.Policy.State, Stale: v.Source.Stale}
+		PolicyState: v.Policy.State, Stale: v.Source.Stale, NotMeasured: v.Source.NotMeasured}
 	if r.Title == "" {
 		r.Title = v.Name
 	}
