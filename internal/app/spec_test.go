@@ -7,31 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/accord-slo/accord/internal/app"
 	"github.com/accord-slo/accord/internal/engine"
 )
-
-// syncBuffer is a log destination safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 const mixedSpec = `apiVersion: accord/v1
 kind: Service
@@ -67,10 +48,15 @@ spec:
 // warnings are logged at start, the Datadog SLO loads with the rest and is
 // shown as not measured, in the API and the UI.
 func TestServeLogsSpecWarningsAndShowsWhatIsNotMeasured(t *testing.T) {
-	var logs syncBuffer
-	a := startApp(t, app.Options{SpecPaths: []string{writeSpec(t, mixedSpec)}, DataDir: t.TempDir(), Addr: "127.0.0.1:0",
+	// Read before Start: only New has logged yet, and no goroutine writes.
+	var logs bytes.Buffer
+	ctx := context.Background()
+	a, err := app.New(ctx, app.Options{SpecPaths: []string{writeSpec(t, mixedSpec)}, DataDir: t.TempDir(), Addr: "127.0.0.1:0",
 		Token: "tok", Clock: engine.NewManualClock(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)), Manual: true,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer a.Close()
 	for _, want := range []string{
 		`level=WARN msg="spec: objective 50% lets 50% of events fail`,
@@ -80,7 +66,10 @@ func TestServeLogsSpecWarningsAndShowsWhatIsNotMeasured(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
 	}
-	if err := a.Step(context.Background()); err != nil {
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Step(ctx); err != nil {
 		t.Fatal(err)
 	}
 	v, ok := a.Engine.SLO("checkout/basket")

@@ -1,7 +1,8 @@
-// Package spec reads SLO specs — Accord's own accord/v1, OpenSLO v1, Sloth
-// and Pyrra — from files, multi-document YAML and directories into one
-// slo.Catalog, and checks the result as a whole: every problem is reported
-// at once with its file, line, column and field.
+// Package spec reads SLO specs — Accord's own accord/v1, OpenSLO (v1,
+// v1alpha, v2alpha), Sloth and Pyrra — from files, multi-document YAML,
+// lists of objects and directories into one slo.Catalog, and checks the
+// result as a whole: every problem is reported at once with its file,
+// line, column and field.
 package spec
 
 import (

@@ -104,15 +104,7 @@ func (l *Loader) readObjectives(version string, sp *decode.Map, base slo.SLO, th
 	k := keysOf(version)
 	var out []slo.SLO
 	for i, m := range items {
-		s := base
-		s.Origins = slo.Origins{}
-		for k, v := range base.Origins {
-			s.Origins[k] = v
-		}
-		if len(items) > 1 {
-			s.Name = objectiveName(base.Name, m, i)
-			m.Doc.Diags.Warnf(m.Self(), "SLO %q has %d objectives: Accord reads this one as SLO %q with a budget of its own", base.Name, len(items), s.Name)
-		}
+		s := objectiveSLO(base, m, i, len(items))
 		m.Known("compositeWeight")
 		if m.Has(k.indicator) || m.Has(k.indicatorRef) {
 			if !own {
@@ -132,6 +124,21 @@ func (l *Loader) readObjectives(version string, sp *decode.Map, base slo.SLO, th
 		out = append(out, s)
 	}
 	return out
+}
+
+// objectiveSLO returns the SLO objective i of n becomes: a copy of base,
+// named after the objective when there are several.
+func objectiveSLO(base slo.SLO, m *decode.Map, i, n int) slo.SLO {
+	s := base
+	s.Origins = slo.Origins{}
+	for k, v := range base.Origins {
+		s.Origins[k] = v
+	}
+	if n > 1 {
+		s.Name = objectiveName(base.Name, m, i)
+		m.Doc.Diags.Warnf(m.Self(), "SLO %q has %d objectives: Accord reads this one as SLO %q with a budget of its own", base.Name, n, s.Name)
+	}
+	return s
 }
 
 // objectiveName names the SLO one of several objectives becomes.

@@ -49,15 +49,7 @@ func (l *Loader) readV1alphaSLO(o *object) []slo.SLO {
 	}
 	var out []slo.SLO
 	for i, m := range items {
-		s := base
-		s.Origins = slo.Origins{}
-		for k, v := range base.Origins {
-			s.Origins[k] = v
-		}
-		if len(items) > 1 {
-			s.Name = objectiveName(base.Name, m, i)
-			m.Doc.Diags.Warnf(m.Self(), "SLO %q has %d objectives: Accord reads this one as SLO %q with a budget of its own", base.Name, len(items), s.Name)
-		}
+		s := objectiveSLO(base, m, i, len(items))
 		if rm := m.Map("ratioMetrics"); rm.Present() {
 			if threshold {
 				rm.Doc.Diags.Errorf(rm.Self(), "give an indicator or ratioMetrics in each objective, not both")
@@ -135,15 +127,10 @@ var v1alphaUnits = map[string]time.Duration{
 // A window that is not rolling and has no calendar is read as rolling, as
 // Sloth reads it.
 func readV1alphaWindow(sp *decode.Map) slo.Window {
-	items := sp.Maps("timeWindows")
-	if len(items) == 0 {
-		sp.Warnf("timeWindows", "timeWindows is missing: using a rolling 28d window")
+	m := oneWindow(sp, "timeWindows")
+	if m == nil {
 		return slo.Window{Rolling: defaultWindow}
 	}
-	if len(items) > 1 {
-		sp.Errorf("timeWindows", "give one time window, not %d", len(items))
-	}
-	m := items[0]
 	defer m.Close()
 	unitRaw := m.RequiredString("unit")
 	count, _ := m.Float("count")

@@ -20,15 +20,10 @@ const day = 24 * time.Hour
 var unitDays = map[string]int{"M": 30, "Q": 90, "Y": 365}
 
 func readWindow(sp *decode.Map) slo.Window {
-	items := sp.Maps("timeWindow")
-	if len(items) == 0 {
-		sp.Warnf("timeWindow", "timeWindow is missing: using a rolling 28d window")
+	m := oneWindow(sp, "timeWindow")
+	if m == nil {
 		return slo.Window{Rolling: defaultWindow}
 	}
-	if len(items) > 1 {
-		sp.Errorf("timeWindow", "give one time window, not %d", len(items))
-	}
-	m := items[0]
 	defer m.Close()
 	raw := m.RequiredString("duration")
 	rolling, hasRolling := m.Bool("isRolling")
@@ -47,6 +42,20 @@ func readWindow(sp *decode.Map) slo.Window {
 		m.Warnf("isRolling", "isRolling is missing and there is no calendar: reading a rolling window")
 	}
 	return slo.Window{Rolling: rollingDuration(m, raw)}
+}
+
+// oneWindow returns the one time window OpenSLO's list under key holds,
+// or nil, with a warning, when there is none.
+func oneWindow(sp *decode.Map, key string) *decode.Map {
+	items := sp.Maps(key)
+	if len(items) == 0 {
+		sp.Warnf(key, "%s is missing: using a rolling 28d window", key)
+		return nil
+	}
+	if len(items) > 1 {
+		sp.Errorf(key, "give one time window, not %d", len(items))
+	}
+	return items[0]
 }
 
 // rollingDuration reads a rolling window's duration: Prometheus style, or

@@ -177,3 +177,27 @@ func TestGroupingPluginsAndAlertLabels(t *testing.T) {
 		t.Errorf("alerting = %+v", a)
 	}
 }
+
+// TestOtherShapesSpellingIsRead reads pageAlert in a prometheus/v1 file,
+// which Sloth silently ignores, as page_alert, with a warning.
+func TestOtherShapesSpellingIsRead(t *testing.T) {
+	res := spec.LoadBytes("s.yaml", []byte(`version: prometheus/v1
+service: checkout
+labels: {owner: pos}
+slos:
+  - name: payments
+    objective: 99.9
+    sli: {events: {error_query: 'sum(rate(e[{{.window}}]))', total_query: 'sum(rate(t[{{.window}}]))'}}
+    alerting:
+      name: PaymentsBurn
+      pageAlert: {labels: {severity: critical}}
+`))
+	got := diagLines(res)
+	want := `s.yaml:10:18: warning: slos[0].alerting.pageAlert: page_alert is spelled page_alert in this shape of Sloth spec, which ignores pageAlert: read as page_alert`
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("diagnostics = %q, want %q", got, want)
+	}
+	if l := res.Catalog.SLOs[0].Alerting.Page.Labels["severity"]; l != "critical" {
+		t.Errorf("page severity = %q", l)
+	}
+}
