@@ -99,7 +99,10 @@ func state(v engine.SLOView) string {
 		}
 		parts = append(parts, p)
 	}
-	if v.Stream == "" && !v.Source.Stale && v.Source.Backfill < 1 {
+	if v.Source.NotMeasured != "" {
+		parts = append(parts, "not measured: "+v.Source.NotMeasured)
+	}
+	if v.Stream == "" && !v.Source.Stale && v.Source.NotMeasured == "" && v.Source.Backfill < 1 {
 		parts = append(parts, fmt.Sprintf("loading history: %.0f%% of the window", v.Source.Backfill*100))
 	}
 	if v.Source.Stale {

@@ -15,24 +15,29 @@ import (
 
 func newValidateCmd() *cobra.Command {
 	var output string
+	var exclude []string
 	cmd := &cobra.Command{
 		Use:   "validate PATH...",
 		Short: "Check SLO specs and list every problem with file:line:col",
-		Long: `Validate reads SLO specs — files, multi-document YAML, or directories searched
-recursively for .yaml and .yml — in any format Accord reads (accord/v1,
-OpenSLO v1, Sloth, Pyrra) and reports every problem at once.
+		Long: `Validate reads SLO specs — files, multi-document YAML, lists of objects, or
+directories searched recursively for .yaml, .yml and .json — in any format
+Accord reads (accord/v1; OpenSLO v1, v1alpha and v2alpha; Sloth; Pyrra) and
+reports every problem at once. Files in a directory that hold no SLO spec
+(Kubernetes manifests, dashboards) are skipped with a note; --exclude leaves
+files and directories out by name or path.
 
 The SLOs found go to standard output (when there are no errors); problems go
-to standard error. The exit
-status is 1 when there is any error; warnings alone leave it 0.`,
+to standard error. The exit status is 1 when there is any error; warnings
+and notes alone leave it 0.`,
 		Example: `  accord validate examples/
-  accord validate -o json slos/checkout.yaml`,
+  accord validate -o json slos/checkout.yaml
+  accord validate --exclude setup --exclude '*-crd.yaml' deploy/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "text" && output != "json" {
 				return fmt.Errorf("--output %q: must be text or json", output)
 			}
-			res, err := spec.Load(args...)
+			res, err := spec.LoadWith(spec.Options{Exclude: exclude}, args...)
 			if err != nil {
 				return err
 			}
@@ -56,6 +61,7 @@ status is 1 when there is any error; warnings alone leave it 0.`,
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	addExcludeFlag(cmd, &exclude)
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -67,9 +73,27 @@ func writeDiagnostics(w io.Writer, diags *diag.List) {
 }
 
 func writeSummary(w io.Writer, res *spec.Result) {
-	fmt.Fprintf(w, "%d SLOs in %d services from %d files: %d errors, %d warnings\n",
-		len(res.Catalog.SLOs), len(res.Catalog.Services), len(res.Files),
-		res.Diags.Count(diag.Error), res.Diags.Count(diag.Warning))
+	skipped := ""
+	if n := len(res.Skipped); n > 0 {
+		skipped = fmt.Sprintf(" (%s skipped)", count(n, "file"))
+	}
+	fmt.Fprintf(w, "%s in %s from %s%s: %s, %s\n",
+		count(len(res.Catalog.SLOs), "SLO"), count(len(res.Catalog.Services), "service"), count(len(res.Files), "file"), skipped,
+		count(res.Diags.Count(diag.Error), "error"), count(res.Diags.Count(diag.Warning), "warning"))
+}
+
+// addExcludeFlag adds --exclude, the patterns of files and directories a
+// command leaves out of the directories it reads.
+func addExcludeFlag(cmd *cobra.Command, exclude *[]string) {
+	cmd.Flags().StringArrayVar(exclude, "exclude", nil, "leave out files and directories matching this glob (by base name or path below the directory given); repeatable")
+}
+
+// count renders n with noun, plural unless n is 1: "1 error", "2 errors".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func writeSLOTable(w io.Writer, cat *slo.Catalog) error {
@@ -80,8 +104,11 @@ func writeSLOTable(w io.Writer, cat *slo.Catalog) error {
 	fmt.Fprintln(tw, "SERVICE\tSLO\tOBJECTIVE\tWINDOW\tINDICATOR\tMEASURED BY\tTEAM")
 	for _, s := range cat.Canonical().SLOs {
 		source := "prometheus"
-		if s.Indicator.Pushed() {
+		switch {
+		case s.Indicator.Pushed():
 			source = "events: " + s.Indicator.Stream
+		case s.Indicator.NotMeasured() != "":
+			source = "not measured: " + s.Indicator.NotMeasured()
 		}
 		team := cat.EffectiveOwners(s).Team
 		if team == "" {
@@ -94,8 +121,10 @@ func writeSLOTable(w io.Writer, cat *slo.Catalog) error {
 
 // validationReport is validate's JSON output.
 type validationReport struct {
-	Valid       bool              `json:"valid"`
-	Files       []string          `json:"files"`
+	Valid bool     `json:"valid"`
+	Files []string `json:"files"`
+	// Skipped are files found in a directory that hold no SLO spec.
+	Skipped     []string          `json:"skipped,omitempty"`
 	Errors      int               `json:"errors"`
 	Warnings    int               `json:"warnings"`
 	Diagnostics []diag.Diagnostic `json:"diagnostics"`
@@ -106,6 +135,7 @@ func writeValidationJSON(w io.Writer, res *spec.Result) error {
 	report := validationReport{
 		Valid:       !res.Diags.HasErrors(),
 		Files:       res.Files,
+		Skipped:     res.Skipped,
 		Errors:      res.Diags.Count(diag.Error),
 		Warnings:    res.Diags.Count(diag.Warning),
 		Diagnostics: res.Diags.Items(),

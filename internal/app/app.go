@@ -27,6 +27,7 @@ import (
 	promsource "github.com/accord-slo/accord/internal/prometheus"
 	"github.com/accord-slo/accord/internal/slo"
 	"github.com/accord-slo/accord/internal/spec"
+	"github.com/accord-slo/accord/internal/spec/diag"
 	"github.com/accord-slo/accord/internal/store"
 	"github.com/accord-slo/accord/internal/web"
 )
@@ -149,7 +150,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		return nil, fmt.Errorf("--leader-lease %s: want at least 1s (it is renewed every third of it)", opts.LeaderLease)
 	}
 	a := &App{opts: opts, log: opts.Logger, registry: prometheus.NewRegistry()}
-	cat, err := loadCatalog(opts.SpecPaths)
+	cat, err := loadCatalog(opts.SpecPaths, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +217,7 @@ func (a *App) build(ctx context.Context) error {
 
 	var queried []slo.SLO
 	for _, s := range a.Catalog.SLOs {
-		if !s.Indicator.Pushed() {
+		if !s.Indicator.Pushed() && s.Indicator.NotMeasured() == "" {
 			queried = append(queried, s)
 		}
 	}
@@ -262,11 +263,22 @@ func (a *App) externalURL() string {
 // Token is the bootstrap admin token.
 func (a *App) Token() string { return a.token }
 
-// loadCatalog reads the specs and refuses them if any has errors.
-func loadCatalog(paths []string) (slo.Catalog, error) {
+// loadCatalog reads the specs and refuses them if any has errors. Their
+// warnings and notes are logged, so that serve says at start what
+// validate would (an implausible objective, an SLO that is not measured).
+func loadCatalog(paths []string, log *slog.Logger) (slo.Catalog, error) {
 	res, err := spec.Load(paths...)
 	if err != nil {
 		return slo.Catalog{}, fmt.Errorf("load specs: %w", err)
+	}
+	for _, d := range res.Diags.Items() {
+		at := fmt.Sprintf("%s:%d:%d", d.File, d.Line, d.Column)
+		switch d.Severity {
+		case diag.Warning:
+			log.Warn("spec: "+d.Message, "at", at, "field", d.Path)
+		case diag.Note:
+			log.Info("spec: "+d.Message, "at", at)
+		}
 	}
 	if res.Diags.HasErrors() {
 		var lines []string

@@ -91,6 +91,9 @@ type SourceState struct {
 	LastSuccess time.Time `json:"lastSuccess,omitzero"`
 	// Backfill is the share of the window loaded from the source, 0..1.
 	Backfill float64 `json:"backfill"`
+	// NotMeasured says why Accord does not measure the SLO at all, such as
+	// "source kind Datadog" (slo.Indicator.NotMeasured); empty otherwise.
+	NotMeasured string `json:"notMeasured,omitempty"`
 }
 
 // New returns an engine for the catalog's SLOs. Call Restore before use.
@@ -114,6 +117,7 @@ func New(opts Options) *Engine {
 		if def.Indicator.Pushed() {
 			st.source.Backfill = 1 // pushed data needs no backfill
 		}
+		st.source.NotMeasured = def.Indicator.NotMeasured()
 		st.policy, _ = opts.Catalog.Policy(def.Policy) // the loader gave it the service's policy
 		st.windows = reportedWindows(st.rules, st.policy)
 		st.required = st.policy.RequiredEvents(def.Objective)

@@ -39,8 +39,9 @@ type Options struct {
 // Each generates the rules of every SLO in the catalog that Prometheus
 // measures, one group per SLO, and hands each to emit as soon as it is
 // made, sorted by service and SLO name, so that output of any size is
-// written without being held. SLOs measured by pushed events have nothing
-// to record and are left out with a warning. It fails on an SLO whose
+// written without being held. SLOs measured by pushed events, and SLOs
+// whose source Accord cannot measure (Datadog, CloudWatch, ...), have
+// nothing to record and are left out with a warning. It fails on an SLO whose
 // queries cannot be turned into rules, or when emit fails.
 func Each(cat *slo.Catalog, opts Options, emit func(service string, g Group) error) (warnings []string, err error) {
 	if opts.Naming == "" {
@@ -57,6 +58,10 @@ func Each(cat *slo.Catalog, opts Options, emit func(service string, g Group) err
 	for _, s := range defs {
 		if s.Indicator.Pushed() {
 			warnings = append(warnings, fmt.Sprintf("%s: measured from pushed events (stream %q), so Prometheus has nothing to record; left out", s.ID(), s.Indicator.Stream))
+			continue
+		}
+		if why := s.Indicator.NotMeasured(); why != "" {
+			warnings = append(warnings, fmt.Sprintf("%s: not measured (%s), so Prometheus has nothing to record; left out", s.ID(), why))
 			continue
 		}
 		t := newTarget(s, opts.Naming)

@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -206,5 +207,22 @@ func TestUnusableQueriesFail(t *testing.T) {
 	_, err := rules.Generate(cat, rules.Options{})
 	if err == nil || !strings.Contains(err.Error(), "shop/s") || !strings.Contains(err.Error(), "is a counter") {
 		t.Errorf("a counter as a gauge: err = %v", err)
+	}
+}
+
+func TestUnmeasuredSLOsAreLeftOutWithAWarning(t *testing.T) {
+	cat := catalogOf(t, serviceSpec(`    - {name: dd, objective: 99, window: 7d, indicator: {ratio: {bad: {counter: e}, total: {counter: t}}}}
+    - {name: s, objective: 99, window: 7d, indicator: {ratio: {bad: {counter: e}, total: {counter: t}}}}
+`))
+	cat.SLOs[0].Indicator = slo.Indicator{External: &slo.External{Kind: "Datadog"}}
+	res, err := rules.Generate(cat, rules.Options{})
+	if err != nil {
+		t.Fatalf("an SLO on a Datadog source stops generation: %v", err)
+	}
+	if len(res.Files) != 1 || len(res.Files[0].Groups) != 1 || res.Files[0].Groups[0].Name != "accord:shop:s" {
+		t.Errorf("groups %+v, want only shop/s", res.Files)
+	}
+	if want := "shop/dd: not measured (source kind Datadog), so Prometheus has nothing to record; left out"; !slices.Contains(res.Warnings, want) {
+		t.Errorf("warnings %q lack %q", res.Warnings, want)
 	}
 }

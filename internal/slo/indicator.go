@@ -41,10 +41,47 @@ type Indicator struct {
 	// Boolean: a gauge, good where GoodWhen holds (by default value >= 1).
 	Gauge    *Query      `json:"gauge,omitempty"`
 	GoodWhen *Comparison `json:"goodWhen,omitempty"`
+
+	// External is set when Accord cannot measure the indicator: its data
+	// source is of a kind Accord does not query (Datadog, CloudWatch, …)
+	// or its SLI is not among the files read. The SLO still loads, is
+	// listed and shown as not measured; what the spec said is kept, so
+	// converting it writes it back. The query fields are then empty.
+	External *External `json:"external,omitempty"`
+}
+
+// External is what a spec says about an indicator Accord cannot measure.
+type External struct {
+	// Kind is the data source's type as the spec wrote it, e.g. "Datadog";
+	// empty when the SLI itself is missing.
+	Kind string `json:"kind,omitempty"`
+	// SLIRef names an SLI the files do not define.
+	SLIRef string `json:"sliRef,omitempty"`
+	// DataSource names the spec's data source object, if any.
+	DataSource string `json:"dataSource,omitempty"`
+	// Specs hold each role's source settings (good, bad, total, errorRatio,
+	// gauge) as the JSON of what the spec wrote, e.g. {"query":"sum:hits{*}"}.
+	Specs map[string]string `json:"specs,omitempty"`
 }
 
 // Pushed reports whether the indicator is measured from pushed events.
 func (i Indicator) Pushed() bool { return i.Stream != "" }
+
+// NotMeasured says why Accord cannot measure the indicator, e.g. "source
+// kind Datadog"; empty when it can.
+func (i Indicator) NotMeasured() string {
+	switch {
+	case i.External == nil:
+		return ""
+	case i.External.Kind != "":
+		return "source kind " + i.External.Kind
+	case i.External.SLIRef != "":
+		return "SLI " + i.External.SLIRef + " is not defined"
+	case i.External.DataSource != "":
+		return "data source " + i.External.DataSource + " of unknown kind"
+	}
+	return "no data source Accord can query"
+}
 
 // Queries returns the indicator's queries by role, for checks that treat
 // them alike.

@@ -26,6 +26,11 @@ type Window struct {
 	Calendar CalendarUnit `json:"calendar,omitempty"`
 	// TimeZone is the IANA zone calendar windows start in; empty means UTC.
 	TimeZone string `json:"timeZone,omitempty"`
+	// StartTime is a calendar window's start as the spec wrote it (OpenSLO's
+	// calendar.startTime, e.g. "2022-01-01 12:00:00"), kept so that
+	// converting writes it back. Windows begin at the start of their week,
+	// month or quarter in TimeZone whatever it says.
+	StartTime string `json:"startTime,omitempty"`
 }
 
 // IsCalendar reports whether the window is calendar-aligned.

@@ -1,7 +1,8 @@
-// Package spec reads SLO specs — Accord's own accord/v1, OpenSLO v1, Sloth
-// and Pyrra — from files, multi-document YAML and directories into one
-// slo.Catalog, and checks the result as a whole: every problem is reported
-// at once with its file, line, column and field.
+// Package spec reads SLO specs — Accord's own accord/v1, OpenSLO (v1,
+// v1alpha, v2alpha), Sloth and Pyrra — from files, multi-document YAML,
+// lists of objects and directories into one slo.Catalog, and checks the
+// result as a whole: every problem is reported at once with its file,
+// line, column and field.
 package spec
 
 import (
@@ -9,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -34,22 +36,44 @@ type Result struct {
 	Diags   diag.List
 	// Files are the spec files read, in order.
 	Files []string
+	// Skipped are the files found in a directory that hold no SLO spec
+	// (Kubernetes manifests, dashboards), each with a note in Diags.
+	Skipped []string
+}
+
+// Options say which files Load reads.
+type Options struct {
+	// Exclude holds glob patterns (filepath.Match syntax) of files and
+	// directories to leave out when a directory is walked. A pattern is
+	// matched against the path below the directory given and against the
+	// base name, so "setup" and "*-crd.yaml" work at any depth.
+	Exclude []string
 }
 
 // Load reads every spec file under paths (files, or directories walked
-// recursively for .yaml and .yml files), then checks the catalog. It
-// returns an error only when nothing could be read at all; problems in the
-// specs are in Result.Diags.
-func Load(paths ...string) (*Result, error) {
-	files, err := expand(paths)
+// recursively for .yaml, .yml and .json files), then checks the catalog.
+// It returns an error only when nothing could be read at all; problems in
+// the specs are in Result.Diags.
+func Load(paths ...string) (*Result, error) { return LoadWith(Options{}, paths...) }
+
+// LoadWith is Load with options.
+func LoadWith(opts Options, paths ...string) (*Result, error) {
+	for _, g := range opts.Exclude {
+		if _, err := filepath.Match(g, ""); err != nil {
+			return nil, fmt.Errorf("exclude pattern %q: %w", g, err)
+		}
+	}
+	files, err := expand(paths, opts.Exclude)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Files: files}
+	res := &Result{}
 	l := newLoader(&res.Diags)
 	for _, f := range files {
-		for _, d := range decode.ReadFile(f, &res.Diags) {
-			l.add(d)
+		if docs, ok := l.read(f); ok && l.addFile(f, docs) {
+			res.Files = append(res.Files, f.path)
+		} else {
+			res.Skipped = append(res.Skipped, f.path)
 		}
 	}
 	res.Catalog = l.finish()
@@ -62,24 +86,31 @@ func Load(paths ...string) (*Result, error) {
 func LoadBytes(path string, data []byte) *Result {
 	res := &Result{Files: []string{path}}
 	l := newLoader(&res.Diags)
-	for _, d := range decode.ReadBytes(path, data, &res.Diags) {
-		l.add(d)
-	}
+	l.addFile(specFile{path: path}, decode.ReadBytes(path, data, &res.Diags))
 	res.Catalog = l.finish()
 	Validate(&res.Catalog, &res.Diags)
 	return res
 }
 
-// expand turns paths into the sorted list of spec files they name.
-func expand(paths []string) ([]string, error) {
-	var files []string
+// specFile is a file to read; walked is true when it was found in a
+// directory rather than named, so that a file holding no spec is skipped
+// with a note instead of being an error.
+type specFile struct {
+	path   string
+	walked bool
+}
+
+// expand turns paths into the list of spec files they name, each
+// directory's files sorted.
+func expand(paths, exclude []string) ([]specFile, error) {
+	var files []specFile
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
 			return nil, fmt.Errorf("read spec path %s: %w", p, err)
 		}
 		if !info.IsDir() {
-			files = append(files, p)
+			files = append(files, specFile{path: p})
 			continue
 		}
 		var found []string
@@ -87,10 +118,16 @@ func expand(paths []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
+			if path == p {
+				return nil
 			}
-			if !d.IsDir() && isYAML(path) {
+			if excluded(p, path, exclude) || d.IsDir() && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.IsDir() && isSpecFile(path) {
 				found = append(found, path)
 			}
 			return nil
@@ -99,17 +136,40 @@ func expand(paths []string) ([]string, error) {
 			return nil, fmt.Errorf("walk spec directory %s: %w", p, err)
 		}
 		sort.Strings(found)
-		files = append(files, found...)
+		for _, f := range found {
+			files = append(files, specFile{path: f, walked: true})
+		}
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("no spec files (.yaml, .yml) in %s", strings.Join(paths, ", "))
+		return nil, fmt.Errorf("no spec files (.yaml, .yml, .json) in %s", strings.Join(paths, ", "))
 	}
 	return files, nil
 }
 
-func isYAML(path string) bool {
-	ext := strings.ToLower(filepath.Ext(path))
-	return ext == ".yaml" || ext == ".yml"
+// excluded reports whether path, found under root, matches an exclude
+// pattern by its path below root or by its base name.
+func excluded(root, path string, patterns []string) bool {
+	rel, err := filepath.Rel(root, path)
+	if err != nil {
+		rel = path
+	}
+	for _, g := range patterns {
+		if ok, _ := filepath.Match(g, rel); ok {
+			return true
+		}
+		if ok, _ := filepath.Match(g, filepath.Base(path)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func isSpecFile(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
 }
 
 // loader dispatches each document to the loader of its format.
@@ -123,12 +183,88 @@ func newLoader(diags *diag.List) *loader {
 	return &loader{diags: diags, formats: map[slo.Format]formatLoader{}}
 }
 
-func (l *loader) add(d decode.Document) {
-	format, problem := Detect(d.Root)
-	if problem != "" {
-		l.diags.Errorf(slo.Origin{File: d.File, Line: d.Root.Line, Column: d.Root.Column}, "%s", problem)
-		return
+// addFile reads the documents of one file and reports whether any of them
+// is a spec. In a file found by walking a directory, documents that are
+// no SLO spec at all (a Deployment beside the CRDs) are skipped with one
+// note for the file; in a file named on the command line they are errors.
+func (l *loader) addFile(f specFile, docs []decode.Document) bool {
+	var skipped []string
+	var first *yaml.Node
+	read := 0
+	for _, d := range docs {
+		for _, el := range d.Elements() {
+			det := classify(el.Root)
+			at := slo.Origin{File: el.File, Line: el.Root.Line, Column: el.Root.Column, Path: el.Path}
+			switch {
+			case det.format != "":
+				read++
+				if det.warning != "" {
+					l.diags.Warnf(at, "%s", det.warning)
+				}
+				l.add(el, det.format)
+			case det.skip || det.foreign && f.walked:
+				if first == nil {
+					first = el.Root
+				}
+				skipped = append(skipped, det.what)
+			default:
+				read++ // an attempt at a spec: its problem is an error
+				l.diags.Errorf(at, "%s", det.problem)
+			}
+		}
 	}
+	if len(skipped) > 0 {
+		at := slo.Origin{File: f.path, Line: first.Line, Column: first.Column}
+		if read == 0 {
+			l.diags.Notef(at, "skipped: no SLO spec in this file (%s)", summarise(skipped))
+		} else {
+			l.diags.Notef(at, "skipped %d documents that are no SLO spec (%s)", len(skipped), summarise(skipped))
+		}
+	}
+	return read > 0 || len(docs) == 0
+}
+
+// specMarkers are header values only spec files hold.
+var specMarkers = regexp.MustCompile(`(?m)^\s*-?\s*(apiVersion:\s*["']?(accord|openslo|sloth\.slok\.dev|pyrra\.dev)|version:\s*["']?prometheus/v1)`)
+
+// read parses a file; ok is false when it is skipped. A file found in a
+// directory that is not valid YAML and names no spec format (a Helm
+// template beside the specs) is skipped with a note; otherwise its syntax
+// error is an error.
+func (l *loader) read(f specFile) (docs []decode.Document, ok bool) {
+	data, err := os.ReadFile(f.path)
+	if err != nil {
+		l.diags.Errorf(slo.Origin{File: f.path}, "read file: %v", err)
+		return nil, true
+	}
+	docs, bad := decode.Parse(f.path, data)
+	if bad != nil {
+		if f.walked && len(docs) == 0 && !specMarkers.Match(data) {
+			l.diags.Notef(slo.Origin{File: f.path, Line: 1, Column: 1}, "skipped: not valid YAML and no SLO spec (%s)", strings.TrimPrefix(bad.Message, "invalid YAML: "))
+			return nil, false
+		}
+		l.diags.Append(*bad)
+	}
+	return docs, true
+}
+
+// summarise lists what was skipped, each kind once, in order.
+func summarise(what []string) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range what {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	if len(out) > 4 {
+		out = append(out[:4], fmt.Sprintf("%d more", len(out)-4))
+	}
+	return strings.Join(out, ", ")
+}
+
+func (l *loader) add(d decode.Document, format slo.Format) {
 	fl, ok := l.formats[format]
 	if !ok {
 		fl = newFormatLoader(format)
@@ -148,27 +284,6 @@ func (l *loader) finish() slo.Catalog {
 
 // Detect says which format a document is in, or why it is in none.
 func Detect(root *yaml.Node) (slo.Format, string) {
-	if root == nil || root.Kind != yaml.MappingNode {
-		return "", "not a spec: the document must be a mapping with apiVersion (accord/v1, openslo/v1, sloth.slok.dev/v1, pyrra.dev/v1alpha1) or version: prometheus/v1 (Sloth)"
-	}
-	api, kind, version := decode.Peek(root, "apiVersion"), decode.Peek(root, "kind"), decode.Peek(root, "version")
-	switch {
-	case api == "accord/v1":
-		return slo.FormatAccord, ""
-	case api == "openslo/v1":
-		return slo.FormatOpenSLO, ""
-	case strings.HasPrefix(api, "openslo/"):
-		return "", fmt.Sprintf("apiVersion %q: only OpenSLO v1 (openslo/v1) is supported", api)
-	case api == "sloth.slok.dev/v1" && kind == "PrometheusServiceLevel":
-		return slo.FormatSloth, ""
-	case api == "" && version == "prometheus/v1":
-		return slo.FormatSloth, ""
-	case api == "" && version != "":
-		return "", fmt.Sprintf("version %q: Sloth specs must be version: prometheus/v1", version)
-	case api == "pyrra.dev/v1alpha1" && kind == "ServiceLevelObjective":
-		return slo.FormatPyrra, ""
-	case api == "":
-		return "", "not a spec: missing apiVersion (accord/v1, openslo/v1, sloth.slok.dev/v1, pyrra.dev/v1alpha1) or version: prometheus/v1 (Sloth)"
-	}
-	return "", fmt.Sprintf("apiVersion %q kind %q is not a format Accord reads: accord/v1, openslo/v1, sloth.slok.dev/v1 PrometheusServiceLevel, pyrra.dev/v1alpha1 ServiceLevelObjective, or Sloth's version: prometheus/v1", api, kind)
+	det := classify(root)
+	return det.format, det.problem
 }

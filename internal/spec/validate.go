@@ -28,11 +28,13 @@ var (
 
 // Validate checks the catalog as a whole — values in range, PromQL that
 // parses, references that resolve, names that are unique, owners named —
-// and folds implicit services (made from Sloth, Pyrra or OpenSLO SLOs)
-// into the services that files define. A field a loader already reported
-// (a required field missing, say) is not reported again for its zero value.
+// folds implicit services (made from Sloth, Pyrra or OpenSLO SLOs) into
+// the services that files define, and makes every label name a valid
+// Prometheus one. A field a loader already reported (a required field
+// missing, say) is not reported again for its zero value.
 func Validate(cat *slo.Catalog, diags *diag.List) {
 	defer diags.DropRepeatsSince(diags.Len())
+	sanitizeLabels(cat, diags)
 	cat.Services = dedupeServices(cat.Services, diags)
 	checkUnique(diags, "policy", len(cat.Policies), func(i int) (string, slo.Origin) {
 		return cat.Policies[i].Name, cat.Policies[i].Origin
@@ -72,7 +74,7 @@ func dedupeServices(in []slo.Service, diags *diag.List) []slo.Service {
 			svc.Owners = svc.Owners.Merge(out[i].Owners)
 			out[i] = svc
 		default:
-			diags.Errorf(svc.Origins.Get("name", svc.Origin), "service %q is defined twice (first at %s)", svc.Name, out[i].Origin)
+			diags.Errorf(svc.Origins.Get("name", svc.Origin), "service %q is defined twice (first at %s)", svc.Name, out[i].Origins.Get("name", out[i].Origin))
 		}
 	}
 	return out

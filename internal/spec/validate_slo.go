@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"math"
 	"regexp"
 	"sort"
 	"time"
@@ -21,9 +22,7 @@ var ownerHints = map[slo.Format]string{
 func checkSLO(cat *slo.Catalog, s slo.SLO, diags *diag.List) {
 	at := func(field string) slo.Origin { return s.Origins.Get(field, s.Origin) }
 	checkName(diags, at("name"), "SLO", s.Name)
-	if s.Objective <= 0 || s.Objective >= 100 {
-		diags.Errorf(at("objective"), "objective %g%% must be above 0 and below 100 (a percentage such as 99.9)", s.Objective)
-	}
+	checkObjective(s.Objective, at("objective"), diags)
 	checkReferences(cat, s, diags)
 	checkWindow(s, diags)
 	checkBudgeting(s, diags)
@@ -31,6 +30,26 @@ func checkSLO(cat *slo.Catalog, s slo.SLO, diags *diag.List) {
 	checkGroupBy(s, diags)
 	checkBurnRates(s, diags)
 	checkOwners(cat, s, diags)
+}
+
+// plausibleObjective is the lowest objective, in percent, Accord takes
+// without a word: below it an SLO lets so many events fail that a
+// fraction was more likely meant (50 for 0.5?) or a typo made.
+const plausibleObjective = 75
+
+// checkObjective says when an objective cannot be meant: out of range is
+// an error, below 1% can only be a fraction written where a percentage
+// belongs (its alerts could never fire), and a low one gets a warning.
+func checkObjective(o float64, at slo.Origin, diags *diag.List) {
+	switch {
+	case o <= 0 || o >= 100:
+		diags.Errorf(at, "objective %g%% must be above 0 and below 100 (a percentage such as 99.9)", o)
+	case o < 1:
+		pct := math.Round(o*100*1e9) / 1e9
+		diags.Errorf(at, "objective %g%% lets more than 99%% of events fail, so its alerts could never fire: objectives are percentages; for %g%% write %g", o, pct, pct)
+	case o < plausibleObjective:
+		diags.Warnf(at, "objective %g%% lets %g%% of events fail: SLOs usually promise 90 to 99.99 percent; check it is the percentage you mean", o, math.Round((100-o)*1e9)/1e9)
+	}
 }
 
 func checkReferences(cat *slo.Catalog, s slo.SLO, diags *diag.List) {
@@ -84,6 +103,8 @@ func checkBudgeting(s slo.SLO, diags *diag.List) {
 	}
 	at := s.Origins.Get("budgeting.sliceLength", s.Origins.Get("budgeting", s.Origin))
 	switch {
+	case b.SliceLength == 0:
+		diags.Errorf(at, "%s budgeting needs a time slice length, between 1m and 1d: give sliceLength, such as 5m", b.Method)
 	case b.SliceLength < minSliceLength || b.SliceLength > maxSliceLength:
 		diags.Errorf(at, "time slice %s must be between 1m and 1d", slo.FormatDuration(b.SliceLength))
 	case b.SliceLength%time.Minute != 0:
@@ -91,9 +112,13 @@ func checkBudgeting(s slo.SLO, diags *diag.List) {
 	case b.SliceLength >= s.Window.Nominal():
 		diags.Errorf(at, "time slice %s must be shorter than the window %s", slo.FormatDuration(b.SliceLength), s.Window)
 	}
-	if b.Method == slo.Timeslices && (b.SliceTarget <= 0 || b.SliceTarget > 100) {
-		diags.Errorf(s.Origins.Get("budgeting.sliceTarget", s.Origins.Get("budgeting", s.Origin)),
-			"time slice target %g%% must be above 0 and at most 100 (the percent of good events that makes a slice good)", b.SliceTarget)
+	targetAt := s.Origins.Get("budgeting.sliceTarget", s.Origins.Get("budgeting", s.Origin))
+	switch {
+	case b.Method != slo.Timeslices:
+	case b.SliceTarget == 0:
+		diags.Errorf(targetAt, "timeslices budgeting needs a slice target: give sliceTarget, such as 95 (the percent of good events that makes a slice good)")
+	case b.SliceTarget < 0 || b.SliceTarget > 100:
+		diags.Errorf(targetAt, "time slice target %g%% must be above 0 and at most 100 (the percent of good events that makes a slice good)", b.SliceTarget)
 	}
 }
 
@@ -102,6 +127,13 @@ var leMatcher = regexp.MustCompile(`[{,]\s*le\s*(=|!=|=~|!~)`)
 func checkIndicator(cat *slo.Catalog, s slo.SLO, diags *diag.List) {
 	ind := s.Indicator
 	at := func(field string) slo.Origin { return s.Origins.Get(field, s.Origins.Get("indicator", s.Origin)) }
+	if why := ind.NotMeasured(); why != "" {
+		if ind.External.SLIRef != "" {
+			return // the loader said which SLI is missing
+		}
+		diags.Warnf(at("indicator"), "SLO %q is not measured (%s): it is listed without a budget; measure it from a Prometheus-compatible source or pushed events", s.Name, why)
+		return
+	}
 	if diags.HasErrorWithin(at("indicator")) {
 		// the loader already said what is wrong with this indicator
 		checkQueries(cat, s, diags)

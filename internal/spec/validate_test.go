@@ -87,7 +87,18 @@ func TestValidate(t *testing.T) {
 			c.SLOs[0].Budgeting = slo.Budgeting{Method: slo.Timeslices, SliceLength: 30 * time.Second, SliceTarget: 0}
 		}, []string{
 			"s.yaml:10:3: spec.slos[0]: time slice 30s must be between 1m and 1d",
-			"s.yaml:10:3: spec.slos[0]: time slice target 0% must be above 0 and at most 100",
+			"s.yaml:10:3: spec.slos[0]: timeslices budgeting needs a slice target: give sliceTarget, such as 95",
+		}},
+		{"timeslices without a slice length, slice target out of range", func(c *slo.Catalog) {
+			c.SLOs[0].Budgeting = slo.Budgeting{Method: slo.Timeslices, SliceTarget: 120}
+		}, []string{
+			"s.yaml:10:3: spec.slos[0]: timeslices budgeting needs a time slice length, between 1m and 1d: give sliceLength, such as 5m",
+			"s.yaml:10:3: spec.slos[0]: time slice target 120% must be above 0 and at most 100",
+		}},
+		{"not measured", func(c *slo.Catalog) {
+			c.SLOs[0].Indicator = slo.Indicator{Kind: slo.KindRatio, External: &slo.External{Kind: "Datadog"}}
+		}, []string{
+			`s.yaml:14:3: warning: spec.slos[0].indicator: SLO "payments" is not measured (source kind Datadog): it is listed without a budget`,
 		}},
 		{"latency histogram with le", func(c *slo.Catalog) {
 			c.SLOs[0].Indicator = slo.Indicator{Kind: slo.KindLatency,

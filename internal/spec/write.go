@@ -17,11 +17,24 @@ var WriteFormats = []string{"accord", "openslo"}
 // they follow the OpenSLO documents as accord/v1 Policy documents: Load
 // reads the mixed stream back to the same catalog.
 func Write(format string, cat slo.Catalog) ([]byte, error) {
+	return WriteWith(format, cat, WriteOptions{})
+}
+
+// WriteOptions say how to write.
+type WriteOptions struct {
+	// Rules returns the burn-rate alerts an SLO without its own is
+	// evaluated with (engine.Rules), so that OpenSLO output carries them
+	// as AlertPolicy objects; nil writes each SLO's own alerts only.
+	Rules func(*slo.SLO) []slo.BurnRateAlert
+}
+
+// WriteWith is Write with options.
+func WriteWith(format string, cat slo.Catalog, opts WriteOptions) ([]byte, error) {
 	switch format {
 	case "accord":
 		return accord.Write(cat)
 	case "openslo":
-		out, err := openslo.Write(cat)
+		out, err := openslo.Write(cat, openslo.Options{Rules: opts.Rules})
 		if err != nil || len(cat.Policies) == 0 {
 			return out, err
 		}

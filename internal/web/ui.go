@@ -168,6 +168,8 @@ type sloRow struct {
 	Stale bool
 	// Freezes is true while the SLO's policy state freezes releases.
 	Freezes bool
+	// NotMeasured says why Accord does not measure the SLO, if so.
+	NotMeasured string
 	// WorstGroup names the group the budget bar shows, for grouped SLOs.
 	WorstGroup string
 }
@@ -176,7 +178,7 @@ func newRow(v engine.SLOView) sloRow {
 	r := sloRow{ID: v.ID, Title: v.DisplayName, Service: v.Service, Href: "/slos/" + v.Service + "/" + v.Name,
 		Window: v.Window, Health: v.Health(), HasData: v.Status.HasData(), Objective: v.Objective,
 		Remaining: v.Worst.Budget.RemainingFraction, Team: v.Owners.Team, ProductOwner: v.Owners.ProductOwner,
-		PolicyState: v.Policy.State, Policy: newPolicyBadge(v), Stale: v.Source.Stale}
+		PolicyState: v.Policy.State, Policy: newPolicyBadge(v), Stale: v.Source.Stale, NotMeasured: v.Source.NotMeasured}
 	if r.Title == "" {
 		r.Title = v.Name
 	}

@@ -29,8 +29,8 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 			`24:13: spec.slos[0].alerting.burnRates[0].shortWindow: required field is missing`,
 			`24:38: spec.slos[0].alerting.burnRates[0].factor: must be a number, not "fast"`,
 			`25:15: spec.slos[0].policy: must be a policy name or a policy mapping {name, states, ...}, not a list`,
-			`27:18: spec.slos[1].objective: must be a number, not "high"`,
-			`28:33: spec.slos[1].window.tz: unknown field "tz"; known fields: calendar, timeZone`,
+			`27:18: spec.slos[1].objective: must be a percentage such as 99.9 or "99.9%", not "high"`,
+			`28:33: spec.slos[1].window.tz: unknown field "tz"; known fields: calendar, startTime, timeZone`,
 			`29:18: spec.slos[1].budgeting: must be a method such as occurrences or a mapping such as {method: timeslices, sliceLength: 5m, sliceTarget: 95}, not a list`,
 			`33:21: spec.slos[1].indicator.boolean.goodWhen: must be a comparison such as ">= 1" or {op: gte, value: 1}, not "== 1"`,
 			`36:17: spec.slos[1].owners.onCall: must be a mapping, not a list`,
@@ -45,7 +45,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 			`15:11: spec.states[0].actions[2]: an action mapping has exactly one key, the action, such as {notify: [team]}; found 2`,
 			`16:23: spec.states[0].actions[3].postmortem: postmortem takes no settings; write it as a plain list item: - postmortem`,
 			`17:11: spec.states[0].actions[4]: an action is a name such as postmortem or a mapping such as {notify: [team]}`,
-			`19:37: spec.states[1].when.budgetRemainingAtMost: must be a number, not "lots"`,
+			`19:37: spec.states[1].when.budgetRemainingAtMost: must be a percentage such as 99.9 or "99.9%", not "lots"`,
 			`20:7: spec.states[1].action: unknown field "action" (did you mean "actions"?)`,
 			`22:1: kind: required field is missing; give one of Service, SLO, Policy, DataSource`,
 			`27:11: metadata.name: required field is missing`,
@@ -76,9 +76,8 @@ func TestLoadSmallProblems(t *testing.T) {
 	tests := []struct {
 		name, body, want string
 	}{
-		{"fraction objective", "  objective: 0.999\n" + ratio,
-			`s.yaml:7:14: warning: spec.objective: objective 0.999 means 0.999%; objectives are percentages: for 99.9% write 99.9`},
 		{"percent string", "  objective: \"99.9 %\"\n" + ratio, ``},
+		{"number string", "  objective: \"99.9\"\n" + ratio, ``},
 		{"bad percent string", "  objective: \"ninety%\"\n" + ratio,
 			`s.yaml:7:14: spec.objective: must be a percentage such as 99.9 or "99.9%", not "ninety%"`},
 		{"no indicator kind", "  objective: 99\n  indicator: {dataSource: x}\n",

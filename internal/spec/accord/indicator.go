@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -25,6 +26,7 @@ func readIndicator(body *decode.Map, s *slo.SLO) {
 	m := body.Map("indicator")
 	defer m.Close()
 	s.Indicator.DataSource = m.String("dataSource")
+	readExternal(m, s)
 	given := oneOf(m, indicatorKinds...)
 	switch {
 	case !m.Present():
@@ -81,6 +83,9 @@ func readQuery(parent *decode.Map, key string, s *slo.SLO, field string) *slo.Qu
 	}
 	q := parent.Map(key)
 	defer q.Close()
+	if readExternalQuery(q, strings.TrimPrefix(field, "indicator."), s) {
+		return nil
+	}
 	var keys []string
 	for _, sh := range queryShapes {
 		keys = append(keys, sh.key)

@@ -20,6 +20,7 @@ func (l *Loader) addService(top *decode.Map) {
 		Origin:      top.Self(),
 		Origins: slo.Origins{
 			"name":    meta.Origin("name"),
+			"labels":  meta.Origin("labels"),
 			"owners":  spec.Origin("owners"),
 			"runbook": spec.Origin("runbook"),
 		},

@@ -1,8 +1,6 @@
 package accord
 
 import (
-	"math"
-
 	"github.com/accord-slo/accord/internal/slo"
 	"github.com/accord-slo/accord/internal/spec/decode"
 )
@@ -21,6 +19,7 @@ func (l *Loader) readSLO(named, body *decode.Map) slo.SLO {
 		RunbookURL:  body.String("runbook"),
 		Origins: slo.Origins{
 			"name":      named.Origin("name"),
+			"labels":    named.Origin("labels"),
 			"objective": body.Origin("objective"),
 			"window":    body.Origin("window"),
 			"indicator": body.Origin("indicator"),
@@ -54,8 +53,4 @@ func readObjective(body *decode.Map, s *slo.SLO) {
 		return
 	}
 	s.Objective = f
-	if f > 0 && f < 1 {
-		pct := math.Round(f*100*1e9) / 1e9
-		body.Warnf("objective", "objective %g means %g%%; objectives are percentages: for %g%% write %g", f, f, pct, pct)
-	}
 }

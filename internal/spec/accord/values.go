@@ -58,10 +58,10 @@ func labels(m *decode.Map, key string) map[string]string {
 }
 
 // percent reads a percentage: a number such as 99.9, or a string such as
-// "99.9%".
+// "99.9" or "99.9%".
 func percent(m *decode.Map, key string) (float64, bool) {
 	v := m.Value(key)
-	if !isScalar(v) || v.Tag != "!!str" || !strings.HasSuffix(strings.TrimSpace(v.Value), "%") {
+	if !isScalar(v) || v.Tag != "!!str" {
 		return m.Float(key)
 	}
 	num := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v.Value), "%"))

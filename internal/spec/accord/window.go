@@ -22,6 +22,7 @@ func readWindow(body *decode.Map, s *slo.SLO) {
 		w := body.Map("window")
 		s.Window.Calendar = slo.CalendarUnit(w.RequiredString("calendar"))
 		s.Window.TimeZone = w.String("timeZone")
+		s.Window.StartTime = w.String("startTime") // kept for conversion; windows start with their unit
 		w.Close()
 	default:
 		body.Errorf("window", "must be a duration such as 30d or a mapping such as {calendar: month}, not %s", describe(v))

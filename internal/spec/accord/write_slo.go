@@ -38,6 +38,7 @@ func (w *writer) window(win slo.Window) *yaml.Node {
 	m := newMapping().flow()
 	m.set("calendar", text(string(win.Calendar)))
 	m.set("timeZone", text(win.TimeZone))
+	m.set("startTime", text(win.StartTime))
 	return m.node
 }
 
@@ -74,6 +75,9 @@ func (w *writer) indicator(ind slo.Indicator) *yaml.Node {
 	if !ok {
 		w.fail("indicator kind %q must be ratio, latency or boolean", ind.Kind)
 		return nil
+	}
+	if ind.External != nil {
+		return w.external(ind)
 	}
 	queries := ind.Queries()
 	if ind.Threshold != 0 && ind.Kind != slo.KindLatency {

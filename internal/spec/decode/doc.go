@@ -24,7 +24,10 @@ type Doc struct {
 	File   string
 	Format slo.Format
 	// Root is the document's top node, usually a mapping.
-	Root  *yaml.Node
+	Root *yaml.Node
+	// Path names the document inside its YAML document when it is one
+	// element of a list of objects, e.g. "[1]"; empty otherwise.
+	Path  string
 	Diags *diag.List
 }
 
@@ -33,6 +36,50 @@ type Document struct {
 	File  string
 	Index int // 0-based position among the file's documents
 	Root  *yaml.Node
+	// Path names an object that is one element of a list (a YAML sequence
+	// of objects, or a Kubernetes List's items), e.g. "[1]" or "items[0]".
+	Path string
+}
+
+// Elements returns the objects a document holds: the document itself, or
+// each element of a list of objects, named by its index. OpenSLO tools
+// write files as a sequence of objects; kubectl writes a List with items.
+func (d Document) Elements() []Document {
+	root := d.Root
+	var items []*yaml.Node
+	prefix := ""
+	switch {
+	case root.Kind == yaml.SequenceNode:
+		items = root.Content
+	case root.Kind == yaml.MappingNode && isList(root):
+		items = resolve(mapValue(root, "items")).Content
+		prefix = "items"
+	default:
+		return []Document{d}
+	}
+	out := make([]Document, 0, len(items))
+	for i, item := range items {
+		out = append(out, Document{File: d.File, Index: d.Index, Root: resolve(item), Path: Index(Join(d.Path, prefix), i)})
+	}
+	return out
+}
+
+// isList reports whether a mapping is a Kubernetes List: kind List (or
+// SomethingList) with a list of items.
+func isList(root *yaml.Node) bool {
+	kind := Peek(root, "kind")
+	items := resolve(mapValue(root, "items"))
+	return len(kind) >= 4 && kind[len(kind)-4:] == "List" && items != nil && items.Kind == yaml.SequenceNode
+}
+
+// mapValue returns the value of key in a mapping node, or nil.
+func mapValue(root *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == key {
+			return root.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // ReadFile reads every YAML document in the file at path. Syntax errors are
@@ -50,21 +97,31 @@ var yamlLine = regexp.MustCompile(`line (\d+)`)
 
 // ReadBytes reads every YAML document in data, naming them by file.
 func ReadBytes(file string, data []byte, diags *diag.List) []Document {
+	docs, bad := Parse(file, data)
+	if bad != nil {
+		diags.Append(*bad)
+	}
+	return docs
+}
+
+// Parse reads every YAML document in data. On a syntax error it returns
+// the documents before it and the error, so that the caller decides how
+// much the broken file matters.
+func Parse(file string, data []byte) ([]Document, *diag.Diagnostic) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []Document
 	for i := 0; ; i++ {
 		var n yaml.Node
 		err := dec.Decode(&n)
 		if errors.Is(err, io.EOF) {
-			return docs
+			return docs, nil
 		}
 		if err != nil {
-			at := slo.Origin{File: file, Line: 1, Column: 1}
+			line := 1
 			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-				at.Line, _ = strconv.Atoi(m[1])
+				line, _ = strconv.Atoi(m[1])
 			}
-			diags.Errorf(at, "invalid YAML: %v", err)
-			return docs
+			return docs, &diag.Diagnostic{Severity: diag.Error, File: file, Line: line, Column: 1, Message: fmt.Sprintf("invalid YAML: %v", err)}
 		}
 		if len(n.Content) == 0 {
 			continue // an empty document between separators
@@ -75,7 +132,7 @@ func ReadBytes(file string, data []byte, diags *diag.List) []Document {
 
 // NewDoc prepares a document for reading in format.
 func NewDoc(d Document, format slo.Format, diags *diag.List) *Doc {
-	return &Doc{File: d.File, Format: format, Root: d.Root, Diags: diags}
+	return &Doc{File: d.File, Format: format, Root: d.Root, Path: d.Path, Diags: diags}
 }
 
 // Origin returns where node n is, naming it by path.
@@ -98,7 +155,7 @@ func (d *Doc) Warnf(n *yaml.Node, path, format string, args ...any) {
 }
 
 // Top returns the document's root as a strict mapping.
-func (d *Doc) Top() *Map { return d.Map(d.Root, "") }
+func (d *Doc) Top() *Map { return d.Map(d.Root, d.Path) }
 
 // Peek returns the string value of a top-level key without marking it read,
 // for detecting a document's format.
@@ -106,12 +163,8 @@ func Peek(root *yaml.Node, key string) string {
 	if root == nil || root.Kind != yaml.MappingNode {
 		return ""
 	}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == key {
-			if v := resolve(root.Content[i+1]); v.Kind == yaml.ScalarNode {
-				return v.Value
-			}
-		}
+	if v := resolve(mapValue(root, key)); v != nil && v.Kind == yaml.ScalarNode {
+		return v.Value
 	}
 	return ""
 }

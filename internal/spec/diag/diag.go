@@ -19,6 +19,9 @@ type Severity string
 const (
 	Error   Severity = "error"
 	Warning Severity = "warning"
+	// Note says what was left out on purpose, such as a file in a spec
+	// directory that holds no SLO spec.
+	Note Severity = "note"
 )
 
 // Diagnostic is one problem in a spec file.
@@ -33,12 +36,12 @@ type Diagnostic struct {
 }
 
 // String renders the diagnostic as file:line:col: path: message, with
-// "warning: " before the path for warnings.
+// "warning: " or "note: " before the path for those severities.
 func (d Diagnostic) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d:%d: ", d.File, d.Line, d.Column)
-	if d.Severity == Warning {
-		b.WriteString("warning: ")
+	if d.Severity != Error {
+		b.WriteString(string(d.Severity) + ": ")
 	}
 	if d.Path != "" {
 		b.WriteString(d.Path)
@@ -69,6 +72,11 @@ func (l *List) Errorf(at slo.Origin, format string, args ...any) {
 // Warnf records a warning at origin.
 func (l *List) Warnf(at slo.Origin, format string, args ...any) {
 	l.Add(Warning, at, format, args...)
+}
+
+// Notef records a note at origin.
+func (l *List) Notef(at slo.Origin, format string, args ...any) {
+	l.Add(Note, at, format, args...)
 }
 
 // Append adds diagnostics collected elsewhere.

@@ -1,141 +1,140 @@
 package openslo
 
 import (
-	"strings"
-
 	"github.com/accord-slo/accord/internal/slo"
 	"github.com/accord-slo/accord/internal/spec/decode"
+	"github.com/accord-slo/accord/internal/spec/query"
 )
 
-// queryable lists the metric source types Accord queries with PromQL.
-var queryable = map[string]bool{"prometheus": true, "thanos": true, "mimir": true, "victoriametrics": true, "cortex": true}
+// keys names the fields that differ between OpenSLO v1 and v2alpha.
+type keys struct {
+	service, indicator, indicatorRef string
+}
 
-// sourceAccord is the metric source type of events pushed to Accord.
-const sourceAccord = "accord"
+func keysOf(version string) keys {
+	if version == v2alpha {
+		return keys{service: "serviceRef", indicator: "sli", indicatorRef: "sliRef"}
+	}
+	return keys{service: "service", indicator: "indicator", indicatorRef: "indicatorRef"}
+}
 
-// readIndicator reads the SLO's inline or referenced SLI into s and
-// reports whether it is a threshold metric (objectives then carry op and
-// value).
-func (l *Loader) readIndicator(sp *decode.Map, s *slo.SLO, md meta) bool {
-	s.Origins.Set("indicator", sp.Origin("indicator"))
+// readIndicator reads the inline or referenced SLI in m (an SLO's spec, or
+// one objective of a composite SLO) into s and reports whether it is a
+// threshold metric (objectives then carry op and value).
+func (l *Loader) readIndicator(version string, m *decode.Map, s *slo.SLO, md meta) bool {
+	k := keysOf(version)
+	s.Origins.Set("indicator", m.Origin(k.indicator))
 	var spec *decode.Map
 	switch {
-	case sp.Has("indicator") && sp.Has("indicatorRef"):
-		sp.Errorf("indicatorRef", "give indicator or indicatorRef, not both")
+	case m.Has(k.indicator) && m.Has(k.indicatorRef):
+		m.Errorf(k.indicatorRef, "give %s or %s, not both", k.indicator, k.indicatorRef)
 		return false
-	case sp.Has("indicator"):
-		inline := sp.Map("indicator")
+	case m.Has(k.indicator):
+		inline := m.Map(k.indicator)
 		readMetaOptional(inline.Map("metadata"))
 		spec = inline.Map("spec")
 		defer spec.Close()
 		inline.Close()
-	case sp.Has("indicatorRef"):
-		s.Origins.Set("indicator", sp.Origin("indicatorRef"))
-		o := l.ref(kindSLI, sp.String("indicatorRef"), sp, "indicatorRef")
+	case m.Has(k.indicatorRef):
+		s.Origins.Set("indicator", m.Origin(k.indicatorRef))
+		name := m.String(k.indicatorRef)
+		o := l.ref(kindSLI, name, m, k.indicatorRef)
 		if o == nil {
+			s.Indicator = slo.Indicator{Kind: slo.KindRatio, External: &slo.External{SLIRef: name}}
 			return false
 		}
-		spec = o.spec
+		spec, version = o.spec, o.version
 	default:
-		sp.Errorf("indicator", "required field is missing: give indicator (an inline SLI) or indicatorRef")
+		m.Errorf(k.indicator, "required field is missing: give %s (an inline SLI) or %s", k.indicator, k.indicatorRef)
 		return false
 	}
-	return readSLISpec(spec, s, md)
+	return l.readSLISpec(version, spec, s, md)
 }
 
 // readSLISpec reads an SLI's spec into s and reports whether it is a
 // threshold metric.
-func readSLISpec(spec *decode.Map, s *slo.SLO, md meta) bool {
+func (l *Loader) readSLISpec(version string, spec *decode.Map, s *slo.SLO, md meta) bool {
 	spec.Known("description")
 	threshold := false
 	if m := spec.Map("thresholdMetric"); m.Present() {
 		threshold = true
 		s.Indicator.Kind = slo.KindBoolean
-		s.Indicator.Gauge = readSource(m, "metricSource", s, "indicator.gauge", slo.ShapeInstant)
+		s.Indicator.Gauge = l.readQuery(l.metricSource(version, m), s, "gauge", false)
 		m.Close()
 	} else if m := spec.Map("ratioMetric"); m.Present() {
-		readRatio(m, s, md)
+		l.readRatio(version, m, s, md)
 		m.Close()
 	} else {
 		spec.Doc.Diags.Errorf(spec.Self(), "an SLI needs ratioMetric or thresholdMetric")
 	}
 	readLatency(s, md)
+	if s.Indicator.External != nil {
+		// nothing to measure: keep the kind and what the spec said
+		s.Indicator = slo.Indicator{Kind: s.Indicator.Kind, External: s.Indicator.External, GoodWhen: s.Indicator.GoodWhen}
+	}
 	return threshold
 }
 
-func readRatio(m *decode.Map, s *slo.SLO, md meta) {
+func (l *Loader) readRatio(version string, m *decode.Map, s *slo.SLO, md meta) {
 	s.Indicator.Kind = slo.KindRatio
 	counter, _ := m.Bool("counter")
-	shape := slo.ShapeInstant
-	if counter {
-		shape = slo.ShapeCounter
-	}
-	if md.annotations[annQueryShape] == string(slo.ShapeTemplate) {
-		shape = slo.ShapeTemplate
+	read := func(key, role string, counter bool) *slo.Query {
+		h := m.Map(key)
+		defer h.Close()
+		if !m.Require(key) {
+			return nil
+		}
+		q := l.readQuery(l.metricSource(version, h), s, role, counter)
+		if q != nil && md.annotations[annQueryShape] == string(slo.ShapeTemplate) {
+			q.Shape = slo.ShapeTemplate
+		}
+		return q
 	}
 	if m.Has("raw") {
-		rawType := m.String("rawType")
-		if rawType != "failure" {
-			m.Errorf("rawType", "Accord reads raw ratios of failures (rawType: failure), not %q", rawType)
-		}
-		s.Indicator.ErrorRatio = wrap(m, "raw", s, "indicator.errorRatio", shape)
+		readRaw(m, s, read("raw", "errorRatio", false)) // a ratio is sampled, never increased
 		return
 	}
 	if m.Has("good") {
-		s.Indicator.Good = wrap(m, "good", s, "indicator.good", shape)
+		s.Indicator.Good = read("good", "good", counter)
 	}
 	if m.Has("bad") {
-		s.Indicator.Bad = wrap(m, "bad", s, "indicator.bad", shape)
+		s.Indicator.Bad = read("bad", "bad", counter)
 	}
-	s.Indicator.Total = wrap(m, "total", s, "indicator.total", shape)
+	s.Indicator.Total = read("total", "total", counter)
 }
 
-// wrap reads {metricSource: ...} under key.
-func wrap(m *decode.Map, key string, s *slo.SLO, field string, shape slo.QueryShape) *slo.Query {
-	w := m.Map(key)
-	defer w.Close()
-	if !m.Require(key) {
-		return nil
+// readRaw reads a precomputed ratio: of failures as it is, of successes
+// (rawType: success) as one minus it.
+func readRaw(m *decode.Map, s *slo.SLO, q *slo.Query) {
+	switch rawType := m.String("rawType"); rawType {
+	case "failure":
+	case "success":
+		if q != nil {
+			q.Expr = "1 - (" + q.Expr + ")"
+		}
+	case "":
+		m.Errorf("rawType", "required with raw: success (the query is good/total) or failure (bad/total)")
+	default:
+		m.Errorf("rawType", "rawType %q must be success or failure", rawType)
 	}
-	return readSource(w, "metricSource", s, field, shape)
+	s.Indicator.ErrorRatio = q
 }
 
-// readSource reads a metric source: a PromQL query of a Prometheus-
-// compatible backend, or Accord's own pushed event stream.
-func readSource(parent *decode.Map, key string, s *slo.SLO, field string, shape slo.QueryShape) *slo.Query {
-	m := parent.Map(key)
-	defer m.Close()
-	if !parent.Require(key) {
-		return nil
+// inferGroupBy gives an SLO the grouping its queries keep, `sum by (host)`
+// making one series per host as it did in the tool the file came from.
+func inferGroupBy(m *decode.Map, key string, s *slo.SLO) {
+	if len(s.GroupBy) > 0 || s.Indicator.External != nil {
+		return
 	}
-	if ref := m.String("metricSourceRef"); ref != "" {
-		s.Indicator.DataSource = ref
+	labels, mismatch := query.GroupBy(s.Indicator.Queries())
+	if mismatch != "" {
+		m.Warnf(key, "%s: the SLO is measured without grouping", mismatch)
+		return
 	}
-	typ := m.String("type")
-	spec := m.Map("spec")
-	defer spec.Close()
-	if strings.EqualFold(typ, sourceAccord) {
-		s.Indicator.Stream = spec.RequiredString("stream")
-		s.Origins.Set("indicator.stream", spec.Origin("stream"))
-		spec.Known("outcome")
-		return nil
+	if len(labels) > 0 {
+		s.GroupBy = labels
+		s.Origins.Set("groupBy", m.Origin(key))
 	}
-	if typ != "" && !queryable[strings.ToLower(typ)] {
-		m.Errorf("type", "metric source type %q is not a source Accord can query: use a Prometheus-compatible one (Prometheus, Thanos, Mimir, VictoriaMetrics, Cortex) or Accord's pushed events (type: Accord)", typ)
-		spec.Keys()
-		return nil
-	}
-	expr := spec.String("query")
-	s.Origins.Set(field, spec.Origin("query"))
-	if expr == "" {
-		expr = spec.String("promql")
-		s.Origins.Set(field, spec.Origin("promql"))
-	}
-	if expr == "" {
-		spec.Errorf("query", "required field is missing: the PromQL query")
-		return nil
-	}
-	return &slo.Query{Expr: expr, Shape: shape}
 }
 
 // readLatency turns an SLI Accord wrote for a latency indicator back into

@@ -1,15 +1,19 @@
-// Package openslo reads and writes OpenSLO v1 (apiVersion: openslo/v1).
-// What OpenSLO has no field for travels in accord.dev/ annotations, so a
-// catalog written as OpenSLO reads back unchanged.
+// Package openslo reads OpenSLO — openslo/v1, the openslo/v1alpha that
+// Sloth reads and openslo.com/v2alpha — and writes OpenSLO v1. What
+// OpenSLO has no field for travels in accord.dev/ annotations, so a catalog
+// written as OpenSLO reads back unchanged.
 package openslo
 
 import (
+	"sort"
+	"strings"
+
 	"github.com/accord-slo/accord/internal/slo"
 	"github.com/accord-slo/accord/internal/spec/decode"
 	"github.com/accord-slo/accord/internal/spec/diag"
 )
 
-// The kinds of OpenSLO v1.
+// The kinds of OpenSLO.
 const (
 	kindService     = "Service"
 	kindSLO         = "SLO"
@@ -20,13 +24,25 @@ const (
 	kindTarget      = "AlertNotificationTarget"
 )
 
-var kinds = []string{kindService, kindSLO, kindSLI, kindDataSource, kindAlertPolicy, kindCondition, kindTarget}
+// The OpenSLO versions Accord reads.
+const (
+	v1      = "openslo/v1"
+	v1alpha = "openslo/v1alpha"
+	v2alpha = "openslo.com/v2alpha"
+)
+
+var kinds = map[string][]string{
+	v1:      {kindService, kindSLO, kindSLI, kindDataSource, kindAlertPolicy, kindCondition, kindTarget},
+	v2alpha: {kindService, kindSLO, kindSLI, kindDataSource, kindAlertPolicy, kindCondition, kindTarget},
+	v1alpha: {kindService, kindSLO},
+}
 
 // object is one OpenSLO document, read later when references can resolve.
 type object struct {
-	top  *decode.Map
-	meta meta
-	spec *decode.Map
+	version string
+	top     *decode.Map
+	meta    meta
+	spec    *decode.Map
 }
 
 // Loader reads OpenSLO documents. SLIs, alert policies, conditions and
@@ -34,39 +50,52 @@ type object struct {
 type Loader struct {
 	byKind map[string][]*object
 	named  map[string]map[string]*object
+	// sourceTypes are the data sources' types by name, for metric sources
+	// that name a data source instead of a type.
+	sourceTypes map[string]string
 }
 
 // NewLoader returns an empty Loader.
 func NewLoader() *Loader {
-	return &Loader{byKind: map[string][]*object{}, named: map[string]map[string]*object{}}
+	return &Loader{byKind: map[string][]*object{}, named: map[string]map[string]*object{}, sourceTypes: map[string]string{}}
 }
 
 // Add files one document under its kind.
 func (l *Loader) Add(d *decode.Doc) {
 	top := d.Top()
-	top.Known("apiVersion")
+	version := top.String("apiVersion")
 	kind := top.RequiredString("kind")
-	found := false
-	for _, k := range kinds {
-		found = found || k == kind
-	}
-	if !found {
+	if !contains(kinds[version], kind) {
 		if kind != "" {
-			top.Errorf("kind", "unknown OpenSLO kind %q%s", kind, suggest(kind, kinds))
+			hint := suggest(kind, kinds[version])
+			if hint == "" {
+				hint = "; " + version + " kinds are " + strings.Join(kinds[version], ", ")
+			}
+			top.Errorf("kind", "unknown %s kind %q%s", version, kind, hint)
 		}
 		top.Known("metadata", "spec")
 		top.Close()
 		return
 	}
-	o := &object{top: top, meta: readMeta(top.Map("metadata")), spec: top.Map("spec")}
-	top.Require("metadata", "spec")
+	o := &object{version: version, top: top, meta: readMeta(top.Map("metadata")), spec: top.Map("spec")}
+	top.Require("metadata")
+	if kind != kindService { // a Service's spec holds only a description
+		top.Require("spec")
+	}
 	top.Close()
 	if l.named[kind] == nil {
 		l.named[kind] = map[string]*object{}
 	}
 	if prev, dup := l.named[kind][o.meta.name]; dup && o.meta.name != "" {
-		o.meta.m.Errorf("name", "%s %q is defined twice (first at %s)", kind, o.meta.name, prev.meta.m.Origin("name"))
-		return
+		// As kubectl and sloctl apply objects, a later one of the same kind
+		// and name replaces the earlier.
+		o.meta.m.Warnf("name", "%s %q is defined again (first at %s): this later definition replaces it", kind, o.meta.name, prev.meta.m.Origin("name"))
+		for i, p := range l.byKind[kind] {
+			if p == prev {
+				l.byKind[kind] = append(l.byKind[kind][:i], l.byKind[kind][i+1:]...)
+				break
+			}
+		}
 	}
 	l.named[kind][o.meta.name] = o
 	l.byKind[kind] = append(l.byKind[kind], o)
@@ -76,13 +105,19 @@ func (l *Loader) Add(d *decode.Doc) {
 func (l *Loader) Finish(*diag.List) slo.Catalog {
 	var cat slo.Catalog
 	for _, o := range l.byKind[kindDataSource] {
-		cat.DataSources = append(cat.DataSources, readDataSource(o))
+		ds := readDataSource(o)
+		l.sourceTypes[ds.Name] = ds.Type
+		cat.DataSources = append(cat.DataSources, ds)
 	}
 	for _, o := range l.byKind[kindService] {
 		cat.Services = append(cat.Services, readService(o))
 	}
 	for _, o := range l.byKind[kindSLO] {
-		cat.SLOs = append(cat.SLOs, l.readSLO(o)...)
+		if o.version == v1alpha {
+			cat.SLOs = append(cat.SLOs, l.readV1alphaSLO(o)...)
+		} else {
+			cat.SLOs = append(cat.SLOs, l.readSLO(o)...)
+		}
 	}
 	defined := map[string]bool{}
 	for _, s := range cat.Services {
@@ -106,11 +141,11 @@ func (l *Loader) checkUnused() {
 	var scratch slo.SLO
 	for _, o := range l.byKind[kindSLI] {
 		scratch.Origins = slo.Origins{}
-		readSLISpec(o.spec, &scratch, o.meta)
+		l.readSLISpec(o.version, o.spec, &scratch, o.meta)
 	}
 	for _, o := range l.byKind[kindAlertPolicy] {
 		scratch.Origins = slo.Origins{}
-		l.readAlertPolicy(o.spec, &scratch)
+		l.readAlertPolicy(o.spec, &scratch, false)
 	}
 	for _, o := range l.byKind[kindCondition] {
 		readCondition(o.spec, o.meta)
@@ -126,8 +161,10 @@ func (l *Loader) checkUnused() {
 	}
 }
 
-// ref returns the named document of kind, reporting an unknown name at
-// the referring field.
+// ref returns the named document of kind. A name no file defines is a
+// warning at the referring field: OpenSLO's own validator takes each file
+// alone, so files that refer to objects kept elsewhere are common; the
+// caller reads on without the object.
 func (l *Loader) ref(kind, name string, from *decode.Map, key string) *object {
 	if o, ok := l.named[kind][name]; ok {
 		return o
@@ -136,20 +173,22 @@ func (l *Loader) ref(kind, name string, from *decode.Map, key string) *object {
 	for n := range l.named[kind] {
 		names = append(names, n)
 	}
-	from.Errorf(key, "no %s named %q%s", kind, name, suggest(name, names))
+	sort.Strings(names)
+	from.Warnf(key, "no %s named %q in the files read%s; %s", kind, name, suggest(name, names), missingRef[kind])
 	return nil
+}
+
+// missingRef says what Accord does without a referenced object.
+var missingRef = map[string]string{
+	kindSLI:         "the SLO is listed but not measured",
+	kindAlertPolicy: "the SLO alerts with Accord's default burn rates",
+	kindCondition:   "the policy has no condition from it",
+	kindTarget:      "alerts go to the owners' on-call route only",
 }
 
 func readDataSource(o *object) slo.DataSource {
 	ds := slo.DataSource{Name: o.meta.name, Type: o.spec.RequiredString("type"), Origin: o.meta.m.Origin("name")}
-	conn := o.spec.Map("connectionDetails")
-	for _, k := range []string{"url", "address", "endpoint"} {
-		if v := conn.String(k); v != "" && ds.URL == "" {
-			ds.URL = v
-		}
-	}
-	conn.Keys() // connection details vary by backend: accept them all
-	conn.Close()
+	ds.URL = connectionURL(o.spec)
 	o.spec.Known("description")
 	o.spec.Close()
 	return ds
@@ -158,11 +197,20 @@ func readDataSource(o *object) slo.DataSource {
 func readService(o *object) slo.Service {
 	svc := slo.Service{
 		Name: o.meta.name, DisplayName: o.meta.displayName, Description: o.spec.String("description"),
-		Origin: o.meta.m.Self(), Origins: slo.Origins{"name": o.meta.m.Origin("name"), "runbook": o.meta.m.Origin("annotations")},
+		Origin: o.meta.m.Self(), Origins: slo.Origins{"name": o.meta.m.Origin("name"), "runbook": o.meta.m.Origin("annotations"), "labels": o.meta.m.Origin("labels")},
 	}
 	svc.Owners, svc.Labels, svc.RunbookURL = o.meta.owners()
 	o.spec.Close()
 	return svc
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func suggest(word string, candidates []string) string {

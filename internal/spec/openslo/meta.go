@@ -21,6 +21,8 @@ const (
 	annHistogram        = "accord.dev/histogram"
 	annQueryShape       = "accord.dev/query-shape"
 	annShortWindow      = "accord.dev/short-window"
+	annName             = "accord.dev/name"
+	annDefaultStart     = "accord.dev/default-start-time"
 	annPrefix           = "accord.dev/"
 )
 
@@ -30,6 +32,9 @@ type meta struct {
 	name        string
 	displayName string
 	labels      map[string]string
+	// lists are the labels given as lists of values, which labels holds
+	// joined with commas.
+	lists       map[string][]string
 	annotations map[string]string
 }
 
@@ -45,7 +50,7 @@ func readMeta(m *decode.Map) meta {
 // may be left out.
 func readMetaOptional(m *decode.Map) meta {
 	md := meta{m: m, name: m.String("name"), displayName: m.String("displayName")}
-	md.labels = readLabels(m)
+	md.labels, md.lists = readLabels(m)
 	md.annotations = m.StringMap("annotations")
 	m.Known("namespace")
 	m.Close()
@@ -53,13 +58,14 @@ func readMetaOptional(m *decode.Map) meta {
 }
 
 // readLabels accepts both label shapes OpenSLO v1 files use: a value per
-// key, or a list of values (joined with commas).
-func readLabels(m *decode.Map) map[string]string {
+// key, or a list of values (joined with commas, and kept as lists).
+func readLabels(m *decode.Map) (map[string]string, map[string][]string) {
 	v := m.Value("labels")
 	if v == nil || v.Kind != yaml.MappingNode {
-		return m.StringMap("labels")
+		return m.StringMap("labels"), nil
 	}
 	out := map[string]string{}
+	lists := map[string][]string{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		k, val := v.Content[i].Value, v.Content[i+1]
 		switch val.Kind {
@@ -71,11 +77,12 @@ func readLabels(m *decode.Map) map[string]string {
 				parts = append(parts, item.Value)
 			}
 			out[k] = strings.Join(parts, ",")
+			lists[k] = parts
 		default:
 			m.Doc.Errorf(val, decode.Join(m.FieldPath("labels"), k), "a label must be a string or a list of strings")
 		}
 	}
-	return out
+	return out, lists
 }
 
 // owners takes the owners, labels and runbook from metadata: from Accord's
@@ -100,6 +107,10 @@ func (md meta) owners() (slo.Owners, map[string]string, string) {
 	for k, v := range md.labels {
 		switch k {
 		case "team", "owner":
+			if list := md.lists[k]; len(list) > 1 {
+				v = list[0]
+				md.m.Warnf("labels", "label %s has %d values (%s): Accord reads %s as the owning team", k, len(list), strings.Join(list, ", "), v)
+			}
 			if o.Team == "" || k == "team" {
 				o.Team = v
 			}

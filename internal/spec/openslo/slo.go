@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
 	"github.com/accord-slo/accord/internal/spec/decode"
@@ -19,22 +20,35 @@ type accordAlerting struct {
 	Ticket      slo.AlertLevel    `json:"ticket"`
 }
 
-// readSLO reads one SLO document; several objectives make several SLOs.
+// readSLO reads one v1 or v2alpha SLO document; several objectives make
+// several SLOs.
 func (l *Loader) readSLO(o *object) []slo.SLO {
 	sp := o.spec
 	defer sp.Close()
 	md := o.meta
+	k := keysOf(o.version)
+	service := sp.String(k.service)
+	serviceAt := sp.Origin(k.service)
+	if service == "" && o.version == v2alpha && sp.Has("service") {
+		service, serviceAt = sp.String("service"), sp.Origin("service")
+	}
+	if service == "" && sp.Present() {
+		sp.Errorf(k.service, "required field is missing: the name of the SLO's service")
+	}
 	base := slo.SLO{
-		Name: md.name, DisplayName: md.displayName, Service: sp.RequiredString("service"),
+		Name: md.name, DisplayName: md.displayName, Service: service,
 		Description: sp.String("description"), Origin: md.m.Self(),
 		Origins: slo.Origins{
-			"name": md.m.Origin("name"), "service": sp.Origin("service"), "window": sp.Origin("timeWindow"),
-			"budgeting": sp.Origin("budgetingMethod"), "owners": md.m.Origin("labels"), "runbook": md.m.Origin("annotations"),
+			"name": md.m.Origin("name"), "service": serviceAt, "window": sp.Origin("timeWindow"),
+			"budgeting": sp.Origin("budgetingMethod"), "owners": md.m.Origin("labels"), "labels": md.m.Origin("labels"), "runbook": md.m.Origin("annotations"),
 			"policy": md.m.Origin("annotations"), "groupBy": md.m.Origin("annotations"), "alerting": sp.Origin("alertPolicies"),
 		},
 	}
 	base.Owners, base.Labels, base.RunbookURL = md.owners()
-	md.unknownAnnotations(annOwners, annRunbook, annPolicy, annGroupBy, annAlerting, annLatencyThreshold, annHistogram, annQueryShape)
+	md.unknownAnnotations(annOwners, annRunbook, annPolicy, annGroupBy, annAlerting, annLatencyThreshold, annHistogram, annQueryShape, annName, annDefaultStart)
+	if n := md.annotations[annName]; n != "" {
+		base.Name = n // the SLO's name before a conversion made it unique
+	}
 	base.Policy = md.annotations[annPolicy]
 	if g := md.annotations[annGroupBy]; g != "" {
 		base.GroupBy = strings.Split(g, ",")
@@ -47,10 +61,18 @@ func (l *Loader) readSLO(o *object) []slo.SLO {
 		base.Alerting = slo.Alerting{Name: a.Name, Labels: a.Labels, Annotations: a.Annotations, Page: a.Page, Ticket: a.Ticket}
 	}
 	base.Window = readWindow(sp)
+	if md.annotations[annDefaultStart] == "true" {
+		base.Window.StartTime = "" // the start Accord wrote for a window without one
+	}
 	base.Budgeting.Method = readMethod(sp)
-	threshold := l.readIndicator(sp, &base, md)
+	threshold := false
+	shared := sp.Has(k.indicator) || sp.Has(k.indicatorRef) // else a composite SLO: an SLI per objective
+	if shared {
+		threshold = l.readIndicator(o.version, sp, &base, md)
+		inferGroupBy(sp, k.indicator, &base)
+	}
 	l.readAlertPolicies(sp, &base)
-	return readObjectives(sp, base, threshold)
+	return l.readObjectives(o.version, sp, base, threshold, !shared, md)
 }
 
 func readMethod(sp *decode.Map) slo.BudgetingMethod {
@@ -71,33 +93,70 @@ func readMethod(sp *decode.Map) slo.BudgetingMethod {
 }
 
 // readObjectives makes one SLO per objective: Accord gives each objective
-// its own budget.
-func readObjectives(sp *decode.Map, base slo.SLO, threshold bool) []slo.SLO {
+// its own budget. An objective with an SLI of its own (a composite SLO's)
+// is measured by that SLI.
+func (l *Loader) readObjectives(version string, sp *decode.Map, base slo.SLO, threshold, own bool, md meta) []slo.SLO {
 	items := sp.Maps("objectives")
 	if len(items) == 0 {
 		sp.Errorf("objectives", "an SLO needs at least one objective with a target")
 		return []slo.SLO{base}
 	}
+	k := keysOf(version)
 	var out []slo.SLO
 	for i, m := range items {
-		s := base
-		s.Origins = slo.Origins{}
-		for k, v := range base.Origins {
-			s.Origins[k] = v
-		}
-		if len(items) > 1 {
-			suffix := m.String("displayName")
-			if suffix == "" {
-				suffix = fmt.Sprint(i + 1)
+		s := objectiveSLO(base, m, i, len(items))
+		m.Known("compositeWeight")
+		if m.Has(k.indicator) || m.Has(k.indicatorRef) {
+			if !own {
+				m.Errorf(k.indicator, "an objective has an SLI of its own only in a composite SLO, whose spec has none")
 			}
-			s.Name = base.Name + "-" + strings.ToLower(strings.ReplaceAll(strings.TrimSpace(suffix), " ", "-"))
-			m.Doc.Diags.Warnf(m.Self(), "SLO %q has %d objectives: Accord reads this one as SLO %q with a budget of its own", base.Name, len(items), s.Name)
+			s.Indicator = slo.Indicator{}
+			threshold = l.readIndicator(version, m, &s, md)
+			inferGroupBy(m, k.indicator, &s)
+			if len(items) > 1 {
+				m.Warnf(k.indicator, "composite SLO: Accord measures each objective on its own; the composite budget of them all is not computed")
+			}
+		} else if own {
+			sp.Errorf(k.indicator, "required field is missing: give %s (an inline SLI) or %s, in the spec or in each objective", k.indicator, k.indicatorRef)
 		}
 		readObjective(m, &s, threshold)
 		m.Close()
 		out = append(out, s)
 	}
 	return out
+}
+
+// objectiveSLO returns the SLO objective i of n becomes: a copy of base,
+// named after the objective when there are several.
+func objectiveSLO(base slo.SLO, m *decode.Map, i, n int) slo.SLO {
+	s := base
+	s.Origins = slo.Origins{}
+	for k, v := range base.Origins {
+		s.Origins[k] = v
+	}
+	if n > 1 {
+		s.Name = objectiveName(base.Name, m, i)
+		m.Doc.Diags.Warnf(m.Self(), "SLO %q has %d objectives: Accord reads this one as SLO %q with a budget of its own", base.Name, n, s.Name)
+	}
+	return s
+}
+
+// objectiveName names the SLO one of several objectives becomes.
+func objectiveName(base string, m *decode.Map, i int) string {
+	suffix := m.String("displayName")
+	if suffix == "" {
+		suffix = fmt.Sprint(i + 1)
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(suffix)) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return base + "-" + strings.Trim(b.String(), "-")
 }
 
 func readObjective(m *decode.Map, s *slo.SLO, threshold bool) {
@@ -122,23 +181,34 @@ func readObjective(m *decode.Map, s *slo.SLO, threshold bool) {
 		m.Errorf("target", "required field is missing; give target (a fraction such as 0.999) or targetPercent")
 	}
 	readObjectiveOp(m, s, threshold)
-	if s.Budgeting.Method != slo.Occurrences {
-		s.Origins.Set("budgeting.sliceLength", m.Origin("timeSliceWindow"))
-		s.Origins.Set("budgeting.sliceTarget", m.Origin("timeSliceTarget"))
-		if d, ok := m.Duration("timeSliceWindow"); ok {
-			s.Budgeting.SliceLength = d
-		} else if !m.Has("timeSliceWindow") {
-			m.Errorf("timeSliceWindow", "required with %s budgeting; give a slice length such as 1m", s.Budgeting.Method)
-		}
-		if t, ok := m.Float("timeSliceTarget"); ok {
-			s.Budgeting.SliceTarget = round(t * 100)
-		}
-	} else {
+	readSlices(m, s)
+}
+
+// readSlices reads a time slice objective's slice length and target.
+func readSlices(m *decode.Map, s *slo.SLO) {
+	if s.Budgeting.Method == slo.Occurrences {
 		for _, k := range []string{"timeSliceWindow", "timeSliceTarget"} {
 			if m.Has(k) {
 				m.Warnf(k, "%s applies to Timeslices budgeting only; this SLO counts occurrences, so it is ignored", k)
 			}
 		}
+		return
+	}
+	s.Origins.Set("budgeting.sliceLength", m.Origin("timeSliceWindow"))
+	s.Origins.Set("budgeting.sliceTarget", m.Origin("timeSliceTarget"))
+	if v := m.Value("timeSliceWindow"); v != nil && (v.Tag == "!!int" || v.Tag == "!!float") {
+		// OpenSLO: "a number is in minutes"
+		minutes, _ := m.Float("timeSliceWindow")
+		s.Budgeting.SliceLength = time.Duration(minutes * float64(time.Minute))
+	} else if d, ok := m.Duration("timeSliceWindow"); ok {
+		s.Budgeting.SliceLength = d
+	} else if !m.Has("timeSliceWindow") {
+		m.Errorf("timeSliceWindow", "required with %s budgeting; give a slice length such as 1m", s.Budgeting.Method)
+	}
+	if t, ok := m.Float("timeSliceTarget"); ok {
+		s.Budgeting.SliceTarget = round(t * 100)
+	} else if s.Budgeting.Method == slo.Timeslices && !m.Has("timeSliceTarget") {
+		m.Errorf("timeSliceTarget", "required with Timeslices budgeting; give the share of good events that makes a slice good, such as 0.95")
 	}
 }
 

@@ -25,10 +25,22 @@ type metadata struct {
 	Annotations map[string]string `yaml:"annotations,omitempty"`
 }
 
+// Options say how to write OpenSLO.
+type Options struct {
+	// Rules returns the burn-rate alerts an SLO without its own is
+	// evaluated with (the engine's defaults), so that OpenSLO readers see
+	// them as AlertPolicy objects; nil writes an SLO's own alerts only.
+	Rules func(*slo.SLO) []slo.BurnRateAlert
+}
+
 // Write renders the catalog's data sources, services and SLOs as OpenSLO
-// v1 documents. Error budget policies have no OpenSLO kind and are not
-// written here: spec.Write adds them as accord/v1 Policy documents.
-func Write(cat slo.Catalog) ([]byte, error) {
+// v1 documents, each SLO followed by its alert policies, conditions and
+// notification targets as objects of their own. SLO names are unique in
+// OpenSLO: an SLO whose name another service's SLO shares is written as
+// SERVICE-NAME, its name kept in an annotation. Error budget policies have
+// no OpenSLO kind and are not written here: spec.Write adds them as
+// accord/v1 Policy documents.
+func Write(cat slo.Catalog, opts Options) ([]byte, error) {
 	cat = cat.Canonical()
 	var docs []document
 	for _, ds := range cat.DataSources {
@@ -47,12 +59,24 @@ func Write(cat slo.Catalog) ([]byte, error) {
 		}
 		docs = append(docs, document{Kind: kindService, Metadata: md, Spec: spec})
 	}
+	services := map[string]map[string]bool{}
 	for _, s := range cat.SLOs {
-		doc, err := writeSLO(s)
+		if services[s.Name] == nil {
+			services[s.Name] = map[string]bool{}
+		}
+		services[s.Name][s.Service] = true
+	}
+	wr := &sloWriter{rules: opts.Rules, targets: map[string]slo.NotificationTarget{}}
+	for _, s := range cat.SLOs {
+		name := s.Name
+		if len(services[s.Name]) > 1 {
+			name = s.Service + "-" + s.Name
+		}
+		sloDocs, err := wr.writeSLO(s, name)
 		if err != nil {
 			return nil, fmt.Errorf("write SLO %s as OpenSLO: %w", s.ID(), err)
 		}
-		docs = append(docs, doc)
+		docs = append(docs, sloDocs...)
 	}
 	var b bytes.Buffer
 	for i, d := range docs {

@@ -1,6 +1,7 @@
 package openslo
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -13,6 +14,9 @@ func writeIndicator(s slo.SLO, ann map[string]string) (sliDoc, objective, error)
 	ind := s.Indicator
 	var obj objective
 	doc := sliDoc{Metadata: metadata{Name: s.Name}}
+	if ind.External != nil {
+		return writeExternal(s, doc)
+	}
 	if ind.Kind == slo.KindLatency {
 		ann[annLatencyThreshold] = slo.FormatDuration(ind.Threshold)
 		if ind.Histogram != nil {
@@ -21,7 +25,7 @@ func writeIndicator(s slo.SLO, ann map[string]string) (sliDoc, objective, error)
 	}
 	switch ind.Kind {
 	case slo.KindBoolean:
-		src := source(ind, ind.Gauge, "")
+		src := writeSource(ind, ind.Gauge, "")
 		doc.Spec.ThresholdMetric = &src
 		op, value := slo.OpGTE, 1.0
 		if ind.GoodWhen != nil {
@@ -42,7 +46,7 @@ func writeIndicator(s slo.SLO, ann map[string]string) (sliDoc, objective, error)
 
 func writeRatio(ind slo.Indicator, ann map[string]string) (*ratioMetric, error) {
 	if ind.Pushed() {
-		good, total := source(ind, nil, "good"), source(ind, nil, "")
+		good, total := writeSource(ind, nil, "good"), writeSource(ind, nil, "")
 		return &ratioMetric{Counter: true, Good: &good, Total: &total}, nil
 	}
 	good, bad, total, raw := ind.Good, ind.Bad, ind.Total, ind.ErrorRatio
@@ -69,7 +73,7 @@ func writeRatio(ind slo.Indicator, ann map[string]string) (*ratioMetric, error) 
 		if q == nil {
 			return nil
 		}
-		w := source(ind, q, "")
+		w := writeSource(ind, q, "")
 		return &w
 	}
 	rm.Good, rm.Bad, rm.Total = wrapQ(good), wrapQ(bad), wrapQ(total)
@@ -79,8 +83,49 @@ func writeRatio(ind slo.Indicator, ann map[string]string) (*ratioMetric, error) 
 	return rm, nil
 }
 
-// source renders a query, or the pushed stream, as a metric source.
-func source(ind slo.Indicator, q *slo.Query, outcome string) metricWrap {
+// writeExternal renders an indicator Accord cannot measure as the spec
+// had it: each role's source of its own kind and settings.
+func writeExternal(s slo.SLO, doc sliDoc) (sliDoc, objective, error) {
+	ind := s.Indicator
+	e := ind.External
+	var obj objective
+	src := func(role string) (*metricWrap, error) {
+		raw, ok := e.Specs[role]
+		if !ok {
+			return nil, nil
+		}
+		var spec any
+		if err := json.Unmarshal([]byte(raw), &spec); err != nil {
+			return nil, fmt.Errorf("%s settings of the %s source are not JSON: %w", role, e.Kind, err)
+		}
+		return &metricWrap{MetricSource: metricSource{MetricSourceRef: e.DataSource, Type: e.Kind, Spec: spec}}, nil
+	}
+	var err error
+	pick := func(role string) *metricWrap {
+		w, e := src(role)
+		if e != nil && err == nil {
+			err = e
+		}
+		return w
+	}
+	switch ind.Kind {
+	case slo.KindBoolean:
+		doc.Spec.ThresholdMetric = pick("gauge")
+		if c := ind.GoodWhen; c != nil {
+			obj.Op, obj.Value = string(c.Op), &c.Value
+		}
+	default:
+		rm := &ratioMetric{Good: pick("good"), Bad: pick("bad"), Total: pick("total"), Raw: pick("errorRatio")}
+		if rm.Raw != nil {
+			rm.RawType = "failure"
+		}
+		doc.Spec.RatioMetric = rm
+	}
+	return doc, obj, err
+}
+
+// writeSource renders a query, or the pushed stream, as a metric source.
+func writeSource(ind slo.Indicator, q *slo.Query, outcome string) metricWrap {
 	if ind.Pushed() {
 		spec := map[string]string{"stream": ind.Stream}
 		if outcome != "" {

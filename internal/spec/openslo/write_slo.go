@@ -8,13 +8,14 @@ import (
 )
 
 type sloSpec struct {
-	Description     string         `yaml:"description,omitempty"`
-	Service         string         `yaml:"service"`
-	Indicator       sliDoc         `yaml:"indicator"`
-	TimeWindow      []timeWindow   `yaml:"timeWindow"`
-	BudgetingMethod string         `yaml:"budgetingMethod"`
-	Objectives      []objective    `yaml:"objectives"`
-	AlertPolicies   []inlineObject `yaml:"alertPolicies,omitempty"`
+	Description     string       `yaml:"description,omitempty"`
+	Service         string       `yaml:"service"`
+	Indicator       *sliDoc      `yaml:"indicator,omitempty"`
+	IndicatorRef    string       `yaml:"indicatorRef,omitempty"`
+	TimeWindow      []timeWindow `yaml:"timeWindow"`
+	BudgetingMethod string       `yaml:"budgetingMethod"`
+	Objectives      []objective  `yaml:"objectives"`
+	AlertPolicies   []policyRef  `yaml:"alertPolicies,omitempty"`
 }
 
 type sliDoc struct {
@@ -41,9 +42,9 @@ type metricWrap struct {
 }
 
 type metricSource struct {
-	MetricSourceRef string            `yaml:"metricSourceRef,omitempty"`
-	Type            string            `yaml:"type"`
-	Spec            map[string]string `yaml:"spec"`
+	MetricSourceRef string `yaml:"metricSourceRef,omitempty"`
+	Type            string `yaml:"type"`
+	Spec            any    `yaml:"spec"`
 }
 
 type timeWindow struct {
@@ -65,22 +66,27 @@ type objective struct {
 	TimeSliceWindow string   `yaml:"timeSliceWindow,omitempty"`
 }
 
-type inlineObject struct {
-	Kind     string   `yaml:"kind"`
-	Metadata metadata `yaml:"metadata"`
-	Spec     any      `yaml:"spec"`
+type policyRef struct {
+	AlertPolicyRef string `yaml:"alertPolicyRef"`
 }
 
-// calendarStart is a calendar window's startTime: OpenSLO requires one;
-// Accord aligns calendar windows to the start of their unit.
+// calendarStart is a calendar window's startTime when the model has none:
+// OpenSLO requires one; Accord aligns calendar windows to the start of
+// their unit, and 2024-01-01 starts a week, a month and a quarter. The
+// annotation annDefaultStart marks it as Accord's, so it reads back empty.
 const calendarStart = "2024-01-01 00:00:00"
 
 var calendarDurations = map[slo.CalendarUnit]string{slo.CalendarWeek: "1w", slo.CalendarMonth: "1M", slo.CalendarQuarter: "1Q"}
 
 var methodNames = map[slo.BudgetingMethod]string{slo.Occurrences: "Occurrences", slo.Timeslices: "Timeslices", slo.RatioTimeslices: "RatioTimeslices"}
 
-func writeSLO(s slo.SLO) (document, error) {
-	md := metadata{Name: s.Name, DisplayName: s.DisplayName, Labels: s.Labels, Annotations: ownerAnnotations(s.Owners, s.RunbookURL)}
+// writeSLO renders an SLO as an SLO document named name (unique among the
+// catalog's SLOs) followed by its alert policies, conditions and targets.
+func (wr *sloWriter) writeSLO(s slo.SLO, name string) ([]document, error) {
+	md := metadata{Name: name, DisplayName: s.DisplayName, Labels: s.Labels, Annotations: ownerAnnotations(s.Owners, s.RunbookURL)}
+	if name != s.Name {
+		md.Annotations[annName] = s.Name
+	}
 	if s.Policy != "" {
 		md.Annotations[annPolicy] = s.Policy
 	}
@@ -93,7 +99,7 @@ func writeSLO(s slo.SLO) (document, error) {
 	}
 	sli, obj, err := writeIndicator(s, md.Annotations)
 	if err != nil {
-		return document{}, err
+		return nil, err
 	}
 	obj.Target = round(s.Objective / 100)
 	if s.Budgeting.Method != slo.Occurrences {
@@ -105,54 +111,31 @@ func writeSLO(s slo.SLO) (document, error) {
 	}
 	method, ok := methodNames[s.Budgeting.Method]
 	if !ok {
-		return document{}, fmt.Errorf("budgeting method %q has no OpenSLO name", s.Budgeting.Method)
+		return nil, fmt.Errorf("budgeting method %q has no OpenSLO name", s.Budgeting.Method)
+	}
+	if s.Window.IsCalendar() && s.Window.StartTime == "" {
+		md.Annotations[annDefaultStart] = "true"
 	}
 	spec := sloSpec{
-		Description: s.Description, Service: s.Service, Indicator: sli,
+		Description: s.Description, Service: s.Service, Indicator: &sli,
 		TimeWindow: []timeWindow{writeWindow(s.Window)}, BudgetingMethod: method,
-		Objectives: []objective{obj}, AlertPolicies: writeAlertPolicy(s),
+		Objectives: []objective{obj},
 	}
-	return document{Kind: kindSLO, Metadata: md, Spec: spec}, nil
+	if e := s.Indicator.External; e != nil && e.SLIRef != "" {
+		spec.Indicator, spec.IndicatorRef = nil, e.SLIRef
+	}
+	policies, docs := wr.alertPolicies(s, name)
+	spec.AlertPolicies = policies
+	return append([]document{{Kind: kindSLO, Metadata: md, Spec: spec}}, docs...), nil
 }
 
 func writeWindow(w slo.Window) timeWindow {
 	if w.IsCalendar() {
-		return timeWindow{Duration: calendarDurations[w.Calendar], Calendar: &calendar{StartTime: calendarStart, TimeZone: w.TimeZone}}
+		start := w.StartTime
+		if start == "" {
+			start = calendarStart
+		}
+		return timeWindow{Duration: calendarDurations[w.Calendar], Calendar: &calendar{StartTime: start, TimeZone: w.TimeZone}}
 	}
 	return timeWindow{Duration: slo.FormatDuration(w.Rolling), IsRolling: true}
-}
-
-func writeAlertPolicy(s slo.SLO) []inlineObject {
-	a := s.Alerting
-	if len(a.BurnRates) == 0 && len(a.Targets) == 0 {
-		return nil
-	}
-	var conditions, targets []inlineObject
-	for _, br := range a.BurnRates {
-		md := metadata{Name: br.Name}
-		if br.ShortWindow != br.LongWindow/shortWindowRatio {
-			md.Annotations = map[string]string{annShortWindow: slo.FormatDuration(br.ShortWindow)}
-		}
-		cond := map[string]any{"kind": "burnrate", "op": "gte", "threshold": br.Factor, "lookbackWindow": slo.FormatDuration(br.LongWindow)}
-		if br.For > 0 {
-			cond["alertAfter"] = slo.FormatDuration(br.For)
-		}
-		conditions = append(conditions, inlineObject{Kind: kindCondition, Metadata: md,
-			Spec: map[string]any{"severity": string(br.Severity), "condition": cond}})
-	}
-	for _, t := range a.Targets {
-		spec := map[string]string{"target": t.Target}
-		if t.Description != "" {
-			spec["description"] = t.Description
-		}
-		targets = append(targets, inlineObject{Kind: kindTarget, Metadata: metadata{Name: t.Name}, Spec: spec})
-	}
-	spec := map[string]any{}
-	if conditions != nil {
-		spec["conditions"] = conditions
-	}
-	if targets != nil {
-		spec["notificationTargets"] = targets
-	}
-	return []inlineObject{{Kind: kindAlertPolicy, Metadata: metadata{Name: s.Name + "-alerts"}, Spec: spec}}
 }

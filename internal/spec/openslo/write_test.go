@@ -2,9 +2,11 @@ package openslo_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/slo"
 	"github.com/accord-slo/accord/internal/spec"
 	"github.com/accord-slo/accord/internal/spec/openslo"
@@ -68,6 +70,62 @@ func TestWriteRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	readsBackTheSame(t, out, cat)
+}
+
+func TestWriteLeavesPoliciesOut(t *testing.T) {
+	out, err := openslo.Write(everyField(), openslo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := spec.LoadBytes("written.yaml", out)
+	if len(back.Catalog.Policies) != 0 || len(back.Catalog.SLOs) != 6 {
+		t.Errorf("policies = %d, SLOs = %d: OpenSLO documents hold SLOs only", len(back.Catalog.Policies), len(back.Catalog.SLOs))
+	}
+}
+
+// TestWriteAlertPoliciesAsObjects writes SLOs of the same name in two
+// services, one alerting with Accord's default burn rates, and checks the
+// OpenSLO: unique SLO names, one AlertPolicy object per condition with the
+// condition and target as objects of their own, the calendar start kept;
+// and that reading it back gives the same model.
+func TestWriteAlertPoliciesAsObjects(t *testing.T) {
+	base := func(service string) slo.SLO {
+		return slo.SLO{Name: "availability", Service: service, Objective: 99.9, Budgeting: slo.Budgeting{Method: slo.Occurrences},
+			Window:    slo.Window{Calendar: slo.CalendarMonth, TimeZone: "UTC", StartTime: "2022-01-01 12:00:00"},
+			Indicator: slo.Indicator{Kind: slo.KindRatio, Stream: service}, Owners: slo.Owners{Team: "t"}}
+	}
+	web := base("web")
+	api := base("api")
+	api.Alerting.BurnRates = []slo.BurnRateAlert{{Name: "fast", Severity: slo.SeverityPage, Factor: 10, LongWindow: time.Hour, ShortWindow: 5 * time.Minute}}
+	api.Alerting.Targets = []slo.NotificationTarget{{Name: "chat", Target: "slack"}}
+	cat := slo.Catalog{Services: []slo.Service{{Name: "web"}, {Name: "api"}}, SLOs: []slo.SLO{web, api}}
+	out, err := spec.WriteWith("openslo", cat, spec.WriteOptions{Rules: engine.Rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	for _, want := range []string{
+		"name: api-availability\n", "name: web-availability\n", "accord.dev/name: availability",
+		"kind: AlertPolicy", "kind: AlertCondition", "alertPolicyRef: web-availability-fast", "conditionRef: api-availability-fast",
+		"startTime: \"2022-01-01 12:00:00\"", "name: accord-on-call", "targetRef: chat",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("written OpenSLO lacks %q:\n%s", want, text)
+		}
+	}
+	if n := strings.Count(text, "kind: AlertPolicy"); n != 1+len(engine.Rules(&web)) {
+		t.Errorf("%d AlertPolicy objects, want one per burn-rate alert (%d)", n, 1+len(engine.Rules(&web)))
+	}
+	if strings.Count(text, "conditionRef:") != strings.Count(text, "kind: AlertPolicy") {
+		t.Errorf("each AlertPolicy holds exactly one condition:\n%s", text)
+	}
+	readsBackTheSame(t, out, cat)
+}
+
+// readsBackTheSame reads written OpenSLO back and checks it holds cat.
+func readsBackTheSame(t *testing.T, out []byte, cat slo.Catalog) {
+	t.Helper()
 	back := spec.LoadBytes("written.yaml", out)
 	for _, d := range back.Diags.Items() {
 		t.Errorf("reading the written spec: %s", d)
@@ -76,16 +134,5 @@ func TestWriteRoundTrip(t *testing.T) {
 	got, _ := json.MarshalIndent(back.Catalog.Canonical(), "", "  ")
 	if string(got) != string(want) {
 		t.Errorf("model changed\n--- got\n%s\n--- want\n%s\n--- written\n%s", got, want, out)
-	}
-}
-
-func TestWriteLeavesPoliciesOut(t *testing.T) {
-	out, err := openslo.Write(everyField())
-	if err != nil {
-		t.Fatal(err)
-	}
-	back := spec.LoadBytes("written.yaml", out)
-	if len(back.Catalog.Policies) != 0 || len(back.Catalog.SLOs) != 6 {
-		t.Errorf("policies = %d, SLOs = %d: OpenSLO documents hold SLOs only", len(back.Catalog.Policies), len(back.Catalog.SLOs))
 	}
 }

@@ -15,14 +15,19 @@ func readIndicator(spec *decode.Map, s *slo.SLO) {
 	if !spec.Require("indicator") {
 		return
 	}
+	gauge := "bool_gauge"
+	if !ind.Has(gauge) && ind.Has("boolGauge") {
+		gauge = "boolGauge"
+		ind.Warnf(gauge, "Pyrra's key is bool_gauge; boolGauge read as it")
+	}
 	kinds := 0
-	for _, k := range []string{"ratio", "latency", "latencyNative", "boolGauge"} {
+	for _, k := range []string{"ratio", "latency", "latencyNative", gauge} {
 		if ind.Has(k) {
 			kinds++
 		}
 	}
 	if kinds != 1 {
-		ind.Doc.Diags.Errorf(ind.Self(), "give exactly one of ratio, latency, latencyNative or boolGauge")
+		ind.Doc.Diags.Errorf(ind.Self(), "give exactly one of ratio, latency, latencyNative or bool_gauge")
 	}
 	if m := ind.Map("ratio"); m.Present() {
 		s.Indicator.Kind = slo.KindRatio
@@ -37,11 +42,11 @@ func readIndicator(spec *decode.Map, s *slo.SLO) {
 		m.Close()
 	}
 	if m := ind.Map("latencyNative"); m.Present() {
-		m.Known("latency", "total", "grouping")
-		ind.Errorf("latencyNative", "Accord reads classic histograms only: use indicator.latency with the _bucket series and an le matcher")
+		readNativeLatency(m, s)
+		s.GroupBy = readGrouping(m, s)
 		m.Close()
 	}
-	if m := ind.Map("boolGauge"); m.Present() {
+	if m := ind.Map(gauge); m.Present() {
 		s.Indicator.Kind = slo.KindBoolean
 		expr := m.RequiredString("metric")
 		s.Origins.Set("indicator.gauge", m.Origin("metric"))
@@ -101,21 +106,55 @@ func readLatency(m *decode.Map, s *slo.SLO) {
 	}
 	s.Indicator.Threshold = time.Duration(seconds * float64(time.Second))
 	hist := bucket.without("le")
-	s.Indicator.Histogram = &slo.Query{Expr: hist.String(), Shape: slo.ShapeCounter}
-	checkTotal(m, hist, total.Expr)
-}
-
-// checkTotal makes sure total counts the same histogram: Accord derives the
-// total from the histogram, so a different total cannot be held.
-func checkTotal(m *decode.Map, hist selector, total string) {
-	at := m.Map("total").Origin("metric")
-	sel, err := parseSelector(total)
-	if err != nil {
-		m.Doc.Diags.Errorf(at, "%v", err)
+	if sameHistogram(m, hist, total.Expr) {
+		s.Indicator.Histogram = &slo.Query{Expr: hist.String(), Shape: slo.ShapeCounter}
 		return
 	}
-	want := selector{name: strings.TrimSuffix(hist.name, "_bucket") + "_count", matchers: hist.matchers}
-	if sel.String() != want.String() {
-		m.Doc.Diags.Errorf(at, "total %s must count the success histogram, %s: Accord takes the total from the histogram", sel, want)
+	// A total from another selector counts other requests than the
+	// histogram: the SLI is the ratio of the success bucket to it, as
+	// Pyrra computes it.
+	count := selector{name: strings.TrimSuffix(hist.name, "_bucket") + "_count", matchers: hist.matchers}
+	m.Map("total").Warnf("metric", "total %s is not the success histogram's count %s: read as a ratio of the success bucket to this total", total.Expr, count)
+	s.Indicator = slo.Indicator{Kind: slo.KindRatio,
+		Good:  &slo.Query{Expr: success.Expr, Shape: slo.ShapeCounter},
+		Total: &slo.Query{Expr: total.Expr, Shape: slo.ShapeCounter}}
+	s.Origins.Set("indicator.good", at)
+	s.Origins.Set("indicator.total", m.Map("total").Origin("metric"))
+}
+
+// sameHistogram reports whether total counts the same histogram as the
+// bucket series: then Accord takes the total from the histogram itself.
+func sameHistogram(m *decode.Map, hist selector, total string) bool {
+	sel, err := parseSelector(total)
+	if err != nil {
+		m.Doc.Diags.Errorf(m.Map("total").Origin("metric"), "%v", err)
+		return true
 	}
+	want := selector{name: strings.TrimSuffix(hist.name, "_bucket") + "_count", matchers: hist.matchers}
+	return sel.String() == want.String()
+}
+
+// readNativeLatency reads latencyNative: a native histogram and the
+// latency below which a request is good. Accord's latency indicator reads
+// classic buckets, so it becomes a ratio of template queries over the
+// native histogram, the share under the latency as Pyrra computes it.
+func readNativeLatency(m *decode.Map, s *slo.SLO) {
+	s.Indicator.Kind = slo.KindRatio
+	lat, ok := m.Duration("latency")
+	if !ok && !m.Has("latency") {
+		m.Errorf("latency", "required field is missing: the latency requests should be faster than, such as 100ms")
+	}
+	total := metric(m, "total", s, "indicator.total")
+	if total == nil || lat <= 0 {
+		return
+	}
+	group := strings.Join(m.StringList("grouping"), ", ")
+	sum := "sum(increase(" + total.Expr + "[" + slo.WindowPlaceholder + "]))"
+	if group != "" {
+		sum = "sum by (" + group + ") (increase(" + total.Expr + "[" + slo.WindowPlaceholder + "]))"
+	}
+	seconds := strconv.FormatFloat(lat.Seconds(), 'g', -1, 64)
+	s.Indicator.Good = &slo.Query{Expr: "histogram_fraction(0, " + seconds + ", " + sum + ") * histogram_count(" + sum + ")", Shape: slo.ShapeTemplate}
+	s.Indicator.Total = &slo.Query{Expr: "histogram_count(" + sum + ")", Shape: slo.ShapeTemplate}
+	s.Origins.Set("indicator.good", m.Origin("latency"))
 }

@@ -15,6 +15,9 @@ import (
 const (
 	teamLabel    = "pyrra.dev/team"
 	serviceLabel = "pyrra.dev/service"
+	// prefix marks the labels and annotations Pyrra puts on the rules and
+	// alerts it generates, without the prefix.
+	prefix = "pyrra.dev/"
 )
 
 // Loader reads Pyrra documents.
@@ -37,15 +40,19 @@ func (l *Loader) Add(d *decode.Doc) {
 	meta := top.Map("metadata")
 	name := meta.RequiredString("name")
 	namespace := meta.String("namespace")
-	labels := meta.StringMap("labels")
+	k8sLabels := meta.StringMap("labels")
 	annotations := meta.StringMap("annotations")
-	meta.Known("uid", "resourceVersion", "generation", "creationTimestamp")
+	meta.Known("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink", "finalizers", "ownerReferences")
 	meta.Close()
+	labels := stripPrefix(k8sLabels)
 	spec := top.Map("spec")
 	if !top.Require("spec") {
 		return
 	}
 	defer spec.Close()
+	// Pyrra's settings for the rules it generates: Accord generates its
+	// own and evaluates in its engine.
+	spec.Known("partial_response_strategy", "performanceOverAccuracy", "ruleOutput")
 	s := slo.SLO{
 		Name: name, Description: spec.String("description"), Labels: labels,
 		Budgeting: slo.Budgeting{Method: slo.Occurrences},
@@ -53,10 +60,10 @@ func (l *Loader) Add(d *decode.Doc) {
 		Origins: slo.Origins{
 			"name": meta.Origin("name"), "service": meta.Origin("labels"), "objective": spec.Origin("target"),
 			"window": spec.Origin("window"), "indicator": spec.Origin("indicator"),
-			"alerting": spec.Origin("alerting"), "owners": meta.Origin("labels"),
+			"alerting": spec.Origin("alerting"), "owners": meta.Origin("labels"), "labels": meta.Origin("labels"),
 		},
 	}
-	s.Service = serviceName(labels, namespace, name)
+	s.Service = serviceName(k8sLabels, namespace, name)
 	s.Objective = readTarget(spec)
 	if w, ok := spec.Duration("window"); ok {
 		s.Window.Rolling = w
@@ -65,18 +72,54 @@ func (l *Loader) Add(d *decode.Doc) {
 	}
 	readIndicator(spec, &s)
 	readAlerting(spec.Map("alerting"), &s)
-	for _, k := range []string{"runbook_url", "runbook"} {
-		if url := annotations[k]; url != "" {
+	readAnnotations(annotations, meta, &s)
+	team := k8sLabels[teamLabel]
+	if team == "" {
+		team = k8sLabels["team"]
+	}
+	l.addService(s.Service, team, meta.Origin("name"))
+	l.cat.SLOs = append(l.cat.SLOs, s)
+}
+
+// stripPrefix returns the labels with Pyrra's pyrra.dev/ prefix taken off,
+// as Pyrra puts them on its rules: pyrra.dev/team becomes team. A label
+// given both ways keeps the prefixed one's value, as Pyrra's rules do.
+func stripPrefix(labels map[string]string) map[string]string {
+	if len(labels) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for k, v := range labels {
+		if !strings.HasPrefix(k, prefix) {
+			if _, set := out[k]; !set {
+				out[k] = v
+			}
+			continue
+		}
+		out[strings.TrimPrefix(k, prefix)] = v
+	}
+	return out
+}
+
+// readAnnotations carries the annotations Pyrra puts on its alerts (those
+// prefixed pyrra.dev/, such as pyrra.dev/runbook, message and dashboard)
+// onto the SLO's alerts without the prefix; a runbook, plain or prefixed,
+// is the SLO's runbook.
+func readAnnotations(annotations map[string]string, meta *decode.Map, s *slo.SLO) {
+	for k, v := range annotations {
+		if strings.HasPrefix(k, prefix) {
+			if s.Alerting.Annotations == nil {
+				s.Alerting.Annotations = map[string]string{}
+			}
+			s.Alerting.Annotations[strings.TrimPrefix(k, prefix)] = v
+		}
+	}
+	for _, k := range []string{"runbook_url", "runbook", prefix + "runbook_url", prefix + "runbook"} {
+		if url := annotations[k]; url != "" && s.RunbookURL == "" {
 			s.RunbookURL = url
 			s.Origins.Set("runbook", meta.Origin("annotations"))
 		}
 	}
-	team := labels[teamLabel]
-	if team == "" {
-		team = labels["team"]
-	}
-	l.addService(s.Service, team, meta.Origin("name"))
-	l.cat.SLOs = append(l.cat.SLOs, s)
 }
 
 // serviceName picks the SLO's service: Pyrra has none, so the service
@@ -106,7 +149,8 @@ func (l *Loader) addService(name, team string, at slo.Origin) {
 }
 
 // readTarget reads Pyrra's target: a string percent such as "99.5"; a
-// YAML number means the same.
+// YAML number means the same. Below 1 it is a fraction Pyrra would read as
+// under 1%: spec.Validate says so.
 func readTarget(spec *decode.Map) float64 {
 	raw := spec.String("target")
 	if raw == "" {
@@ -124,10 +168,13 @@ func readTarget(spec *decode.Map) float64 {
 }
 
 // readAlerting maps Pyrra's alerting switches. Pyrra alerts with the SRE
-// Workbook's burn rates, as Accord does by default.
+// Workbook's burn rates, as Accord does by default; its severities become
+// the severity labels of the page and ticket alerts.
 func readAlerting(m *decode.Map, s *slo.SLO) {
 	defer m.Close()
 	s.Alerting.Name = m.String("name")
+	m.Known("absentName") // Accord has no absent alert to name
+	readSeverities(m.Map("severities"), s)
 	disabled, _ := m.Bool("disabled")
 	burnrates, given := m.Bool("burnrates")
 	if disabled || (given && !burnrates) {
@@ -136,4 +183,32 @@ func readAlerting(m *decode.Map, s *slo.SLO) {
 	if absent, _ := m.Bool("absent"); absent {
 		m.Warnf("absent", "Accord has no absent-data alert: it marks an SLO without data as stale, shown in the API, UI and metrics")
 	}
+}
+
+// readSeverities maps Pyrra's severity per burn-rate tier onto Accord's
+// page alerts (fast and medium burn) and ticket alerts (slow and long-term
+// burn), as their severity label.
+func readSeverities(m *decode.Map, s *slo.SLO) {
+	defer m.Close()
+	if !m.Present() {
+		return
+	}
+	m.Known("absent")
+	level := func(l *slo.AlertLevel, first, second string) {
+		a, b := m.String(first), m.String(second)
+		switch {
+		case a == "" && b == "":
+			return
+		case a == "":
+			a = b
+		case b != "" && b != a:
+			m.Warnf(second, "Accord gives its %s alerts one severity: %s %q is used, %s %q is not", map[bool]string{true: "page", false: "ticket"}[first == "fastBurn"], first, a, second, b)
+		}
+		if l.Labels == nil {
+			l.Labels = map[string]string{}
+		}
+		l.Labels["severity"] = a
+	}
+	level(&s.Alerting.Page, "fastBurn", "mediumBurn")
+	level(&s.Alerting.Ticket, "slowBurn", "longTermBurn")
 }

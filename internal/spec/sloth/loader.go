@@ -3,6 +3,7 @@
 package sloth
 
 import (
+	"strings"
 	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
@@ -57,9 +58,22 @@ func (k keys) of(snake, camel string) string {
 	return snake
 }
 
+// in returns the key to read in m: the shape's own, or the other shape's
+// spelling when only that is given. Sloth ignores a field spelled the
+// other way; Accord reads it, and says so, rather than lose it.
+func (k keys) in(m *decode.Map, snake, camel string) string {
+	own, other := k.of(snake, camel), k.of(camel, snake)
+	if !m.Has(own) && m.Has(other) {
+		m.Warnf(other, "%s is spelled %s in this shape of Sloth spec, which ignores %s: read as %s", own, own, other, own)
+		return other
+	}
+	return own
+}
+
 func (l *Loader) readSpec(m *decode.Map, k keys) {
 	service := m.RequiredString("service")
 	labels := m.StringMap("labels")
+	metricsQL := victoriaMetrics(readPlugins(m, k.in(m, "slo_plugins", "sloPlugins")))
 	if service != "" && !l.services[service] {
 		l.services[service] = true
 		l.cat.Services = append(l.cat.Services, slo.Service{
@@ -72,10 +86,41 @@ func (l *Loader) readSpec(m *decode.Map, k keys) {
 		m.Errorf("slos", "a Sloth spec needs at least one SLO under slos")
 	}
 	for _, item := range items {
-		s := l.readSLO(item, k, service, m.Origin("service"), labels)
+		s := l.readSLO(item, k, service, m.Origin("service"), labels, metricsQL)
 		item.Close()
 		l.cat.SLOs = append(l.cat.SLOs, s)
 	}
+}
+
+// readPlugins reads Sloth's SLO plugins, which change the rules Sloth
+// generates: Accord measures and alerts in its own way, so they load with a
+// warning and are not run.
+func readPlugins(m *decode.Map, key string) []string {
+	p := m.Map(key)
+	defer p.Close()
+	if !p.Present() {
+		return nil
+	}
+	p.Known("overridePrevious")
+	var ids []string
+	for _, it := range p.Maps("chain") {
+		ids = append(ids, it.RequiredString("id"))
+		it.Known("config", "priority")
+		it.Close()
+	}
+	m.Warnf(key, "Sloth SLO plugins are not supported (%s): Accord measures and alerts without them; the rest of the spec loads", strings.Join(ids, ", "))
+	return ids
+}
+
+// victoriaMetrics reports whether a plugin chain validates MetricsQL,
+// VictoriaMetrics' query language, instead of PromQL.
+func victoriaMetrics(ids []string) bool {
+	for _, id := range ids {
+		if strings.Contains(id, "victoria_metrics") {
+			return true
+		}
+	}
+	return false
 }
 
 // Finish returns everything read.

@@ -108,6 +108,9 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		f + `:21:5: slos[2].name: required field is missing`,
 		f + `:23:7: slos[2].sli: give exactly one of events, raw or plugin`,
 		f + `:27:28: slos[2].sli.raw.error_ratio_query: template query has no {{.window}} placeholder for the window`,
+		f + `:13:7: slos[0].alerting.name: required field is missing: the name of the SLO's alerts, such as MyServiceHighErrorRate (or disable both page_alert and ticket_alert)`,
+		f + `:16:5: slos[1].alerting: required field is missing: give alerting: {name: ALERT_NAME}, as Sloth names the SLO's alerts after it`,
+		f + `:21:5: slos[2].alerting: required field is missing: give alerting: {name: ALERT_NAME}, as Sloth names the SLO's alerts after it`,
 	}
 	got := diagLines(res)
 	if len(got) != len(want) {
@@ -131,6 +134,7 @@ slos:
   - name: ok
     objective: 99
     sli: {events: {error_query: 'sum(rate(e[{{.window}}]))', total_query: 'sum(rate(t[{{.window}}]))'}}
+    alerting: {name: CheckoutErrors}
 `))
 	got := diagLines(res)
 	want := `s.yaml:4:5: warning: slos[0]: SLO "ok" has no owning team: add labels: {owner: TEAM} to the spec or the SLO`
@@ -143,5 +147,57 @@ func TestTestdataFilesAreRead(t *testing.T) {
 	files, _ := filepath.Glob("testdata/good/*.yaml")
 	if len(files) < 2 {
 		t.Fatalf("good test files = %v", files)
+	}
+}
+
+// TestGroupingPluginsAndAlertLabels reads a spec whose queries keep a
+// label (one series per host in Sloth), with SLO plugins and the team's
+// own alert labels.
+func TestGroupingPluginsAndAlertLabels(t *testing.T) {
+	res := load(t, "testdata/good/grouped.yaml")
+	f := "testdata/good/grouped.yaml"
+	want := []string{
+		f + `:9:3: warning: slo_plugins: Sloth SLO plugins are not supported (sloth.dev/core/debug/v1): Accord measures and alerts without them; the rest of the spec loads`,
+		f + `:17:7: warning: slos[0].plugins: Sloth SLO plugins are not supported (sloth.dev/contrib/rule_intervals/v1): Accord measures and alerts without them; the rest of the spec loads`,
+	}
+	if got := diagLines(res); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	s := res.Catalog.SLOs[0]
+	if strings.Join(s.GroupBy, ",") != "request_host" {
+		t.Errorf("group by = %v, want [request_host]", s.GroupBy)
+	}
+	if !strings.Contains(s.Indicator.Bad.Expr, "[{{.window}}]") {
+		t.Errorf("error query = %q: the placeholder should read {{.window}}", s.Indicator.Bad.Expr)
+	}
+	a := s.Alerting
+	if a.Name != "StorefrontErrors" || a.Labels["category"] != "availability" || a.Page.Labels["severity"] != "pageteam" ||
+		a.Page.Labels["routing_key"] != "web-team" || a.Ticket.Labels["severity"] != "critical" ||
+		a.Annotations["summary"] != "{{$labels.request_host}} answers with errors" {
+		t.Errorf("alerting = %+v", a)
+	}
+}
+
+// TestOtherShapesSpellingIsRead reads pageAlert in a prometheus/v1 file,
+// which Sloth silently ignores, as page_alert, with a warning.
+func TestOtherShapesSpellingIsRead(t *testing.T) {
+	res := spec.LoadBytes("s.yaml", []byte(`version: prometheus/v1
+service: checkout
+labels: {owner: pos}
+slos:
+  - name: payments
+    objective: 99.9
+    sli: {events: {error_query: 'sum(rate(e[{{.window}}]))', total_query: 'sum(rate(t[{{.window}}]))'}}
+    alerting:
+      name: PaymentsBurn
+      pageAlert: {labels: {severity: critical}}
+`))
+	got := diagLines(res)
+	want := `s.yaml:10:18: warning: slos[0].alerting.pageAlert: page_alert is spelled page_alert in this shape of Sloth spec, which ignores pageAlert: read as page_alert`
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("diagnostics = %q, want %q", got, want)
+	}
+	if l := res.Catalog.SLOs[0].Alerting.Page.Labels["severity"]; l != "critical" {
+		t.Errorf("page severity = %q", l)
 	}
 }
