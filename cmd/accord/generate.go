@@ -32,6 +32,7 @@ Specs with errors are not generated from; the errors go to standard error.`,
   accord generate grafana -o dashboards/ examples/`,
 	}
 	cmd.AddCommand(newGeneratePrometheusCmd(), newGenerateGrafanaCmd())
+	cmd.PersistentFlags().StringArray("exclude", nil, "leave out files and directories matching this glob (by base name or path below the directory given); repeatable")
 	return cmd
 }
 
@@ -141,10 +142,14 @@ With -o DIR it goes to DIR/` + rules.DashboardFileName + `; without it, to stand
 	return cmd
 }
 
-// loadForGenerate loads the specs at paths, refusing specs with errors;
-// diagnostics go to standard error.
+// loadForGenerate loads the specs at paths but those --exclude names,
+// refusing specs with errors; diagnostics go to standard error.
 func loadForGenerate(cmd *cobra.Command, paths []string) (*slo.Catalog, error) {
-	loaded, err := spec.Load(paths...)
+	exclude, err := cmd.Flags().GetStringArray("exclude")
+	if err != nil {
+		return nil, err
+	}
+	loaded, err := spec.LoadWith(spec.Options{Exclude: exclude}, paths...)
 	if err != nil {
 		return nil, err
 	}

@@ -86,3 +86,15 @@ func TestGenerateRefusesSpecsWithErrors(t *testing.T) {
 		t.Errorf("unknown format: err=%v", err)
 	}
 }
+
+func TestGenerateExcludes(t *testing.T) {
+	for _, target := range []string{"prometheus", "grafana"} {
+		out, errOut, err := run(t, "generate", target, "--exclude", "store-sync.yaml", "../../examples")
+		if err != nil {
+			t.Fatalf("generate %s --exclude: %v\n%s", target, err, errOut)
+		}
+		if strings.Contains(out, "store-sync") || !strings.Contains(out, "checkout") {
+			t.Errorf("generate %s --exclude store-sync.yaml: store-sync still there, or checkout missing", target)
+		}
+	}
+}

@@ -14,7 +14,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 error budgets into decisions everyone can see.
 
 It reads its own accord/v1 format and the formats teams already have:
-OpenSLO v1, Sloth and Pyrra.`,
+OpenSLO (v1, v1alpha and v2alpha), Sloth and Pyrra.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
