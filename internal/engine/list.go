@@ -1,0 +1,129 @@
+package engine
+
+import (
+	"cmp"
+	"slices"
+)
+
+// The orders List can page through.
+const (
+	// SortBudget puts the least budget left first (its worst group's, for
+	// a grouped SLO), SLOs without data last, ties by ID.
+	SortBudget = "budget"
+	// SortID orders by ID; pages in it never skip or repeat an SLO.
+	SortID = "id"
+)
+
+// ListQuery selects SLOs and a page of them.
+type ListQuery struct {
+	// Service and Team keep only the SLOs of that service or owning team.
+	Service, Team string
+	// Sort is SortBudget (default) or SortID.
+	Sort string
+	// After is the key of the last SLO of the previous page; nil for the
+	// first page.
+	After *ListKey
+	// Limit is the most SLOs in the page; 0 means all.
+	Limit int
+}
+
+// ListKey is an SLO's place in a List order.
+type ListKey struct {
+	HasData   bool    `json:"d,omitempty"`
+	Remaining float64 `json:"r,omitempty"`
+	ID        string  `json:"id"`
+}
+
+// ListPage is one page of SLOs.
+type ListPage struct {
+	SLOs []SLOView
+	// Total is how many SLOs match the query, on all pages.
+	Total int
+	// Next is the key to ask the next page after; nil on the last page.
+	Next *ListKey
+}
+
+// compareKeys orders keys in a sort.
+func compareKeys(sort string, a, b ListKey) int {
+	if sort == SortBudget {
+		if a.HasData != b.HasData {
+			if a.HasData {
+				return -1
+			}
+			return 1
+		}
+		if c := cmp.Compare(a.Remaining, b.Remaining); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// List returns a page of the SLOs the query selects, with their status at
+// the last evaluation. Only the page's SLOs are built into views, so a
+// page costs the same among 100 SLOs or 10,000.
+//
+// Budget order follows the budgets as they stand: an SLO whose budget
+// moves between two pages may be shown twice or not at all. SortID pages
+// are stable.
+func (e *Engine) List(q ListQuery) ListPage {
+	if q.Sort == "" {
+		q.Sort = SortBudget
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	type entry struct {
+		key ListKey
+		st  *sloState
+	}
+	var all []entry
+	for _, id := range e.order {
+		st := e.slos[id]
+		if q.Service != "" && st.def.Service != q.Service || q.Team != "" && st.owners.Team != q.Team {
+			continue
+		}
+		k := ListKey{ID: id}
+		if q.Sort == SortBudget {
+			w := st.worst()
+			k.HasData, k.Remaining = w.HasData(), w.Budget.RemainingFraction
+		}
+		all = append(all, entry{k, st})
+	}
+	slices.SortFunc(all, func(a, b entry) int { return compareKeys(q.Sort, a.key, b.key) })
+	page := ListPage{Total: len(all), SLOs: []SLOView{}}
+	from := 0
+	if q.After != nil {
+		from, _ = slices.BinarySearchFunc(all, *q.After, func(x entry, k ListKey) int { return compareKeys(q.Sort, x.key, k) })
+		if from < len(all) && all[from].key.ID == q.After.ID {
+			from++
+		}
+	}
+	to := len(all)
+	if q.Limit > 0 {
+		to = min(from+q.Limit, len(all))
+	}
+	for _, x := range all[from:to] {
+		page.SLOs = append(page.SLOs, e.view(x.st, false))
+	}
+	if to < len(all) && to > from {
+		k := all[to-1].key
+		page.Next = &k
+	}
+	return page
+}
+
+// worst is the status of the group with the least budget left, as
+// worstStatus picks it (ties to the first group key), without sorting the
+// groups; the caller holds the lock.
+func (st *sloState) worst() Status {
+	if len(st.def.GroupBy) == 0 || len(st.groups) == 0 {
+		return st.all.status
+	}
+	var w *group
+	for k, g := range st.groups {
+		if w == nil || worst(g.status, w.status) || !worst(w.status, g.status) && k < w.key {
+			w = g
+		}
+	}
+	return w.status
+}
