@@ -48,7 +48,7 @@ func (s *Store) writer() {
 				break drain
 			}
 		}
-		err := s.commit(batch)
+		err := s.wrote(s.commit(batch))
 		for _, req := range batch {
 			req.done <- err
 		}
