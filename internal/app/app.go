@@ -3,6 +3,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -64,16 +66,37 @@ type Options struct {
 	// and 100,000 events).
 	MaxBodyBytes int64
 	MaxBatch     int
+	// MaxGroups bounds the groups of one grouped SLO (default
+	// engine.DefaultMaxGroups).
+	MaxGroups int
+	// MaxConnections bounds the HTTP connections open at once (default
+	// 1024, and fewer when the process may open few files).
+	MaxConnections int
+	// ReadTimeout bounds reading a whole request, body included (default
+	// 1m); WriteTimeout writing its answer (default 2m); IdleTimeout how
+	// long a keep-alive connection waits for the next request (default
+	// 2m).
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
+
+// The defaults of Options' bounds.
+const (
+	DefaultMaxConnections = 1024
+	DefaultReadTimeout    = time.Minute
+	DefaultWriteTimeout   = 2 * time.Minute
+	DefaultIdleTimeout    = 2 * time.Minute
+	// readHeaderTimeout bounds reading a request's headers.
+	readHeaderTimeout = 10 * time.Second
+)
 
 // App is a running Accord.
 type App struct {
-	opts     Options
-	log      *slog.Logger
+	opts Options
+	log  *slog.Logger
+	// Catalog holds the SLOs as last loaded (at start or by Reload).
 	Catalog  slo.Catalog
 	Store    *sqlite.Store
 	Engine   *engine.Engine
-	Source   *promsource.Source
 	Server   *web.Server
 	dispatch *notify.Dispatcher
 	ams      []*notify.Alertmanager
@@ -82,13 +105,25 @@ type App struct {
 	evals    prometheus.Histogram
 	evalErrs prometheus.Counter
 
+	// src measures the SLOs Prometheus answers for; Reload replaces it.
+	srcMu sync.Mutex
+	src   *promsource.Source
+	// reloadMu makes reloads take turns.
+	reloadMu sync.Mutex
+
 	listener net.Listener
+	conns    *connLimiter
 	http     *http.Server
+	// serving is the handler once state is restored; until then starting
+	// answers.
+	serving  atomic.Pointer[web.Server]
+	starting http.Handler
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 }
 
-// New loads the specs, opens the store and restores state; Start serves.
+// New loads the specs and listens; Start serves at once, then opens the
+// store, restores state and evaluates.
 func New(ctx context.Context, opts Options) (*App, error) {
 	if opts.Clock == nil {
 		opts.Clock = engine.SystemClock{}
@@ -102,63 +137,87 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if opts.SourceLag == 0 {
 		opts.SourceLag = 30 * time.Second
 	}
+	opts.ReadTimeout = cmp.Or(opts.ReadTimeout, DefaultReadTimeout)
+	opts.WriteTimeout = cmp.Or(opts.WriteTimeout, DefaultWriteTimeout)
+	opts.IdleTimeout = cmp.Or(opts.IdleTimeout, DefaultIdleTimeout)
+	opts.MaxConnections = cmp.Or(opts.MaxConnections, DefaultMaxConnections)
+	if limit, ok := maxConnectionsFor(opts.MaxConnections); ok {
+		opts.Logger.Warn("fewer connections than asked: the process may not open more files", "max_connections", limit)
+		opts.MaxConnections = limit
+	}
 	a := &App{opts: opts, log: opts.Logger, registry: prometheus.NewRegistry()}
+	a.evals = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_evaluation_duration_seconds",
+		Help: "Time to evaluate every SLO once.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)})
+	a.evalErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_evaluation_errors_total", Help: "Evaluations that failed."})
+	a.registry.MustRegister(a.evals, a.evalErrs, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.starting = web.Starting(a.registry)
 	cat, err := loadCatalog(opts.SpecPaths)
 	if err != nil {
 		return nil, err
 	}
 	a.Catalog = cat
-	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create data directory %s: %w", opts.DataDir, err)
+	if err := a.privateDataDir(); err != nil {
+		return nil, err
 	}
 	if a.token, err = resolveToken(opts.Token, opts.DataDir); err != nil {
 		return nil, err
 	}
 	// Listen first: links in alerts need the address a port 0 picks.
-	if a.listener, err = net.Listen("tcp", opts.Addr); err != nil {
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", opts.Addr, err)
 	}
-	if a.Store, err = sqlite.Open(opts.DataDir); err != nil {
-		a.listener.Close()
-		return nil, err
-	}
-	if err := a.build(ctx); err != nil {
-		a.listener.Close()
-		a.Store.Close()
-		return nil, err
-	}
+	a.conns = newConnLimiter(ln, opts.MaxConnections, a.registry)
+	a.listener = a.conns
 	return a, nil
+}
+
+// privateDataDir creates the data directory readable by its owner only
+// (it holds the token, annotations and exceptions), and warns when an
+// existing one is readable by others.
+func (a *App) privateDataDir() error {
+	dir := a.opts.DataDir
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data directory %s: %w", dir, err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		a.log.Warn("the data directory is open to other users; its database files are not, but consider chmod 700",
+			"dir", dir, "mode", fmt.Sprintf("%o", fi.Mode().Perm()))
+	}
+	return nil
+}
+
+// open opens the store and restores state into a new engine.
+func (a *App) open(ctx context.Context) error {
+	var err error
+	if a.Store, err = sqlite.Open(a.opts.DataDir); err != nil {
+		return err
+	}
+	return a.build(ctx)
 }
 
 func (a *App) build(ctx context.Context) error {
 	opts := a.opts
-	a.Engine = engine.New(engine.Options{Catalog: a.Catalog, Store: a.Store, Clock: opts.Clock, Logger: a.log, ExternalURL: a.externalURL()})
+	a.Engine = engine.New(engine.Options{Catalog: a.Catalog, Store: a.Store, Clock: opts.Clock, Logger: a.log,
+		ExternalURL: a.externalURL(), MaxGroups: opts.MaxGroups})
 	start := time.Now()
 	if err := a.Engine.Restore(ctx); err != nil {
 		return err
 	}
-	annotations, err := a.Store.Annotations(ctx, "", time.Time{}, time.Unix(1<<40, 0))
-	if err != nil {
+	if err := a.applyExclusions(ctx); err != nil {
 		return err
 	}
-	a.Engine.SetExclusions(annotations)
 	a.log.Info("state restored", "slos", len(a.Catalog.SLOs), "took", time.Since(start).Round(time.Millisecond))
 
-	var queried []slo.SLO
-	for _, s := range a.Catalog.SLOs {
-		if !s.Indicator.Pushed() {
-			queried = append(queried, s)
-		}
-	}
-	a.Source = promsource.New(promsource.Options{Engine: a.Engine, Clock: opts.Clock, Logger: a.log,
-		DefaultURL: opts.PrometheusURL, Sources: a.Catalog.DataSources, Lag: max(opts.SourceLag, 0)}, queried)
-	last, err := a.Store.LastMinutes(ctx)
+	src, err := a.newSource(ctx, a.Catalog, nil)
 	if err != nil {
 		return err
 	}
-	for id, m := range last {
-		a.Source.SetProgress(id, m)
-	}
+	a.setSource(src)
 
 	var channels []notify.Channel
 	for _, u := range opts.AlertmanagerURLs {
@@ -175,13 +234,59 @@ func (a *App) build(ctx context.Context) error {
 	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: channels, Logger: a.log, Registerer: a.registry}); err != nil {
 		return err
 	}
-	a.evals = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_evaluation_duration_seconds",
-		Help: "Time to evaluate every SLO once.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)})
-	a.evalErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_evaluation_errors_total", Help: "Evaluations that failed."})
-	a.registry.MustRegister(a.evals, a.evalErrs, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Server = web.New(a.Engine, a.Store, web.Options{Token: a.token, Logger: a.log, Registry: a.registry, Story: opts.Story,
-		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch})
+		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload})
 	return nil
+}
+
+// applyExclusions tells the engine every maintenance window excluded from
+// the budget.
+func (a *App) applyExclusions(ctx context.Context) error {
+	annotations, err := a.Store.Annotations(ctx, "", time.Time{}, time.Unix(1<<40, 0))
+	if err != nil {
+		return err
+	}
+	a.Engine.SetExclusions(annotations)
+	return nil
+}
+
+// newSource returns a Source for the catalog's queried SLOs that goes on
+// where prev (nil at start) left each of them, else after the last minute
+// the store holds for it.
+func (a *App) newSource(ctx context.Context, cat slo.Catalog, prev *promsource.Source) (*promsource.Source, error) {
+	var queried []slo.SLO
+	for _, s := range cat.SLOs {
+		if !s.Indicator.Pushed() {
+			queried = append(queried, s)
+		}
+	}
+	src := promsource.New(promsource.Options{Engine: a.Engine, Clock: a.opts.Clock, Logger: a.log,
+		DefaultURL: a.opts.PrometheusURL, Sources: cat.DataSources, Lag: max(a.opts.SourceLag, 0)}, queried)
+	last, err := a.Store.LastMinutes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for id, m := range last {
+		if prev != nil {
+			if p, ok := prev.Progress(id); ok {
+				m = max(m, p)
+			}
+		}
+		src.SetProgress(id, m)
+	}
+	return src, nil
+}
+
+func (a *App) source() *promsource.Source {
+	a.srcMu.Lock()
+	defer a.srcMu.Unlock()
+	return a.src
+}
+
+func (a *App) setSource(s *promsource.Source) {
+	a.srcMu.Lock()
+	a.src = s
+	a.srcMu.Unlock()
 }
 
 func (a *App) externalURL() string {
@@ -241,7 +346,7 @@ func TokenPath(dir string) string { return filepath.Join(dir, "token") }
 // Step runs one cycle by hand: query sources, evaluate, deliver.
 func (a *App) Step(ctx context.Context) error {
 	var errs []error
-	if err := a.Source.Sync(ctx); err != nil {
+	if err := a.source().Sync(ctx); err != nil {
 		errs = append(errs, err)
 	}
 	if err := a.evaluate(ctx); err != nil {

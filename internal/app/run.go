@@ -3,15 +3,28 @@ package app
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 )
 
-// Start serves on the address New listened on and, unless Manual, starts
-// the evaluation, source and delivery loops.
+// Start serves on the address New listened on — at first only health,
+// readiness and metrics, answering 503 to the rest — then opens the store,
+// restores state, evaluates and serves everything. Unless Manual it starts
+// the evaluation, source and delivery loops. It returns once Accord is
+// ready, or with the error that kept it from starting.
 func (a *App) Start(ctx context.Context) error {
 	ln := a.listener
-	a.http = &http.Server{Handler: a.Server, ReadHeaderTimeout: 10 * time.Second}
+	a.http = &http.Server{
+		Handler:           a,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       a.opts.ReadTimeout,
+		WriteTimeout:      a.opts.WriteTimeout,
+		IdleTimeout:       a.opts.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ConnState:         a.conns.track,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
 	ctx, a.cancel = context.WithCancel(ctx)
 	a.wg.Add(1)
 	go func() {
@@ -20,6 +33,11 @@ func (a *App) Start(ctx context.Context) error {
 			a.log.Error("HTTP server stopped", "err", err)
 		}
 	}()
+	a.log.Info("restoring state", "addr", "http://"+ln.Addr().String(), "slos", len(a.Catalog.SLOs))
+	if err := a.open(ctx); err != nil {
+		return err
+	}
+	a.serving.Store(a.Server)
 	if err := a.evaluate(ctx); err != nil {
 		a.log.Error("first evaluation failed", "err", err)
 	}
@@ -30,8 +48,8 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.evaluate)
 	a.loop(ctx, time.Minute, "query sources", func(ctx context.Context) error {
-		_ = a.Source.Sync(ctx) // the source logs each SLO's failure itself
-		return a.evaluate(ctx) // show fresh data at once
+		_ = a.source().Sync(ctx) // the source logs each SLO's failure itself
+		return a.evaluate(ctx)   // show fresh data at once
 	})
 	a.loop(ctx, time.Hour, "prune", a.Engine.Prune)
 	a.loop(ctx, time.Minute, "resend firing alerts", a.resend)
@@ -41,6 +59,16 @@ func (a *App) Start(ctx context.Context) error {
 		a.dispatch.Run(ctx, a.Engine.Changed)
 	}()
 	return nil
+}
+
+// ServeHTTP answers with the server once state is restored, and with the
+// starting handler until then.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s := a.serving.Load(); s != nil {
+		s.ServeHTTP(w, r)
+		return
+	}
+	a.starting.ServeHTTP(w, r)
 }
 
 // loop runs fn now and every interval until ctx ends.
@@ -83,6 +111,8 @@ func (a *App) Close() error {
 		a.cancel()
 	}
 	a.wg.Wait()
-	errs = append(errs, a.Store.Close())
+	if a.Store != nil {
+		errs = append(errs, a.Store.Close())
+	}
 	return errors.Join(errs...)
 }
