@@ -21,6 +21,8 @@ var markdownTemplate string
 var htmlTemplate string
 
 var funcs = map[string]any{
+	"md":     markdownText,
+	"mdJoin": func(list []string, sep string) string { return markdownText(strings.Join(list, sep)) },
 	"pct3": func(f *float64) string {
 		if f == nil {
 			return "–"
@@ -51,6 +53,31 @@ var funcs = map[string]any{
 		}
 		return fmt.Sprintf("%s (was %.0f%%)", s.Trend, s.Previous.BudgetSpent*100)
 	},
+}
+
+// markdownText escapes text for Markdown: HTML and Markdown syntax in it
+// show as typed instead of being rendered, a "|" cannot break a table and a
+// newline cannot start a block.
+func markdownText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\n', '\r':
+			b.WriteByte(' ')
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '\\', '`', '*', '_', '[', ']', '#', '|', '!', '~':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 var (
