@@ -43,9 +43,18 @@ type ListPage struct {
 	Next *ListKey
 }
 
-// compareKeys orders keys in a sort.
-func compareKeys(sort string, a, b ListKey) int {
-	if sort == SortBudget {
+// KeyOf returns a view's place in a List order.
+func KeyOf(v SLOView, sort string) ListKey {
+	k := ListKey{ID: v.ID}
+	if sort != SortID {
+		k.HasData, k.Remaining = v.Worst.HasData(), v.Worst.Budget.RemainingFraction
+	}
+	return k
+}
+
+// CompareKeys orders keys as List does in the given sort.
+func CompareKeys(sort string, a, b ListKey) int {
+	if sort != SortID {
 		if a.HasData != b.HasData {
 			if a.HasData {
 				return -1
@@ -89,11 +98,11 @@ func (e *Engine) List(q ListQuery) ListPage {
 		}
 		all = append(all, entry{k, st})
 	}
-	slices.SortFunc(all, func(a, b entry) int { return compareKeys(q.Sort, a.key, b.key) })
+	slices.SortFunc(all, func(a, b entry) int { return CompareKeys(q.Sort, a.key, b.key) })
 	page := ListPage{Total: len(all), SLOs: []SLOView{}}
 	from := 0
 	if q.After != nil {
-		from, _ = slices.BinarySearchFunc(all, *q.After, func(x entry, k ListKey) int { return compareKeys(q.Sort, x.key, k) })
+		from, _ = slices.BinarySearchFunc(all, *q.After, func(x entry, k ListKey) int { return CompareKeys(q.Sort, x.key, k) })
 		if from < len(all) && all[from].key.ID == q.After.ID {
 			from++
 		}
