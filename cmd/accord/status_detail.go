@@ -30,7 +30,7 @@ func writeSLODetail(w io.Writer, v engine.SLOView) error {
 		fmt.Fprintf(tw, "SLI:\t%.3f%% (%.0f good of %.0f)\n", *st.SLI*100, st.Counts.Good, st.Counts.Total)
 		fmt.Fprintf(tw, "Budget left:\t%s %.0f%% (%.0f of %.0f bad %s; %s of bad time)\n", bar(st.Budget.RemainingFraction, 20),
 			st.Budget.RemainingFraction*100, max(st.Budget.Remaining, 0), st.Budget.Total, st.Budget.Unit,
-			slo.FormatDuration(time.Duration(st.Budget.RemainingTime)))
+			slo.FormatDuration(time.Duration(st.Budget.RemainingTime).Round(time.Second)))
 	} else {
 		fmt.Fprintf(tw, "SLI:\tno data\n")
 	}
