@@ -121,3 +121,35 @@ func TestAnnotateAndReportThroughTheCLI(t *testing.T) {
 		t.Errorf("report: %v\n%s", err, out)
 	}
 }
+
+// TestMarkdownReportEscapesWhatPeopleTyped records a deploy, an incident
+// and an exception whose words carry HTML and Markdown through a real
+// server, and checks the Markdown report shows them as text.
+func TestMarkdownReportEscapesWhatPeopleTyped(t *testing.T) {
+	url := startAccord(t)
+	payload := `<img src=x onerror=alert(1)>`
+	for _, args := range [][]string{
+		{"annotate", "deploy", "--service", "checkout", "--version", payload},
+		{"annotate", "incident", "--service", "checkout", "--text", "<script>alert(2)</script>\n# not a heading"},
+		{"exception", "grant", "--service", "checkout", "--until", "1h", "--by", "head-of-it", "--reason", "fix | [x](javascript:alert(3))"},
+	} {
+		if _, _, err := run(t, append(args, "--server", url, "--token", "tok")...); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	out, _, err := run(t, "report", "--period", "2026-11-02..2026-11-03", "--format", "md", "--server", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<img", "<script", "\n# not a heading", "[x](javascript"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the Markdown report has %q raw:\n%s", bad, out)
+		}
+	}
+	for _, want := range []string{`deploy &lt;img src=x onerror=alert(1)&gt;`, `incident: &lt;script&gt;alert(2)&lt;/script&gt; \# not a heading`,
+		`fix \| \[x\](javascript:alert(3))`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the Markdown report lacks %q:\n%s", want, out)
+		}
+	}
+}
