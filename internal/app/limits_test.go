@@ -504,3 +504,30 @@ func lockDatabase(t *testing.T, path string) (release func()) {
 	t.Cleanup(release)
 	return release
 }
+
+// TestTheLargestBodyIsCountedWholeAndNamesItsLines sends the most events
+// one request may carry, back-dated over two days and padded, once with
+// its last event bad (refused, naming that line, nothing stored) and once
+// good (all counted).
+func TestTheLargestBodyIsCountedWholeAndNamesItsLines(t *testing.T) {
+	a := serveLimited(t, app.Options{})
+	now := time.Now().UTC().Truncate(time.Minute)
+	var body strings.Builder
+	const n = 100_000
+	for i := 0; i < n-1; i++ {
+		at := now.Add(-time.Duration(i%2880) * time.Minute).Format(time.RFC3339)
+		fmt.Fprintf(&body, "  {\"stream\":\"receipts\",\"time\":%q,\"labels\":{\"store\":\"s%d\"},\"outcome\":\"good\"}\n", at, i%50)
+	}
+	events := body.String()
+	ans := call(t, "POST", a.URL()+"/api/v1/events", events+`{"stream":"receipts","labels":{"store":"s1"},"outcome":"fine"}`)
+	if msg, line := apiErrorOf(t, ans); ans.status != 400 || line != n || !strings.Contains(msg, `outcome: "fine" is not good or bad`) {
+		t.Errorf("a bad last event: %d line %d %q, want 400 at line %d", ans.status, line, msg, n)
+	}
+	ans = call(t, "POST", a.URL()+"/api/v1/events", events+`{"stream":"receipts","labels":{"store":"s1"},"outcome":"bad"}`)
+	if ans.status != 202 || !strings.Contains(ans.body, `"accepted": 100000`) {
+		t.Fatalf("the largest body: %d %s", ans.status, ans.body)
+	}
+	if got := receiptsTotal(t, a); got != n {
+		t.Errorf("counted %v events, want %d", got, n)
+	}
+}
