@@ -154,21 +154,32 @@ const (
 	MaxLabelValueBytes = 256
 )
 
-// checkLabels refuses labels that are too many, too long or not UTF-8.
+// checkLabels refuses labels that are too many, too long or not UTF-8,
+// naming the first bad one in name order.
 func checkLabels(labels map[string]string) error {
 	if len(labels) > MaxLabels {
 		return fmt.Errorf("labels: %d labels, at most %d", len(labels), MaxLabels)
 	}
-	for _, k := range sortedKeys(labels) {
-		v := labels[k]
-		switch {
-		case k == "" || len(k) > MaxLabelNameBytes:
-			return fmt.Errorf("labels: a label name must have 1 to %d bytes, got %d", MaxLabelNameBytes, len(k))
-		case len(v) > MaxLabelValueBytes:
-			return fmt.Errorf("labels.%s: %d bytes, at most %d", k, len(v), MaxLabelValueBytes)
-		case !validUTF8(k) || !validUTF8(v):
-			return fmt.Errorf("labels.%s: not valid UTF-8", k)
+	for k, v := range labels {
+		if labelError(k, v) != nil {
+			for _, k := range sortedKeys(labels) { // rarely: only to name the first
+				if err := labelError(k, labels[k]); err != nil {
+					return err
+				}
+			}
 		}
+	}
+	return nil
+}
+
+func labelError(k, v string) error {
+	switch {
+	case k == "" || len(k) > MaxLabelNameBytes:
+		return fmt.Errorf("labels: a label name must have 1 to %d bytes, got %d", MaxLabelNameBytes, len(k))
+	case len(v) > MaxLabelValueBytes:
+		return fmt.Errorf("labels.%s: %d bytes, at most %d", k, len(v), MaxLabelValueBytes)
+	case !validUTF8(k) || !validUTF8(v):
+		return fmt.Errorf("labels.%s: not valid UTF-8", k)
 	}
 	return nil
 }

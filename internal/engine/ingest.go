@@ -72,8 +72,15 @@ func (e *Engine) Ingest(ctx context.Context, events []Event) error {
 }
 
 type countKey struct {
-	slo, group string
-	minute     int64
+	st     *sloState
+	group  string
+	minute int64
+}
+
+// keyCacheKey is an SLO and the values of its groupBy labels, joined.
+type keyCacheKey struct {
+	st     *sloState
+	values string
 }
 
 // countEvents turns events into counts per SLO, group and minute, and
@@ -85,6 +92,7 @@ func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloSt
 	var order []countKey
 	var news map[*sloState][]newGroupAt
 	seen := map[*sloState]map[string]bool{}
+	keys := map[keyCacheKey]string{}
 	for i, ev := range events {
 		if ev.Stream == "" {
 			return nil, nil, &EventError{i, "stream: missing"}
@@ -118,16 +126,11 @@ func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloSt
 			if now.Sub(t) > st.span {
 				return nil, nil, &EventError{i, fmt.Sprintf("time: %s is older than SLO %s's window", t.Format(time.RFC3339), st.def.ID())}
 			}
-			labels := map[string]string{}
-			for _, l := range st.def.GroupBy {
-				v, ok := ev.Labels[l]
-				if !ok || v == "" {
-					return nil, nil, &EventError{i, fmt.Sprintf("labels.%s: missing; SLO %s counts per %s", l, st.def.ID(), strings.Join(st.def.GroupBy, ", "))}
-				}
-				labels[l] = v
+			key, err := groupOf(st, ev.Labels, keys)
+			if err != nil {
+				return nil, nil, &EventError{i, err.Error()}
 			}
 			used = true
-			key := GroupKey(labels)
 			if _, ok := st.groups[key]; !ok && !seen[st][key] {
 				if seen[st] == nil {
 					seen[st] = map[string]bool{}
@@ -138,7 +141,7 @@ func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloSt
 				seen[st][key] = true
 				news[st] = append(news[st], newGroupAt{key, i})
 			}
-			k := countKey{st.def.ID(), key, UnixMinute(t)}
+			k := countKey{st, key, UnixMinute(t)}
 			if _, seen := sums[k]; !seen {
 				order = append(order, k)
 			}
@@ -150,9 +153,41 @@ func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloSt
 	}
 	out := make([]Count, 0, len(order))
 	for _, k := range order {
-		out = append(out, Count{SLO: k.slo, Group: k.group, Kind: KindEvents, Minute: k.minute, Counts: sums[k]})
+		out = append(out, Count{SLO: k.st.def.ID(), Group: k.group, Kind: KindEvents, Minute: k.minute, Counts: sums[k]})
 	}
 	return out, news, nil
+}
+
+// groupOf returns the GroupKey of an event's labels for an SLO, computing
+// each distinct one once per batch (keys caches them).
+func groupOf(st *sloState, labels map[string]string, keys map[keyCacheKey]string) (string, error) {
+	by := st.def.GroupBy
+	if len(by) == 0 {
+		return GroupKey(nil), nil
+	}
+	values := ""
+	for j, l := range by {
+		v := labels[l]
+		if v == "" {
+			return "", fmt.Errorf("labels.%s: missing; SLO %s counts per %s", l, st.def.ID(), strings.Join(by, ", "))
+		}
+		if j == 0 {
+			values = v // one label, the usual case, needs no joining
+		} else {
+			values += "\x00" + v
+		}
+	}
+	ck := keyCacheKey{st, values}
+	if key, ok := keys[ck]; ok {
+		return key, nil
+	}
+	set := make(map[string]string, len(by))
+	for _, l := range by {
+		set[l] = labels[l]
+	}
+	key := GroupKey(set)
+	keys[ck] = key
+	return key, nil
 }
 
 func (e *Engine) streamHint() string {
