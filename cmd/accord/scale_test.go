@@ -64,7 +64,7 @@ func TestScale10kSLOs(t *testing.T) {
 	}
 	addr := testenv.FreeAddr(t)
 	base := "http://" + addr
-	p := serve(t, bin, dir, addr)
+	p := serveWithin(t, bin, dir, addr, 5*time.Minute)
 
 	// An hour of data: a pre-counted event per SLO per minute.
 	now := time.Now().UTC().Truncate(time.Minute)
@@ -93,7 +93,7 @@ func TestScale10kSLOs(t *testing.T) {
 	}
 	_ = p.Cmd.Wait()
 	started := time.Now()
-	p = serve(t, bin, dir, addr)
+	p = serveWithin(t, bin, dir, addr, 5*time.Minute)
 	t.Logf("start to ready: %s; RSS when ready: %.0f MiB", time.Since(started).Round(time.Millisecond), rss(t, p.Cmd.Process.Pid))
 
 	// List calls: every SLO, a page of 100 at a time, three times over.

@@ -71,9 +71,16 @@ spec:
 // serve starts accord serve as a child process and waits until it is ready.
 func serve(t *testing.T, bin, dir, addr string) *testenv.Process {
 	t.Helper()
-	p := testenv.Start(t, dir, bin, "serve", "--config", "slos.yaml", "--data-dir", "data",
-		"--addr", addr, "--token", "t0ken", "--eval-interval", "1s")
-	testenv.WaitHTTP(t, "http://"+addr+"/readyz", 30*time.Second)
+	return serveWithin(t, bin, dir, addr, 30*time.Second, "--eval-interval", "1s")
+}
+
+// serveWithin starts accord serve with more flags and waits up to wait
+// until it is ready.
+func serveWithin(t *testing.T, bin, dir, addr string, wait time.Duration, flags ...string) *testenv.Process {
+	t.Helper()
+	p := testenv.Start(t, dir, bin, append([]string{"serve", "--config", "slos.yaml", "--data-dir", "data",
+		"--addr", addr, "--token", "t0ken"}, flags...)...)
+	testenv.WaitHTTP(t, "http://"+addr+"/readyz", wait)
 	return p
 }
 

@@ -46,6 +46,8 @@ type Engine struct {
 	// memory, and exclusively by Reload, which must see the store and the
 	// memory agree.
 	recordMu sync.RWMutex
+	// byID holds the SLOs in ID order, for List.
+	byID []*sloState
 }
 
 // sloState is one SLO's live state.
@@ -69,6 +71,8 @@ type sloState struct {
 	reserved  map[string]int
 	// overCap counts counts of groups over the cap, kept in all only.
 	overCap int
+	// rank is the SLO's place in ID order.
+	rank int
 }
 
 // allGroups is the group key of a grouped SLO's SLO-wide counts.
@@ -117,6 +121,7 @@ func New(opts Options) *Engine {
 	for _, def := range opts.Catalog.SLOs {
 		e.add(e.newState(opts.Catalog, def))
 	}
+	e.index()
 	return e
 }
 

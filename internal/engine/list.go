@@ -81,29 +81,45 @@ func (e *Engine) List(q ListQuery) ListPage {
 	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
+	// Budget order sorts on cheap keys (an SLO's place in ID order stands in
+	// for its ID); ID order is the index itself.
 	type entry struct {
-		key ListKey
-		st  *sloState
+		hasData   bool
+		remaining float64
+		st        *sloState
 	}
-	var all []entry
-	for _, id := range e.order {
-		st := e.slos[id]
+	all := make([]entry, 0, len(e.byID))
+	for _, st := range e.byID {
 		if q.Service != "" && st.def.Service != q.Service || q.Team != "" && st.owners.Team != q.Team {
 			continue
 		}
-		k := ListKey{ID: id}
+		x := entry{st: st}
 		if q.Sort == SortBudget {
 			w := st.worst()
-			k.HasData, k.Remaining = w.HasData(), w.Budget.RemainingFraction
+			x.hasData, x.remaining = w.HasData(), w.Budget.RemainingFraction
 		}
-		all = append(all, entry{k, st})
+		all = append(all, x)
 	}
-	slices.SortFunc(all, func(a, b entry) int { return CompareKeys(q.Sort, a.key, b.key) })
+	keyOf := func(x entry) ListKey { return ListKey{HasData: x.hasData, Remaining: x.remaining, ID: x.st.def.ID()} }
+	if q.Sort == SortBudget {
+		slices.SortFunc(all, func(a, b entry) int {
+			if a.hasData != b.hasData {
+				if a.hasData {
+					return -1
+				}
+				return 1
+			}
+			if c := cmp.Compare(a.remaining, b.remaining); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.st.rank, b.st.rank)
+		})
+	}
 	page := ListPage{Total: len(all), SLOs: []SLOView{}}
 	from := 0
 	if q.After != nil {
-		from, _ = slices.BinarySearchFunc(all, *q.After, func(x entry, k ListKey) int { return CompareKeys(q.Sort, x.key, k) })
-		if from < len(all) && all[from].key.ID == q.After.ID {
+		from, _ = slices.BinarySearchFunc(all, *q.After, func(x entry, k ListKey) int { return CompareKeys(q.Sort, keyOf(x), k) })
+		if from < len(all) && all[from].st.def.ID() == q.After.ID {
 			from++
 		}
 	}
@@ -115,10 +131,23 @@ func (e *Engine) List(q ListQuery) ListPage {
 		page.SLOs = append(page.SLOs, e.view(x.st, false))
 	}
 	if to < len(all) && to > from {
-		k := all[to-1].key
+		k := keyOf(all[to-1])
 		page.Next = &k
 	}
 	return page
+}
+
+// index orders the SLOs by ID for List; the caller holds the lock or owns
+// the engine alone.
+func (e *Engine) index() {
+	e.byID = make([]*sloState, 0, len(e.slos))
+	for _, st := range e.slos {
+		e.byID = append(e.byID, st)
+	}
+	slices.SortFunc(e.byID, func(a, b *sloState) int { return cmp.Compare(a.def.ID(), b.def.ID()) })
+	for i, st := range e.byID {
+		st.rank = i
+	}
 }
 
 // worst is the status of the group with the least budget left, as

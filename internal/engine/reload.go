@@ -110,6 +110,7 @@ func (e *Engine) Reload(ctx context.Context, cat slo.Catalog) (ReloadResult, err
 	for _, id := range order {
 		e.add(next[id])
 	}
+	e.index()
 	for _, x := range ending {
 		delete(x.group.alerts, x.rule)
 	}

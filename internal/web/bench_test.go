@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/web"
 )
 
@@ -140,4 +143,56 @@ func postBatch(client *http.Client, url string, body []byte) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// BenchmarkSLOPage10k answers one page of 100 SLOs among 10,000, each with
+// data, evaluated: GET /api/v1/slos?limit=100 from the middle of the list,
+// encoded whole.
+func BenchmarkSLOPage10k(b *testing.B) {
+	var spec strings.Builder
+	for svc := 0; svc < 100; svc++ {
+		fmt.Fprintf(&spec, "---\napiVersion: accord/v1\nkind: Service\nmetadata: {name: svc-%02d}\nspec:\n  owners: {team: team-%02d}\n  slos:\n", svc, svc%20)
+		for i := 0; i < 100; i++ {
+			fmt.Fprintf(&spec, "    - {name: slo-%02d, objective: 99.9, window: 30d, indicator: {ratio: {stream: s%d-%d}}}\n", i, svc, i)
+		}
+	}
+	now := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
+	e, store, _ := mustEngine(b, spec.String(), now)
+	var counts []engine.Count
+	for svc := 0; svc < 100; svc++ {
+		for i := 0; i < 100; i++ {
+			for m := int64(1); m <= 10; m++ {
+				counts = append(counts, engine.Count{SLO: fmt.Sprintf("svc-%02d/slo-%02d", svc, i), Group: "{}", Kind: engine.KindEvents,
+					Minute: engine.UnixMinute(now) - m, Counts: engine.Counts{Good: float64(1000 - (svc+i)%7), Total: 1000}})
+			}
+		}
+	}
+	if err := e.Record(context.Background(), counts); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.Evaluate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	s := web.New(e, store, web.Options{Token: token})
+	// The cursor of the 50th page.
+	url := "/api/v1/slos?limit=100"
+	for range 49 {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
+		var page struct{ Next string }
+		if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || page.Next == "" {
+			b.Fatalf("a first page: %d %v", rec.Code, err)
+		}
+		url = "/api/v1/slos?limit=100&cursor=" + page.Next
+	}
+	cpu := processCPU()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
+		if rec.Code != 200 {
+			b.Fatalf("status %d", rec.Code)
+		}
+		b.SetBytes(int64(rec.Body.Len()))
+	}
+	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
