@@ -35,6 +35,23 @@ spec:
   exceptionApprovers: [head-of-it]
 `
 
+// startInProcess runs Accord in-process on a free port, on a simulated
+// clock at 2026-11-02 12:00 UTC with the token "tok", until the test ends.
+func startInProcess(t *testing.T, spec, dataDir string) *app.App {
+	t.Helper()
+	clock := engine.NewManualClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	a, err := app.New(context.Background(), app.Options{SpecPaths: []string{spec}, DataDir: dataDir,
+		Addr: "127.0.0.1:0", Token: "tok", Clock: clock, Manual: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
 // startAccord runs Accord in-process on a simulated clock with one SLO
 // whose budget is spent, and returns its URL.
 func startAccord(t *testing.T) string {
@@ -44,16 +61,7 @@ func startAccord(t *testing.T) string {
 	if err := os.WriteFile(spec, []byte(gateSpec), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	clock := engine.NewManualClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
-	a, err := app.New(context.Background(), app.Options{SpecPaths: []string{spec}, DataDir: filepath.Join(dir, "data"),
-		Addr: "127.0.0.1:0", Token: "tok", Clock: clock, Manual: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := startInProcess(t, spec, filepath.Join(dir, "data"))
 	good, total := 90.0, 100.0
 	if err := a.Engine.Ingest(context.Background(), []engine.Event{{Stream: "payments", Good: &good, Total: &total}}); err != nil {
 		t.Fatal(err)

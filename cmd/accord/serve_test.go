@@ -141,20 +141,7 @@ func TestKillNineLosesNoAcknowledgedEvent(t *testing.T) {
 	serve(t, bin, dir, addr)
 	var total float64
 	testenv.WaitFor(t, 30*time.Second, "the restarted server to count events", func() bool {
-		resp, err := http.Get("http://" + addr + "/api/v1/slos/checkout/receipts")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		var v struct {
-			Status struct {
-				Counts struct{ Total float64 } `json:"counts"`
-			} `json:"status"`
-		}
-		if json.NewDecoder(resp.Body).Decode(&v) != nil {
-			return false
-		}
-		total = v.Status.Counts.Total
+		total = receiptsCounted(addr)
 		return total > 0
 	})
 	if total < float64(acked.Load()) {
@@ -226,23 +213,29 @@ func waitCounted(t *testing.T, addr string, want float64) {
 	t.Helper()
 	var total float64
 	testenv.WaitFor(t, 30*time.Second, fmt.Sprintf("the server to count %v events", want), func() bool {
-		resp, err := http.Get("http://" + addr + "/api/v1/slos/checkout/receipts")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		var v struct {
-			Status struct {
-				Counts struct{ Total float64 } `json:"counts"`
-			} `json:"status"`
-		}
-		if json.NewDecoder(resp.Body).Decode(&v) != nil {
-			return false
-		}
-		total = v.Status.Counts.Total
+		total = receiptsCounted(addr)
 		return total >= want
 	})
 	if total != want {
 		t.Errorf("the server counts %v events, want exactly %v", total, want)
 	}
+}
+
+// receiptsCounted is what the server's checkout/receipts SLO counts at its
+// last evaluation; 0 when it does not answer.
+func receiptsCounted(addr string) float64 {
+	resp, err := http.Get("http://" + addr + "/api/v1/slos/checkout/receipts")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Status struct {
+			Counts struct{ Total float64 } `json:"counts"`
+		} `json:"status"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&v) != nil {
+		return 0
+	}
+	return v.Status.Counts.Total
 }

@@ -8,11 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/accord-slo/accord/internal/app"
 	"github.com/accord-slo/accord/internal/engine"
 )
 
@@ -43,16 +41,7 @@ func startStatusServer(t *testing.T) string {
 	if err := os.WriteFile(path, []byte(strings.Join(spec, "---\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	clock := engine.NewManualClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
-	a, err := app.New(context.Background(), app.Options{SpecPaths: []string{path}, DataDir: filepath.Join(dir, "data"),
-		Addr: "127.0.0.1:0", Token: "tok", Clock: clock, Manual: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := startInProcess(t, path, filepath.Join(dir, "data"))
 	var events []engine.Event
 	for i, svc := range []string{"checkout", "loyalty", "stock"} {
 		for j, name := range []string{"a", "b", "c"} {

@@ -55,17 +55,22 @@ func KeyOf(v SLOView, sort string) ListKey {
 // CompareKeys orders keys as List does in the given sort.
 func CompareKeys(sort string, a, b ListKey) int {
 	if sort != SortID {
-		if a.HasData != b.HasData {
-			if a.HasData {
-				return -1
-			}
-			return 1
-		}
-		if c := cmp.Compare(a.Remaining, b.Remaining); c != 0 {
+		if c := compareBudgets(a.HasData, b.HasData, a.Remaining, b.Remaining); c != 0 {
 			return c
 		}
 	}
 	return cmp.Compare(a.ID, b.ID)
+}
+
+// compareBudgets puts SLOs with data first, then the least budget left.
+func compareBudgets(aHasData, bHasData bool, aRemaining, bRemaining float64) int {
+	if aHasData != bHasData {
+		if aHasData {
+			return -1
+		}
+		return 1
+	}
+	return cmp.Compare(aRemaining, bRemaining)
 }
 
 // List returns a page of the SLOs the query selects, with their status at
@@ -103,13 +108,7 @@ func (e *Engine) List(q ListQuery) ListPage {
 	keyOf := func(x entry) ListKey { return ListKey{HasData: x.hasData, Remaining: x.remaining, ID: x.st.def.ID()} }
 	if q.Sort == SortBudget {
 		slices.SortFunc(all, func(a, b entry) int {
-			if a.hasData != b.hasData {
-				if a.hasData {
-					return -1
-				}
-				return 1
-			}
-			if c := cmp.Compare(a.remaining, b.remaining); c != 0 {
+			if c := compareBudgets(a.hasData, b.hasData, a.remaining, b.remaining); c != 0 {
 				return c
 			}
 			return cmp.Compare(a.st.rank, b.st.rank)
