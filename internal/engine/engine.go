@@ -263,9 +263,9 @@ func (e *Engine) load(ctx context.Context, slos map[string]*sloState) error {
 		if !ok {
 			continue
 		}
-		g := st.group(a.Group)
-		if g == nil {
-			continue // a group over the cap
+		g := st.countedIn(a.Group)
+		if g == nil || g.key != a.Group {
+			continue // a group over the cap, or of a grouping the SLO no longer has
 		}
 		a := a
 		a.Labels = nil // rebuilt from this run's catalog at the first evaluation

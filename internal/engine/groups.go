@@ -120,7 +120,7 @@ func (e *Engine) applyTo(slos map[string]*sloState, counts []Count) {
 		if !ok {
 			continue
 		}
-		g := st.group(c.Group)
+		g := st.countedIn(c.Group)
 		if g == nil { // over the cap: the SLO's total still counts it
 			st.overCap++
 			g = st.all
@@ -145,6 +145,20 @@ func (e *Engine) applyTo(slos map[string]*sloState, counts []Count) {
 		slices.SortStableFunc(points, func(a, b MinuteCounts) int { return cmp.Compare(a.Minute, b.Minute) })
 		t.series.AddMany(points)
 	}
+}
+
+// countedIn returns the group a stored count of group key belongs to: the
+// SLO's one series when it has no groupBy (counts stored while it had one
+// included), its total when it has one and the count has no group (stored
+// before it had one); nil for a new group over the cap.
+func (st *sloState) countedIn(key string) *group {
+	switch {
+	case len(st.def.GroupBy) == 0:
+		return st.all
+	case key == GroupKey(nil):
+		return st.all
+	}
+	return st.group(key)
 }
 
 // The limits on an event's labels.
