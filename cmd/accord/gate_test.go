@@ -35,6 +35,23 @@ spec:
   exceptionApprovers: [head-of-it]
 `
 
+// startInProcess runs Accord in-process on a free port, on a simulated
+// clock at 2026-11-02 12:00 UTC with the token "tok", until the test ends.
+func startInProcess(t *testing.T, spec, dataDir string) *app.App {
+	t.Helper()
+	clock := engine.NewManualClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
+	a, err := app.New(context.Background(), app.Options{SpecPaths: []string{spec}, DataDir: dataDir,
+		Addr: "127.0.0.1:0", Token: "tok", Clock: clock, Manual: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
 // startAccord runs Accord in-process on a simulated clock with one SLO
 // whose budget is spent ten times over, and returns its URL.
 func startAccord(t *testing.T) string {
@@ -44,16 +61,7 @@ func startAccord(t *testing.T) string {
 	if err := os.WriteFile(spec, []byte(gateSpec), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	clock := engine.NewManualClock(time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC))
-	a, err := app.New(context.Background(), app.Options{SpecPaths: []string{spec}, DataDir: filepath.Join(dir, "data"),
-		Addr: "127.0.0.1:0", Token: "tok", Clock: clock, Manual: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := startInProcess(t, spec, filepath.Join(dir, "data"))
 	good, total := 270.0, 300.0 // the 300 events a 99% policy needs before it judges
 	if err := a.Engine.Ingest(context.Background(), []engine.Event{{Stream: "payments", Good: &good, Total: &total}}); err != nil {
 		t.Fatal(err)
@@ -169,5 +177,38 @@ func TestAnnotateAndReportThroughTheCLI(t *testing.T) {
 	out, _, err = run(t, "report", "--period", "2026-11-02..2026-11-03", "--server", url)
 	if err != nil || !strings.Contains(out, "# SLO report: 2026-11-02..2026-11-03") || !strings.Contains(out, "1 missed") {
 		t.Errorf("report: %v\n%s", err, out)
+	}
+}
+
+// TestMarkdownReportEscapesWhatPeopleTyped records a deploy, an incident
+// and an exception whose words carry HTML and Markdown through a real
+// server, and checks the Markdown report shows them as text.
+func TestMarkdownReportEscapesWhatPeopleTyped(t *testing.T) {
+	url := startAccord(t)
+	approver := createToken(t, url, "head-of-it", "operator") // the approver the policy names
+	payload := `<img src=x onerror=alert(1)>`
+	for _, args := range [][]string{
+		{"annotate", "deploy", "--service", "checkout", "--version", payload},
+		{"annotate", "incident", "--service", "checkout", "--text", "<script>alert(2)</script>\n# not a heading"},
+		{"exception", "grant", "--service", "checkout", "--until", "1h", "--reason", "fix | [x](javascript:alert(3))"},
+	} {
+		if _, _, err := run(t, append(args, "--server", url, "--token", approver)...); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	out, _, err := run(t, "report", "--period", "2026-11-02..2026-11-03", "--format", "md", "--server", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<img", "<script", "\n# not a heading", "[x](javascript"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the Markdown report has %q raw:\n%s", bad, out)
+		}
+	}
+	for _, want := range []string{`deploy &lt;img src=x onerror=alert(1)&gt;`, `incident: &lt;script&gt;alert(2)&lt;/script&gt; \# not a heading`,
+		`fix \| \[x\](javascript:alert(3))`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the Markdown report lacks %q:\n%s", want, out)
+		}
 	}
 }

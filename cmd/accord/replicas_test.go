@@ -25,9 +25,14 @@ import (
 
 var pg = testenv.NewPostgres()
 
+// TestMain stops the PostgreSQL the tests started and removes the binary
+// they built.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	pg.Stop()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
 	os.Exit(code)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accord-slo/accord/internal/app"
+	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
@@ -33,7 +34,10 @@ DATA_DIR/token on first start (with --database, --token is required). Behind a
 reverse proxy that signs people in (oauth2-proxy and the like), --auth-header
 and --trusted-proxy take the person's identity from the proxy; --read-auth
 makes reads need an identity too. Every write is kept in the audit trail.
-Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
+Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).
+
+SIGHUP (or POST /api/v1/reload) re-reads the specs without a restart: specs
+with errors are logged and refused, and the running SLOs stay.`,
 		Example: `  accord serve --config examples/ --data-dir /var/lib/accord
   accord serve --config slos/ --prometheus-url http://prometheus:9090 \
       --alertmanager-url http://alertmanager:9093
@@ -57,6 +61,10 @@ Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			// Caught from the start: SIGHUP's default would end the process.
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
 			a, err := app.New(ctx, opts)
 			if err != nil {
 				return err
@@ -68,9 +76,16 @@ Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 			if opts.Token == "" && opts.Database == "" {
 				log.Info("the bootstrap admin token is in " + app.TokenPath(opts.DataDir) + "; give people and pipelines their own: accord token create NAME --role ROLE")
 			}
-			<-ctx.Done()
-			log.Info("shutting down")
-			return a.Close()
+			for {
+				select {
+				case <-hup:
+					log.Info("SIGHUP: reloading the specs")
+					_, _ = a.Reload(ctx) // it logs what it did or why not
+				case <-ctx.Done():
+					log.Info("shutting down")
+					return a.Close()
+				}
+			}
 		},
 	}
 	f := cmd.Flags()
@@ -95,6 +110,11 @@ Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).`,
 	f.DurationVar(&opts.SourceLag, "source-lag", 30*time.Second, "how long after a minute ends Prometheus is asked for it")
 	f.Int64Var(&opts.MaxBodyBytes, "max-body-bytes", 16<<20, "largest ingest request body, in bytes")
 	f.IntVar(&opts.MaxBatch, "max-batch", 100_000, "most events in one ingest request")
+	f.IntVar(&opts.MaxGroups, "max-groups", engine.DefaultMaxGroups, "most groups (label sets, e.g. stores) one grouped SLO counts; events starting more are refused")
+	f.IntVar(&opts.MaxConnections, "max-connections", app.DefaultMaxConnections, "most HTTP connections open at once; idle ones are closed to make room")
+	f.DurationVar(&opts.ReadTimeout, "read-timeout", app.DefaultReadTimeout, "longest time to read a request, body included")
+	f.DurationVar(&opts.WriteTimeout, "write-timeout", app.DefaultWriteTimeout, "longest time to write an answer")
+	f.DurationVar(&opts.IdleTimeout, "idle-timeout", app.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
 }

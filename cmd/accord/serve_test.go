@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,15 +19,31 @@ import (
 	"github.com/accord-slo/accord/internal/testenv"
 )
 
-// buildAccord compiles the accord binary into a temporary directory.
+// built is the accord binary the tests run, compiled once.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+// buildAccord compiles the accord binary into a temporary directory, once
+// for all the tests that run it.
 func buildAccord(t testing.TB) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "accord")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "accord-bin-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "accord")
+		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.bin
 }
 
 const killSpec = `apiVersion: accord/v1
@@ -45,9 +62,16 @@ spec:
 // serve starts accord serve as a child process and waits until it is ready.
 func serve(t *testing.T, bin, dir, addr string) *testenv.Process {
 	t.Helper()
-	p := testenv.Start(t, dir, bin, "serve", "--config", "slos.yaml", "--data-dir", "data",
-		"--addr", addr, "--token", "t0ken", "--eval-interval", "1s")
-	testenv.WaitHTTP(t, "http://"+addr+"/readyz", 30*time.Second)
+	return serveWithin(t, bin, dir, addr, 30*time.Second, "--eval-interval", "1s")
+}
+
+// serveWithin starts accord serve with more flags and waits up to wait
+// until it is ready.
+func serveWithin(t *testing.T, bin, dir, addr string, wait time.Duration, flags ...string) *testenv.Process {
+	t.Helper()
+	p := testenv.Start(t, dir, bin, append([]string{"serve", "--config", "slos.yaml", "--data-dir", "data",
+		"--addr", addr, "--token", "t0ken"}, flags...)...)
+	testenv.WaitHTTP(t, "http://"+addr+"/readyz", wait)
 	return p
 }
 
@@ -108,20 +132,7 @@ func TestKillNineLosesNoAcknowledgedEvent(t *testing.T) {
 	serve(t, bin, dir, addr)
 	var total float64
 	testenv.WaitFor(t, 30*time.Second, "the restarted server to count events", func() bool {
-		resp, err := http.Get("http://" + addr + "/api/v1/slos/checkout/receipts")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		var v struct {
-			Status struct {
-				Counts struct{ Total float64 } `json:"counts"`
-			} `json:"status"`
-		}
-		if json.NewDecoder(resp.Body).Decode(&v) != nil {
-			return false
-		}
-		total = v.Status.Counts.Total
+		total = receiptsCounted(addr)
 		return total > 0
 	})
 	if total < float64(acked.Load()) {
@@ -167,4 +178,55 @@ func TestStatusPrintsWorstFirst(t *testing.T) {
 		!strings.Contains(lines[2], "80%") || !strings.Contains(lines[1], "95.000%") {
 		t.Errorf("accord status printed:\n%s\nwant payments (exhausted, 95%% SLI) above receipts (80%% left)", out)
 	}
+}
+
+// pushReceipts posts n good receipt events of one store.
+func pushReceipts(t *testing.T, addr string, n int) *http.Response {
+	t.Helper()
+	var body strings.Builder
+	for i := 0; i < n; i++ {
+		body.WriteString(`{"stream":"receipts","labels":{"store":"s1"},"outcome":"good"}` + "\n")
+	}
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/events", strings.NewReader(body.String()))
+	req.Header.Set("Authorization", "Bearer t0ken")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(strings.NewReader(string(b)))
+	return resp
+}
+
+// waitCounted waits until the server counts want receipt events.
+func waitCounted(t *testing.T, addr string, want float64) {
+	t.Helper()
+	var total float64
+	testenv.WaitFor(t, 30*time.Second, fmt.Sprintf("the server to count %v events", want), func() bool {
+		total = receiptsCounted(addr)
+		return total >= want
+	})
+	if total != want {
+		t.Errorf("the server counts %v events, want exactly %v", total, want)
+	}
+}
+
+// receiptsCounted is what the server's checkout/receipts SLO counts at its
+// last evaluation; 0 when it does not answer.
+func receiptsCounted(addr string) float64 {
+	resp, err := http.Get("http://" + addr + "/api/v1/slos/checkout/receipts")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Status struct {
+			Counts struct{ Total float64 } `json:"counts"`
+		} `json:"status"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&v) != nil {
+		return 0
+	}
+	return v.Status.Counts.Total
 }

@@ -3,39 +3,77 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/accord-slo/accord/internal/client"
 	"github.com/accord-slo/accord/internal/engine"
 )
 
 func newStatusCmd() *cobra.Command {
 	var c apiClient
+	var q client.SLOQuery
+	var output string
 	cmd := &cobra.Command{
-		Use:   "status",
-		Short: "Show every SLO's budget and burn rate, worst first",
-		Long: `Status asks a running Accord for every SLO and prints a table: the SLI against
+		Use:   "status [SERVICE/NAME]",
+		Short: "Show every SLO's budget and burn rate, worst first, or one SLO in detail",
+		Long: `Status asks a running Accord for its SLOs and prints a table: the SLI against
 the objective, the error budget left as a bar, the burn rate over the last hour,
 and what needs attention (firing alerts, stale data, no data, the policy state).
-A grouped SLO shows its worst group, e.g. checkout/payments {store=berlin-042}.`,
+A grouped SLO shows its worst group, e.g. checkout/payments {store=berlin-042}.
+
+With an SLO as argument it shows that SLO in detail: every burn rate, its
+alerts, its policy state and its groups. -o json and -o yaml print what the
+API answers, for scripts. Any number of SLOs is read page by page.`,
 		Example: `  accord status
+  accord status --team pos-platform
+  accord status --service checkout -o json
+  accord status --limit 10
+  accord status checkout/payments
   accord status --server http://accord.internal:8080`,
-		Args:    cobra.NoArgs,
+		Args:    cobra.MaximumNArgs(1),
 		PreRunE: func(cmd *cobra.Command, args []string) error { return bindEnv(cmd) },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var body struct {
-				SLOs []engine.SLOView `json:"slos"`
-			}
-			if err := c.do(cmd.Context(), "GET", "/api/v1/slos", nil, &body); err != nil {
+			if err := checkOutput(output); err != nil {
 				return err
 			}
-			return writeStatus(cmd.OutOrStdout(), body.SLOs)
+			if q.Limit < 0 {
+				return fmt.Errorf("--limit %d: must be 0 (all) or more", q.Limit)
+			}
+			w := cmd.OutOrStdout()
+			if len(args) == 1 {
+				service, name, ok := strings.Cut(args[0], "/")
+				if !ok || service == "" || name == "" || strings.Contains(name, "/") {
+					return fmt.Errorf("%q: name an SLO as SERVICE/NAME, e.g. checkout/payments", args[0])
+				}
+				var v engine.SLOView
+				if err := c.do(cmd.Context(), "GET", "/api/v1/slos/"+url.PathEscape(service)+"/"+url.PathEscape(name), nil, &v); err != nil {
+					return err
+				}
+				if output != "table" {
+					return writeStructured(w, output, v)
+				}
+				return writeSLODetail(w, v)
+			}
+			slos, err := c.client().SLOs(cmd.Context(), q)
+			if err != nil {
+				return err
+			}
+			if output != "table" {
+				return writeStructured(w, output, map[string]any{"slos": slos})
+			}
+			return writeStatus(w, slos)
 		},
 	}
 	addClientFlags(cmd, &c)
+	cmd.Flags().StringVar(&q.Service, "service", "", "only this service's SLOs")
+	cmd.Flags().StringVar(&q.Team, "team", "", "only the SLOs this team owns")
+	cmd.Flags().IntVar(&q.Limit, "limit", 0, "only the N SLOs with the least budget left (0: all)")
+	addOutputFlag(cmd, &output)
 	return cmd
 }
 
@@ -45,19 +83,8 @@ func writeStatus(w io.Writer, slos []engine.SLOView) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SLO\tTEAM\tSLI\tOBJECTIVE\tBUDGET LEFT\tBURN 1H\tSTATE")
 	for _, v := range slos {
-		st := v.Worst // a grouped SLO is as good as its worst group
-		sli, burn := "-", "-"
-		if st.SLI != nil {
-			sli = fmt.Sprintf("%.3f%%", *st.SLI*100)
-		}
-		if rate, ok := st.Burn(time.Hour); ok {
-			burn = fmt.Sprintf("%.1f×", rate)
-		}
-		budget := "no data"
-		if st.HasData() {
-			budget = fmt.Sprintf("%s %4.0f%%", bar(st.Budget.RemainingFraction, 20), st.Budget.RemainingFraction*100)
-		}
-		if v.Source.Stale { // the last numbers are not current: no bar that looks fine
+		sli, budget, burn := statusCells(v.Worst) // a grouped SLO is as good as its worst group
+		if v.Source.Stale {                       // the last numbers are not current: no bar that looks fine
 			sli, budget = "stale", "stale"
 		}
 		id := v.ID
@@ -67,6 +94,22 @@ func writeStatus(w io.Writer, slos []engine.SLOView) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%g%%\t%s\t%s\t%s\n", id, orDash(v.Owners.Team), sli, v.Objective, budget, burn, state(v))
 	}
 	return tw.Flush()
+}
+
+// statusCells are a status's SLI, budget left (as a bar) and burn rate
+// over the last hour, as the tables show them.
+func statusCells(st engine.Status) (sli, budget, burn string) {
+	sli, budget, burn = "-", "no data", "-"
+	if st.SLI != nil {
+		sli = fmt.Sprintf("%.3f%%", *st.SLI*100)
+	}
+	if rate, ok := st.Burn(time.Hour); ok {
+		burn = fmt.Sprintf("%.1f×", rate)
+	}
+	if st.HasData() {
+		budget = fmt.Sprintf("%s %4.0f%%", bar(st.Budget.RemainingFraction, 20), st.Budget.RemainingFraction*100)
+	}
+	return sli, budget, burn
 }
 
 // bar draws a fraction as a bar of width cells; overspent budgets show an

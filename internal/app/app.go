@@ -3,6 +3,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,25 +91,50 @@ type Options struct {
 	// and 100,000 events).
 	MaxBodyBytes int64
 	MaxBatch     int
+	// MaxGroups bounds the groups of one grouped SLO (default
+	// engine.DefaultMaxGroups).
+	MaxGroups int
+	// MaxConnections bounds the HTTP connections open at once (default
+	// 1024, and fewer when the process may open few files).
+	MaxConnections int
+	// ReadTimeout bounds reading a whole request, body included (default
+	// 1m); WriteTimeout writing its answer (default 2m); IdleTimeout how
+	// long a keep-alive connection waits for the next request (default
+	// 2m).
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
+
+// The defaults of Options' bounds.
+const (
+	DefaultMaxConnections = 1024
+	DefaultReadTimeout    = time.Minute
+	DefaultWriteTimeout   = 2 * time.Minute
+	DefaultIdleTimeout    = 2 * time.Minute
+	// readHeaderTimeout bounds reading a request's headers.
+	readHeaderTimeout = 10 * time.Second
+)
 
 // App is a running Accord.
 type App struct {
-	opts     Options
-	log      *slog.Logger
-	Catalog  slo.Catalog
-	Store    store.Store
-	Auth     *auth.Service
-	Engine   *engine.Engine
-	Source   *promsource.Source
-	Server   *web.Server
-	dispatch *notify.Dispatcher
-	ams      []*notify.Alertmanager
-	token    string
-	registry *prometheus.Registry
-	evals    prometheus.Histogram
-	evalErrs prometheus.Counter
-	leader   prometheus.Gauge
+	opts Options
+	log  *slog.Logger
+	// Catalog holds the SLOs as last loaded (at start or by Reload).
+	Catalog slo.Catalog
+	Store   store.Store
+	Auth    *auth.Service
+	Engine  *engine.Engine
+	// proxies and proxyRole are the trusted proxies and the role of the
+	// people they name, parsed in New and used once the store is open.
+	proxies   []netip.Prefix
+	proxyRole auth.Role
+	Server    *web.Server
+	dispatch  *notify.Dispatcher
+	ams       []*notify.Alertmanager
+	token     string
+	registry  *prometheus.Registry
+	evals     prometheus.Histogram
+	evalErrs  prometheus.Counter
+	leader    prometheus.Gauge
 
 	// cycleMu keeps a cycle (pull, evaluate or follow) and taking the
 	// leadership over from running at once.
@@ -123,13 +150,26 @@ type App struct {
 	// promptEvals counts evaluations of the SLOs pushed events touched.
 	promptEvals prometheus.Counter
 
+	// src measures the SLOs Prometheus answers for; Reload replaces it.
+	srcMu sync.Mutex
+	src   *promsource.Source
+	// reloadMu makes reloads take turns.
+	reloadMu sync.Mutex
+
 	listener net.Listener
+	conns    *connLimiter
 	http     *http.Server
+	// serving is the handler once state is restored; until then starting
+	// answers.
+	serving  atomic.Pointer[web.Server]
+	handler  http.Handler // the server with fresh reads, set before serving
+	starting http.Handler
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 }
 
-// New loads the specs, opens the store and restores state; Start serves.
+// New loads the specs and listens; Start serves at once, then opens the
+// store, restores state and evaluates.
 func New(ctx context.Context, opts Options) (*App, error) {
 	if opts.Clock == nil {
 		opts.Clock = engine.SystemClock{}
@@ -149,7 +189,24 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if opts.LeaderLease < time.Second {
 		return nil, fmt.Errorf("--leader-lease %s: want at least 1s (it is renewed every third of it)", opts.LeaderLease)
 	}
+	opts.ReadTimeout = cmp.Or(opts.ReadTimeout, DefaultReadTimeout)
+	opts.WriteTimeout = cmp.Or(opts.WriteTimeout, DefaultWriteTimeout)
+	opts.IdleTimeout = cmp.Or(opts.IdleTimeout, DefaultIdleTimeout)
+	opts.MaxConnections = cmp.Or(opts.MaxConnections, DefaultMaxConnections)
+	if limit, ok := maxConnectionsFor(opts.MaxConnections); ok {
+		opts.Logger.Warn("fewer connections than asked: the process may not open more files", "max_connections", limit)
+		opts.MaxConnections = limit
+	}
 	a := &App{opts: opts, log: opts.Logger, registry: prometheus.NewRegistry()}
+	a.evals = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_evaluation_duration_seconds",
+		Help: "Time to evaluate every SLO once.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)})
+	a.evalErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_evaluation_errors_total", Help: "Evaluations that failed."})
+	a.leader = prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_leader",
+		Help: "1 on the replica that leads (evaluates alerts and policy states, delivers notifications), 0 on the others."})
+	a.promptEvals = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_prompt_evaluations_total",
+		Help: "Evaluations of just the SLOs that pushed events touched, between full evaluations."})
+	a.registry.MustRegister(a.evals, a.evalErrs, a.leader, a.promptEvals, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.starting = web.Starting(a.registry)
 	cat, err := loadCatalog(opts.SpecPaths, opts.Logger)
 	if err != nil {
 		return nil, err
@@ -161,48 +218,72 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		return nil, fmt.Errorf("with --database every replica needs the same bearer token: set --token or ACCORD_TOKEN")
 	}
 	if opts.Database == "" {
-		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
-			return nil, fmt.Errorf("create data directory %s: %w", opts.DataDir, err)
+		if err := a.privateDataDir(); err != nil {
+			return nil, err
 		}
 	}
 	if a.token, err = resolveToken(opts.Token, opts.DataDir); err != nil {
 		return nil, err
 	}
-	proxies, err := auth.ParseProxies(opts.TrustedProxies)
-	if err != nil {
+	if a.proxies, err = auth.ParseProxies(opts.TrustedProxies); err != nil {
 		return nil, err
 	}
-	proxyRole := auth.Role(opts.ProxyRole)
+	a.proxyRole = auth.Role(opts.ProxyRole)
 	if opts.ProxyRole != "" {
-		if proxyRole, err = auth.ParseRole(opts.ProxyRole); err != nil {
+		if a.proxyRole, err = auth.ParseRole(opts.ProxyRole); err != nil {
 			return nil, fmt.Errorf("proxy role: %w", err)
 		}
 	}
+	if err := (auth.Options{ProxyHeader: opts.AuthHeader, TrustedProxies: a.proxies, ProxyRole: a.proxyRole}).Check(); err != nil {
+		return nil, err
+	}
 	// Listen first: links in alerts need the address a port 0 picks.
-	if a.listener, err = net.Listen("tcp", opts.Addr); err != nil {
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", opts.Addr, err)
 	}
-	if a.Store, err = openStore(ctx, opts); err != nil {
-		a.listener.Close()
-		return nil, err
-	}
-	if a.Auth, err = auth.New(auth.Options{Store: a.Store, Clock: opts.Clock, Bootstrap: a.token, ProxyHeader: opts.AuthHeader,
-		TrustedProxies: proxies, ProxyRole: proxyRole, Retention: opts.AuditRetention, MaxEntries: opts.AuditMaxEntries, Logger: a.log}); err != nil {
-		a.listener.Close()
-		a.Store.Close()
-		return nil, err
-	}
-	if err := a.build(ctx); err != nil {
-		a.listener.Close()
-		a.Store.Close()
-		return nil, err
-	}
+	a.conns = newConnLimiter(ln, opts.MaxConnections, a.registry)
+	a.listener = a.conns
 	return a, nil
+}
+
+// privateDataDir creates the data directory readable by its owner only
+// (it holds the token, annotations and exceptions), and warns when an
+// existing one is readable by others.
+func (a *App) privateDataDir() error {
+	dir := a.opts.DataDir
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data directory %s: %w", dir, err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		a.log.Warn("the data directory is open to other users; its database files are not, but consider chmod 700",
+			"dir", dir, "mode", fmt.Sprintf("%o", fi.Mode().Perm()))
+	}
+	return nil
+}
+
+// open opens the store, the identities kept in it, and restores state
+// into a new engine.
+func (a *App) open(ctx context.Context) error {
+	var err error
+	if a.Store, err = openStore(ctx, a.opts); err != nil {
+		return err
+	}
+	if a.Auth, err = auth.New(auth.Options{Store: a.Store, Clock: a.opts.Clock, Bootstrap: a.token, ProxyHeader: a.opts.AuthHeader,
+		TrustedProxies: a.proxies, ProxyRole: a.proxyRole, Retention: a.opts.AuditRetention, MaxEntries: a.opts.AuditMaxEntries, Logger: a.log}); err != nil {
+		return err
+	}
+	return a.build(ctx)
 }
 
 func (a *App) build(ctx context.Context) error {
 	opts := a.opts
-	a.Engine = engine.New(engine.Options{Catalog: a.Catalog, Store: a.Store, Clock: opts.Clock, Logger: a.log, ExternalURL: a.externalURL()})
+	a.Engine = engine.New(engine.Options{Catalog: a.Catalog, Store: a.Store, Clock: opts.Clock, Logger: a.log,
+		ExternalURL: a.externalURL(), MaxGroups: opts.MaxGroups})
 	start := time.Now()
 	if err := a.Engine.Restore(ctx); err != nil {
 		return err
@@ -215,14 +296,11 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.log.Info("state restored", "slos", len(a.Catalog.SLOs), "took", time.Since(start).Round(time.Millisecond))
 
-	var queried []slo.SLO
-	for _, s := range a.Catalog.SLOs {
-		if !s.Indicator.Pushed() && s.Indicator.NotMeasured() == "" {
-			queried = append(queried, s)
-		}
+	src, err := a.newSource(ctx, a.Catalog, nil)
+	if err != nil {
+		return err
 	}
-	a.Source = promsource.New(promsource.Options{Engine: a.Engine, Clock: opts.Clock, Logger: a.log,
-		DefaultURL: opts.PrometheusURL, Sources: a.Catalog.DataSources, Lag: max(opts.SourceLag, 0)}, queried)
+	a.setSource(src)
 
 	var channels []notify.Channel
 	for _, u := range opts.AlertmanagerURLs {
@@ -236,21 +314,51 @@ func (a *App) build(ctx context.Context) error {
 	for _, u := range opts.SlackURLs {
 		channels = append(channels, &notify.Slack{URL: u})
 	}
-	var err error
 	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: channels, Logger: a.log, Registerer: a.registry}); err != nil {
 		return err
 	}
-	a.evals = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "accord_evaluation_duration_seconds",
-		Help: "Time to evaluate every SLO once.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)})
-	a.evalErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_evaluation_errors_total", Help: "Evaluations that failed."})
-	a.leader = prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_leader",
-		Help: "1 on the replica that leads (evaluates alerts and policy states, delivers notifications), 0 on the others."})
-	a.promptEvals = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_prompt_evaluations_total",
-		Help: "Evaluations of just the SLOs that pushed events touched, between full evaluations."})
-	a.registry.MustRegister(a.evals, a.evalErrs, a.leader, a.promptEvals, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
-		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch})
+		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload})
 	return nil
+}
+
+// newSource returns a Source for the catalog's queried SLOs that goes on
+// where prev (nil at start) left each of them, else after the last minute
+// the store holds for it.
+func (a *App) newSource(ctx context.Context, cat slo.Catalog, prev *promsource.Source) (*promsource.Source, error) {
+	var queried []slo.SLO
+	for _, s := range cat.SLOs {
+		if !s.Indicator.Pushed() && s.Indicator.NotMeasured() == "" {
+			queried = append(queried, s)
+		}
+	}
+	src := promsource.New(promsource.Options{Engine: a.Engine, Clock: a.opts.Clock, Logger: a.log,
+		DefaultURL: a.opts.PrometheusURL, Sources: cat.DataSources, Lag: max(a.opts.SourceLag, 0)}, queried)
+	last, err := a.Store.LastMinutes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for id, m := range last {
+		if prev != nil {
+			if p, ok := prev.Progress(id); ok {
+				m = max(m, p)
+			}
+		}
+		src.SetProgress(id, m)
+	}
+	return src, nil
+}
+
+func (a *App) source() *promsource.Source {
+	a.srcMu.Lock()
+	defer a.srcMu.Unlock()
+	return a.src
+}
+
+func (a *App) setSource(s *promsource.Source) {
+	a.srcMu.Lock()
+	a.src = s
+	a.srcMu.Unlock()
 }
 
 func (a *App) externalURL() string {

@@ -53,7 +53,7 @@ func BenchmarkIngestHTTPServing(b *testing.B) {
 	}
 	batch := body.Bytes()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	before := metricValue(b, a.URL(), "accord_prompt_evaluations_total")
+	before := scrapeMetric(b, a.URL(), "accord_prompt_evaluations_total")
 	b.SetParallelism(8)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -74,5 +74,5 @@ func BenchmarkIngestHTTPServing(b *testing.B) {
 	})
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "events/s")
-	b.ReportMetric((metricValue(b, a.URL(), "accord_prompt_evaluations_total")-before)/float64(b.N), "evals/push")
+	b.ReportMetric((scrapeMetric(b, a.URL(), "accord_prompt_evaluations_total")-before)/float64(b.N), "evals/push")
 }

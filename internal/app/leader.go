@@ -75,7 +75,7 @@ func (a *App) takeOver(ctx context.Context) error {
 		return fmt.Errorf("take the leadership over: %w", err)
 	}
 	for id, m := range last {
-		a.Source.SetProgress(id, m)
+		a.source().SetProgress(id, m)
 	}
 	a.sourcesMu.Lock()
 	a.savedSources = nil // save every source's state once as this leader sees it
@@ -156,7 +156,7 @@ func (a *App) pull(ctx context.Context) error {
 // last is left out of the comparison, or every minute would be a change.
 // It returns the failed queries apart from a failure to save.
 func (a *App) querySources(ctx context.Context) (queryErr, err error) {
-	queryErr = a.Source.Sync(ctx)
+	queryErr = a.source().Sync(ctx)
 	return queryErr, a.saveSources(ctx)
 }
 

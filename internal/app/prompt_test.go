@@ -50,7 +50,7 @@ func TestPushedEventsAreEvaluatedPromptly(t *testing.T) {
 		}
 		return false
 	})
-	if n := metricValue(t, a.URL(), "accord_prompt_evaluations_total"); n < 1 {
+	if n := scrapeMetric(t, a.URL(), "accord_prompt_evaluations_total"); n < 1 {
 		t.Errorf("accord_prompt_evaluations_total is %g after a push was evaluated promptly", n)
 	}
 
@@ -96,8 +96,8 @@ func getJSON(t *testing.T, url string, v any) {
 	}
 }
 
-// metricValue reads one unlabelled sample from /metrics.
-func metricValue(t testing.TB, base, name string) float64 {
+// scrapeMetric reads one unlabelled sample from /metrics.
+func scrapeMetric(t testing.TB, base, name string) float64 {
 	t.Helper()
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {

@@ -3,22 +3,31 @@ package app
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 )
 
-// Start serves on the address New listened on and, unless Manual, starts
-// the loops: campaigning for the leadership, evaluating (or, on a replica
-// that does not lead, following), evaluating pushed events promptly (see
-// prompt.go), and as the leader querying sources, pruning and delivering
-// notifications.
+// Start serves on the address New listened on — at first only health,
+// readiness and metrics, answering 503 to the rest — then opens the store,
+// restores state, campaigns for the leadership, evaluates and serves
+// everything. Unless Manual it starts the loops: campaigning, evaluating
+// (or, on a replica that does not lead, following), evaluating pushed
+// events promptly (see prompt.go), and as the leader querying sources,
+// pruning and delivering notifications. It returns once Accord is ready,
+// or with the error that kept it from starting.
 func (a *App) Start(ctx context.Context) error {
 	ln := a.listener
-	var handler http.Handler = a.Server
-	if !a.opts.Manual {
-		handler = a.freshReads(handler)
+	a.http = &http.Server{
+		Handler:           a,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       a.opts.ReadTimeout,
+		WriteTimeout:      a.opts.WriteTimeout,
+		IdleTimeout:       a.opts.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ConnState:         a.conns.track,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
-	a.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	ctx, a.cancel = context.WithCancel(ctx)
 	a.wg.Add(1)
 	go func() {
@@ -27,6 +36,15 @@ func (a *App) Start(ctx context.Context) error {
 			a.log.Error("HTTP server stopped", "err", err)
 		}
 	}()
+	a.log.Info("restoring state", "addr", "http://"+ln.Addr().String(), "slos", len(a.Catalog.SLOs))
+	if err := a.open(ctx); err != nil {
+		return err
+	}
+	a.handler = a.Server
+	if !a.opts.Manual {
+		a.handler = a.freshReads(a.Server)
+	}
+	a.serving.Store(a.Server)
 	if err := a.campaign(ctx); err != nil {
 		a.log.Error("first campaign for the leadership failed", "err", err)
 	}
@@ -65,6 +83,16 @@ func (a *App) asLeader(fn func(context.Context) error) func(context.Context) err
 		}
 		return fn(ctx)
 	}
+}
+
+// ServeHTTP answers with the server once state is restored, and with the
+// starting handler until then.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.serving.Load() != nil {
+		a.handler.ServeHTTP(w, r)
+		return
+	}
+	a.starting.ServeHTTP(w, r)
 }
 
 // loop runs fn now and every interval until ctx ends.
@@ -108,6 +136,9 @@ func (a *App) Close() error {
 		a.cancel()
 	}
 	a.wg.Wait()
+	if a.Store == nil {
+		return errors.Join(errs...) // it never opened
+	}
 	errs = append(errs, a.Auth.Flush(context.Background()))
 	if a.leading.Load() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -77,12 +77,8 @@ func New(opts Options) (*Service, error) {
 	if opts.ProxyRole == "" {
 		opts.ProxyRole = RoleRead
 	}
-	if !opts.ProxyRole.Valid() {
-		_, err := ParseRole(string(opts.ProxyRole))
-		return nil, fmt.Errorf("proxy role: %w", err)
-	}
-	if opts.ProxyHeader != "" && len(opts.TrustedProxies) == 0 {
-		return nil, fmt.Errorf("identity header %s: name the proxy that sets it (trusted proxy addresses); otherwise anyone could send it", opts.ProxyHeader)
+	if err := opts.Check(); err != nil {
+		return nil, err
 	}
 	if opts.Retention <= 0 {
 		opts.Retention = 400 * 24 * time.Hour
@@ -99,6 +95,20 @@ func New(opts Options) (*Service, error) {
 		s.bootstrap = []byte(HashSecret(opts.Bootstrap))
 	}
 	return s, nil
+}
+
+// Check reports the mistakes in opts that need no store, so a server can
+// refuse them before it opens one: an unknown proxy role, an identity
+// header without the proxy that sets it.
+func (opts Options) Check() error {
+	if opts.ProxyRole != "" && !opts.ProxyRole.Valid() {
+		_, err := ParseRole(string(opts.ProxyRole))
+		return fmt.Errorf("proxy role: %w", err)
+	}
+	if opts.ProxyHeader != "" && len(opts.TrustedProxies) == 0 {
+		return fmt.Errorf("identity header %s: name the proxy that sets it (trusted proxy addresses); otherwise anyone could send it", opts.ProxyHeader)
+	}
+	return nil
 }
 
 // ProxyHeader is the identity header the Service trusts; "" for none.

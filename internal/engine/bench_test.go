@@ -51,29 +51,42 @@ func BenchmarkEvaluate10kSLOs(b *testing.B) {
 }
 
 // BenchmarkMemoryPerSLO measures the heap one 30-day SLO takes once it
-// holds data.
+// holds an hour of data, and once it holds the whole window.
 func BenchmarkMemoryPerSLO(b *testing.B) {
 	const n = 1_000
 	cat := mustCatalog(b, manySLOs(n))
-	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	for b.Loop() {
-		clock := engine.NewManualClock(start)
-		store := nopStore{}
-		runtime.GC()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		e := engine.New(engine.Options{Catalog: cat, Store: store, Clock: clock})
-		var counts []engine.Count
-		for i := 0; i < n; i++ {
-			counts = append(counts, engine.Count{SLO: fmt.Sprintf("bench/slo-%d", i), Group: "{}", Kind: engine.KindEvents,
-				Minute: engine.UnixMinute(start), Counts: engine.Counts{Good: 1, Total: 1}})
-		}
-		_ = e.Record(context.Background(), counts)
-		_ = e.Evaluate(context.Background())
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/SLO")
-		runtime.KeepAlive(e)
+	for _, c := range []struct {
+		name       string
+		span, step time.Duration
+	}{{"1h", time.Hour, time.Minute}, {"30d", 31 * 24 * time.Hour, 10 * time.Minute}} {
+		b.Run(c.name, func(b *testing.B) {
+			start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+			for b.Loop() {
+				clock := engine.NewManualClock(start.Add(c.span))
+				runtime.GC()
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				e := engine.New(engine.Options{Catalog: cat, Store: nopStore{}, Clock: clock})
+				var counts []engine.Count
+				for i := 0; i < n; i++ {
+					for at := start; at.Before(start.Add(c.span)); at = at.Add(c.step) {
+						counts = append(counts, engine.Count{SLO: fmt.Sprintf("bench/slo-%d", i), Group: "{}", Kind: engine.KindEvents,
+							Minute: engine.UnixMinute(at), Counts: engine.Counts{Good: 1, Total: 1}})
+					}
+					if len(counts) > 100_000 {
+						_ = e.Record(context.Background(), counts)
+						counts = counts[:0]
+					}
+				}
+				_ = e.Record(context.Background(), counts)
+				counts = nil
+				_ = e.Evaluate(context.Background())
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/SLO")
+				runtime.KeepAlive(e)
+			}
+		})
 	}
 }
 
@@ -105,4 +118,34 @@ func BenchmarkSeriesWindow(b *testing.B) {
 		sink = s.Window(head, 30*24*time.Hour)
 	}
 	_ = sink
+}
+
+// BenchmarkRestore10kSLOs times reading an hour of stored counts of 10,000
+// SLOs (600,000 rows) back into a new engine, as accord serve does at
+// start.
+func BenchmarkRestore10kSLOs(b *testing.B) {
+	const n = 10_000
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start.Add(time.Hour))
+	cat := mustCatalog(b, manySLOs(n))
+	dir := b.TempDir()
+	e, store := mustEngine(b, cat, dir, clock)
+	var counts []engine.Count
+	for i := 0; i < n; i++ {
+		for m := int64(0); m < 60; m++ {
+			counts = append(counts, engine.Count{SLO: fmt.Sprintf("bench/slo-%d", i), Group: "{}", Kind: engine.KindEvents,
+				Minute: engine.UnixMinute(start) + m, Counts: engine.Counts{Good: 999, Total: 1000}})
+		}
+	}
+	if err := e.Record(context.Background(), counts); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		e := engine.New(engine.Options{Catalog: cat, Store: store, Clock: clock})
+		if err := e.Restore(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	store.Close()
 }

@@ -21,6 +21,9 @@ type Options struct {
 	Logger  *slog.Logger
 	// ExternalURL is where people reach Accord, for links in alerts.
 	ExternalURL string
+	// MaxGroups bounds the groups (label sets) of one grouped SLO; 0 means
+	// DefaultMaxGroups.
+	MaxGroups int
 }
 
 // Engine evaluates a catalog's SLOs. Its methods are safe for concurrent use.
@@ -39,6 +42,13 @@ type Engine struct {
 	// changed is closed and replaced whenever notifications are saved.
 	changed chan struct{}
 	touch   touched
+
+	// recordMu is held shared from storing counts to counting them in
+	// memory, and exclusively by Reload, which must see the store and the
+	// memory agree.
+	recordMu sync.RWMutex
+	// byID holds the SLOs in ID order, for List.
+	byID []*sloState
 }
 
 // sloState is one SLO's live state.
@@ -62,6 +72,14 @@ type sloState struct {
 	prec     PolicyRecord // the policy state, with hysteresis
 	// exclusions are maintenance windows taken out of the budget.
 	exclusions []minuteSpan
+	// maxGroups bounds len(groups); reserved holds the new groups of
+	// batches being stored, which count against it.
+	maxGroups int
+	reserved  map[string]int
+	// overCap counts counts of groups over the cap, kept in all only.
+	overCap int
+	// rank is the SLO's place in ID order.
+	rank int
 }
 
 // allGroups is the group key of a grouped SLO's SLO-wide counts.
@@ -104,35 +122,56 @@ func New(opts Options) *Engine {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.MaxGroups <= 0 {
+		opts.MaxGroups = DefaultMaxGroups
+	}
 	e := &Engine{
 		opts: opts, clock: opts.Clock, store: opts.Store, log: opts.Logger, catalog: opts.Catalog,
 		slos: map[string]*sloState{}, streams: map[string][]*sloState{}, changed: make(chan struct{}),
 		touch: newTouched(),
 	}
 	for _, def := range opts.Catalog.SLOs {
-		st := &sloState{
-			def: def, owners: opts.Catalog.EffectiveOwners(def), rules: Rules(&def),
-			span: span(def.Window),
-		}
-		if def.Indicator.Pushed() {
-			st.source.Backfill = 1 // pushed data needs no backfill
-		}
-		st.source.NotMeasured = def.Indicator.NotMeasured()
-		st.policy, _ = opts.Catalog.Policy(def.Policy) // the loader gave it the service's policy
-		st.windows = reportedWindows(st.rules, st.policy)
-		st.required = st.policy.RequiredEvents(def.Objective)
-		st.resetCounts()
-		e.slos[def.ID()] = st
-		e.order = append(e.order, def.ID())
-		if def.Indicator.Pushed() {
-			e.streams[def.Indicator.Stream] = append(e.streams[def.Indicator.Stream], st)
-		}
+		e.add(e.newState(opts.Catalog, def))
 	}
+	e.index()
 	return e
 }
 
+// newState returns the empty state of one of the catalog's SLOs.
+func (e *Engine) newState(cat slo.Catalog, def slo.SLO) *sloState {
+	st := &sloState{
+		def: def, owners: cat.EffectiveOwners(def), rules: Rules(&def),
+		span: span(def.Window), groups: map[string]*group{},
+		maxGroups: e.opts.MaxGroups, reserved: map[string]int{},
+	}
+	if def.Indicator.Pushed() {
+		st.source.Backfill = 1 // pushed data needs no backfill
+	}
+	st.source.NotMeasured = def.Indicator.NotMeasured()
+	st.policy, _ = cat.Policy(def.Policy) // the loader gave it the service's policy
+	st.windows = reportedWindows(st.rules, st.policy)
+	st.required = st.policy.RequiredEvents(def.Objective)
+	st.resetCounts()
+	return st
+}
+
+// add puts a state into the engine's maps; the caller holds the lock or
+// owns the engine alone.
+func (e *Engine) add(st *sloState) {
+	id := st.def.ID()
+	e.slos[id] = st
+	e.order = append(e.order, id)
+	if st.def.Indicator.Pushed() {
+		e.streams[st.def.Indicator.Stream] = append(e.streams[st.def.Indicator.Stream], st)
+	}
+}
+
 // Catalog returns the catalog the engine evaluates.
-func (e *Engine) Catalog() slo.Catalog { return e.catalog }
+func (e *Engine) Catalog() slo.Catalog {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.catalog
+}
 
 // Clock returns the engine's clock.
 func (e *Engine) Clock() Clock { return e.clock }
@@ -149,13 +188,17 @@ func (st *sloState) timeslices() bool {
 	return m == slo.Timeslices || m == slo.RatioTimeslices
 }
 
-// group returns the SLO's group for key, creating it.
+// group returns the SLO's group for key, creating it; nil when it would
+// be a new group over the cap (reserved groups may be created).
 func (st *sloState) group(key string) *group {
 	if key == allGroups {
 		return st.all
 	}
 	g, ok := st.groups[key]
 	if !ok {
+		if st.reserved[key] == 0 && len(st.groups)+len(st.reserved) >= st.maxGroups {
+			return nil
+		}
 		g = st.newGroup(key)
 		st.groups[key] = g
 	}
@@ -177,88 +220,114 @@ func (st *sloState) newGroup(key string) *group {
 // Restore loads stored counts and alert states, replacing the counts in
 // memory (a replica that fell behind the other replicas restores again).
 func (e *Engine) Restore(ctx context.Context) error {
-	now := e.clock.Now()
-	var longest time.Duration
-	for _, st := range e.slos {
-		longest = max(longest, st.span)
-	}
-	since := UnixMinute(now.Add(-longest)) - 60
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, st := range e.slos {
 		st.resetCounts()
 	}
-	err := e.store.LoadCounts(ctx, since, func(c Count) error {
-		st, ok := e.slos[c.SLO]
-		if !ok {
-			return nil // an SLO no longer in the catalog
+	if err := e.load(ctx, e.slos); err != nil {
+		return err
+	}
+	for _, id := range e.order {
+		if st := e.slos[id]; st.overCap > 0 {
+			e.log.Warn("SLO has stored groups over its cap; their counts are kept in the SLO's total only",
+				"slo", id, "max_groups", st.maxGroups, "counts", st.overCap)
 		}
-		e.apply(st, c)
+	}
+	return nil
+}
+
+// restoreChunk is how many stored counts are counted at once on restore.
+const restoreChunk = 10_000
+
+// load reads the stored counts, alert states and policy states of the
+// given SLOs into them.
+func (e *Engine) load(ctx context.Context, slos map[string]*sloState) error {
+	now := e.clock.Now()
+	var longest time.Duration
+	for _, st := range slos {
+		longest = max(longest, st.span)
+	}
+	since := UnixMinute(now.Add(-longest)) - 60
+	// Counted in chunks: each series takes a chunk's share in one pass.
+	var chunk []Count
+	err := e.store.LoadCounts(ctx, since, func(c Count) error {
+		if _, ok := slos[c.SLO]; !ok {
+			return nil // an SLO no longer in the catalog, or not asked for
+		}
+		if !c.Counts.finite() {
+			return nil // written before counts were bounded; it would poison every sum
+		}
+		if chunk = append(chunk, c); len(chunk) == restoreChunk {
+			e.applyTo(slos, chunk)
+			chunk = chunk[:0]
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("restore counts: %w", err)
 	}
+	e.applyTo(slos, chunk)
 	alerts, err := e.store.LoadAlerts(ctx)
 	if err != nil {
 		return fmt.Errorf("restore alerts: %w", err)
 	}
 	for _, a := range alerts {
-		st, ok := e.slos[a.SLO]
+		st, ok := slos[a.SLO]
 		if !ok {
 			continue
 		}
+		g := st.countedIn(a.Group)
+		if g == nil || g.key != a.Group {
+			continue // a group over the cap, or of a grouping the SLO no longer has
+		}
 		a := a
 		a.Labels = nil // rebuilt from this run's catalog at the first evaluation
-		st.group(a.Group).alerts[a.Rule] = &a
+		g.alerts[a.Rule] = &a
 	}
 	states, err := e.store.LoadPolicyStates(ctx)
 	if err != nil {
 		return fmt.Errorf("restore policy states: %w", err)
 	}
 	for _, r := range states {
-		if st, ok := e.slos[r.SLO]; ok && r.Policy == st.policy.Name {
+		if st, ok := slos[r.SLO]; ok && r.Policy == st.policy.Name {
 			st.prec = r
 		}
 	}
 	return nil
 }
 
-// apply adds a count to memory; the caller holds e.mu.
-func (e *Engine) apply(st *sloState, c Count) {
-	g := st.group(c.Group)
-	if c.Kind == KindSlices {
-		if g.slices != nil {
-			g.slices.Add(c.Minute, c.Counts)
-		}
-		return
-	}
-	g.events.Add(c.Minute, c.Counts)
-	if g != st.all {
-		st.all.events.Add(c.Minute, c.Counts)
-	}
+// Record stores counts measured by a source and then counts them. Counts
+// that are not finite numbers are dropped: one would poison every sum.
+func (e *Engine) Record(ctx context.Context, counts []Count) error {
+	e.recordMu.RLock()
+	defer e.recordMu.RUnlock()
+	return e.record(ctx, counts, nil)
 }
 
-// Record stores counts measured by a source and then counts them.
-func (e *Engine) Record(ctx context.Context, counts []Count) error {
+// record stores counts and counts them in memory, then releases the
+// groups reserved for them; the caller holds recordMu shared.
+func (e *Engine) record(ctx context.Context, counts []Count, reserved map[*sloState][]string) error {
+	counts = e.finiteOnly(counts)
 	e.mu.RLock()
 	counts = e.withoutExcluded(counts)
 	e.mu.RUnlock()
-	if len(counts) == 0 {
-		return nil
-	}
-	if err := e.store.AddCounts(ctx, counts); err != nil {
-		return fmt.Errorf("store %d counts: %w", len(counts), err)
+	if len(counts) > 0 {
+		if err := e.store.AddCounts(ctx, counts); err != nil {
+			e.release(reserved)
+			return fmt.Errorf("store %d counts: %w", len(counts), err)
+		}
 	}
 	e.mu.Lock()
 	late := e.lateSlices(counts, UnixMinute(e.clock.Now()))
+	e.applyAll(counts)
+	late.judge()
 	for _, c := range counts {
-		if st, ok := e.slos[c.SLO]; ok {
-			e.apply(st, c)
+		if _, ok := e.slos[c.SLO]; ok {
 			e.touch.add(c.SLO)
 		}
 	}
-	late.judge()
+	e.unreserve(reserved)
 	e.mu.Unlock()
 	e.touch.wake()
 	return nil

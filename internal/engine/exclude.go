@@ -45,6 +45,8 @@ func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 	if !ok {
 		return nil
 	}
+	e.recordMu.RLock()
+	defer e.recordMu.RUnlock()
 	e.mu.Lock()
 	var negative []Count
 	nowMin := UnixMinute(e.clock.Now())
@@ -77,9 +79,7 @@ func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	late := e.lateSlices(negative, UnixMinute(e.clock.Now()))
-	for _, c := range negative {
-		e.apply(e.slos[c.SLO], c)
-	}
+	e.applyAll(negative)
 	late.judge()
 	return nil
 }

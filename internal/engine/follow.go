@@ -16,11 +16,7 @@ func (e *Engine) Apply(counts []Count) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	late := e.lateSlices(counts, UnixMinute(e.clock.Now()))
-	for _, c := range counts {
-		if st, ok := e.slos[c.SLO]; ok {
-			e.apply(st, c)
-		}
-	}
+	e.applyAll(counts)
 	late.judge()
 }
 
@@ -125,8 +121,12 @@ func (st *sloState) takeStates(alerts []Alert, rec PolicyRecord) {
 	}
 	clear(st.all.alerts)
 	for _, a := range alerts {
+		g := st.countedIn(a.Group)
+		if g == nil || g.key != a.Group {
+			continue // a group over the cap, or of a grouping the SLO no longer has
+		}
 		a.Labels = nil // rebuilt from this replica's catalog
-		st.group(a.Group).alerts[a.Rule] = &a
+		g.alerts[a.Rule] = &a
 	}
 	if rec.Policy == st.policy.Name {
 		st.prec = rec
@@ -152,9 +152,10 @@ func (st *sloState) refresh(g *group, now time.Time) {
 // resetCounts forgets the SLO's counts and groups, before they are loaded
 // again.
 func (st *sloState) resetCounts() {
-	st.groups = map[string]*group{}
+	st.groups, st.overCap = map[string]*group{}, 0
 	if len(st.def.GroupBy) == 0 {
-		st.all = st.group(GroupKey(nil))
+		st.all = st.newGroup(GroupKey(nil))
+		st.groups[st.all.key] = st.all
 	} else {
 		st.all = st.newGroup(allGroups)
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -28,6 +29,15 @@ type Event struct {
 // MaxFutureSkew is how far ahead of the clock an event may be stamped.
 const MaxFutureSkew = 5 * time.Minute
 
+// The largest numbers an event may carry. Larger ones are a client's bug,
+// and summed they would overflow to infinity.
+const (
+	// MaxEventCount bounds good and total of one pre-counted event.
+	MaxEventCount = 1e12
+	// MaxLatencyMS bounds latency_ms: a year.
+	MaxLatencyMS = 365 * 24 * 3600 * 1000.0
+)
+
 // EventError is a pushed event the engine cannot count; Index is its
 // position in the batch, from 0.
 type EventError struct {
@@ -41,43 +51,71 @@ func (e *EventError) Error() string { return fmt.Sprintf("event %d: %s", e.Index
 // is invalid Ingest returns an *EventError (wrapped in an invalid
 // slo.Error) and stores nothing; once it returns nil every event is
 // durable. Events without a time are counted now.
+//
+// A group an SLO has not counted before is refused once the SLO counts
+// MaxGroups groups.
 func (e *Engine) Ingest(ctx context.Context, events []Event) error {
 	now := e.clock.Now()
-	counts, err := e.countEvents(events, now)
+	e.recordMu.RLock()
+	defer e.recordMu.RUnlock()
+	counts, news, err := e.countEvents(events, now)
 	if err != nil {
 		return &slo.Error{Code: slo.CodeInvalid, Message: err.Error(), Err: err}
 	}
-	return e.Record(ctx, counts)
+	var reserved map[*sloState][]string
+	if len(news) > 0 {
+		if reserved, err = e.reserve(news); err != nil {
+			return &slo.Error{Code: slo.CodeInvalid, Message: err.Error(), Err: err}
+		}
+	}
+	return e.record(ctx, counts, reserved)
 }
 
 type countKey struct {
-	slo, group string
-	minute     int64
+	st     *sloState
+	group  string
+	minute int64
 }
 
-// countEvents turns events into counts per SLO, group and minute.
-func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, error) {
+// keyCacheKey is an SLO and the values of its groupBy labels, joined.
+type keyCacheKey struct {
+	st     *sloState
+	values string
+}
+
+// countEvents turns events into counts per SLO, group and minute, and
+// lists the groups they would start.
+func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloState][]newGroupAt, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	sums := map[countKey]Counts{}
 	var order []countKey
+	var news map[*sloState][]newGroupAt
+	seen := map[*sloState]map[string]bool{}
+	keys := map[keyCacheKey]string{}
 	for i, ev := range events {
 		if ev.Stream == "" {
-			return nil, &EventError{i, "stream: missing"}
+			return nil, nil, &EventError{i, "stream: missing"}
+		}
+		if !validUTF8(ev.Stream) {
+			return nil, nil, &EventError{i, "stream: not valid UTF-8"}
 		}
 		targets, ok := e.streams[ev.Stream]
 		if !ok {
-			return nil, &EventError{i, fmt.Sprintf("stream: no SLO measures stream %q%s", ev.Stream, e.streamHint())}
+			return nil, nil, &EventError{i, fmt.Sprintf("stream: no SLO measures stream %q%s", ev.Stream, e.streamHint())}
 		}
 		t := ev.Time
 		if t.IsZero() {
 			t = now
 		}
 		if t.After(now.Add(MaxFutureSkew)) {
-			return nil, &EventError{i, fmt.Sprintf("time: %s is in the future", t.Format(time.RFC3339))}
+			return nil, nil, &EventError{i, fmt.Sprintf("time: %s is in the future", t.Format(time.RFC3339))}
 		}
 		if err := checkShape(ev); err != nil {
-			return nil, &EventError{i, err.Error()}
+			return nil, nil, &EventError{i, err.Error()}
+		}
+		if err := checkLabels(ev.Labels); err != nil {
+			return nil, nil, &EventError{i, err.Error()}
 		}
 		used := false
 		for _, st := range targets {
@@ -86,32 +124,70 @@ func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, error) {
 				continue
 			}
 			if now.Sub(t) > st.span {
-				return nil, &EventError{i, fmt.Sprintf("time: %s is older than SLO %s's window", t.Format(time.RFC3339), st.def.ID())}
+				return nil, nil, &EventError{i, fmt.Sprintf("time: %s is older than SLO %s's window", t.Format(time.RFC3339), st.def.ID())}
 			}
-			labels := map[string]string{}
-			for _, l := range st.def.GroupBy {
-				v, ok := ev.Labels[l]
-				if !ok || v == "" {
-					return nil, &EventError{i, fmt.Sprintf("labels.%s: missing; SLO %s counts per %s", l, st.def.ID(), strings.Join(st.def.GroupBy, ", "))}
-				}
-				labels[l] = v
+			key, err := groupOf(st, ev.Labels, keys)
+			if err != nil {
+				return nil, nil, &EventError{i, err.Error()}
 			}
 			used = true
-			k := countKey{st.def.ID(), GroupKey(labels), UnixMinute(t)}
+			if _, ok := st.groups[key]; !ok && !seen[st][key] {
+				if seen[st] == nil {
+					seen[st] = map[string]bool{}
+				}
+				if news == nil {
+					news = map[*sloState][]newGroupAt{}
+				}
+				seen[st][key] = true
+				news[st] = append(news[st], newGroupAt{key, i})
+			}
+			k := countKey{st, key, UnixMinute(t)}
 			if _, seen := sums[k]; !seen {
 				order = append(order, k)
 			}
 			sums[k] = sums[k].add(c)
 		}
 		if !used {
-			return nil, &EventError{i, fmt.Sprintf("no SLO on stream %q can count this event: latency SLOs need latency_ms, the others outcome", ev.Stream)}
+			return nil, nil, &EventError{i, fmt.Sprintf("no SLO on stream %q can count this event: latency SLOs need latency_ms, the others outcome", ev.Stream)}
 		}
 	}
 	out := make([]Count, 0, len(order))
 	for _, k := range order {
-		out = append(out, Count{SLO: k.slo, Group: k.group, Kind: KindEvents, Minute: k.minute, Counts: sums[k]})
+		out = append(out, Count{SLO: k.st.def.ID(), Group: k.group, Kind: KindEvents, Minute: k.minute, Counts: sums[k]})
 	}
-	return out, nil
+	return out, news, nil
+}
+
+// groupOf returns the GroupKey of an event's labels for an SLO, computing
+// each distinct one once per batch (keys caches them).
+func groupOf(st *sloState, labels map[string]string, keys map[keyCacheKey]string) (string, error) {
+	by := st.def.GroupBy
+	if len(by) == 0 {
+		return GroupKey(nil), nil
+	}
+	values := ""
+	for j, l := range by {
+		v := labels[l]
+		if v == "" {
+			return "", fmt.Errorf("labels.%s: missing; SLO %s counts per %s", l, st.def.ID(), strings.Join(by, ", "))
+		}
+		if j == 0 {
+			values = v // one label, the usual case, needs no joining
+		} else {
+			values += "\x00" + v
+		}
+	}
+	ck := keyCacheKey{st, values}
+	if key, ok := keys[ck]; ok {
+		return key, nil
+	}
+	set := make(map[string]string, len(by))
+	for _, l := range by {
+		set[l] = labels[l]
+	}
+	key := GroupKey(set)
+	keys[ck] = key
+	return key, nil
 }
 
 func (e *Engine) streamHint() string {
@@ -125,7 +201,8 @@ func (e *Engine) streamHint() string {
 	return " (streams: " + strings.Join(names, ", ") + ")"
 }
 
-// checkShape rejects events that say too little or contradict themselves.
+// checkShape rejects events that say too little, contradict themselves or
+// carry numbers no measurement gives.
 func checkShape(ev Event) error {
 	counted := ev.Good != nil || ev.Total != nil
 	switch {
@@ -133,12 +210,16 @@ func checkShape(ev Event) error {
 		return fmt.Errorf("good and total: give both or neither")
 	case counted && (ev.Outcome != "" || ev.LatencyMS != nil):
 		return fmt.Errorf("good/total: pre-counted events take no outcome or latency_ms")
+	case counted && !(Counts{*ev.Good, *ev.Total}).finite():
+		return fmt.Errorf("good/total: need finite numbers, got good %g, total %g", *ev.Good, *ev.Total)
 	case counted && (*ev.Good < 0 || *ev.Total < 0 || *ev.Good > *ev.Total):
 		return fmt.Errorf("good/total: need 0 <= good <= total, got good %g, total %g", *ev.Good, *ev.Total)
+	case counted && *ev.Total > MaxEventCount:
+		return fmt.Errorf("total: %g is over %g events, more than one event can count; split it", *ev.Total, MaxEventCount)
 	case ev.Outcome != "" && ev.Outcome != "good" && ev.Outcome != "bad":
 		return fmt.Errorf("outcome: %q is not good or bad", ev.Outcome)
-	case ev.LatencyMS != nil && *ev.LatencyMS < 0:
-		return fmt.Errorf("latency_ms: %g is negative", *ev.LatencyMS)
+	case ev.LatencyMS != nil && (math.IsNaN(*ev.LatencyMS) || *ev.LatencyMS < 0 || *ev.LatencyMS > MaxLatencyMS):
+		return fmt.Errorf("latency_ms: %g is not between 0 and %g (a year)", *ev.LatencyMS, MaxLatencyMS)
 	case !counted && ev.Outcome == "" && ev.LatencyMS == nil:
 		return fmt.Errorf("give good and total, an outcome, or latency_ms")
 	}
@@ -154,7 +235,8 @@ func classify(ev Event, def slo.SLO) (Counts, bool) {
 		if ev.LatencyMS == nil {
 			return Counts{}, false
 		}
-		good := time.Duration(*ev.LatencyMS*float64(time.Millisecond)) <= def.Indicator.Threshold
+		// Compared in milliseconds: a conversion to a Duration could overflow.
+		good := *ev.LatencyMS <= float64(def.Indicator.Threshold)/float64(time.Millisecond)
 		return Counts{Good: b2f(good), Total: 1}, true
 	}
 	if ev.Outcome == "" {

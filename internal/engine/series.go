@@ -28,23 +28,32 @@ func (c Counts) sub(o Counts) Counts { return Counts{c.Good - o.Good, c.Total - 
 // Rather than the counts of each bucket it keeps a running total at the end
 // of each bucket: one-minute checkpoints for the last three days and hourly
 // ones for the rest of the window. Any window's sum is then the difference
-// of two checkpoints, O(1) whatever its length, and memory is fixed:
-// 16 bytes per minute for 3 days plus 16 bytes per hour of the window.
-// Data arriving in order costs O(1); late data costs one addition per
-// checkpoint after it.
+// of two checkpoints, O(1) whatever its length. Memory grows with the data
+// held, up to 16 bytes per minute for 3 days plus 16 bytes per hour of the
+// window: a series with an hour of data takes about a kilobyte. Data
+// arriving in order costs O(1); late data costs one addition per
+// checkpoint after it (AddMany shares that cost among a batch).
 type Series struct {
 	minutes []Counts // running total at the end of minute m, in slot m % len
 	hours   []Counts // running total at the end of hour h, in slot h % len
-	head    int64    // newest minute (Unix minutes) the checkpoints reach
-	first   int64    // oldest minute holding data
-	started bool
+	// maxHours is the number of hourly checkpoints the window needs; the
+	// hours ring grows up to it.
+	maxHours int
+	head     int64 // newest minute (Unix minutes) the checkpoints reach
+	first    int64 // oldest minute holding data
+	started  bool
 }
+
+// The rings start this small and double as the data they hold spans more.
+const (
+	initialMinuteSlots = 64
+	initialHourSlots   = 4
+)
 
 // NewSeries returns an empty series that keeps hourly checkpoints for at
 // least span (the SLO's longest window).
 func NewSeries(span time.Duration) *Series {
-	hours := int(span/time.Hour) + 2
-	return &Series{minutes: make([]Counts, minuteSlots), hours: make([]Counts, hours)}
+	return &Series{maxHours: int(span/time.Hour) + 2}
 }
 
 // UnixMinute is the number of whole minutes from the Unix epoch to t.
@@ -64,32 +73,69 @@ func (s *Series) Empty() bool { return !s.started }
 // First returns the start of the oldest minute holding data.
 func (s *Series) First() time.Time { return time.Unix(s.first*60, 0).UTC() }
 
+// oldestHour is the oldest hour the series keeps.
+func (s *Series) oldestHour() int64 { return floorDiv(s.head, 60) - int64(s.maxHours) + 1 }
+
 // Add counts c in minute m (Unix minutes). Data older than everything the
 // series keeps is dropped and Add returns false.
 func (s *Series) Add(m int64, c Counts) bool {
+	return s.AddMany([]MinuteCounts{{Minute: m, Counts: c}}) == 1
+}
+
+// MinuteCounts are counts in one minute (Unix minutes).
+type MinuteCounts struct {
+	Minute int64
+	Counts Counts
+}
+
+// AddMany counts every point, which must be in ascending minute order, and
+// returns how many it kept (data older than the series keeps is dropped).
+// A batch costs one pass over the checkpoints after its oldest point, not
+// one per point, so a backlog of late data is as cheap as current data.
+func (s *Series) AddMany(points []MinuteCounts) int {
+	if len(points) == 0 {
+		return 0
+	}
 	if !s.started {
-		s.started, s.head, s.first = true, m, m
+		s.started, s.head, s.first = true, points[0].Minute, points[0].Minute
+		s.grow(s.head)
 	}
-	if m > s.head {
-		s.Advance(m)
+	// Points are kept or dropped as if added one by one, oldest first:
+	// against the head before the batch moves it.
+	oldest := s.oldestHour()
+	for len(points) > 0 && floorDiv(points[0].Minute, 60) < oldest {
+		points = points[1:]
 	}
-	oldestHour := floorDiv(s.head, 60) - int64(len(s.hours)) + 1
-	if floorDiv(m, 60) < oldestHour {
-		return false
+	if len(points) == 0 {
+		return 0
 	}
-	if m < s.first {
+	s.Advance(points[len(points)-1].Minute)
+	if m := points[0].Minute; m < s.first {
 		s.first = m
+		s.grow(s.head)
 	}
-	from := max(m, s.head-int64(len(s.minutes))+1)
-	for k := from; k <= s.head; k++ {
+	// Each checkpoint from the oldest point on gains every point up to it.
+	var run Counts
+	next := 0
+	for k := max(points[0].Minute, s.head-int64(len(s.minutes))+1); k <= s.head; k++ {
+		for next < len(points) && points[next].Minute <= k {
+			run = run.add(points[next].Counts)
+			next++
+		}
 		i := slot(k, len(s.minutes))
-		s.minutes[i] = s.minutes[i].add(c)
+		s.minutes[i] = s.minutes[i].add(run)
 	}
-	for h := floorDiv(m, 60); h <= floorDiv(s.head, 60); h++ {
+	run, next = Counts{}, 0
+	headHour := floorDiv(s.head, 60)
+	for h := max(floorDiv(points[0].Minute, 60), headHour-int64(len(s.hours))+1); h <= headHour; h++ {
+		for next < len(points) && floorDiv(points[next].Minute, 60) <= h {
+			run = run.add(points[next].Counts)
+			next++
+		}
 		i := slot(h, len(s.hours))
-		s.hours[i] = s.hours[i].add(c)
+		s.hours[i] = s.hours[i].add(run)
 	}
-	return true
+	return len(points)
 }
 
 // Advance moves the newest checkpoint forward to minute m, carrying the
@@ -99,14 +145,50 @@ func (s *Series) Advance(m int64) {
 		return
 	}
 	cum := s.minutes[slot(s.head, len(s.minutes))]
-	for k := max(s.head+1, m-int64(len(s.minutes))+1); k <= m; k++ {
+	oldHead := s.head
+	s.head = m
+	s.grow(oldHead)
+	for k := max(oldHead+1, m-int64(len(s.minutes))+1); k <= m; k++ {
 		s.minutes[slot(k, len(s.minutes))] = cum
 	}
-	oldHead, newHead := floorDiv(s.head, 60), floorDiv(m, 60)
-	for h := max(oldHead+1, newHead-int64(len(s.hours))+1); h <= newHead; h++ {
+	oldHour, newHour := floorDiv(oldHead, 60), floorDiv(m, 60)
+	for h := max(oldHour+1, newHour-int64(len(s.hours))+1); h <= newHour; h++ {
 		s.hours[slot(h, len(s.hours))] = cum
 	}
-	s.head = m
+}
+
+// grow enlarges the rings to cover every checkpoint a sum may read, from
+// the minute before the first data to the head, up to their full size.
+// written is the newest minute the rings hold checkpoints for: the head
+// before an Advance writes the ones after it.
+func (s *Series) grow(written int64) {
+	needMinutes := int(min(s.head-s.first+2, int64(minuteSlots)))
+	s.minutes = regrow(s.minutes, needMinutes, initialMinuteSlots, minuteSlots, written)
+	// A sum may round to the hour before the first data's.
+	needHours := int(min(floorDiv(s.head, 60)-floorDiv(s.first-1, 60)+2, int64(s.maxHours)))
+	s.hours = regrow(s.hours, needHours, initialHourSlots, s.maxHours, floorDiv(written, 60))
+}
+
+// regrow returns a ring of at least need slots (doubling, at most limit),
+// moving the checkpoints up to key newest to their places in it. Slots
+// before the ring's old reach start at zero: they lie before the first
+// data.
+func regrow(ring []Counts, need, initial, limit int, newest int64) []Counts {
+	if len(ring) >= need {
+		return ring
+	}
+	n := max(len(ring), initial)
+	for n < need {
+		n *= 2
+	}
+	n = min(n, limit)
+	out := make([]Counts, n)
+	if len(ring) > 0 {
+		for k := newest - int64(len(ring)) + 1; k <= newest; k++ {
+			out[slot(k, n)] = ring[slot(k, len(ring))]
+		}
+	}
+	return out
 }
 
 func slot(k int64, n int) int {
@@ -132,8 +214,7 @@ func (s *Series) cumAt(m int64) Counts {
 	if m-h*60 < 30 {
 		h-- // nearer the end of the previous hour
 	}
-	oldest := floorDiv(s.head, 60) - int64(len(s.hours)) + 1
-	if h < oldest {
+	if h < s.oldestHour() {
 		return s.baseline()
 	}
 	return s.hours[slot(h, len(s.hours))]
@@ -144,7 +225,7 @@ func (s *Series) baseline() Counts {
 	if !s.started {
 		return Counts{}
 	}
-	oldest := floorDiv(s.head, 60) - int64(len(s.hours)) + 1
+	oldest := s.oldestHour()
 	if floorDiv(s.first, 60) >= oldest {
 		return Counts{} // nothing has been forgotten yet
 	}

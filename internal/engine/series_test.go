@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -79,10 +81,90 @@ func TestSeriesForgetsDataOlderThanItsSpan(t *testing.T) {
 	}
 }
 
-func TestSeriesMemoryPerThirtyDayWindow(t *testing.T) {
+func TestSeriesMemoryGrowsWithItsDataUpToTheBudget(t *testing.T) {
 	s := NewSeries(30 * 24 * time.Hour)
+	const start = int64(29_000_000)
+	for m := start; m < start+60; m++ {
+		s.Add(m, Counts{Good: 1, Total: 1})
+	}
+	if b := s.Bytes(); b > 2_000 {
+		t.Errorf("a 30-day series with an hour of data takes %d bytes, want at most 2 KB", b)
+	}
+	for m := start + 60; m < start+40*1440; m += 7 {
+		s.Add(m, Counts{Good: 1, Total: 1})
+	}
 	if b := s.Bytes(); b > 100_000 {
-		t.Errorf("a 30-day series takes %d bytes, over the 100 KB budget", b)
+		t.Errorf("a full 30-day series takes %d bytes, over the 100 KB budget", b)
+	}
+}
+
+// fullSeries is a series whose rings start at their full size, as they
+// were before they grew with the data: the reference for growing ones.
+func fullSeries(span time.Duration) *Series {
+	s := NewSeries(span)
+	s.minutes, s.hours = make([]Counts, minuteSlots), make([]Counts, s.maxHours)
+	return s
+}
+
+// TestGrowingSeriesSumsLikeAFullOne runs the same random history — data in
+// order, late, before the first minute, after long gaps, and in batches —
+// through a series that grows and one allocated whole, and compares every
+// sum.
+func TestGrowingSeriesSumsLikeAFullOne(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		span := []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour}[seed%3]
+		grown, full := NewSeries(span), fullSeries(span)
+		// batched takes each batch at once; fullSorted the same points one
+		// by one, oldest first.
+		batched, fullSorted := NewSeries(span), fullSeries(span)
+		head := int64(29_000_000)
+		for i := 0; i < 300; i++ {
+			switch r := rng.IntN(10); {
+			case r == 0:
+				head += int64(rng.IntN(3 * 1440)) // a long gap
+			case r == 1:
+				for _, s := range []*Series{grown, full, batched, fullSorted} {
+					s.Advance(head + 5)
+				}
+			default:
+				head += int64(rng.IntN(5))
+			}
+			var batch []MinuteCounts
+			for j := rng.IntN(20); j >= 0; j-- {
+				back := int64(rng.IntN(90))
+				if rng.IntN(4) == 0 {
+					back = int64(rng.IntN(5 * 1440)) // far back, maybe before the first data
+				}
+				c := Counts{Good: float64(rng.IntN(10)), Total: 10}
+				a, b := grown.Add(head-back, c), full.Add(head-back, c)
+				if a != b {
+					t.Fatalf("seed %d: Add(%d) kept %v, the full series %v", seed, head-back, a, b)
+				}
+				batch = append(batch, MinuteCounts{head - back, c})
+			}
+			slices.SortFunc(batch, func(a, b MinuteCounts) int { return cmp.Compare(a.Minute, b.Minute) })
+			kept := 0
+			for _, p := range batch {
+				if fullSorted.Add(p.Minute, p.Counts) {
+					kept++
+				}
+			}
+			if n := batched.AddMany(batch); n != kept {
+				t.Fatalf("seed %d: AddMany kept %d points, one by one %d", seed, n, kept)
+			}
+			for k := 0; k < 20; k++ {
+				through := head - int64(rng.IntN(6*1440))
+				from := through - int64(rng.IntN(10*1440))
+				want := full.Sum(from, through)
+				if got := grown.Sum(from, through); got != want {
+					t.Fatalf("seed %d step %d: Sum(%d, %d) = %+v, the full series %+v", seed, i, from, through, got, want)
+				}
+				if got, want := batched.Sum(from, through), fullSorted.Sum(from, through); got != want {
+					t.Fatalf("seed %d step %d: batched Sum(%d, %d) = %+v, one by one %+v", seed, i, from, through, got, want)
+				}
+			}
+		}
 	}
 }
 

@@ -114,7 +114,10 @@ func (e *Engine) lateSlices(counts []Count, nowMin int64) *lateBatch {
 		if !ok || c.Kind != KindEvents || !st.timeslices() {
 			continue
 		}
-		g := st.group(c.Group)
+		g := st.countedIn(c.Group)
+		if g == nil {
+			g = st.all // a group over the cap counts in the SLO's total only
+		}
 		lb.note(st, g, c, nowMin)
 		if g != st.all {
 			lb.note(st, st.all, c, nowMin)

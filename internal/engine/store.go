@@ -40,8 +40,8 @@ type Store interface {
 	// AddCounts adds counts durably: once it returns nil they survive a
 	// crash. Counts for the same SLO, group, kind and minute add up.
 	AddCounts(ctx context.Context, counts []Count) error
-	// LoadCounts calls fn with every stored count from minute since on,
-	// oldest first.
+	// LoadCounts calls fn with every stored count from minute since on;
+	// the counts of one SLO, group and kind come oldest first.
 	LoadCounts(ctx context.Context, since int64, fn func(Count) error) error
 	// SaveAlerts records alert states and, in the same transaction, the
 	// notifications their changes owe, so a crash loses or repeats none.

@@ -22,6 +22,8 @@ var markdownTemplate string
 var htmlTemplate string
 
 var funcs = map[string]any{
+	"md":     markdownText,
+	"mdJoin": func(list []string, sep string) string { return markdownText(strings.Join(list, sep)) },
 	"pct3": func(f *float64) string {
 		if f == nil {
 			return "–"
@@ -36,7 +38,6 @@ var funcs = map[string]any{
 	"minus":   func(t time.Time) time.Time { return t.Add(-time.Second) },
 	"title":   func(a slo.Annotation) string { return a.Title() },
 	"join":    strings.Join,
-	"cell":    markdownCell,
 	"classOf": func(v string) string { return strings.ReplaceAll(v, " ", "-") },
 	"verdict": func(o Outcome) string {
 		switch {
@@ -73,9 +74,29 @@ var funcs = map[string]any{
 	},
 }
 
-// markdownCell makes text safe in a Markdown table cell.
-func markdownCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
+// markdownText escapes text for Markdown: HTML and Markdown syntax in it
+// show as typed instead of being rendered, a "|" cannot break a table and a
+// newline cannot start a block.
+func markdownText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\n', '\r':
+			b.WriteByte(' ')
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '\\', '`', '*', '_', '[', ']', '#', '|', '!', '~':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 var (

@@ -16,7 +16,10 @@ const (
 	CodeConflict     Code = "conflict"
 	CodeUnauthorized Code = "unauthorized"
 	CodeForbidden    Code = "forbidden"
-	CodeInternal     Code = "internal"
+	// CodeUnavailable is a server that cannot answer now but will again:
+	// starting up, or its disk full. Clients retry.
+	CodeUnavailable Code = "unavailable"
+	CodeInternal    Code = "internal"
 )
 
 // Error is an error with a machine-readable code.

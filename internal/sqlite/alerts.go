@@ -12,6 +12,10 @@ import (
 // SaveAlerts records alert states and the notifications they owe in one
 // transaction.
 func (s *Store) SaveAlerts(ctx context.Context, alerts []engine.Alert, notes []engine.Notification) error {
+	return s.wrote(s.saveAlerts(ctx, alerts, notes))
+}
+
+func (s *Store) saveAlerts(ctx context.Context, alerts []engine.Alert, notes []engine.Notification) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin alert transaction: %w", err)
@@ -39,6 +43,10 @@ func (s *Store) SaveAlerts(ctx context.Context, alerts []engine.Alert, notes []e
 // SavePolicyStates records policy states and the notifications their
 // changes owe in one transaction.
 func (s *Store) SavePolicyStates(ctx context.Context, states []engine.PolicyRecord, notes []engine.Notification) error {
+	return s.wrote(s.savePolicyStates(ctx, states, notes))
+}
+
+func (s *Store) savePolicyStates(ctx context.Context, states []engine.PolicyRecord, notes []engine.Notification) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin policy transaction: %w", err)

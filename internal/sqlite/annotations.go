@@ -22,7 +22,7 @@ func (s *Store) AddAnnotation(ctx context.Context, a slo.Annotation) (slo.Annota
 	res, err := s.write.ExecContext(ctx, `INSERT INTO annotations (service, start, end, body) VALUES (?, ?, ?, ?)`,
 		a.Service, a.Start.UnixMilli(), end.UnixMilli(), string(body))
 	if err != nil {
-		return a, fmt.Errorf("store %s annotation of %s: %w", a.Kind, a.Service, err)
+		return a, s.wrote(fmt.Errorf("store %s annotation of %s: %w", a.Kind, a.Service, err))
 	}
 	a.ID, _ = res.LastInsertId()
 	return a, nil
@@ -67,7 +67,7 @@ func (s *Store) AddException(ctx context.Context, e slo.Exception) (slo.Exceptio
 	}
 	res, err := s.write.ExecContext(ctx, `INSERT INTO exceptions (service, body) VALUES (?, ?)`, e.Service, string(body))
 	if err != nil {
-		return e, fmt.Errorf("store exception for %s: %w", e.Service, err)
+		return e, s.wrote(fmt.Errorf("store exception for %s: %w", e.Service, err))
 	}
 	e.ID, _ = res.LastInsertId()
 	return e, nil
@@ -90,7 +90,7 @@ func (s *Store) RevokeException(ctx context.Context, id int64, t time.Time, by s
 	e.ID, e.RevokedAt, e.RevokedBy = id, t, by
 	b, _ := json.Marshal(e)
 	if _, err := s.write.ExecContext(ctx, `UPDATE exceptions SET body = ? WHERE id = ?`, string(b), id); err != nil {
-		return e, fmt.Errorf("revoke exception %d: %w", id, err)
+		return e, s.wrote(fmt.Errorf("revoke exception %d: %w", id, err))
 	}
 	return e, nil
 }

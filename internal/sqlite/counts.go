@@ -41,10 +41,13 @@ func (s *Store) commit(ctx context.Context, counts []engine.Count) error {
 	return nil
 }
 
-// LoadCounts calls fn with every count from minute since on, oldest first.
+// LoadCounts calls fn with every count from minute since on, each SLO
+// group's oldest first. It reads the table in key order, from start to
+// end: through the minute index it would look up every row at random,
+// ten times slower.
 func (s *Store) LoadCounts(ctx context.Context, since int64, fn func(engine.Count) error) error {
 	rows, err := s.read.QueryContext(ctx,
-		`SELECT slo, grp, kind, minute, good, total FROM counts WHERE minute >= ? ORDER BY minute`, since)
+		`SELECT slo, grp, kind, minute, good, total FROM counts NOT INDEXED WHERE minute >= ? ORDER BY slo, grp, kind, minute`, since)
 	if err != nil {
 		return fmt.Errorf("load counts since minute %d: %w", since, err)
 	}

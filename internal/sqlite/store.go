@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
+	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/store"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -27,10 +29,14 @@ type Store struct {
 	lock        *os.File // held while open: one process per database
 
 	batch *store.Batcher
+	// unwritable is set when a write failed for want of space (or a
+	// failing disk) and cleared by the next write that succeeds.
+	unwritable atomic.Bool
 }
 
 // Open opens (creating if need be) the database in dir. Only one process
-// may have it open.
+// may have it open. The database and its journal files are readable by
+// their owner only: they hold annotations, exceptions and the audit trail.
 func Open(dir string) (*Store, error) {
 	lock, err := lockDir(dir)
 	if err != nil {
@@ -47,8 +53,12 @@ func Open(dir string) (*Store, error) {
 
 func open(dir string) (*Store, error) {
 	path := filepath.Join(dir, "accord.db")
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)"} {
+	// The busy timeout comes first, so the other pragmas wait for a lock too.
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"} {
 		q.Add("_pragma", p)
 	}
 	dsn := "file:" + path + "?" + q.Encode()
@@ -74,7 +84,7 @@ func open(dir string) (*Store, error) {
 		s.read.Close()
 		return nil, fmt.Errorf("prepare token lookup in %s: %w", path, err)
 	}
-	s.batch = store.NewBatcher(s.commit)
+	s.batch = store.NewBatcher(func(ctx context.Context, counts []engine.Count) error { return s.wrote(s.commit(ctx, counts)) })
 	return s, nil
 }
 
@@ -88,8 +98,37 @@ func (s *Store) Close() error {
 	return err
 }
 
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
+// ownerOnly creates the database file with mode 0600, so SQLite creates
+// its WAL and shared-memory files alike, and narrows files an older
+// version created to 0600.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("make %s readable by its owner only: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// Ping checks that the database answers and, after a write failed for
+// want of space, that it can be written again.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.read.PingContext(ctx); err != nil {
+		return err
+	}
+	if !s.unwritable.Load() {
+		return nil
+	}
+	// Rewriting the schema version writes a page and commits, as any
+	// write would, and changes nothing.
+	_, err := s.write.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations)))
+	return s.wrote(err)
+}
 
 var migrations = []string{
 	`CREATE TABLE counts (

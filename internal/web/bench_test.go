@@ -2,12 +2,17 @@ package web_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/web"
 )
 
@@ -44,4 +49,150 @@ func BenchmarkIngestHTTP(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "events/s")
+}
+
+// benchBody is n single events, each a minute apart going back from at
+// over span (0: all at at), each line led by pad spaces.
+func benchBody(n int, at time.Time, span time.Duration, pad int) []byte {
+	var body bytes.Buffer
+	minutes := max(int(span/time.Minute), 1)
+	for i := 0; i < n; i++ {
+		t := at.Add(-time.Duration(i%minutes) * time.Minute)
+		body.WriteString(strings.Repeat(" ", pad))
+		fmt.Fprintf(&body, `{"stream":"payments","time":%q,"labels":{"store":"s%d"},"outcome":"good","latency_ms":%d}`+"\n",
+			t.Format(time.RFC3339), i%140, 50+i%400)
+	}
+	return body.Bytes()
+}
+
+// BenchmarkIngestBackdated compares batches of 1,000 events stamped now
+// with a backlog replayed after an outage, over HTTP to a durable store:
+// batches each of one minute up to two days back (dense), and batches
+// whose events are each a different minute of the two days (spread). It
+// reports events/s and the CPU time per batch (client and server share
+// the process), which a busy machine disturbs less.
+func BenchmarkIngestBackdated(b *testing.B) {
+	now := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		// batch returns the body of the k-th batch.
+		batch func(k int64) []byte
+	}{
+		{"current", func(int64) []byte { return benchBody(1000, now, 0, 0) }},
+		{"back-dated-dense", func(k int64) []byte {
+			return benchBody(1000, now.Add(-time.Duration(1+k%2879)*time.Minute), 0, 0)
+		}},
+		{"back-dated-spread", func(int64) []byte { return benchBody(1000, now, 48*time.Hour, 0) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			e, store, _ := mustEngine(b, testSpec, now)
+			srv := httptest.NewServer(web.New(e, store, web.Options{Auth: mustAuth(b, store, e.Clock())}))
+			defer srv.Close()
+			bodies := make([][]byte, 64)
+			for k := range bodies {
+				bodies[k] = c.batch(int64(k) * 45) // 64 minutes spread over the two days
+			}
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+			var next atomic.Int64
+			b.SetParallelism(8)
+			cpu := processCPU()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					body := bodies[next.Add(1)%int64(len(bodies))]
+					if code := postBatch(client, srv.URL, body); code != http.StatusAccepted {
+						b.Errorf("status %d", code)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "events/s")
+			b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/batch")
+		})
+	}
+}
+
+// BenchmarkIngest100kBody times one request of 100,000 events, the most
+// one may carry, as lines or padded with 200 spaces each.
+func BenchmarkIngest100kBody(b *testing.B) {
+	now := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
+	for _, pad := range []int{0, 200} {
+		b.Run(fmt.Sprintf("pad-%d", pad), func(b *testing.B) {
+			e, store, _ := mustEngine(b, testSpec, now)
+			srv := httptest.NewServer(web.New(e, store, web.Options{Auth: mustAuth(b, store, e.Clock()), MaxBodyBytes: 64 << 20}))
+			defer srv.Close()
+			body := benchBody(100_000, now, 48*time.Hour, pad)
+			b.SetBytes(int64(len(body)))
+			cpu := processCPU()
+			for b.Loop() {
+				if code := postBatch(http.DefaultClient, srv.URL, body); code != http.StatusAccepted {
+					b.Fatalf("status %d", code)
+				}
+			}
+			b.ReportMetric(float64((processCPU()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+func postBatch(client *http.Client, url string, body []byte) int {
+	req, _ := http.NewRequest(http.MethodPost, url+"/api/v1/events", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// BenchmarkSLOPage10k answers one page of 100 SLOs among 10,000, each with
+// data, evaluated: GET /api/v1/slos?limit=100 from the middle of the list,
+// encoded whole.
+func BenchmarkSLOPage10k(b *testing.B) {
+	var spec strings.Builder
+	for svc := 0; svc < 100; svc++ {
+		fmt.Fprintf(&spec, "---\napiVersion: accord/v1\nkind: Service\nmetadata: {name: svc-%02d}\nspec:\n  owners: {team: team-%02d}\n  slos:\n", svc, svc%20)
+		for i := 0; i < 100; i++ {
+			fmt.Fprintf(&spec, "    - {name: slo-%02d, objective: 99.9, window: 30d, indicator: {ratio: {stream: s%d-%d}}}\n", i, svc, i)
+		}
+	}
+	now := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
+	e, store, _ := mustEngine(b, spec.String(), now)
+	var counts []engine.Count
+	for svc := 0; svc < 100; svc++ {
+		for i := 0; i < 100; i++ {
+			for m := int64(1); m <= 10; m++ {
+				counts = append(counts, engine.Count{SLO: fmt.Sprintf("svc-%02d/slo-%02d", svc, i), Group: "{}", Kind: engine.KindEvents,
+					Minute: engine.UnixMinute(now) - m, Counts: engine.Counts{Good: float64(1000 - (svc+i)%7), Total: 1000}})
+			}
+		}
+	}
+	if err := e.Record(context.Background(), counts); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.Evaluate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	s := web.New(e, store, web.Options{Auth: mustAuth(b, store, e.Clock())})
+	// The cursor of the 50th page.
+	url := "/api/v1/slos?limit=100"
+	for range 49 {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
+		var page struct{ Next string }
+		if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || page.Next == "" {
+			b.Fatalf("a first page: %d %v", rec.Code, err)
+		}
+		url = "/api/v1/slos?limit=100&cursor=" + page.Next
+	}
+	cpu := processCPU()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
+		if rec.Code != 200 {
+			b.Fatalf("status %d", rec.Code)
+		}
+		b.SetBytes(int64(rec.Body.Len()))
+	}
+	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }

@@ -4,10 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
+	"strconv"
 
 	"github.com/accord-slo/accord/internal/slo"
 )
+
+// RetryAfter is how long a client should wait before retrying an answer
+// of 503 (starting, or the disk full), in seconds.
+const RetryAfter = 10
 
 // apiError is the body of every error answer.
 type apiError struct {
@@ -17,8 +23,10 @@ type apiError struct {
 type errorBody struct {
 	Code    slo.Code `json:"code"`
 	Message string   `json:"message"`
-	// Line is the line of the first bad event in an ingest request.
-	Line int `json:"line,omitempty"`
+	// Line is the line of the first bad event in an ingest request, and
+	// Element its place in a JSON array (from 1).
+	Line    int `json:"line,omitempty"`
+	Element int `json:"element,omitempty"`
 }
 
 func statusOf(code slo.Code) int {
@@ -33,6 +41,8 @@ func statusOf(code slo.Code) int {
 		return http.StatusUnauthorized
 	case slo.CodeForbidden:
 		return http.StatusForbidden
+	case slo.CodeUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -55,30 +65,55 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var le *lineError
 	if errors.As(err, &le) {
-		body.Line = le.line
+		body.Line, body.Element = le.at.line, le.at.element
 	}
 	status := statusOf(code)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		status = http.StatusRequestEntityTooLarge
 	}
-	if status == http.StatusInternalServerError {
+	if timedOut(err) {
+		status, body.Code = http.StatusRequestTimeout, slo.CodeInvalid
+		body.Message = "the request body did not arrive in time; send it faster or in smaller batches"
+	}
+	switch status {
+	case http.StatusInternalServerError:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		body.Message = "internal error; the server log has the details"
-	}
-	if status == http.StatusUnauthorized {
+	case http.StatusServiceUnavailable:
+		s.log.Warn("request refused for now", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfter))
+	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="accord"`)
 	}
 	noteRefusal(r, body.Message)
 	writeJSON(w, status, apiError{Error: body})
 }
 
+// timedOut reports whether err is a read that ran past the server's
+// timeout.
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// writeJSON answers v as JSON with status. It encodes v whole before it
+// writes the status, so a value that cannot be encoded (a NaN, say) is a
+// 500 with an error body, never a 200 with half an answer.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		if rec, ok := w.(*statusRecorder); ok {
+			rec.err = err // logged by the instrumentation, which has the logger
+		}
+		status = http.StatusInternalServerError
+		body, _ = json.Marshal(apiError{Error: errorBody{Code: slo.CodeInternal,
+			Message: "the answer could not be encoded; the server log has the details"}})
+	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)+1))
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	_, _ = w.Write(append(body, '\n'))
 }
 
 func invalid(format string, args ...any) error { return slo.Errorf(slo.CodeInvalid, format, args...) }

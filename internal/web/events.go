@@ -7,19 +7,41 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-// lineError is a bad event with the line of the request body it starts on.
+// lineError is a bad event with where the request body has it: the line
+// it starts on and, in a JSON array, its element (from 1).
 type lineError struct {
-	line int
-	err  error
+	at  position
+	err error
 }
 
-func (e *lineError) Error() string { return fmt.Sprintf("line %d: %v", e.line, e.err) }
+func (e *lineError) Error() string { return fmt.Sprintf("%s: %v", e.at, e.err) }
 func (e *lineError) Unwrap() error { return e.err }
+
+// position is where an event starts in a request body.
+type position struct {
+	line int
+	// element is the event's place in a JSON array, from 1; 0 in NDJSON,
+	// where the line says it all.
+	element int
+}
+
+func (p position) String() string {
+	if p.element > 0 {
+		return fmt.Sprintf("line %d, element %d", p.line, p.element)
+	}
+	return fmt.Sprintf("line %d", p.line)
+}
+
+// badEvent is the error answer for an event at p.
+func badEvent(p position, err error) error {
+	return &slo.Error{Code: slo.CodeInvalid, Message: fmt.Sprintf("%s: %v", p, err), Err: &lineError{at: p, err: err}}
+}
 
 // postEvents takes a JSON array or NDJSON of events. The batch is stored
 // whole or not at all; 202 means it is durable.
@@ -32,10 +54,11 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 				Message: fmt.Sprintf("request body over %d bytes; send smaller batches", mbe.Limit)})
 			return
 		}
-		s.writeError(w, r, invalid("read request body: %v", err))
+		// A body that stops arriving is answered 408 (see writeError).
+		s.writeError(w, r, &slo.Error{Code: slo.CodeInvalid, Message: fmt.Sprintf("read request body: %v", err), Err: err})
 		return
 	}
-	events, lines, err := decodeEvents(body, s.opts.MaxBatch)
+	events, at, err := decodeEvents(body, s.opts.MaxBatch)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -44,8 +67,7 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 		// The engine counts events; the request's lines are ours to name.
 		var ee *engine.EventError
 		if errors.As(err, &ee) {
-			err = &slo.Error{Code: slo.CodeInvalid, Message: fmt.Sprintf("line %d: %s", lines[ee.Index], ee.Message),
-				Err: &lineError{line: lines[ee.Index], err: ee}}
+			err = badEvent(at[ee.Index], errors.New(ee.Message))
 		}
 		s.writeError(w, r, err)
 		return
@@ -55,15 +77,21 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, map[string]int{"accepted": len(events)})
 }
 
-// decodeEvents reads a JSON array or NDJSON body, returning each event's
-// starting line.
-func decodeEvents(body []byte, maxBatch int) ([]engine.Event, []int, error) {
+// decodeEvents reads a JSON array or NDJSON body, returning where each
+// event starts. Its cost is linear in the body.
+func decodeEvents(body []byte, maxBatch int) ([]engine.Event, []position, error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 {
 		return nil, nil, invalid("no events: send a JSON array or one JSON object per line")
 	}
+	if !utf8.Valid(body) {
+		// JSON decoding would turn the bad bytes into U+FFFD silently.
+		lines := lineCounter{body: body}
+		return nil, nil, badEvent(position{line: lines.at(invalidUTF8At(body))}, errors.New("not valid UTF-8"))
+	}
 	var events []engine.Event
-	var lines []int
+	var at []position
+	lines := lineCounter{body: body}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	array := trimmed[0] == '['
@@ -82,16 +110,18 @@ func decodeEvents(body []byte, maxBatch int) ([]engine.Event, []int, error) {
 		if !array && errors.Is(err, io.EOF) {
 			break
 		}
-		line := lineAt(body, start)
+		p := position{line: lines.at(start)}
+		if array {
+			p.element = len(events) + 1
+		}
 		if err != nil {
-			return nil, nil, &slo.Error{Code: slo.CodeInvalid, Message: fmt.Sprintf("line %d: %v", line, err),
-				Err: &lineError{line: line, err: err}}
+			return nil, nil, badEvent(p, err)
 		}
 		if len(events) == maxBatch {
 			return nil, nil, invalid("more than %d events in one request; send smaller batches", maxBatch)
 		}
 		events = append(events, ev)
-		lines = append(lines, line)
+		at = append(at, p)
 	}
 	if array {
 		if _, err := dec.Token(); err != nil {
@@ -104,14 +134,38 @@ func decodeEvents(body []byte, maxBatch int) ([]engine.Event, []int, error) {
 	if len(events) == 0 {
 		return nil, nil, invalid("no events in the request")
 	}
-	return events, lines, nil
+	return events, at, nil
 }
 
-// lineAt returns the line of the first non-space byte at or after offset.
-func lineAt(body []byte, offset int64) int {
-	i := int(offset)
-	for i < len(body) && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n' || body[i] == ',') {
+// lineCounter names the lines of offsets that only grow, counting each
+// newline once.
+type lineCounter struct {
+	body   []byte
+	offset int // newlines before offset are counted
+	line   int // lines before offset, less one
+}
+
+// at returns the line of the first non-space byte at or after offset,
+// which is no smaller than the last offset asked.
+func (c *lineCounter) at(offset int64) int {
+	i := max(int(offset), c.offset)
+	for i < len(c.body) && (c.body[i] == ' ' || c.body[i] == '\t' || c.body[i] == '\r' || c.body[i] == '\n' || c.body[i] == ',') {
 		i++
 	}
-	return bytes.Count(body[:min(i, len(body))], []byte("\n")) + 1
+	i = min(i, len(c.body))
+	c.line += bytes.Count(c.body[c.offset:i], []byte("\n"))
+	c.offset = i
+	return c.line + 1
+}
+
+// invalidUTF8At returns the offset of the first byte that is not UTF-8.
+func invalidUTF8At(b []byte) int64 {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return int64(i)
+		}
+		i += n
+	}
+	return int64(len(b))
 }

@@ -18,19 +18,19 @@ func FuzzDecodeEvents(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		events, lines, err := decodeEvents(body, 1000)
+		events, at, err := decodeEvents(body, 1000)
 		if err != nil {
 			if events != nil {
 				t.Fatalf("an error (%v) came with %d events", err, len(events))
 			}
 			return
 		}
-		if len(events) == 0 || len(events) != len(lines) {
-			t.Fatalf("%d events with %d lines and no error", len(events), len(lines))
+		if len(events) == 0 || len(events) != len(at) {
+			t.Fatalf("%d events with %d positions and no error", len(events), len(at))
 		}
-		for i := 1; i < len(lines); i++ {
-			if lines[i] < lines[i-1] || lines[i] < 1 {
-				t.Fatalf("lines out of order: %v", lines)
+		for i := 1; i < len(at); i++ {
+			if at[i].line < at[i-1].line || at[i].line < 1 {
+				t.Fatalf("lines out of order: %v", at)
 			}
 		}
 	})

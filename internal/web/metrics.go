@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,14 +13,16 @@ import (
 )
 
 type metrics struct {
+	log            *slog.Logger
 	eventsIngested prometheus.Counter
 	unauthorized   prometheus.Counter
 	auditErrors    prometheus.Counter
 	requests       *prometheus.HistogramVec
 }
 
-func newMetrics(reg prometheus.Registerer, e *engine.Engine) *metrics {
+func newMetrics(reg prometheus.Registerer, e *engine.Engine, log *slog.Logger) *metrics {
 	m := &metrics{
+		log: log,
 		eventsIngested: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "accord_events_ingested_total", Help: "Pushed events stored durably.",
 		}),
@@ -38,10 +41,12 @@ func newMetrics(reg prometheus.Registerer, e *engine.Engine) *metrics {
 	return m
 }
 
-// statusRecorder keeps the status code a handler wrote.
+// statusRecorder keeps the status code a handler wrote, and an answer it
+// could not encode.
 type statusRecorder struct {
 	http.ResponseWriter
 	code int
+	err  error
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -58,6 +63,9 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		route := r.Pattern
 		if route == "" {
 			route = "unmatched"
+		}
+		if rec.err != nil {
+			m.log.Error("answer could not be encoded", "method", r.Method, "path", r.URL.Path, "err", rec.err)
 		}
 		m.requests.WithLabelValues(route, strconv.Itoa(rec.code)).Observe(time.Since(start).Seconds())
 	})
@@ -76,10 +84,11 @@ var (
 	descBackfill  = prometheus.NewDesc("accord_slo_backfill_ratio", "Share of the SLO's window loaded from its data source.", labelsSLO, nil)
 	descAlert     = prometheus.NewDesc("accord_slo_alert_firing", "Firing burn-rate alerts (one per group of a grouped SLO).", append(labelsSLO, "severity", "windows"), nil)
 	descPolicy    = prometheus.NewDesc("accord_slo_policy_state", "1 for the error budget policy state the SLO is in.", append(labelsSLO, "policy", "state"), nil)
+	descGroups    = prometheus.NewDesc("accord_slo_groups", "Groups (label sets) a grouped SLO counts; events that would start one over --max-groups are refused.", labelsSLO, nil)
 )
 
 func (c *sloCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descSLI, descObjective, descRemaining, descBurn, descStale, descBackfill, descAlert, descPolicy} {
+	for _, d := range []*prometheus.Desc{descSLI, descObjective, descRemaining, descBurn, descStale, descBackfill, descAlert, descPolicy, descGroups} {
 		ch <- d
 	}
 }
@@ -104,6 +113,9 @@ func (c *sloCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descBackfill, v.Source.Backfill, l...)
 		if v.Policy.State != "" {
 			gauge(descPolicy, 1, append(l, v.Policy.Name, v.Policy.State)...)
+		}
+		if v.GroupCount > 0 {
+			gauge(descGroups, float64(v.GroupCount), l...)
 		}
 		firing := map[[2]string]float64{} // groups of one SLO add up
 		for _, a := range v.Alerts {

@@ -44,6 +44,9 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Story, when set, is told on the overview and at /api/v1/demo.
 	Story Story
+	// Reload re-reads the specs and applies them (POST /api/v1/reload);
+	// nil answers 404. Spec errors are invalid errors.
+	Reload func(ctx context.Context) (engine.ReloadResult, error)
 }
 
 // Server answers HTTP requests.
@@ -78,7 +81,7 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 		panic("web.New: Options.Auth is required") // a wiring defect, not an input
 	}
 	s := &Server{opts: opts, engine: e, history: h, auth: opts.Auth, log: opts.Logger, mux: http.NewServeMux()}
-	s.metrics = newMetrics(opts.Registry, e)
+	s.metrics = newMetrics(opts.Registry, e, opts.Logger)
 	u, err := newUI()
 	if err != nil {
 		panic(err) // the templates are embedded: a parse error is a build defect
@@ -118,6 +121,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/tokens", s.getTokens)
 	s.mux.HandleFunc("POST /api/v1/tokens", s.postToken)
 	s.mux.HandleFunc("DELETE /api/v1/tokens/{name}", s.deleteToken)
+	s.mux.HandleFunc("POST /api/v1/reload", s.postReload)
 	s.mux.HandleFunc("GET /{$}", s.overview)
 	s.mux.HandleFunc("GET /slos/{service}/{name}", s.sloPage)
 	s.mux.HandleFunc("GET /teams", s.teams)
@@ -134,15 +138,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
+// readyz answers 200 once state is restored and evaluated, while the
+// database answers and can be written; 503 otherwise.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !s.ready.Load() {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
 		return
 	}
 	if err := s.history.Ping(r.Context()); err != nil {
-		s.log.Warn("readiness: database does not answer", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		s.log.Warn("readiness: the database does not answer or cannot be written", "err", err)
+		status := "database unavailable"
+		if slo.ErrorCode(err) == slo.CodeUnavailable {
+			status = "database cannot be written (disk full?)"
+		}
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": status})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// postReload re-reads the specs: 200 with what changed, or 400 listing the
+// spec errors, in which case the running SLOs stay as they are.
+func (s *Server) postReload(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Reload == nil {
+		s.writeError(w, r, slo.Errorf(slo.CodeNotFound, "this server does not reload its specs"))
+		return
+	}
+	res, err := s.opts.Reload(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
 }

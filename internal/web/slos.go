@@ -1,6 +1,9 @@
 package web
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -72,19 +75,87 @@ func (s *Server) getServices(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"services": out})
 }
 
+// Page sizes of GET /api/v1/slos.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+)
+
+// sloList is the answer of GET /api/v1/slos.
+type sloList struct {
+	SLOs []engine.SLOView `json:"slos"`
+	// Total is how many SLOs match the filters, on all pages.
+	Total int `json:"total"`
+	// Next is the cursor of the next page; empty on the last.
+	Next string `json:"next,omitempty"`
+}
+
+// getSLOs answers a page of SLOs: ?limit= (default 100, at most 1000),
+// ?cursor= (the previous page's next), ?sort=budget|id and the filters
+// ?service= and ?team=.
 func (s *Server) getSLOs(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	out := []engine.SLOView{}
-	for _, v := range s.engine.SLOs() {
-		if svc := q.Get("service"); svc != "" && v.Service != svc {
-			continue
-		}
-		if team := q.Get("team"); team != "" && v.Owners.Team != team {
-			continue
-		}
-		out = append(out, v)
+	lq := engine.ListQuery{Service: q.Get("service"), Team: q.Get("team"), Sort: q.Get("sort"), Limit: DefaultPageSize}
+	var problems []string
+	switch lq.Sort {
+	case "", engine.SortBudget, engine.SortID:
+	default:
+		problems = append(problems, fmt.Sprintf("sort: %q is not budget or id", lq.Sort))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"slos": out})
+	if raw := q.Get("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > MaxPageSize {
+			problems = append(problems, fmt.Sprintf("limit: %q is not a number from 1 to %d", raw, MaxPageSize))
+		}
+		lq.Limit = n
+	}
+	if raw := q.Get("cursor"); raw != "" {
+		c, err := parseCursor(raw, lq.Sort)
+		if err != nil {
+			problems = append(problems, "cursor: "+err.Error())
+		}
+		lq.After = c
+	}
+	if len(problems) > 0 {
+		s.writeError(w, r, invalid("%s", strings.Join(problems, "; ")))
+		return
+	}
+	page := s.engine.List(lq)
+	out := sloList{SLOs: page.SLOs, Total: page.Total}
+	if page.Next != nil {
+		out.Next = formatCursor(*page.Next, lq.Sort)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// cursor is what a page's next cursor holds: the order and the key of the
+// page's last SLO.
+type cursor struct {
+	Sort string `json:"s"`
+	engine.ListKey
+}
+
+func formatCursor(k engine.ListKey, sort string) string {
+	if sort == "" {
+		sort = engine.SortBudget
+	}
+	b, _ := json.Marshal(cursor{Sort: sort, ListKey: k})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func parseCursor(raw, sort string) (*engine.ListKey, error) {
+	if sort == "" {
+		sort = engine.SortBudget
+	}
+	b, err := base64.RawURLEncoding.DecodeString(raw)
+	var c cursor
+	if err != nil || json.Unmarshal(b, &c) != nil || c.ID == "" {
+		return nil, fmt.Errorf("not a cursor this server gave; pass the next of the previous page as it is")
+	}
+	if c.Sort != sort {
+		return nil, fmt.Errorf("the cursor is for sort=%s, not %s", c.Sort, sort)
+	}
+	return &c.ListKey, nil
 }
 
 func (s *Server) lookup(w http.ResponseWriter, r *http.Request) (engine.SLOView, bool) {

@@ -19,12 +19,13 @@ func loadAll(t *testing.T, s store.Store, since int64) (map[string]engine.Counts
 	t.Helper()
 	out := map[string]engine.Counts{}
 	rows := 0
-	last := int64(-1 << 62)
+	last := map[string]int64{} // by SLO, group and kind
 	err := s.LoadCounts(context.Background(), since, func(c engine.Count) error {
-		if c.Minute < last {
-			t.Errorf("LoadCounts gave minute %d after %d: want oldest first", c.Minute, last)
+		series := fmt.Sprintf("%s|%s|%s", c.SLO, c.Group, c.Kind)
+		if prev, ok := last[series]; ok && c.Minute < prev {
+			t.Errorf("LoadCounts gave %s minute %d after %d: want each series oldest first", series, c.Minute, prev)
 		}
-		last = c.Minute
+		last[series] = c.Minute
 		rows++
 		k := fmt.Sprintf("%s|%s|%s|%d", c.SLO, c.Group, c.Kind, c.Minute)
 		v := out[k]

@@ -1,0 +1,204 @@
+package engine
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// DefaultMaxGroups is how many groups (label sets) one grouped SLO may
+// count when Options.MaxGroups is not set. Each group keeps its own series
+// (up to about 90 KB for a 30-day window) and alert states.
+const DefaultMaxGroups = 1000
+
+// finite reports whether both counts are finite numbers.
+func (c Counts) finite() bool {
+	return !math.IsInf(c.Good, 0) && !math.IsNaN(c.Good) && !math.IsInf(c.Total, 0) && !math.IsNaN(c.Total)
+}
+
+// finiteOnly drops counts that are not finite numbers, logging them.
+func (e *Engine) finiteOnly(counts []Count) []Count {
+	out := counts[:0:0]
+	for _, c := range counts {
+		if !c.Counts.finite() {
+			e.log.Warn("dropped a count that is not a finite number", "slo", c.SLO, "group", c.Group,
+				"minute", c.Minute, "good", c.Good, "total", c.Total)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// newGroupAt is a group an ingest batch would start, with the index of
+// the first event in it.
+type newGroupAt struct {
+	key   string
+	index int
+}
+
+// reserve checks that the batch's new groups fit under each SLO's cap and
+// reserves them until the batch is counted (or fails), so concurrent
+// batches cannot together pass the cap. It returns the reserved keys, or
+// an *EventError for the first event that would start a group over a cap.
+func (e *Engine) reserve(news map[*sloState][]newGroupAt) (map[*sloState][]string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var over *EventError
+	for st, list := range news {
+		room := st.maxGroups - len(st.groups) - len(st.reserved)
+		n := 0
+		for _, ng := range list {
+			if _, ok := st.groups[ng.key]; ok || st.reserved[ng.key] > 0 {
+				continue // started meanwhile by another batch
+			}
+			if n++; n > room && (over == nil || ng.index < over.Index) {
+				over = &EventError{ng.index, fmt.Sprintf("labels: SLO %s already counts %d groups, its cap (max-groups); %s would start another",
+					st.def.ID(), st.maxGroups, LabelText(GroupLabels(ng.key)))}
+			}
+		}
+	}
+	if over != nil {
+		return nil, over
+	}
+	out := map[*sloState][]string{}
+	for st, list := range news {
+		for _, ng := range list {
+			if _, ok := st.groups[ng.key]; !ok {
+				st.reserved[ng.key]++
+				out[st] = append(out[st], ng.key)
+			}
+		}
+	}
+	return out, nil
+}
+
+// unreserve releases reserved groups; the caller holds e.mu.
+func (e *Engine) unreserve(reserved map[*sloState][]string) {
+	for st, keys := range reserved {
+		for _, k := range keys {
+			if st.reserved[k]--; st.reserved[k] <= 0 {
+				delete(st.reserved, k)
+			}
+		}
+	}
+}
+
+// release releases reserved groups of a batch that was not counted.
+func (e *Engine) release(reserved map[*sloState][]string) {
+	if len(reserved) == 0 {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.unreserve(reserved)
+}
+
+// applyAll adds counts to memory, each series' share in one pass (see
+// Series.AddMany); the caller holds e.mu.
+func (e *Engine) applyAll(counts []Count) { e.applyTo(e.slos, counts) }
+
+// applyTo adds counts to the given SLOs' states.
+func (e *Engine) applyTo(slos map[string]*sloState, counts []Count) {
+	type target struct {
+		series *Series
+		g      *group
+	}
+	batches := map[target][]MinuteCounts{}
+	var order []target
+	add := func(t target, c Count) {
+		if _, ok := batches[t]; !ok {
+			order = append(order, t)
+		}
+		batches[t] = append(batches[t], MinuteCounts{c.Minute, c.Counts})
+	}
+	for _, c := range counts {
+		st, ok := slos[c.SLO]
+		if !ok {
+			continue
+		}
+		g := st.countedIn(c.Group)
+		if g == nil { // over the cap: the SLO's total still counts it
+			st.overCap++
+			g = st.all
+			if c.Kind == KindSlices {
+				continue
+			}
+		}
+		if c.Kind == KindSlices {
+			if g.slices != nil {
+				add(target{g.slices, g}, c)
+			}
+			continue
+		}
+		add(target{g.events, g}, c)
+		if g != st.all {
+			add(target{st.all.events, st.all}, c)
+		}
+	}
+	for _, t := range order {
+		points := batches[t]
+		slices.SortStableFunc(points, func(a, b MinuteCounts) int { return cmp.Compare(a.Minute, b.Minute) })
+		t.series.AddMany(points)
+	}
+}
+
+// countedIn returns the group a stored count of group key belongs to: the
+// SLO's one series when it has no groupBy (counts stored while it had one
+// included), its total when it has one and the count has no group (stored
+// before it had one); nil for a new group over the cap.
+func (st *sloState) countedIn(key string) *group {
+	switch {
+	case len(st.def.GroupBy) == 0:
+		return st.all
+	case key == GroupKey(nil):
+		return st.all
+	}
+	return st.group(key)
+}
+
+// The limits on an event's labels.
+const (
+	MaxLabels          = 32
+	MaxLabelNameBytes  = 128
+	MaxLabelValueBytes = 256
+)
+
+// checkLabels refuses labels that are too many, too long or not UTF-8,
+// naming the first bad one in name order.
+func checkLabels(labels map[string]string) error {
+	if len(labels) > MaxLabels {
+		return fmt.Errorf("labels: %d labels, at most %d", len(labels), MaxLabels)
+	}
+	for k, v := range labels {
+		if labelError(k, v) != nil {
+			for _, k := range sortedKeys(labels) { // rarely: only to name the first
+				if err := labelError(k, labels[k]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func labelError(k, v string) error {
+	switch {
+	case k == "" || len(k) > MaxLabelNameBytes:
+		return fmt.Errorf("labels: a label name must have 1 to %d bytes, got %d", MaxLabelNameBytes, len(k))
+	case len(v) > MaxLabelValueBytes:
+		return fmt.Errorf("labels.%s: %d bytes, at most %d", k, len(v), MaxLabelValueBytes)
+	case !validUTF8(k) || !validUTF8(v):
+		return fmt.Errorf("labels.%s: not valid UTF-8", k)
+	}
+	return nil
+}
+
+// validUTF8 also refuses U+FFFD, which JSON decoding puts in place of
+// invalid bytes: distinct invalid values would count as one group.
+func validUTF8(s string) bool {
+	return !strings.ContainsRune(s, utf8.RuneError) && utf8.ValidString(s)
+}

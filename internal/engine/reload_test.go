@@ -1,0 +1,62 @@
+package engine_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+)
+
+const reloadSpec = `apiVersion: accord/v1
+kind: Service
+metadata: {name: checkout}
+spec:
+  owners: {team: pos-platform}
+  slos:
+    - {name: payments, objective: 99, window: 7d, indicator: {ratio: {stream: payments}}, groupBy: [store]}
+`
+
+// TestReloadReadsAChangedWindowFromTheStore reloads an SLO whose window
+// and grouping change, so its series no longer fit: it reads its counts
+// from the store as a restart would, and takes events at once.
+func TestReloadReadsAChangedWindowFromTheStore(t *testing.T) {
+	now := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(now)
+	e, store := mustEngine(t, mustCatalog(t, reloadSpec), t.TempDir(), clock)
+	defer store.Close()
+	ev := counted("payments", now.Add(-time.Hour), 90, 100)
+	ev.Labels = map[string]string{"store": "s1"}
+	if err := e.Ingest(context.Background(), []engine.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(strings.Replace(reloadSpec, "window: 7d", "window: 30d", 1), ", groupBy: [store]", "", 1)
+	res, err := e.Reload(context.Background(), mustCatalog(t, changed), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Changed) != 1 || res.Changed[0] != "checkout/payments" || res.Unchanged != 0 {
+		t.Errorf("reload result %+v, want checkout/payments changed", res)
+	}
+	if err := e.Ingest(context.Background(), []engine.Event{counted("payments", now, 10, 10)}); err != nil {
+		t.Fatalf("an event without the store label after grouping was dropped: %v", err)
+	}
+	if err := e.Evaluate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := e.SLO("checkout/payments")
+	if v.Window != "30d" || v.Status.Counts.Total != 110 || v.Status.Counts.Good != 100 {
+		t.Errorf("after the reload: window %s, counts %+v, want 30d and the 110 events stored", v.Window, v.Status.Counts)
+	}
+	// The store's group is counted in the SLO's one series, not kept as a
+	// group of an SLO that has none.
+	for _, a := range v.Alerts {
+		if a.Group != "{}" {
+			t.Errorf("an alert of group %s on an SLO without groups", a.Group)
+		}
+	}
+	if h, ok := e.History("checkout/payments", `{"store":"s1"}`, now.Add(-2*time.Hour), now, time.Hour); ok {
+		t.Errorf("the SLO without groups kept the group store=s1: %v", h)
+	}
+}
