@@ -20,6 +20,6 @@ OpenSLO v1, Sloth and Pyrra.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newValidateCmd(), newConvertCmd(), newServeCmd(), newDemoCmd(), newStatusCmd(), newGateCmd(), newExceptionCmd(), newAnnotateCmd(), newReportCmd(), newGenerateCmd(), newVersionCmd())
+	root.AddCommand(newValidateCmd(), newConvertCmd(), newServeCmd(), newDemoCmd(), newStatusCmd(), newGateCmd(), newExceptionCmd(), newAnnotateCmd(), newReportCmd(), newReplayCmd(), newGenerateCmd(), newVersionCmd())
 	return root
 }
