@@ -1,6 +1,7 @@
 package prometheus
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,7 +81,91 @@ type apiResponse struct {
 type rawSeries struct {
 	Metric map[string]string `json:"metric"`
 	Value  *point            `json:"value"`
-	Values []point           `json:"values"`
+	Values samples           `json:"values"`
+}
+
+// samples are a matrix series' samples as the API writes them:
+// [[1700000000.123, "42"], ...].
+type samples []point
+
+// UnmarshalJSON reads the samples in one pass rather than decoding each
+// one through encoding/json: a backfill or a replay reads millions, and
+// that decoding was most of its time. The document is already known to be
+// valid JSON here; a shape other than [[time, "value"], ...] is an error.
+func (s *samples) UnmarshalJSON(b []byte) error {
+	r := sampleReader{b: b}
+	if !r.skip('[') {
+		return fmt.Errorf("samples: want an array, got %s", snippet(b))
+	}
+	out := make([]point, 0, bytes.Count(b, []byte{'['})-1)
+	for !r.skip(']') {
+		if len(out) > 0 && !r.skip(',') {
+			return fmt.Errorf("sample %d: want , or ] at byte %d", len(out)+1, r.i)
+		}
+		var p point
+		ts, ok1 := r.field('[', ',')
+		v, ok2 := r.str()
+		if !ok1 || !ok2 || !r.skip(']') {
+			return fmt.Errorf("sample %d: want [time, \"value\"] at byte %d", len(out)+1, r.i)
+		}
+		t, err := strconv.ParseFloat(ts, 64)
+		if err != nil {
+			return fmt.Errorf("sample %d time %q: %w", len(out)+1, ts, err)
+		}
+		if p.v, err = strconv.ParseFloat(v, 64); err != nil { // also reads NaN, +Inf and -Inf
+			return fmt.Errorf("sample %d value %q: %w", len(out)+1, v, err)
+		}
+		p.t = int64(math.Round(t))
+		out = append(out, p)
+	}
+	*s = out
+	return nil
+}
+
+// sampleReader scans a samples array.
+type sampleReader struct {
+	b []byte
+	i int
+}
+
+// skip consumes white space and then c, if c comes next.
+func (r *sampleReader) skip(c byte) bool {
+	for r.i < len(r.b) && (r.b[r.i] == ' ' || r.b[r.i] == '\n' || r.b[r.i] == '\t' || r.b[r.i] == '\r') {
+		r.i++
+	}
+	if r.i < len(r.b) && r.b[r.i] == c {
+		r.i++
+		return true
+	}
+	return false
+}
+
+// field consumes open, then the text up to end, and end.
+func (r *sampleReader) field(open, end byte) (string, bool) {
+	if !r.skip(open) {
+		return "", false
+	}
+	j := bytes.IndexByte(r.b[r.i:], end)
+	if j < 0 {
+		return "", false
+	}
+	s := strings.TrimSpace(string(r.b[r.i : r.i+j]))
+	r.i += j + 1
+	return s, true
+}
+
+// str consumes a string without escapes.
+func (r *sampleReader) str() (string, bool) {
+	if !r.skip('"') {
+		return "", false
+	}
+	j := bytes.IndexByte(r.b[r.i:], '"')
+	if j < 0 || bytes.IndexByte(r.b[r.i:r.i+j], '\\') >= 0 {
+		return "", false
+	}
+	s := string(r.b[r.i : r.i+j])
+	r.i += j + 1
+	return s, true
 }
 
 // minutes evaluates expr once per minute from minute first to last: each
