@@ -1,12 +1,12 @@
 package replay
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -106,7 +106,7 @@ func loadStoreFeed(ctx context.Context, store CountStore, ids []string, since, e
 	if err != nil {
 		return nil, fmt.Errorf("read pushed SLOs' counts from the store: %w", err)
 	}
-	sort.SliceStable(f.counts, func(i, j int) bool { return f.counts[i].Minute < f.counts[j].Minute })
+	sortByMinute(f.counts)
 	return f, nil
 }
 
@@ -129,6 +129,11 @@ func (fs feeds) until(ctx context.Context, m int64) ([]engine.Count, error) {
 		errs = append(errs, err)
 		out = append(out, cs...)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Minute < out[j].Minute })
+	sortByMinute(out)
 	return out, errors.Join(errs...)
+}
+
+// sortByMinute orders counts by minute, keeping each minute's in order.
+func sortByMinute(counts []engine.Count) {
+	slices.SortStableFunc(counts, func(a, b engine.Count) int { return cmp.Compare(a.Minute, b.Minute) })
 }
