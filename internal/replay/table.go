@@ -75,7 +75,11 @@ func writeSLO(w io.Writer, tw *tabwriter.Writer, s SLOResult) {
 			if a.ResolvedAt != nil {
 				resolved = "resolved " + stamp(*a.ResolvedAt)
 			}
-			fmt.Fprintf(tw, "  %s\t%s %s\tfired %s\t%s\t%s\n", a.Severity, a.Rule, a.Windows, stamp(a.FiredAt), resolved, engine.LabelText(a.Labels))
+			line := fmt.Sprintf("  %s\t%s %s\tfired %s\t%s", a.Severity, a.Rule, a.Windows, stamp(a.FiredAt), resolved)
+			if len(a.Labels) > 0 {
+				line += "\t" + engine.LabelText(a.Labels)
+			}
+			fmt.Fprintln(tw, line)
 		}
 		tw.Flush()
 	}
