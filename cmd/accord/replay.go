@@ -68,7 +68,7 @@ with other objectives too (--objectives) and says what each would have meant.
 			}
 			opts.Catalog, opts.Logger, opts.Now = loaded.Catalog, log, now
 			opts.CompareAlerts = cmd.Flags().Changed("alerts")
-			if !suggest {
+			if !suggest && !cmd.Flags().Changed("objectives") {
 				opts.Objectives = nil
 			}
 			if dataDir != "" {
@@ -96,7 +96,7 @@ with other objectives too (--objectives) and says what each would have meant.
 	f.StringVar(&dataDir, "data-dir", "", "Accord's data directory, for the history of SLOs measured by pushed events")
 	f.StringVar(&opts.AlertSelector, "alerts", "", `score the alerts of Prometheus' ALERTS series this selector picks, e.g. '{severity="page"}' ('' for all)`)
 	f.BoolVar(&suggest, "suggest", false, "also replay every SLO with the --objectives and compare")
-	f.Float64SliceVar(&opts.Objectives, "objectives", replay.DefaultObjectives, "objectives (percent) --suggest compares")
+	f.Float64SliceVar(&opts.Objectives, "objectives", replay.DefaultObjectives, "objectives (percent) --suggest compares; giving them implies --suggest")
 	f.StringVarP(&output, "output", "o", "table", "output format: table, json or html")
 	f.StringVar(&logLevel, "log-level", "warn", "debug, info, warn or error")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(replay.Formats, cobra.ShellCompDirectiveNoFileComp))

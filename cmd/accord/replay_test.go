@@ -115,6 +115,7 @@ func TestReplayRefusesBadInput(t *testing.T) {
 		{[]string{"--alerts", `{severity="page"}`}, "give --prometheus-url"},
 		{[]string{"--alerts", `{severity=}`, "--prometheus-url", "http://127.0.0.1:1"}, `alert selector "{severity=}"`},
 		{[]string{"--suggest", "--objectives", "99,100"}, "objective 100"},
+		{[]string{"--objectives", "90,91,92,93,94,95,96,97,98,99,99.9"}, "at most 10"},
 		{[]string{"--data-dir", t.TempDir()}, "no Accord database there"},
 	} {
 		_, _, err := run(t, append([]string{"replay", spec}, c.args...)...)

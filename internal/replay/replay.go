@@ -25,6 +25,9 @@ import (
 // MaxSpan is the longest history one replay evaluates.
 const MaxSpan = 400 * 24 * time.Hour
 
+// MaxObjectives bounds the objectives one replay compares.
+const MaxObjectives = 10
+
 // DefaultObjectives are the objectives --suggest compares, beside the
 // SLO's own.
 var DefaultObjectives = []float64{99, 99.5, 99.9, 99.95}
@@ -180,6 +183,9 @@ func (o *Options) check() error {
 		return fmt.Errorf("replay to %s: that is in the future (now is %s)", o.To.Format(time.RFC3339), o.Now.UTC().Format(time.RFC3339))
 	case o.To.Sub(o.From) > MaxSpan:
 		return fmt.Errorf("replay from %s to %s: at most %d days at once", o.From.Format(time.RFC3339), o.To.Format(time.RFC3339), int(MaxSpan.Hours()/24))
+	}
+	if len(o.Objectives) > MaxObjectives {
+		return fmt.Errorf("%d objectives to compare: at most %d, each is one more replay of every SLO", len(o.Objectives), MaxObjectives)
 	}
 	for _, obj := range o.Objectives {
 		if obj <= 0 || obj >= 100 {
