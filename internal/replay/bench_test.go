@@ -1,11 +1,14 @@
 package replay_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,6 +79,8 @@ func BenchmarkReplay100SLOs30Days(b *testing.B) {
 	if len(cat.SLOs) != 100 {
 		b.Fatalf("%d SLOs, want 100", len(cat.SLOs))
 	}
+	// CPU time, as well as the time it took: the machine may be shared.
+	ownCPU, promCPU := cpuSeconds(b), prometheusCPU(b, url)
 	for b.Loop() {
 		res, err := replay.Run(context.Background(), replay.Options{Catalog: cat, From: end.AddDate(0, 0, -30), To: end,
 			PrometheusURL: url, Now: end.Add(time.Hour)})
@@ -86,5 +91,38 @@ func BenchmarkReplay100SLOs30Days(b *testing.B) {
 			b.Fatalf("replay found %d pages and %d hurt periods, want some pages and one hurt period per service", s.Alerts, s.HurtPeriods)
 		}
 	}
-	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/replay")
+	n := float64(b.N)
+	b.ReportMetric(b.Elapsed().Seconds()/n, "s/replay")
+	b.ReportMetric((cpuSeconds(b)-ownCPU)/n, "replay-cpu-s/replay")
+	b.ReportMetric((prometheusCPU(b, url)-promCPU)/n, "prometheus-cpu-s/replay")
+}
+
+// cpuSeconds is the CPU time this process has used.
+func cpuSeconds(tb testing.TB) float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// prometheusCPU is the CPU time Prometheus reports it has used.
+func prometheusCPU(tb testing.TB, url string) float64 {
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "process_cpu_seconds_total "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return f
+		}
+	}
+	tb.Fatalf("no process_cpu_seconds_total in %s/metrics", url)
+	return 0
 }
