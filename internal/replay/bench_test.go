@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -79,6 +80,7 @@ func BenchmarkReplay100SLOs30Days(b *testing.B) {
 	if len(cat.SLOs) != 100 {
 		b.Fatalf("%d SLOs, want 100", len(cat.SLOs))
 	}
+	defer debug.SetGCPercent(debug.SetGCPercent(replay.GCPercent)) // as accord replay runs
 	// CPU time, as well as the time it took: the machine may be shared.
 	ownCPU, promCPU := cpuSeconds(b), prometheusCPU(b, url)
 	for b.Loop() {

@@ -25,6 +25,10 @@ import (
 // MaxSpan is the longest history one replay evaluates.
 const MaxSpan = 400 * 24 * time.Hour
 
+// GCPercent is the garbage collector's target `accord replay` runs with:
+// a replay allocates fast and keeps little.
+const GCPercent = 400
+
 // MaxObjectives bounds the objectives one replay compares.
 const MaxObjectives = 10
 
