@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
 	"github.com/accord-slo/accord/internal/sqlite"
 )
 
@@ -63,24 +64,7 @@ func TestReplayReadsPushedHistoryFromTheStore(t *testing.T) {
 	if err != nil {
 		t.Fatalf("replay: %v\n%s", err, errOut)
 	}
-	var res struct {
-		SLOs []struct {
-			SLO    string `json:"slo"`
-			Alerts []struct {
-				Severity   string     `json:"severity"`
-				FiredAt    time.Time  `json:"firedAt"`
-				ResolvedAt *time.Time `json:"resolvedAt"`
-			} `json:"alerts"`
-			Hurt []struct{ From, To time.Time } `json:"hurt"`
-		} `json:"slos"`
-	}
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	if len(res.SLOs) != 1 || res.SLOs[0].SLO != "checkout/receipts" {
-		t.Fatalf("SLOs %+v", res.SLOs)
-	}
-	s := res.SLOs[0]
+	s := decodeReplay(t, out)
 	// Burning 50× a 7-day budget, the 15m/5m page fires once 15 × 14.4 / 50
 	// = 4.3 minutes of the outage are measured: at its fifth minute, 30
 	// seconds in.
@@ -96,6 +80,52 @@ func TestReplayReadsPushedHistoryFromTheStore(t *testing.T) {
 	if len(s.Hurt) != 1 || s.Hurt[0].From.Sub(outage) > 3*time.Minute || s.Hurt[0].From.Before(outage) {
 		t.Errorf("hurt %+v, want one period starting with the outage at %s", s.Hurt, outage)
 	}
+
+	// Had the outage been maintenance excluded from the budget, nothing
+	// would have fired and nobody would count as hurt.
+	store, err = sqlite.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.AddAnnotation(context.Background(), slo.Annotation{Kind: slo.AnnotationMaintenance, Service: "checkout",
+		Start: outage, End: outage.Add(30 * time.Minute), ExcludeFromBudget: true})
+	store.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err = run(t, "replay", spec, "--data-dir", data, "--from", "2026-11-03", "--to", "2026-11-04", "-o", "json")
+	if err != nil {
+		t.Fatalf("replay: %v\n%s", err, errOut)
+	}
+	if s := decodeReplay(t, out); len(s.Alerts) != 0 || len(s.Hurt) != 0 {
+		t.Errorf("with the outage excluded: alerts %+v, hurt %+v; want none", s.Alerts, s.Hurt)
+	}
+}
+
+// replayedSLO is what the tests read of one SLO in replay's JSON.
+type replayedSLO struct {
+	SLO    string `json:"slo"`
+	Alerts []struct {
+		Severity   string     `json:"severity"`
+		FiredAt    time.Time  `json:"firedAt"`
+		ResolvedAt *time.Time `json:"resolvedAt"`
+	} `json:"alerts"`
+	Hurt []struct{ From, To time.Time } `json:"hurt"`
+}
+
+// decodeReplay reads the JSON of a replay of checkout/receipts alone.
+func decodeReplay(t *testing.T, out string) replayedSLO {
+	t.Helper()
+	var res struct {
+		SLOs []replayedSLO `json:"slos"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(res.SLOs) != 1 || res.SLOs[0].SLO != "checkout/receipts" {
+		t.Fatalf("SLOs %+v", res.SLOs)
+	}
+	return res.SLOs[0]
 }
 
 func TestReplayRefusesBadInput(t *testing.T) {

@@ -60,6 +60,40 @@ type sample struct {
 
 // run replays the part's SLOs and reports on them.
 func (p *part) run(ctx context.Context) ([]SLOResult, error) {
+	fs, err := p.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	from, to := minuteOf(p.opts.From), minuteOf(p.opts.To)
+	// What the windows held before the replay starts, loaded at once as
+	// serve loads it when it starts.
+	warm, err := fs.until(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.eng.Record(ctx, p.expand(warm)); err != nil {
+		return nil, err
+	}
+	chunk := chunkMinutes(seriesIn(warm))
+	for start := from; start < to; start += chunk {
+		end := min(start+chunk, to)
+		counts, err := fs.until(ctx, end)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.evaluate(ctx, counts, start, end); err != nil {
+			return nil, err
+		}
+		p.opts.Logger.Debug("replayed", "until", time.Unix(end*60, 0).UTC(), "slos", len(p.slos))
+	}
+	p.clock.Set(p.opts.To)
+	p.sample(p.opts.To)
+	return p.results(), nil
+}
+
+// build makes the part's engine — its SLOs with the hurt rule, and a copy
+// of each per candidate objective — and the feeds of their history.
+func (p *part) build(ctx context.Context) (feeds, error) {
 	o := p.opts
 	cat := o.Catalog
 	cat.SLOs = nil
@@ -85,47 +119,27 @@ func (p *part) run(ctx context.Context) ([]SLOResult, error) {
 	if err := p.eng.Restore(ctx); err != nil {
 		return nil, err
 	}
-	from, to := minuteOf(o.From), minuteOf(o.To)
 	var fs feeds
 	if len(queried) > 0 {
 		fs = append(fs, newPromFeed(queried, o.PrometheusURL, o.Catalog.DataSources, o.HTTPClient))
 	}
-	if len(pushed) > 0 && o.Store != nil {
-		sf, err := loadStoreFeed(ctx, o.Store, pushedIDs, from-longest(pushed), to)
+	if o.Store == nil {
+		return fs, nil
+	}
+	since := minuteOf(o.From) - longest(p.slos)
+	if len(pushed) > 0 {
+		sf, err := loadStoreFeed(ctx, o.Store, pushedIDs, since, minuteOf(o.To))
 		if err != nil {
 			return nil, err
 		}
 		fs = append(fs, sf)
-		anns, err := o.Store.Annotations(ctx, "", o.From.Add(-time.Duration(longest(p.slos))*time.Minute), o.To)
-		if err != nil {
-			return nil, fmt.Errorf("read annotations from the store: %w", err)
-		}
-		p.eng.SetExclusions(anns) // maintenance windows leave the budget, as in serve
 	}
-	// What the windows held before the replay starts, loaded at once as
-	// serve loads it when it starts.
-	warm, err := fs.until(ctx, from)
+	anns, err := o.Store.Annotations(ctx, "", time.Unix(since*60, 0), o.To)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read annotations from the store: %w", err)
 	}
-	if err := p.eng.Record(ctx, p.expand(warm)); err != nil {
-		return nil, err
-	}
-	chunk := chunkMinutes(seriesIn(warm))
-	for start := from; start < to; start += chunk {
-		end := min(start+chunk, to)
-		counts, err := fs.until(ctx, end)
-		if err != nil {
-			return nil, err
-		}
-		if err := p.evaluate(ctx, counts, start, end); err != nil {
-			return nil, err
-		}
-		o.Logger.Debug("replayed", "until", time.Unix(end*60, 0).UTC(), "slos", len(p.slos))
-	}
-	p.clock.Set(o.To)
-	p.sample(o.To)
-	return p.results(), nil
+	p.eng.SetExclusions(anns) // maintenance windows leave the budget, as in serve
+	return fs, nil
 }
 
 // evaluate steps the engine through minutes start to end: before the
