@@ -94,33 +94,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	parts := opts.partition()
-	results := make([][]SLOResult, len(parts))
-	errs := make([]error, len(parts))
-	var wg sync.WaitGroup
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for i, p := range parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i], errs[i] = p.run(ctx)
-			if errs[i] != nil {
-				cancel() // one part's failure ends the replay
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, firstCause(errs)
+	byID, err := runParts(ctx, opts.partition())
+	if err != nil {
+		return nil, err
 	}
 	res := &Result{From: opts.From, To: opts.To}
-	byID := map[string]SLOResult{}
-	for _, rs := range results {
-		for _, r := range rs {
-			byID[r.SLO] = r
-		}
-	}
 	var hurt []Period
 	var pages, tickets []Alert
 	for _, def := range opts.Catalog.SLOs {
@@ -135,7 +113,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			}
 		}
 	}
-	res.Hurt = Merge(hurt, HurtGap)
+	res.Hurt = nonNil(Merge(hurt, HurtGap))
 	span := Period{From: opts.From, To: opts.To}
 	res.Scores = append(res.Scores, ScoreAlerts("Accord pages", pages, res.Hurt, span),
 		ScoreAlerts("Accord tickets", tickets, res.Hurt, span))
@@ -147,6 +125,36 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.Took = time.Since(began)
 	opts.Logger.Info("replay done", "slos", len(res.SLOs), "from", opts.From, "to", opts.To, "took", res.Took.Round(time.Millisecond))
 	return res, nil
+}
+
+// runParts replays the parts at once and returns their SLOs' results by
+// ID; the first part to fail stops the others.
+func runParts(ctx context.Context, parts []*part) (map[string]SLOResult, error) {
+	results := make([][]SLOResult, len(parts))
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for i, p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if results[i], errs[i] = p.run(ctx); errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, firstCause(errs)
+	}
+	byID := map[string]SLOResult{}
+	for _, rs := range results {
+		for _, r := range rs {
+			byID[r.SLO] = r
+		}
+	}
+	return byID, nil
 }
 
 // firstCause is the first error that is not a cancellation the others
