@@ -3,6 +3,7 @@ package chart
 import (
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -75,4 +76,16 @@ func timeTicks(from, to time.Time, n int) []timeTick {
 		out = append(out, timeTick{at: t, label: label})
 	}
 	return out
+}
+
+// Trim writes a value with at most two decimals and no trailing zeros
+// (99.5, 100, 0.25), as chart ticks and labels read best.
+func Trim(f float64) string {
+	s := strconv.FormatFloat(f, 'f', 2, 64)
+	s = strings.TrimRight(s, "0")
+	s = strings.TrimSuffix(s, ".")
+	if s == "-0" || s == "" {
+		s = "0" // a tick at zero, not below it
+	}
+	return s
 }

@@ -3,6 +3,8 @@ package demo
 import (
 	"math"
 	"time"
+
+	"github.com/accord-slo/accord/internal/replay"
 )
 
 // The resource thresholds an operations team without SLOs would alert on.
@@ -13,31 +15,25 @@ const (
 )
 
 // resourceAlerts runs the threshold alerts on the simulated tills: CPU,
-// memory and queue fill per store, counting each time one starts firing.
+// memory and queue fill per store, keeping each alert from firing to
+// resolved so the replay's scoring can judge them.
 type resourceAlerts struct {
-	firing map[string]bool
+	firing map[string]int // alert key → its episode firing now
 	hot    map[string]int // minutes over the CPU limit
-	Fired  map[string]int // by resource
-	// Mattered counts alerts that started while customers were affected.
-	Mattered int
+	// episodes are every alert that fired, in order.
+	episodes []replay.Alert
+	Fired    map[string]int // by resource
 }
 
 func newResourceAlerts() *resourceAlerts {
-	return &resourceAlerts{firing: map[string]bool{}, hot: map[string]int{}, Fired: map[string]int{}}
+	return &resourceAlerts{firing: map[string]int{}, hot: map[string]int{}, Fired: map[string]int{}}
 }
 
 // Total is every resource alert fired.
-func (r *resourceAlerts) Total() int {
-	n := 0
-	for _, v := range r.Fired {
-		n += v
-	}
-	return n
-}
+func (r *resourceAlerts) Total() int { return len(r.episodes) }
 
-// observe checks every store's metrics at t; customers says whether
-// customers are being hurt at the time (an SLO burns).
-func (r *resourceAlerts) observe(t time.Time, customers bool) {
+// observe checks every store's metrics at t.
+func (r *resourceAlerts) observe(t time.Time) {
 	for i, s := range stores {
 		cpu, mem, queue := metrics(t, i, s)
 		key := s.Name + "/"
@@ -46,20 +42,26 @@ func (r *resourceAlerts) observe(t time.Time, customers bool) {
 		} else {
 			r.hot[key+"cpu"] = 0
 		}
-		r.check(key+"cpu", "cpu", r.hot[key+"cpu"] >= 5, customers)
-		r.check(key+"memory", "memory", mem > memoryLimit, customers)
-		r.check(key+"queue", "queue", queue > queueLimit, customers)
+		r.check(s.Name, "cpu", r.hot[key+"cpu"] >= 5, t)
+		r.check(s.Name, "memory", mem > memoryLimit, t)
+		r.check(s.Name, "queue", queue > queueLimit, t)
 	}
 }
 
-func (r *resourceAlerts) check(key, resource string, over, customers bool) {
-	if over && !r.firing[key] {
+func (r *resourceAlerts) check(store, resource string, over bool, t time.Time) {
+	key := store + "/" + resource
+	i, firing := r.firing[key]
+	switch {
+	case over && !firing:
+		r.firing[key] = len(r.episodes)
+		r.episodes = append(r.episodes, replay.Alert{Name: resource, Severity: "page",
+			Labels: map[string]string{"store": store}, FiredAt: t})
 		r.Fired[resource]++
-		if customers {
-			r.Mattered++
-		}
+	case !over && firing:
+		at := t
+		r.episodes[i].ResolvedAt = &at
+		delete(r.firing, key)
 	}
-	r.firing[key] = over
 }
 
 // metrics are a till's CPU, memory and queue fill in percent: the nightly

@@ -11,6 +11,7 @@ import (
 
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/gate"
+	"github.com/accord-slo/accord/internal/replay"
 	"github.com/accord-slo/accord/internal/slo"
 	"github.com/accord-slo/accord/internal/web"
 )
@@ -45,17 +46,17 @@ type story struct {
 	start time.Time
 
 	mu         sync.Mutex
+	now        time.Time       // the simulated time played so far
 	done       map[string]bool // actions taken and milestones reached
 	milestones []web.Milestone
 	resources  *resourceAlerts
-	burning    bool            // an SLO alert fires now
-	sloAlerts  map[string]bool // fired episodes, by key
-	pages      int
-	tickets    int
+	sloAlerts  map[string]int // fired SLO alert episodes, by key, into sloEpisodes
+	// sloEpisodes are the burn-rate alerts seen firing, in order.
+	sloEpisodes []replay.Alert
 }
 
 func newStory(start time.Time) *story {
-	return &story{start: start, done: map[string]bool{}, resources: newResourceAlerts(), sloAlerts: map[string]bool{}}
+	return &story{start: start, done: map[string]bool{}, resources: newResourceAlerts(), sloAlerts: map[string]int{}}
 }
 
 // failing is the share of card payments that fail in a store at t.
@@ -77,7 +78,8 @@ func (s *story) failing(t time.Time) func(string) float64 {
 func (s *story) act(ctx context.Context, d *Demo, t time.Time) error {
 	since := t.Sub(s.start)
 	s.mu.Lock()
-	s.resources.observe(t, s.burning)
+	s.now = t
+	s.resources.observe(t)
 	s.mu.Unlock()
 	if t.Hour() == 0 && t.Minute() == 0 && since > 0 {
 		s.summarize(d, t)
@@ -137,21 +139,18 @@ func (s *story) observe(ctx context.Context, d *Demo) error {
 	if err := d.get(ctx, "/api/v1/alerts", &alerts); err != nil {
 		return err
 	}
-	burning := false // customers are hurt now: a page fires
+	s.mu.Lock()
+	if now.After(s.now) {
+		s.now = now
+	}
+	s.mu.Unlock()
 	var firstPage *engine.Alert
 	for i, a := range alerts.Alerts {
-		if a.State != engine.AlertFiring {
-			continue
-		}
-		burning = burning || a.Severity == slo.SeverityPage
 		s.countAlert(a)
-		if a.SLO == "checkout/payments" && a.Severity == slo.SeverityPage && firstPage == nil {
+		if a.State == engine.AlertFiring && a.SLO == "checkout/payments" && a.Severity == slo.SeverityPage && firstPage == nil {
 			firstPage = &alerts.Alerts[i]
 		}
 	}
-	s.mu.Lock()
-	s.burning = burning
-	s.mu.Unlock()
 	if firstPage != nil && !s.has(MilestonePage) {
 		labels := firstPage.Labels
 		s.reach(d, MilestonePage, now, fmt.Sprintf("Page: %s burns its error budget %.0f× too fast in store %s; pos-platform-pager is paged %s after the deploy. Resource alerts on those tills: none.",
@@ -193,19 +192,50 @@ func pagingPayments(alerts []engine.Alert) bool {
 	return false
 }
 
+// countAlert keeps an SLO alert's episode: when it fired and, once the
+// API shows it resolved, when it resolved.
 func (s *story) countAlert(a engine.Alert) {
+	if a.FiredAt.IsZero() || a.State != engine.AlertFiring && a.State != engine.AlertResolved {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := a.Key() + a.FiredAt.String()
-	if s.sloAlerts[key] {
-		return
+	i, seen := s.sloAlerts[key]
+	if !seen {
+		i = len(s.sloEpisodes)
+		s.sloAlerts[key] = i
+		s.sloEpisodes = append(s.sloEpisodes, replay.Alert{Name: a.Labels["alertname"], Rule: a.Rule, Severity: string(a.Severity),
+			Windows: a.Windows, Factor: a.Factor, Labels: engine.GroupLabels(a.Group), FiredAt: a.FiredAt})
 	}
-	s.sloAlerts[key] = true
-	if a.Severity == slo.SeverityPage {
-		s.pages++
-	} else {
-		s.tickets++
+	if a.State == engine.AlertResolved {
+		at := a.ResolvedAt
+		s.sloEpisodes[i].ResolvedAt = &at
 	}
+}
+
+// scores judges the resource alerts and the SLO alerts with the scoring
+// accord replay uses, against when customers really were hurt: while the
+// bad deploy broke card payments. The caller holds s.mu.
+func (s *story) scores() (resources, pages, tickets replay.Score) {
+	span := replay.Period{From: s.start, To: s.now}
+	var hurt []replay.Period
+	if from, to := s.start.Add(failFrom), s.start.Add(fixAt); s.now.After(from) {
+		if to.After(s.now) {
+			to = s.now
+		}
+		hurt = append(hurt, replay.Period{From: from, To: to})
+	}
+	var p, t []replay.Alert
+	for _, a := range s.sloEpisodes {
+		if a.Severity == string(slo.SeverityPage) {
+			p = append(p, a)
+		} else {
+			t = append(t, a)
+		}
+	}
+	return replay.ScoreAlerts("resource thresholds", s.resources.episodes, hurt, span),
+		replay.ScoreAlerts("SLO pages", p, hurt, span), replay.ScoreAlerts("SLO tickets", t, hurt, span)
 }
 
 // summarize narrates, at midnight, the alerts so far: the resource
@@ -213,8 +243,12 @@ func (s *story) countAlert(a engine.Alert) {
 func (s *story) summarize(d *Demo, t time.Time) {
 	s.mu.Lock()
 	r := s.resources
-	line := fmt.Sprintf("So far: %d resource alerts (CPU %d, memory %d, queue %d), %d of them while customers were hurt; SLO alerts: %d pages, %d tickets.",
-		r.Total(), r.Fired["cpu"], r.Fired["memory"], r.Fired["queue"], r.Mattered, s.pages, s.tickets)
+	res, pages, tickets := s.scores()
+	line := fmt.Sprintf("So far: %d resource alerts (CPU %d, memory %d, queue %d), %d of them while customers were hurt; SLO alerts: %d pages and %d tickets, %d of them while customers were hurt.",
+		res.Alerts, r.Fired["cpu"], r.Fired["memory"], r.Fired["queue"], res.WhileHurt, pages.Alerts, tickets.Alerts, pages.WhileHurt+tickets.WhileHurt)
+	if pages.MedianDelay != nil {
+		line += fmt.Sprintf(" The first page came %.0f minutes after card payments began to fail.", *pages.MedianDelay)
+	}
 	s.mu.Unlock()
 	fmt.Fprintf(d.opts.Out, "[%s] %s\n", t.Format("Mon Jan 2 15:04"), line)
 }
@@ -250,9 +284,10 @@ func (d *Demo) Reached(name string) bool { return d.story.has(name) }
 func (s *story) view() web.StoryView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	res, pages, tickets := s.scores()
 	v := web.StoryView{Title: "The FreshMart story", Milestones: append([]web.Milestone(nil), s.milestones...),
-		ResourceAlerts: map[string]int{}, ResourceTotal: s.resources.Total(), ResourceMattered: s.resources.Mattered,
-		SLOPages: s.pages, SLOTickets: s.tickets}
+		ResourceAlerts: map[string]int{}, ResourceTotal: res.Alerts, ResourceMattered: res.WhileHurt,
+		SLOPages: pages.Alerts, SLOTickets: tickets.Alerts, SLOPagesMattered: pages.WhileHurt, SLOTicketsMattered: tickets.WhileHurt}
 	for k, n := range s.resources.Fired {
 		v.ResourceAlerts[k] = n
 	}

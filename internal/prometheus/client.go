@@ -2,11 +2,9 @@ package prometheus
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,55 +30,14 @@ func newClient(hc *http.Client, base string) *client {
 type series struct {
 	metric map[string]string
 	points []point
+	// scalar marks a scalar result's one point.
+	scalar bool
 }
 
 // point is one sample: Unix seconds and value.
 type point struct {
 	t int64
 	v float64
-}
-
-// UnmarshalJSON reads a sample as the API writes it: [1700000000.123, "42"].
-func (p *point) UnmarshalJSON(b []byte) error {
-	var raw []json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return fmt.Errorf("sample %s: %w", b, err)
-	}
-	if len(raw) != 2 {
-		return fmt.Errorf("sample %s: want [time, value]", b)
-	}
-	var ts float64
-	if err := json.Unmarshal(raw[0], &ts); err != nil {
-		return fmt.Errorf("sample time %s: %w", raw[0], err)
-	}
-	var vs string
-	if err := json.Unmarshal(raw[1], &vs); err != nil {
-		return fmt.Errorf("sample value %s: %w", raw[1], err)
-	}
-	v, err := strconv.ParseFloat(vs, 64) // also reads NaN, +Inf and -Inf
-	if err != nil {
-		return fmt.Errorf("sample value %q: %w", vs, err)
-	}
-	p.t, p.v = int64(math.Round(ts)), v
-	return nil
-}
-
-// apiResponse is the envelope of every query API answer.
-type apiResponse struct {
-	Status string `json:"status"`
-	Data   struct {
-		ResultType string          `json:"resultType"`
-		Result     json.RawMessage `json:"result"`
-	} `json:"data"`
-	ErrorType string `json:"errorType"`
-	Error     string `json:"error"`
-}
-
-// rawSeries is a vector element (Value) or a matrix element (Values).
-type rawSeries struct {
-	Metric map[string]string `json:"metric"`
-	Value  *point            `json:"value"`
-	Values []point           `json:"values"`
 }
 
 // minutes evaluates expr once per minute from minute first to last: each
@@ -138,52 +95,25 @@ func (c *client) get(ctx context.Context, path string, params url.Values) ([]ser
 	if err != nil {
 		return nil, fmt.Errorf("read response of %s: %w", c.base+path, err)
 	}
-	var r apiResponse
-	if err := json.Unmarshal(body, &r); err != nil {
+	r, err := decodeResponse(body)
+	if err != nil {
 		if resp.StatusCode/100 != 2 {
 			return nil, fmt.Errorf("%s answered %s: %s", c.base+path, resp.Status, snippet(body))
 		}
 		return nil, fmt.Errorf("decode response of %s: %w", c.base+path, err)
 	}
-	if r.Status != "success" {
-		msg := r.Error
-		if r.ErrorType != "" {
-			msg = r.ErrorType + ": " + msg
+	if r.status != "success" {
+		msg := r.errorText
+		if r.errorType != "" {
+			msg = r.errorType + ": " + msg
 		}
 		return nil, fmt.Errorf("%s answered %s: %s", c.base+path, resp.Status, msg)
 	}
-	ss, err := decodeResult(r.Data.ResultType, r.Data.Result)
+	ss, err := r.results()
 	if err != nil {
 		return nil, fmt.Errorf("decode result of %s: %w", c.base+path, err)
 	}
 	return ss, nil
-}
-
-// decodeResult turns a vector, matrix or scalar result into series.
-func decodeResult(resultType string, raw json.RawMessage) ([]series, error) {
-	switch resultType {
-	case "vector", "matrix":
-		var rs []rawSeries
-		if err := json.Unmarshal(raw, &rs); err != nil {
-			return nil, fmt.Errorf("%s result: %w", resultType, err)
-		}
-		out := make([]series, 0, len(rs))
-		for _, r := range rs {
-			s := series{metric: r.Metric, points: r.Values}
-			if r.Value != nil {
-				s.points = append(s.points, *r.Value)
-			}
-			out = append(out, s)
-		}
-		return out, nil
-	case "scalar":
-		var p point
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return nil, fmt.Errorf("scalar result: %w", err)
-		}
-		return []series{{metric: map[string]string{}, points: []point{p}}}, nil
-	}
-	return nil, fmt.Errorf("unexpected result type %q", resultType)
 }
 
 // snippet is the start of a response body, for error messages.

@@ -1,6 +1,7 @@
 package prometheus
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -149,15 +150,20 @@ func valueQuery(q *slo.Query, labels []string, res resolution) (string, error) {
 }
 
 // values holds a query's results by minute and group key.
-type values map[int64]map[string]float64
+type values map[valueKey]float64
 
-func (v values) add(minute int64, group string, x float64) {
-	m, ok := v[minute]
-	if !ok {
-		m = map[string]float64{}
-		v[minute] = m
+// valueKey is a minute and a group key.
+type valueKey struct {
+	minute int64
+	group  string
+}
+
+// compare orders keys by minute, then group.
+func (k valueKey) compare(o valueKey) int {
+	if k.minute != o.minute {
+		return cmp.Compare(k.minute, o.minute)
 	}
-	m[group] += x
+	return strings.Compare(k.group, o.group)
 }
 
 // groupKey is the engine's key of a result series' group labels.
@@ -187,7 +193,7 @@ func (p *plan) collect(ss []series, first, last int64, count bool, res resolutio
 			if count && v < 0 {
 				v = 0
 			}
-			out.add(m, g, v)
+			out[valueKey{m, g}] += v
 		}
 	}
 	return out
@@ -251,21 +257,17 @@ func (p *plan) countsAt(id string, results map[string][]series, first, last int6
 		}
 	case p.kind == slo.KindBoolean:
 		good, total = values{}, values{}
-		for m, groups := range p.collect(results["gauge"], first, last, false, res) {
-			for g, v := range groups {
-				total.add(m, g, weight)
-				if p.goodWhen.Holds(v) {
-					good.add(m, g, weight)
-				}
+		for k, v := range p.collect(results["gauge"], first, last, false, res) {
+			total[k] += weight
+			if p.goodWhen.Holds(v) {
+				good[k] += weight
 			}
 		}
 	case p.hasRole("errorRatio"):
 		good, total = values{}, values{}
-		for m, groups := range p.collect(results["errorRatio"], first, last, false, res) {
-			for g, r := range groups {
-				total.add(m, g, weight)
-				good.add(m, g, weight*(1-min(max(r, 0), 1)))
-			}
+		for k, r := range p.collect(results["errorRatio"], first, last, false, res) {
+			total[k] += weight
+			good[k] += weight * (1 - min(max(r, 0), 1))
 		}
 	default:
 		total = p.collect(results["total"], first, last, true, res)
@@ -275,25 +277,23 @@ func (p *plan) countsAt(id string, results map[string][]series, first, last int6
 			good = p.collect(results["good"], first, last, true, res)
 		}
 	}
-	var out []engine.Count
-	for _, m := range slices.Sorted(maps.Keys(total)) {
-		for _, g := range slices.Sorted(maps.Keys(total[m])) {
-			t := total[m][g]
-			if t <= 0 {
-				continue
-			}
-			gv, ok := good[m][g]
-			if p.kind == slo.KindLatency && !ok {
-				continue // the threshold bucket is missing this minute
-			}
-			if bad {
-				gv = t - gv
-			}
-			out = append(out, engine.Count{
-				SLO: id, Group: g, Kind: engine.KindEvents, Minute: m,
-				Counts: engine.Counts{Good: min(max(gv, 0), t), Total: t}, Span: res.minutes,
-			})
+	out := make([]engine.Count, 0, len(total))
+	for _, k := range slices.SortedFunc(maps.Keys(total), valueKey.compare) {
+		t := total[k]
+		if t <= 0 {
+			continue
 		}
+		gv, ok := good[k]
+		if p.kind == slo.KindLatency && !ok {
+			continue // the threshold bucket is missing this minute
+		}
+		if bad {
+			gv = t - gv
+		}
+		out = append(out, engine.Count{
+			SLO: id, Group: k.group, Kind: engine.KindEvents, Minute: k.minute,
+			Counts: engine.Counts{Good: min(max(gv, 0), t), Total: t}, Span: res.minutes,
+		})
 	}
 	return out, nil
 }

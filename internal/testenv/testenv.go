@@ -79,6 +79,12 @@ type Process struct {
 // Output returns what the program wrote so far.
 func (p *Process) Output() string { return p.out.String() }
 
+// Stop kills the program and waits until it has exited.
+func (p *Process) Stop() {
+	_ = p.Cmd.Process.Kill()
+	_ = p.Cmd.Wait()
+}
+
 // Start runs a program until the test ends; its output is logged if the
 // test fails.
 func Start(tb testing.TB, dir, bin string, args ...string) *Process {

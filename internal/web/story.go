@@ -22,9 +22,12 @@ type StoryView struct {
 	ResourceAlerts   map[string]int `json:"resourceAlerts"`
 	ResourceTotal    int            `json:"resourceTotal"`
 	ResourceMattered int            `json:"resourceMattered"`
-	// SLOPages and SLOTickets are the burn-rate alerts that fired.
-	SLOPages   int `json:"sloPages"`
-	SLOTickets int `json:"sloTickets"`
+	// SLOPages and SLOTickets are the burn-rate alerts that fired; the
+	// Mattered counts those that came while customers were affected.
+	SLOPages           int `json:"sloPages"`
+	SLOTickets         int `json:"sloTickets"`
+	SLOPagesMattered   int `json:"sloPagesMattered"`
+	SLOTicketsMattered int `json:"sloTicketsMattered"`
 	// Now says how the story plays for someone who just arrived, e.g. how
 	// fast; empty once it is told.
 	Now string `json:"now,omitempty"`

@@ -51,7 +51,7 @@ func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now 
 	for _, p := range points {
 		left = append(left, pt(p.At, p.BudgetRemaining, 100))
 	}
-	percent := func(f float64) string { return trimFloat(f) }
+	percent := chart.Trim
 	zero, hundred := 0.0, 100.0
 	bd := chart.Chart{Title: "Error budget left over the window, against an even spend", Unit: "% of budget left",
 		From: windowFrom, To: bdEnd, Format: percent,
@@ -68,7 +68,7 @@ func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now 
 		Series: []chart.Series{{Name: fmt.Sprintf("SLI per %s", slo.FormatDuration(step)), Points: ratio, Class: "s1"}},
 		Lines:  []chart.Line{{Y: def.Objective, Label: fmt.Sprintf("objective %g%%", def.Objective), Class: "warn"}}}
 	bc := chart.Chart{Title: "Burn rate over the hour before each point", Unit: "× budget rate", From: from, To: end,
-		Format: trimFloat, YMin: &zero,
+		Format: chart.Trim, YMin: &zero,
 		Series: []chart.Series{{Name: "1h burn rate", Points: rate, Class: "s3"}}}
 	for _, r := range engine.Rules(&def) {
 		if r.LongWindow == time.Hour || r.LongWindow == 6*time.Hour {
@@ -109,18 +109,4 @@ func minOf(pts []chart.Point) float64 {
 		}
 	}
 	return m
-}
-
-func trimFloat(f float64) string {
-	s := fmt.Sprintf("%.2f", f)
-	for len(s) > 1 && s[len(s)-1] == '0' {
-		s = s[:len(s)-1]
-	}
-	if s[len(s)-1] == '.' {
-		s = s[:len(s)-1]
-	}
-	if s == "-0" {
-		s = "0" // a tick at zero, not below it
-	}
-	return s
 }
