@@ -24,7 +24,7 @@ func (s *Store) AddAnnotation(ctx context.Context, a slo.Annotation) (slo.Annota
 	}
 	if err := s.pool.QueryRow(ctx, `INSERT INTO annotations (service, start_ms, end_ms, body, origin) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		a.Service, a.Start.UnixMilli(), end.UnixMilli(), string(body), s.origin).Scan(&a.ID); err != nil {
-		return a, fmt.Errorf("store %s annotation of %s: %w", a.Kind, a.Service, err)
+		return a, unavailable(fmt.Errorf("store %s annotation of %s: %w", a.Kind, a.Service, err))
 	}
 	return a, nil
 }
@@ -49,7 +49,7 @@ func (s *Store) AddException(ctx context.Context, e slo.Exception) (slo.Exceptio
 	}
 	if err := s.pool.QueryRow(ctx, `INSERT INTO exceptions (service, body) VALUES ($1, $2) RETURNING id`,
 		e.Service, string(body)).Scan(&e.ID); err != nil {
-		return e, fmt.Errorf("store exception for %s: %w", e.Service, err)
+		return e, unavailable(fmt.Errorf("store exception for %s: %w", e.Service, err))
 	}
 	return e, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/store"
 )
 
@@ -58,7 +59,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{pool: pool, origin: newOrigin()}
-	s.batch = store.NewBatcher(s.commitCounts)
+	s.batch = store.NewBatcher(func(ctx context.Context, counts []engine.Count) error {
+		return unavailable(s.commitCounts(ctx, counts))
+	})
 	return s, nil
 }
 
