@@ -90,6 +90,7 @@ with errors are logged and refused, and the running SLOs stay.`,
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&opts.SpecPaths, "config", []string{"slos"}, "SLO spec files or directories")
+	f.StringArrayVar(&opts.SpecExclude, "exclude", nil, "leave out spec files and directories matching this glob (by base name or path below the directory given); repeatable")
 	f.StringVar(&opts.DataDir, "data-dir", "accord-data", "directory for the SQLite database and the generated token")
 	f.StringVar(&opts.Database, "database", "", "PostgreSQL URL (postgres://USER:PASSWORD@HOST:5432/DB) for several replicas; default SQLite in --data-dir")
 	f.DurationVar(&opts.LeaderLease, "leader-lease", 15*time.Second, "with --database: how long a leader's lease lasts unrenewed, and so how soon another replica leads after it dies")

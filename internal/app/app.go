@@ -38,6 +38,9 @@ import (
 type Options struct {
 	// SpecPaths are spec files or directories.
 	SpecPaths []string
+	// SpecExclude are globs of files and directories under SpecPaths to
+	// leave out (spec.Options.Exclude).
+	SpecExclude []string
 	// DataDir holds the SQLite database and the generated token.
 	DataDir string
 	// Database is a PostgreSQL URL (postgres://…) for several replicas on
@@ -207,7 +210,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		Help: "Evaluations of just the SLOs that pushed events touched, between full evaluations."})
 	a.registry.MustRegister(a.evals, a.evalErrs, a.leader, a.promptEvals, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.starting = web.Starting(a.registry)
-	cat, err := loadCatalog(opts.SpecPaths, opts.Logger)
+	cat, err := loadCatalog(opts.SpecPaths, opts.SpecExclude, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -374,8 +377,8 @@ func (a *App) Token() string { return a.token }
 // loadCatalog reads the specs and refuses them if any has errors. Their
 // warnings and notes are logged, so that serve says at start what
 // validate would (an implausible objective, an SLO that is not measured).
-func loadCatalog(paths []string, log *slog.Logger) (slo.Catalog, error) {
-	res, err := spec.Load(paths...)
+func loadCatalog(paths, exclude []string, log *slog.Logger) (slo.Catalog, error) {
+	res, err := spec.LoadWith(spec.Options{Exclude: exclude}, paths...)
 	if err != nil {
 		return slo.Catalog{}, fmt.Errorf("load specs: %w", err)
 	}

@@ -20,7 +20,7 @@ func (a *App) Reload(ctx context.Context) (engine.ReloadResult, error) {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
 	start := time.Now()
-	cat, err := loadCatalog(a.opts.SpecPaths, a.log)
+	cat, err := loadCatalog(a.opts.SpecPaths, a.opts.SpecExclude, a.log)
 	if err != nil {
 		a.log.Error("reload refused; the running SLOs stay", "err", err)
 		return engine.ReloadResult{}, &slo.Error{Code: slo.CodeInvalid, Message: "reload refused, the running SLOs stay: " + err.Error(), Err: err}

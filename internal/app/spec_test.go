@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -89,5 +91,29 @@ func TestServeLogsSpecWarningsAndShowsWhatIsNotMeasured(t *testing.T) {
 		if !strings.Contains(string(body), "source kind Datadog") {
 			t.Errorf("%s does not say the SLO is not measured", path)
 		}
+	}
+}
+
+// TestServeLeavesOutExcludedSpecs: --exclude keeps a file of a spec
+// directory out, at start and on reload, as validate does.
+func TestServeLeavesOutExcludedSpecs(t *testing.T) {
+	dir := t.TempDir()
+	writeSpecIn(t, dir, gateSpec)
+	broken := filepath.Join(dir, "draft.yaml")
+	if err := os.WriteFile(broken, []byte("apiVersion: accord/v1\nkind: Service\nmetadata: {name: draft}\nspec: {slos: [{name: x}]}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := app.Options{SpecPaths: []string{dir}, DataDir: t.TempDir(), Addr: "127.0.0.1:0", Token: "tok", Manual: true,
+		Clock: engine.NewManualClock(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))}
+	if _, err := app.New(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "draft.yaml") {
+		t.Fatalf("without --exclude the draft's errors stop the start: %v", err)
+	}
+	opts.SpecExclude = []string{"draft.yaml"}
+	a := startApp(t, opts)
+	if _, err := a.Reload(context.Background()); err != nil {
+		t.Fatalf("reload with the draft excluded: %v", err)
+	}
+	if _, ok := a.Engine.SLO("checkout/payments"); !ok || len(a.Catalog.SLOs) != 1 {
+		t.Errorf("SLOs %d, want checkout/payments alone", len(a.Catalog.SLOs))
 	}
 }
