@@ -28,9 +28,11 @@ func writeSLODetail(w io.Writer, v engine.SLOView) error {
 	st := v.Status
 	if st.SLI != nil {
 		fmt.Fprintf(tw, "SLI:\t%.3f%% (%.0f good of %.0f)\n", *st.SLI*100, st.Counts.Good, st.Counts.Total)
-		fmt.Fprintf(tw, "Budget left:\t%s %.0f%% (%.0f of %.0f bad %s; %s of bad time)\n", bar(st.Budget.RemainingFraction, 20),
-			st.Budget.RemainingFraction*100, max(st.Budget.Remaining, 0), st.Budget.Total, st.Budget.Unit,
-			slo.FormatDuration(time.Duration(st.Budget.RemainingTime).Round(time.Second)))
+		left := st.Budget.Text()
+		if st.Budget.Remaining > 0 {
+			left += "; " + slo.FormatDuration(time.Duration(st.Budget.RemainingTime).Round(time.Second)) + " of bad time"
+		}
+		fmt.Fprintf(tw, "Budget left:\t%s %.0f%%: %s\n", bar(st.Budget.RemainingFraction, 20), st.Budget.RemainingFraction*100, left)
 	} else {
 		fmt.Fprintf(tw, "SLI:\tno data\n")
 	}

@@ -128,7 +128,7 @@ func TestStatusDescribesOneSLO(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"SLO:          stock/c", "Team:         stores", "Objective:    99% over 7d (occurrences)",
-		"SLI:          99.200% (992 good of 1000)", "Burn rates:   5m 0.8×", "Groups (1, least budget left first):", "store=berlin-042"} {
+		"SLI:          99.200% (992 good of 1000)", "20%: error budget left (2 of 10 bad events); 20m", "Burn rates:   5m 0.8×", "Groups (1, least budget left first):", "store=berlin-042"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status stock/c lacks %q:\n%s", want, out)
 		}

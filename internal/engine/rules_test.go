@@ -108,3 +108,19 @@ func TestCalendarWindowStarts(t *testing.T) {
 		}
 	}
 }
+
+func TestBudgetTextSaysWhatIsLeftOrOverspent(t *testing.T) {
+	cases := []struct {
+		b    Budget
+		want string
+	}{
+		{Budget{Unit: "events", Total: 20, Remaining: 12}, "error budget left (12 of 20 bad events)"},
+		{Budget{Unit: "events", Total: 432, Remaining: -468}, "error budget overspent by 468 bad events (a budget of 432)"},
+		{Budget{Unit: "slices", Total: 0.01, Remaining: -0.99}, "error budget overspent by 0.99 bad slices (a budget of 0.01)"},
+	}
+	for _, c := range cases {
+		if got := c.b.Text(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.b, got, c.want)
+		}
+	}
+}

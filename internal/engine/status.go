@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"fmt"
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
@@ -122,4 +125,25 @@ func budget(c Counts, share float64, unit string) Budget {
 		b.RemainingFraction = b.Remaining / b.Total
 	}
 	return b
+}
+
+// Text says how much of the budget is left, in its unit, or by how much
+// it is overspent: "error budget left (12 of 20 bad events)", "error
+// budget overspent by 468 bad events (a budget of 432)".
+func (b Budget) Text() string {
+	unit := "bad " + b.Unit
+	if b.Remaining < 0 {
+		return fmt.Sprintf("error budget overspent by %s %s (a budget of %s)", Amount(-b.Remaining), unit, Amount(b.Total))
+	}
+	return fmt.Sprintf("error budget left (%s of %s %s)", Amount(b.Remaining), Amount(b.Total), unit)
+}
+
+// Amount renders a count of events or slices as people read it: whole
+// above 100, three significant digits below (a budget of 0.01 bad events,
+// of 2.99).
+func Amount(f float64) string {
+	if math.Abs(f) >= 100 {
+		return fmt.Sprintf("%.0f", f)
+	}
+	return strconv.FormatFloat(f, 'g', 3, 64)
 }

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -117,7 +116,7 @@ var funcs = template.FuncMap{
 		}
 		return humanDuration(t.Sub(now))
 	},
-	"budgetText": budgetText,
+	"budgetText": engine.Budget.Text,
 }
 
 // groupText renders a group key as store=berlin-042; "–" for none.
@@ -222,12 +221,12 @@ func newPolicyBadge(v engine.SLOView) policyBadge {
 	case !p.Resting || engine.Evident(v.Worst, p.MinEvents):
 		return policyBadge{Text: p.State, Class: policyClass(p.State)}
 	}
-	need := fmt.Sprintf("the policy judges the budget once the window holds %s %s", amount(p.MinEvents), v.Worst.Budget.Unit)
+	need := fmt.Sprintf("the policy judges the budget once the window holds %s %s", engine.Amount(p.MinEvents), v.Worst.Budget.Unit)
 	if !v.Worst.HasData() {
 		return policyBadge{Text: "no data", Class: "no-data", Title: need}
 	}
 	return policyBadge{Text: "too few events", Class: "no-data",
-		Title: fmt.Sprintf("%s of %s: %s", amount(v.Worst.Counts.Total), amount(p.MinEvents), need)}
+		Title: fmt.Sprintf("%s of %s: %s", engine.Amount(v.Worst.Counts.Total), engine.Amount(p.MinEvents), need)}
 }
 
 func policyClass(state string) string {
@@ -238,23 +237,4 @@ func policyClass(state string) string {
 		return "exhausted"
 	}
 	return "at-risk"
-}
-
-// amount renders a count of events: whole above 100, three significant
-// digits below (a budget of 0.01 bad events, of 2.99).
-func amount(f float64) string {
-	if math.Abs(f) >= 100 {
-		return fmt.Sprintf("%.0f", f)
-	}
-	return strconv.FormatFloat(f, 'g', 3, 64)
-}
-
-// budgetText says how much of the budget is left, in its unit, or by how
-// much it is overspent.
-func budgetText(b engine.Budget) string {
-	unit := "bad " + b.Unit
-	if b.Remaining < 0 {
-		return fmt.Sprintf("error budget overspent by %s %s (a budget of %s)", amount(-b.Remaining), unit, amount(b.Total))
-	}
-	return fmt.Sprintf("error budget left (%s of %s %s)", amount(b.Remaining), amount(b.Total), unit)
 }
