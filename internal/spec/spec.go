@@ -48,7 +48,7 @@ func Load(paths ...string) (*Result, error) {
 	res := &Result{Files: files}
 	l := newLoader(&res.Diags)
 	for _, f := range files {
-		for _, d := range decode.ReadFile(f, &res.Diags) {
+		for d := range decode.ReadFile(f, &res.Diags) {
 			l.add(d)
 		}
 	}
@@ -62,7 +62,7 @@ func Load(paths ...string) (*Result, error) {
 func LoadBytes(path string, data []byte) *Result {
 	res := &Result{Files: []string{path}}
 	l := newLoader(&res.Diags)
-	for _, d := range decode.ReadBytes(path, data, &res.Diags) {
+	for d := range decode.ReadBytes(path, data, &res.Diags) {
 		l.add(d)
 	}
 	res.Catalog = l.finish()

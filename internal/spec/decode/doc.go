@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"regexp"
 	"strconv"
@@ -35,41 +36,49 @@ type Document struct {
 	Root  *yaml.Node
 }
 
-// ReadFile reads every YAML document in the file at path. Syntax errors are
-// recorded in diags; the documents before the error are still returned.
-func ReadFile(path string, diags *diag.List) []Document {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		diags.Errorf(slo.Origin{File: path}, "read file: %v", err)
-		return nil
+// ReadFile reads every YAML document in the file at path, one at a time:
+// a document's nodes can be freed once the next is read, so a large file
+// is not held as a tree whole. Syntax errors are recorded in diags; the
+// documents before the error are still yielded.
+func ReadFile(path string, diags *diag.List) iter.Seq[Document] {
+	return func(yield func(Document) bool) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			diags.Errorf(slo.Origin{File: path}, "read file: %v", err)
+			return
+		}
+		ReadBytes(path, data, diags)(yield)
 	}
-	return ReadBytes(path, data, diags)
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
-// ReadBytes reads every YAML document in data, naming them by file.
-func ReadBytes(file string, data []byte, diags *diag.List) []Document {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var docs []Document
-	for i := 0; ; i++ {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			return docs
-		}
-		if err != nil {
-			at := slo.Origin{File: file, Line: 1, Column: 1}
-			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-				at.Line, _ = strconv.Atoi(m[1])
+// ReadBytes reads the YAML documents in data one at a time, naming them by
+// file.
+func ReadBytes(file string, data []byte, diags *diag.List) iter.Seq[Document] {
+	return func(yield func(Document) bool) {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		for i := 0; ; i++ {
+			var n yaml.Node
+			err := dec.Decode(&n)
+			if errors.Is(err, io.EOF) {
+				return
 			}
-			diags.Errorf(at, "invalid YAML: %v", err)
-			return docs
+			if err != nil {
+				at := slo.Origin{File: file, Line: 1, Column: 1}
+				if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+					at.Line, _ = strconv.Atoi(m[1])
+				}
+				diags.Errorf(at, "invalid YAML: %v", err)
+				return
+			}
+			if len(n.Content) == 0 {
+				continue // an empty document between separators
+			}
+			if !yield(Document{File: file, Index: i, Root: resolve(n.Content[0])}) {
+				return
+			}
 		}
-		if len(n.Content) == 0 {
-			continue // an empty document between separators
-		}
-		docs = append(docs, Document{File: file, Index: i, Root: resolve(n.Content[0])})
 	}
 }
 
