@@ -58,7 +58,12 @@ fi
 echo "--- rules for $N SLOs"
 "$bench" spec "$N" > "$work/slos.yaml"
 "$work/accord" generate prometheus "$work/slos.yaml" > "$work/accord.rules.yaml"
-"$SLOTH" generate -i "$work/slos.yaml" -o "$work/sloth.rules.yaml" 2>/dev/null
+# Sloth writes one YAML document per input document (a service), and
+# Prometheus reads only the first document of a rule file: one list of
+# groups holds them all.
+one_document() { awk 'NR == 1 {print "groups:"} /^(---|groups:|#)/ {next} {print}' "$1"; }
+"$SLOTH" generate -i "$work/slos.yaml" -o "$work/sloth.docs.yaml" 2>/dev/null
+one_document "$work/sloth.docs.yaml" > "$work/sloth.rules.yaml"
 # Sloth's alerts of different SLOs share their name and labels, which
 # promtool's duplicate-rule lint reports; it is not an error.
 promtool check rules "$work/accord.rules.yaml" | grep -E 'SUCCESS|FAILED'
@@ -66,6 +71,8 @@ promtool check rules --lint=none "$work/sloth.rules.yaml" | grep -E 'SUCCESS|FAI
 for who in accord sloth; do
   echo "$who: $(grep -cE '^ *- (record|alert):' "$work/$who.rules.yaml") rules, $(grep -cE '^ *- name:' "$work/$who.rules.yaml") groups"
 done
+[ "$(grep -cE '^ *- (record|alert):' "$work/sloth.rules.yaml")" -eq $((17 * N)) ] ||
+  { echo "Sloth's rules are not 17 per SLO" >&2; exit 1; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 exporter=$(free_port)
@@ -112,10 +119,11 @@ stop_servers() {
 echo "--- budget present after (seconds since both servers started on empty storage)"
 start_servers "$work/fresh"
 "$bench" wait "${url[accord]}" 'slo:error_budget_remaining:ratio' "$N" > "$work/first-accord" &
-wa=$!
+pids+=($!)
 "$bench" wait "${url[sloth]}" 'slo:period_error_budget_remaining:ratio' "$N" > "$work/first-sloth" &
-ws=$!
-wait $wa $ws
+pids+=($!)
+wait "${pids[@]:3}"
+pids=("${pids[@]:0:3}")
 echo "accord slo:error_budget_remaining:ratio of all $N SLOs: $(cat "$work/first-accord") s"
 echo "sloth slo:period_error_budget_remaining:ratio of all $N SLOs: $(cat "$work/first-sloth") s"
 "$bench" wait "${url[accord]}" 'timestamp(slo:sli_total:increase1m)' "$N" > /dev/null
