@@ -32,12 +32,16 @@ const (
 // backfill writes in OpenMetrics text, for promtool tsdb
 // create-blocks-from openmetrics, the history a Prometheus server running
 // the rules would hold before end (unix ms): the raw counters of n SLOs,
-// scraped every 15 s, and, with rules "accord" or "sloth", every recorded
+// scraped every 15 s, and, for rules "accord" or "sloth", every recorded
 // series that a rule reads over a range, at the evaluation times of its
 // group, with the values the rules record from the counters. series holds
 // the recorded series and their groups' offsets, as seriesOf writes them.
 // Series that are only read at an instant need no history.
 func backfill(w *bufio.Writer, n int, end int64, rules string, series []recorded) error {
+	history := map[string]func(*bufio.Writer, []recorded, int64){"accord": accordHistory, "sloth": slothHistory}[rules]
+	if history == nil {
+		return fmt.Errorf("unknown rules %q: accord or sloth", rules)
+	}
 	for t := align(end-rawSpan.Milliseconds(), scrapeMS); t < end; t += scrapeMS {
 		for i := range n {
 			good, bad := counts(i, float64(t)/1000)
@@ -45,15 +49,7 @@ func backfill(w *bufio.Writer, n int, end int64, rules string, series []recorded
 			fmt.Fprintf(w, "http_requests_total{slo=%q,code=\"500\"} %s %s\n", sloName(i), float(bad), stamp(t))
 		}
 	}
-	switch rules {
-	case "none":
-	case "accord":
-		accordHistory(w, series, end)
-	case "sloth":
-		slothHistory(w, series, end)
-	default:
-		return fmt.Errorf("unknown rules %q: accord, sloth or none", rules)
-	}
+	history(w, series, end)
 	fmt.Fprintln(w, "# EOF")
 	return nil
 }

@@ -9,7 +9,7 @@
 //	rulesbench backfill N END RULES FILE     their history before END (unix ms), in OpenMetrics:
 //	                                         3 days of counters every 15 s and, for RULES accord or
 //	                                         sloth, the recordings of FILE the rules read over ranges
-//	                                         (30 days for the longest); none: counters only
+//	                                         (30 days for the longest)
 //	rulesbench wait URL QUERY COUNT          waits until QUERY returns COUNT series; prints the seconds
 //	rulesbench measure ROUNDS MINUTES HZ NAME=PID@URL NAME=PID@URL
 //	                                         process CPU and rule-group time of both, per round, and the ratio
@@ -45,19 +45,12 @@ func run(args []string) error {
 	}
 	w := bufio.NewWriterSize(os.Stdout, 1<<20)
 	defer w.Flush()
+	n, err := strconv.Atoi(args[1]) // N for most commands
 	switch {
-	case args[0] == "spec":
-		n, err := strconv.Atoi(args[1])
-		if err != nil {
-			return fmt.Errorf("N: %w", err)
-		}
+	case args[0] == "spec" && err == nil:
 		spec(w, n)
 		return nil
-	case args[0] == "serve" && len(args) == 3:
-		n, err := strconv.Atoi(args[1])
-		if err != nil {
-			return fmt.Errorf("N: %w", err)
-		}
+	case args[0] == "serve" && len(args) == 3 && err == nil:
 		return serve(n, args[2])
 	case args[0] == "series" && len(args) == 3:
 		series, err := seriesOf(args[1], args[2])
@@ -66,54 +59,49 @@ func run(args []string) error {
 		}
 		writeSeries(w, series)
 		return nil
-	case args[0] == "backfill" && len(args) == 5:
-		n, err := strconv.Atoi(args[1])
-		if err != nil {
-			return fmt.Errorf("N: %w", err)
-		}
+	case args[0] == "backfill" && len(args) == 5 && err == nil:
 		end, err := strconv.ParseInt(args[2], 10, 64)
 		if err != nil {
 			return fmt.Errorf("END: %w", err)
 		}
-		var series []recorded
-		if args[3] != "none" {
-			if series, err = readSeries(args[4]); err != nil {
-				return err
-			}
+		series, err := readSeries(args[4])
+		if err != nil {
+			return err
 		}
 		return backfill(w, n, end, args[3], series)
 	case args[0] == "wait" && len(args) == 4:
-		n, err := strconv.Atoi(args[3])
+		count, err := strconv.Atoi(args[3])
 		if err != nil {
 			return fmt.Errorf("COUNT: %w", err)
 		}
-		return wait(w, args[1], args[2], n)
+		return wait(w, args[1], args[2], count)
 	case args[0] == "measure" && len(args) == 6:
-		rounds, err1 := strconv.Atoi(args[1])
-		minutes, err2 := strconv.ParseFloat(args[2], 64)
-		hz, err3 := strconv.ParseFloat(args[3], 64)
-		if err1 != nil || err2 != nil || err3 != nil {
-			return fmt.Errorf("ROUNDS MINUTES HZ: %q %q %q", args[1], args[2], args[3])
-		}
-		var servers []server
-		for _, a := range args[4:] {
-			name, rest, ok1 := strings.Cut(a, "=")
-			pid, url, ok2 := strings.Cut(rest, "@")
-			p, err := strconv.Atoi(pid)
-			if !ok1 || !ok2 || err != nil {
-				return fmt.Errorf("server %q: want NAME=PID@URL", a)
-			}
-			servers = append(servers, server{name: name, pid: p, base: url})
-		}
-		return measure(os.Stdout, servers, rounds, time.Duration(minutes*float64(time.Minute)), hz)
-	case args[0] == "accuracy" && len(args) == 4:
-		n, err := strconv.Atoi(args[1])
-		if err != nil {
-			return fmt.Errorf("N: %w", err)
-		}
+		return measureArgs(args[1:])
+	case args[0] == "accuracy" && len(args) == 4 && err == nil:
 		return accuracy(w, args[2], args[3], n)
 	}
 	return fmt.Errorf("unknown command or arguments %q", strings.Join(args, " "))
+}
+
+// measureArgs runs measure with ROUNDS MINUTES HZ NAME=PID@URL NAME=PID@URL.
+func measureArgs(args []string) error {
+	rounds, err1 := strconv.Atoi(args[0])
+	minutes, err2 := strconv.ParseFloat(args[1], 64)
+	hz, err3 := strconv.ParseFloat(args[2], 64)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return fmt.Errorf("ROUNDS MINUTES HZ: %q %q %q", args[0], args[1], args[2])
+	}
+	var servers []server
+	for _, a := range args[3:] {
+		name, rest, ok1 := strings.Cut(a, "=")
+		pid, url, ok2 := strings.Cut(rest, "@")
+		p, err := strconv.Atoi(pid)
+		if !ok1 || !ok2 || err != nil {
+			return fmt.Errorf("server %q: want NAME=PID@URL", a)
+		}
+		servers = append(servers, server{name: name, pid: p, base: url})
+	}
+	return measure(os.Stdout, servers, rounds, time.Duration(minutes*float64(time.Minute)), hz)
 }
 
 // wait polls q every second until it returns count series, and prints how
