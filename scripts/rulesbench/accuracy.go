@@ -12,19 +12,20 @@ import (
 // for Accord's (what its alerts and budget compute) and Sloth's recording.
 type window struct {
 	name          string
+	span          time.Duration
 	accord, sloth string
 }
 
 // windows are the windows of 30 minutes and longer that the rules of a
 // 30-day SLO with the Workbook's alerts compute.
 var windows = []window{
-	{"30m", accordRatio("increase1m", "29m30s"), "slo:sli_error:ratio_rate30m"},
-	{"1h", accordRatio("increase1m", "59m30s"), "slo:sli_error:ratio_rate1h"},
-	{"2h", accordRatio("increase1m", "1h59m30s"), "slo:sli_error:ratio_rate2h"},
-	{"6h", accordRatio("increase1m", "5h59m30s"), "slo:sli_error:ratio_rate6h"},
-	{"1d", accordRatio("increase5m", "23h59m30s"), "slo:sli_error:ratio_rate1d"},
-	{"3d", accordRatio("increase5m", "2d23h59m30s"), "slo:sli_error:ratio_rate3d"},
-	{"30d", "(1 - slo:error_budget_remaining:ratio) * 0.001", "slo:sli_error:ratio_rate30d"},
+	{"30m", 30 * time.Minute, accordRatio("increase1m", "29m30s"), "slo:sli_error:ratio_rate30m"},
+	{"1h", time.Hour, accordRatio("increase1m", "59m30s"), "slo:sli_error:ratio_rate1h"},
+	{"2h", 2 * time.Hour, accordRatio("increase1m", "1h59m30s"), "slo:sli_error:ratio_rate2h"},
+	{"6h", 6 * time.Hour, accordRatio("increase1m", "5h59m30s"), "slo:sli_error:ratio_rate6h"},
+	{"1d", 24 * time.Hour, accordRatio("increase5m", "23h59m30s"), "slo:sli_error:ratio_rate1d"},
+	{"3d", 72 * time.Hour, accordRatio("increase5m", "2d23h59m30s"), "slo:sli_error:ratio_rate3d"},
+	{"30d", 720 * time.Hour, "(1 - slo:error_budget_remaining:ratio) * 0.001", "slo:sli_error:ratio_rate30d"},
 }
 
 func accordRatio(tiles, span string) string {
@@ -32,17 +33,17 @@ func accordRatio(tiles, span string) string {
 }
 
 // accuracy prints, for every window, how far each tool's error ratio of
-// every SLO is from the true one (the model's, the same at every
-// instant): the median and the largest relative deviation. Then how full
+// every SLO is from the true one (the model's, over the window ending at
+// the query): the median and the largest relative deviation. Then how full
 // each tool's long windows are, against the model's events.
 func accuracy(w io.Writer, accordURL, slothURL string, n int) error {
 	fmt.Fprintf(w, "window  %-32s  %-32s\n", "accord |r−true|/true median, max", "sloth median, max")
 	for _, win := range windows {
-		a, err := deviations(accordURL, win.accord, "slo", n)
+		a, err := deviations(accordURL, win.accord, "slo", win.span, n)
 		if err != nil {
 			return err
 		}
-		s, err := deviations(slothURL, win.sloth, "sloth_slo", n)
+		s, err := deviations(slothURL, win.sloth, "sloth_slo", win.span, n)
 		if err != nil {
 			return err
 		}
@@ -52,8 +53,8 @@ func accuracy(w io.Writer, accordURL, slothURL string, n int) error {
 }
 
 // deviations sums up the relative deviations of q's ratios from the true
-// ones, labelled by SLO with sloLabel.
-func deviations(base, q, sloLabel string, n int) (string, error) {
+// ones over the span up to the query's time, labelled by SLO with sloLabel.
+func deviations(base, q, sloLabel string, span time.Duration, n int) (string, error) {
 	res, err := query(base, q)
 	if err != nil {
 		return "", err
@@ -64,7 +65,8 @@ func deviations(base, q, sloLabel string, n int) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		devs = append(devs, math.Abs(s.value-errorRatio(i))/errorRatio(i))
+		want := trueRatio(i, s.at-span.Seconds(), s.at)
+		devs = append(devs, math.Abs(s.value-want)/want)
 	}
 	if len(devs) == 0 {
 		return "no series", nil

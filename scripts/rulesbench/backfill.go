@@ -99,14 +99,15 @@ func tile(w *bufio.Writer, name string, e, end int64, every int64, v float64) {
 }
 
 // slothHistory writes Sloth's 5-minute error ratios for 30 days, which its
-// 30-day ratio averages. The counters' errors are a fixed share of their
-// total, so every 5-minute ratio is that share.
+// 30-day ratio averages: the errors over the total of the samples each
+// rate() reads, whose extrapolation scales both alike.
 func slothHistory(w *bufio.Writer, series []recorded, end int64) {
 	for _, s := range series {
 		name := "slo:sli_error:ratio_rate5m" + s.labels
-		v := float(errorRatio(s.i))
 		for e := first(end, windowSpan, s.offset); e < end; e += evalMS {
-			fmt.Fprintf(w, "%s %s %s\n", name, v, stamp(e))
+			from := float64(align(e-5*evalMS, scrapeMS)+scrapeMS) / 1000
+			to := float64(align(e, scrapeMS)) / 1000
+			fmt.Fprintf(w, "%s %s %s\n", name, float(trueRatio(s.i, from, to)), stamp(e))
 		}
 	}
 }

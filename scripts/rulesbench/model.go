@@ -18,24 +18,41 @@ const day = 86400.0
 // rate is SLO i's mean request rate, per second.
 func rate(int) float64 { return 10 }
 
-// errorRatio is SLO i's share of failing requests, at every instant: 0.05%
-// to 0.15%. It is the true error ratio over any window.
+// errorRatio is SLO i's mean share of failing requests: 0.05% to 0.15%.
 func errorRatio(i int) float64 { return float64(5+i%11) / 10000 }
 
-// total is SLO i's requests up to unix time t (seconds). The rate swings
-// ±50% over the day, the SLOs' peaks spread over the hours, so that no
-// recorded series is constant; errors are always the same share of it.
+func phase(i int) float64 { return 2 * math.Pi * float64(i%24) / 24 }
+
+// total is SLO i's requests up to unix time t (seconds). The traffic
+// swings ±50% over the day (1 + 0.5 sin), the SLOs' peaks spread over the
+// hours by phase, so that no recorded series is constant.
 func total(i int, t float64) float64 {
-	x := t - origin
-	phase := 2 * math.Pi * float64(i%24) / 24
-	return rate(i) * (x + 0.5*day/(2*math.Pi)*(math.Cos(phase)-math.Cos(2*math.Pi*x/day+phase)))
+	x, p, w := t-origin, phase(i), 2*math.Pi/day
+	return rate(i) * (x + 0.5*(math.Cos(p)-math.Cos(w*x+p))/w)
+}
+
+// bad is SLO i's failing requests up to unix time t. The share failing
+// rises and falls with the traffic (errorRatio × (1 + 0.5 sin)), as when a
+// backend struggles at the peak, so a window's true error ratio weighs
+// the busy hours more than an average of ratios does: the integral of
+// rate × errorRatio × (1 + 0.5 sin)².
+func bad(i int, t float64) float64 {
+	x, p, w := t-origin, phase(i), 2*math.Pi/day
+	sin := (math.Cos(p) - math.Cos(w*x+p)) / w              // ∫ sin
+	sin2 := x/2 - (math.Sin(2*(w*x+p))-math.Sin(2*p))/(4*w) // ∫ sin²
+	return rate(i) * errorRatio(i) * (x + sin + 0.25*sin2)
 }
 
 // counts are SLO i's good and bad requests up to unix time t.
-func counts(i int, t float64) (good, bad float64) {
-	all := total(i, t)
-	bad = all * errorRatio(i)
-	return all - bad, bad
+func counts(i int, t float64) (good, failed float64) {
+	all, failed := total(i, t), bad(i, t)
+	return all - failed, failed
+}
+
+// trueRatio is SLO i's error ratio over the window [from, to], unix
+// seconds: what every tool's window ratio should be.
+func trueRatio(i int, from, to float64) float64 {
+	return (bad(i, to) - bad(i, from)) / (total(i, to) - total(i, from))
 }
 
 // sloName names SLO i in the specs: s00042.

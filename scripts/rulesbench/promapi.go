@@ -13,6 +13,7 @@ import (
 type sample struct {
 	labels map[string]string
 	value  float64
+	at     float64 // the query's evaluation time, unix seconds
 }
 
 // query runs an instant PromQL query against the Prometheus at base.
@@ -46,7 +47,8 @@ func query(base, q string) ([]sample, error) {
 		if err != nil {
 			return nil, fmt.Errorf("query %s %q: value %q: %w", base, q, s, err)
 		}
-		out = append(out, sample{labels: r.Metric, value: v})
+		at, _ := r.Value[0].(float64)
+		out = append(out, sample{labels: r.Metric, value: v, at: at})
 	}
 	return out, nil
 }
