@@ -7,9 +7,8 @@ import (
 
 // TestPromtoolUnitTests runs the promtool unit tests in testdata/promtool
 // (*_test.yaml) in one promtool run against the rules generated from
-// testdata/promtool/specs: full outages page within a minute, a burn of
-// 10× pages after 3.6 hours and tickets after 7.2, half the budget's pace
-// stays silent, the budget is there a minute after the counters start,
+// testdata/promtool/specs: full outages page within a minute, half the
+// budget's pace stays silent, the budget is there a minute after the counters start,
 // windows count the counters' growth exactly, a Sloth query grouped by
 // host keeps one series per host, and time slices are judged per store.
 // The files explain the arithmetic.

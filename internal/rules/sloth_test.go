@@ -154,42 +154,65 @@ func TestSlothNamingMatchesSloth(t *testing.T) {
 			ours[r.Record] = slices.Sorted(maps.Keys(r.Labels))
 		}
 	}
+	compared := 0
 	for _, g := range sloth.Groups {
 		for _, r := range g.Rules {
 			if r.Record == "" {
 				continue
 			}
+			compared++
 			want := slices.DeleteFunc(slices.Sorted(maps.Keys(r.Labels)), func(k string) bool { return k == "sloth_version" })
 			if got, ok := ours[r.Record]; !ok || !slices.Equal(got, want) {
 				t.Errorf("%s: ours labelled %v, Sloth's %v", r.Record, got, want)
 			}
 		}
 	}
+	// Every series Sloth records is one TestSlothNaming checks by name.
+	if compared != len(slothSeries) {
+		t.Errorf("Sloth records %d series, want the %d of slothSeries", compared, len(slothSeries))
+	}
 }
 
 // TestSlothEquivalence runs Sloth's own rules and Accord's for the same
 // spec over the same traffic, per host: a day at half the budget's pace,
-// then ten hours at ten times it on one host. Every window's error ratio
-// agrees within 2% at whole hours, and both pages and tickets fire within
-// minutes of each other.
+// then ten hours at ten times it on one host. Every window's error ratio,
+// 5 minutes to a day, agrees within 2% on both hosts, and both pages and
+// tickets fire on the failing host within minutes of each other. Each
+// check counts what matches, so a series missing on either side fails it.
 func TestSlothEquivalence(t *testing.T) {
 	dir := t.TempDir()
 	mustRunSloth(t, slothSpec, dir)
 	mustWriteRules(t, dir, mustGenerate(t, mustCatalog(t, slothSpec)))
-	windows := map[string]string{"5m": "4m30s", "30m": "29m30s", "1h": "59m30s", "2h": "1h59m30s", "6h": "5h59m30s"}
+	// The day adds up 5-minute tiles; shorter windows, minutes.
+	windows := map[string][2]string{
+		"5m": {"increase1m", "4m30s"}, "30m": {"increase1m", "29m30s"}, "1h": {"increase1m", "59m30s"},
+		"2h": {"increase1m", "1h59m30s"}, "6h": {"increase1m", "5h59m30s"}, "1d": {"increase5m", "23h59m30s"},
+	}
 	var tests []exprTest
 	for _, at := range []int{1440, 1620, 1800, 2040} {
-		for w, span := range windows {
-			accord := fmt.Sprintf(`sum_over_time(slo:sli_error:increase1m{slo="requests-availability"}[%s]) / sum_over_time(slo:sli_total:increase1m{slo="requests-availability"}[%s])`, span, span)
+		for w, read := range windows {
+			accord := fmt.Sprintf(`sum_over_time(slo:sli_error:%[1]s{slo="requests-availability"}[%[2]s]) / sum_over_time(slo:sli_total:%[1]s{slo="requests-availability"}[%[2]s])`, read[0], read[1])
 			sloth := fmt.Sprintf(`slo:sli_error:ratio_rate%s{sloth_slo="requests-availability"}`, w)
-			tests = append(tests, exprTest{Expr: fmt.Sprintf("abs((%s) - on (request_host) %s) > 0.02 * %s", accord, sloth, sloth), EvalTime: fmt.Sprintf("%dm", at)})
+			tests = append(tests, exprTest{
+				Expr:       fmt.Sprintf("count(abs((%s) - on (request_host) %s) <= on (request_host) 0.02 * %s)", accord, sloth, sloth),
+				EvalTime:   fmt.Sprintf("%dm", at),
+				ExpSamples: []expSample{{Labels: "{}", Value: 2}}, // hosts a and b
+			})
 		}
 	}
 	// Sloth pages and tickets with one alert per severity; Accord with one
-	// per rule. Both fire on host a only, within 6 minutes of each other.
+	// per rule. Both fire on host a, within 6 minutes of each other, and
+	// neither on host b.
 	for _, sev := range [][2]string{{"page", "pageteam"}, {"ticket", "slack"}} {
+		first := func(sel string) string {
+			return fmt.Sprintf(`min_over_time(timestamp(max(ALERTS{%s, alertstate="firing", request_host="a"}))[2040m:1m])`, sel)
+		}
 		tests = append(tests,
-			exprTest{Expr: fmt.Sprintf(`abs(min_over_time(timestamp(max(ALERTS{sloth_severity="%s", alertstate="firing", request_host="a"}))[2040m:1m]) - min_over_time(timestamp(max(ALERTS{slo="requests-availability", severity="%s", alertstate="firing", request_host="a"}))[2040m:1m])) > 360`, sev[0], sev[1]), EvalTime: "2040m"},
+			exprTest{
+				Expr:       fmt.Sprintf(`abs(%s - %s) <= bool 360`, first(`sloth_severity="`+sev[0]+`"`), first(`slo="requests-availability", severity="`+sev[1]+`"`)),
+				EvalTime:   "2040m",
+				ExpSamples: []expSample{{Labels: "{}", Value: 1}},
+			},
 			exprTest{Expr: fmt.Sprintf(`count(ALERTS{alertstate="firing", request_host="b", severity="%s"})`, sev[1]), EvalTime: "2040m"},
 		)
 	}

@@ -70,7 +70,7 @@ func LoadWith(opts Options, paths ...string) (*Result, error) {
 	res := &Result{}
 	l := newLoader(&res.Diags)
 	for _, f := range files {
-		if docs, ok := l.read(f); ok && l.addFile(f, docs) {
+		if data, ok := l.read(f); !ok || l.addFile(f, data) {
 			res.Files = append(res.Files, f.path)
 		} else {
 			res.Skipped = append(res.Skipped, f.path)
@@ -86,7 +86,7 @@ func LoadWith(opts Options, paths ...string) (*Result, error) {
 func LoadBytes(path string, data []byte) *Result {
 	res := &Result{Files: []string{path}}
 	l := newLoader(&res.Diags)
-	l.addFile(specFile{path: path}, decode.ReadBytes(path, data, &res.Diags))
+	l.addFile(specFile{path: path}, data)
 	res.Catalog = l.finish()
 	Validate(&res.Catalog, &res.Diags)
 	return res
@@ -183,15 +183,26 @@ func newLoader(diags *diag.List) *loader {
 	return &loader{diags: diags, formats: map[slo.Format]formatLoader{}}
 }
 
-// addFile reads the documents of one file and reports whether any of them
-// is a spec. In a file found by walking a directory, documents that are
-// no SLO spec at all (a Deployment beside the CRDs) are skipped with one
-// note for the file; in a file named on the command line they are errors.
-func (l *loader) addFile(f specFile, docs []decode.Document) bool {
+// addFile reads the documents of one file, one at a time, and reports
+// whether any of them is a spec. In a file found by walking a directory,
+// documents that are no SLO spec at all (a Deployment beside the CRDs) are
+// skipped with one note for the file, as is a file that is not valid YAML
+// and names no spec format (a Helm template beside the specs); in a file
+// named on the command line they are errors.
+func (l *loader) addFile(f specFile, data []byte) bool {
 	var skipped []string
 	var first *yaml.Node
-	read := 0
-	for _, d := range docs {
+	read, docs := 0, 0
+	for d, bad := range decode.Parse(f.path, data) {
+		if bad != nil {
+			if f.walked && docs == 0 && !specMarkers.Match(data) {
+				l.diags.Notef(slo.Origin{File: f.path, Line: 1, Column: 1}, "skipped: not valid YAML and no SLO spec (%s)", strings.TrimPrefix(bad.Message, "invalid YAML: "))
+				return false
+			}
+			l.diags.Append(*bad)
+			break
+		}
+		docs++
 		for _, el := range d.Elements() {
 			det := classify(el.Root)
 			at := slo.Origin{File: el.File, Line: el.Root.Line, Column: el.Root.Column, Path: el.Path}
@@ -221,31 +232,20 @@ func (l *loader) addFile(f specFile, docs []decode.Document) bool {
 			l.diags.Notef(at, "skipped %d documents that are no SLO spec (%s)", len(skipped), summarise(skipped))
 		}
 	}
-	return read > 0 || len(docs) == 0
+	return read > 0 || docs == 0
 }
 
 // specMarkers are header values only spec files hold.
 var specMarkers = regexp.MustCompile(`(?m)^\s*-?\s*(apiVersion:\s*["']?(accord|openslo|sloth\.slok\.dev|pyrra\.dev)|version:\s*["']?prometheus/v1)`)
 
-// read parses a file; ok is false when it is skipped. A file found in a
-// directory that is not valid YAML and names no spec format (a Helm
-// template beside the specs) is skipped with a note; otherwise its syntax
-// error is an error.
-func (l *loader) read(f specFile) (docs []decode.Document, ok bool) {
+// read reads a file; ok is false when it cannot be, which is an error.
+func (l *loader) read(f specFile) (data []byte, ok bool) {
 	data, err := os.ReadFile(f.path)
 	if err != nil {
 		l.diags.Errorf(slo.Origin{File: f.path}, "read file: %v", err)
-		return nil, true
+		return nil, false
 	}
-	docs, bad := decode.Parse(f.path, data)
-	if bad != nil {
-		if f.walked && len(docs) == 0 && !specMarkers.Match(data) {
-			l.diags.Notef(slo.Origin{File: f.path, Line: 1, Column: 1}, "skipped: not valid YAML and no SLO spec (%s)", strings.TrimPrefix(bad.Message, "invalid YAML: "))
-			return nil, false
-		}
-		l.diags.Append(*bad)
-	}
-	return docs, true
+	return data, true
 }
 
 // summarise lists what was skipped, each kind once, in order.

@@ -16,7 +16,7 @@ import (
 func load(name string, data []byte) (slo.Catalog, *diag.List) {
 	var diags diag.List
 	l := accord.NewLoader()
-	for _, d := range decode.ReadBytes(name, data, &diags) {
+	for d := range decode.ReadBytes(name, data, &diags) {
 		l.Add(decode.NewDoc(d, slo.FormatAccord, &diags))
 	}
 	return l.Finish(&diags), &diags

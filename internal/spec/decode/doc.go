@@ -9,7 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"iter"
 	"regexp"
 	"strconv"
 
@@ -82,51 +82,52 @@ func mapValue(root *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// ReadFile reads every YAML document in the file at path. Syntax errors are
-// recorded in diags; the documents before the error are still returned.
-func ReadFile(path string, diags *diag.List) []Document {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		diags.Errorf(slo.Origin{File: path}, "read file: %v", err)
-		return nil
-	}
-	return ReadBytes(path, data, diags)
-}
-
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
-// ReadBytes reads every YAML document in data, naming them by file.
-func ReadBytes(file string, data []byte, diags *diag.List) []Document {
-	docs, bad := Parse(file, data)
-	if bad != nil {
-		diags.Append(*bad)
+// ReadBytes reads the YAML documents in data one at a time, naming them by
+// file; a syntax error is recorded in diags and ends the documents.
+func ReadBytes(file string, data []byte, diags *diag.List) iter.Seq[Document] {
+	return func(yield func(Document) bool) {
+		for d, bad := range Parse(file, data) {
+			if bad != nil {
+				diags.Append(*bad)
+				return
+			}
+			if !yield(d) {
+				return
+			}
+		}
 	}
-	return docs
 }
 
-// Parse reads every YAML document in data. On a syntax error it returns
-// the documents before it and the error, so that the caller decides how
-// much the broken file matters.
-func Parse(file string, data []byte) ([]Document, *diag.Diagnostic) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var docs []Document
-	for i := 0; ; i++ {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			return docs, nil
-		}
-		if err != nil {
-			line := 1
-			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-				line, _ = strconv.Atoi(m[1])
+// Parse reads the YAML documents in data one at a time: a document's nodes
+// can be freed once the next is read, so a large file is never held as one
+// tree. A syntax error is yielded last, with a zero Document, so that the
+// caller decides how much the broken file matters.
+func Parse(file string, data []byte) iter.Seq2[Document, *diag.Diagnostic] {
+	return func(yield func(Document, *diag.Diagnostic) bool) {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		for i := 0; ; i++ {
+			var n yaml.Node
+			err := dec.Decode(&n)
+			if errors.Is(err, io.EOF) {
+				return
 			}
-			return docs, &diag.Diagnostic{Severity: diag.Error, File: file, Line: line, Column: 1, Message: fmt.Sprintf("invalid YAML: %v", err)}
+			if err != nil {
+				line := 1
+				if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+					line, _ = strconv.Atoi(m[1])
+				}
+				yield(Document{}, &diag.Diagnostic{Severity: diag.Error, File: file, Line: line, Column: 1, Message: fmt.Sprintf("invalid YAML: %v", err)})
+				return
+			}
+			if len(n.Content) == 0 {
+				continue // an empty document between separators
+			}
+			if !yield(Document{File: file, Index: i, Root: resolve(n.Content[0])}, nil) {
+				return
+			}
 		}
-		if len(n.Content) == 0 {
-			continue // an empty document between separators
-		}
-		docs = append(docs, Document{File: file, Index: i, Root: resolve(n.Content[0])})
 	}
 }
 

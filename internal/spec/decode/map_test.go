@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ import (
 func readOne(t *testing.T, src string) (*Doc, *diag.List) {
 	t.Helper()
 	var diags diag.List
-	docs := ReadBytes("t.yaml", []byte(src), &diags)
+	docs := slices.Collect(ReadBytes("t.yaml", []byte(src), &diags))
 	if len(docs) != 1 {
 		t.Fatalf("documents = %d, want 1 (diags %v)", len(docs), diags.Items())
 	}
@@ -111,7 +112,7 @@ items:
 
 func TestReadBytesSyntaxError(t *testing.T) {
 	var diags diag.List
-	docs := ReadBytes("t.yaml", []byte("a: 1\n---\nb: [1, 2\n"), &diags)
+	docs := slices.Collect(ReadBytes("t.yaml", []byte("a: 1\n---\nb: [1, 2\n"), &diags))
 	if len(docs) != 1 {
 		t.Errorf("documents before the error = %d, want 1", len(docs))
 	}

@@ -54,7 +54,7 @@ func Fuzz(f *testing.F, format slo.Format, newLoader func() Loader) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var diags diag.List
 		l := newLoader()
-		for _, d := range decode.ReadBytes("fuzz.yaml", data, &diags) {
+		for d := range decode.ReadBytes("fuzz.yaml", data, &diags) {
 			l.Add(decode.NewDoc(d, format, &diags))
 		}
 		for _, s := range l.Finish(&diags).SLOs {
