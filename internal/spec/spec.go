@@ -281,9 +281,3 @@ func (l *loader) finish() slo.Catalog {
 	}
 	return cat
 }
-
-// Detect says which format a document is in, or why it is in none.
-func Detect(root *yaml.Node) (slo.Format, string) {
-	det := classify(root)
-	return det.format, det.problem
-}
