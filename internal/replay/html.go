@@ -32,8 +32,8 @@ var htmlTmpl = template.Must(template.New("replay").Funcs(template.FuncMap{
 	},
 	"plural":    plural,
 	"measured":  measuredText,
-	"pagesOf":   func(as []Alert) int { return len(pages(as)) },
-	"ticketsOf": func(as []Alert) int { return len(as) - len(pages(as)) },
+	"pagesOf":   func(as []Alert) int { p, _ := bySeverity(as); return len(p) },
+	"ticketsOf": func(as []Alert) int { _, t := bySeverity(as); return len(t) },
 }).Parse(htmlSource))
 
 // htmlPage is what the HTML report shows.
@@ -77,7 +77,8 @@ func charts(s SLOResult, def *slo.SLO, from, to time.Time) (burnDown, sli, burn 
 		rate = append(rate, point(p.At, p.BurnRate, 1))
 	}
 	var markers []chart.Marker
-	for _, a := range pages(s.Alerts) {
+	pages, _ := bySeverity(s.Alerts)
+	for _, a := range pages {
 		markers = append(markers, chart.Marker{T: a.FiredAt, Label: fmt.Sprintf("page %s %s", a.Rule, a.Windows), Class: "incident"})
 	}
 	for _, f := range s.Freezes {

@@ -105,13 +105,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		r := byID[def.ID()]
 		res.SLOs = append(res.SLOs, r)
 		hurt = append(hurt, r.Hurt...)
-		for _, a := range r.Alerts {
-			if a.Severity == string(slo.SeverityPage) {
-				pages = append(pages, a)
-			} else {
-				tickets = append(tickets, a)
-			}
-		}
+		p, t := bySeverity(r.Alerts)
+		pages, tickets = append(pages, p...), append(tickets, t...)
 	}
 	res.Hurt = nonNil(Merge(hurt, HurtGap))
 	span := Period{From: opts.From, To: opts.To}

@@ -125,7 +125,8 @@ func (p *part) results() []SLOResult {
 		}
 		r.Policy = p.policy(id)
 		r.Freezes = freezes(r.Policy)
-		r.Score = ScoreAlerts("Accord pages", pages(r.Alerts), r.Hurt, span)
+		pages, _ := bySeverity(r.Alerts)
+		r.Score = ScoreAlerts("Accord pages", pages, r.Hurt, span)
 		if len(p.copies[id]) > 0 {
 			r.Suggestions, r.Suggested = p.suggestions(r, alerts)
 		}
@@ -204,14 +205,16 @@ func freezes(spans []PolicySpan) []Period {
 	return nonNil(Merge(out, time.Nanosecond))
 }
 
-func pages(alerts []Alert) []Alert {
-	var out []Alert
+// bySeverity splits alerts into pages and the rest, tickets.
+func bySeverity(alerts []Alert) (pages, tickets []Alert) {
 	for _, a := range alerts {
 		if a.Severity == string(slo.SeverityPage) {
-			out = append(out, a)
+			pages = append(pages, a)
+		} else {
+			tickets = append(tickets, a)
 		}
 	}
-	return out
+	return pages, tickets
 }
 
 func groupLabels(key string) map[string]string {

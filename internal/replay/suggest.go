@@ -3,8 +3,6 @@ package replay
 import (
 	"slices"
 	"time"
-
-	"github.com/accord-slo/accord/internal/slo"
 )
 
 // Suggestion is what one objective would have meant over the replay.
@@ -87,13 +85,8 @@ func (p *part) suggestion(objective float64, sli *float64, ss []sample, alerts [
 		s.BudgetLeft = x.worst
 	}
 	s.KeptBudget = s.LowestBudget != nil && *s.LowestBudget > 0
-	for _, a := range alerts {
-		if a.Severity == string(slo.SeverityPage) {
-			s.Pages++
-		} else {
-			s.Tickets++
-		}
-	}
+	pages, tickets := bySeverity(alerts)
+	s.Pages, s.Tickets = len(pages), len(tickets)
 	var d time.Duration
 	for _, f := range frozen {
 		d += f.Duration()

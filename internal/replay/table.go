@@ -17,8 +17,9 @@ func writeTable(w io.Writer, r *Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SLO\tOBJECTIVE\tSLI\tBUDGET LEFT\tPAGES\tTICKETS\tUSERS HURT\tRELEASES FROZEN")
 	for _, s := range r.SLOs {
+		pages, tickets := bySeverity(s.Alerts)
 		fmt.Fprintf(tw, "%s\t%g%%\t%s\t%s\t%d\t%d\t%s\t%s\n", s.SLO, s.Objective, percent(s.SLI, 3), percent(s.WorstBudgetLeft, 0),
-			len(pages(s.Alerts)), len(s.Alerts)-len(pages(s.Alerts)), periodsText(s.Hurt), periodsText(s.Freezes))
+			len(pages), len(tickets), periodsText(s.Hurt), periodsText(s.Freezes))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nUsers were hurt %s: %s.\n\n", periodsText(r.Hurt), HurtDefinition)
