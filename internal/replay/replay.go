@@ -44,7 +44,7 @@ type Options struct {
 	// PrometheusURL is queried for SLOs whose data source has no URL, as
 	// in serve.
 	PrometheusURL string
-	// HTTPClient makes the requests; nil means one with a 30s timeout.
+	// HTTPClient makes the requests; nil means one with a 2-minute timeout.
 	HTTPClient *http.Client
 	// Store holds the counts of pushed SLOs and the annotations (serve's
 	// data directory); nil replays pushed SLOs without data.
