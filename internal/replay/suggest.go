@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"cmp"
 	"slices"
 	"time"
 )
@@ -50,15 +51,7 @@ func (p *part) suggestions(r SLOResult, alerts map[string][]Alert) ([]Suggestion
 	for _, c := range p.copies[r.SLO] {
 		out = append(out, p.suggestion(c.objective, r.SLI, p.samples[c.id], alerts[c.id], freezes(p.policy(c.id))))
 	}
-	slices.SortFunc(out, func(a, b Suggestion) int {
-		switch {
-		case a.Objective < b.Objective:
-			return -1
-		case a.Objective > b.Objective:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Suggestion) int { return cmp.Compare(a.Objective, b.Objective) })
 	var best *float64
 	for _, s := range out {
 		if s.KeptBudget {
