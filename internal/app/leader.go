@@ -14,15 +14,24 @@ import (
 )
 
 // openStore opens PostgreSQL when Options.Database names it, else SQLite in
-// the data directory.
+// the data directory. On failure the store is a nil interface, not a nil
+// pointer in one, so Close can tell that none opened.
 func openStore(ctx context.Context, opts Options) (store.Store, error) {
 	if opts.Database == "" {
-		return sqlite.Open(opts.DataDir)
+		s, err := sqlite.Open(opts.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	if !strings.HasPrefix(opts.Database, "postgres://") && !strings.HasPrefix(opts.Database, "postgresql://") {
 		return nil, fmt.Errorf("--database: want a PostgreSQL URL, postgres://USER:PASSWORD@HOST:5432/DB; without it Accord keeps SQLite in --data-dir")
 	}
-	return postgres.Open(ctx, opts.Database)
+	s, err := postgres.Open(ctx, opts.Database)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Leading reports whether this replica leads.
