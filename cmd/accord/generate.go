@@ -32,7 +32,7 @@ Specs with errors are not generated from; the errors go to standard error.`,
   accord generate grafana -o dashboards/ examples/`,
 	}
 	cmd.AddCommand(newGeneratePrometheusCmd(), newGenerateGrafanaCmd())
-	cmd.PersistentFlags().StringArray("exclude", nil, "leave out files and directories matching this glob (by base name or path below the directory given); repeatable")
+	cmd.PersistentFlags().StringArray("exclude", nil, excludeUsage)
 	return cmd
 }
 

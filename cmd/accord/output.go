@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
@@ -19,10 +20,8 @@ func addOutputFlag(cmd *cobra.Command, output *string) {
 }
 
 func checkOutput(output string) error {
-	for _, f := range outputFormats {
-		if output == f {
-			return nil
-		}
+	if slices.Contains(outputFormats, output) {
+		return nil
 	}
 	return fmt.Errorf("--output %q: must be table, json or yaml", output)
 }

@@ -82,10 +82,13 @@ func writeSummary(w io.Writer, res *spec.Result) {
 		count(res.Diags.Count(diag.Error), "error"), count(res.Diags.Count(diag.Warning), "warning"))
 }
 
+// excludeUsage is the help of --exclude.
+const excludeUsage = "leave out files and directories matching this glob (by base name or path below the directory given); repeatable"
+
 // addExcludeFlag adds --exclude, the patterns of files and directories a
 // command leaves out of the directories it reads.
 func addExcludeFlag(cmd *cobra.Command, exclude *[]string) {
-	cmd.Flags().StringArrayVar(exclude, "exclude", nil, "leave out files and directories matching this glob (by base name or path below the directory given); repeatable")
+	cmd.Flags().StringArrayVar(exclude, "exclude", nil, excludeUsage)
 }
 
 // count renders n with noun, plural unless n is 1: "1 error", "2 errors".

@@ -24,10 +24,7 @@ when they run in a git checkout; go run does not, nor do builds with
 -buildvcs=false (go env GOFLAGS may set it), and version says so.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			info, ok := debug.ReadBuildInfo()
-			if !ok {
-				info = nil
-			}
+			info, _ := debug.ReadBuildInfo() // nil without build information
 			_, err := fmt.Fprint(cmd.OutOrStdout(), versionText(version, info))
 			return err
 		},

@@ -14,15 +14,24 @@ import (
 )
 
 // openStore opens PostgreSQL when Options.Database names it, else SQLite in
-// the data directory.
+// the data directory. On failure the store is a nil interface, not a nil
+// pointer in one, so Close can tell that none opened.
 func openStore(ctx context.Context, opts Options) (store.Store, error) {
 	if opts.Database == "" {
-		return sqlite.Open(opts.DataDir)
+		s, err := sqlite.Open(opts.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	if !strings.HasPrefix(opts.Database, "postgres://") && !strings.HasPrefix(opts.Database, "postgresql://") {
 		return nil, fmt.Errorf("--database: want a PostgreSQL URL, postgres://USER:PASSWORD@HOST:5432/DB; without it Accord keeps SQLite in --data-dir")
 	}
-	return postgres.Open(ctx, opts.Database)
+	s, err := postgres.Open(ctx, opts.Database)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Leading reports whether this replica leads.
@@ -74,8 +83,9 @@ func (a *App) takeOver(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("take the leadership over: %w", err)
 	}
+	src := a.source()
 	for id, m := range last {
-		a.source().SetProgress(id, m)
+		src.SetProgress(id, m)
 	}
 	a.sourcesMu.Lock()
 	a.savedSources = nil // save every source's state once as this leader sees it
@@ -152,14 +162,16 @@ func (a *App) pull(ctx context.Context) error {
 }
 
 // querySources has the leader query Prometheus, then saves the source
-// states that changed for the followers to show; when the source answered
-// last is left out of the comparison, or every minute would be a change.
-// It returns the failed queries apart from a failure to save.
+// states that changed for the followers to show. It returns the failed
+// queries apart from a failure to save.
 func (a *App) querySources(ctx context.Context) (queryErr, err error) {
 	queryErr = a.source().Sync(ctx)
 	return queryErr, a.saveSources(ctx)
 }
 
+// saveSources saves the source states that changed since this leader last
+// saved them; when the source answered last is left out of the
+// comparison, or every minute would be a change.
 func (a *App) saveSources(ctx context.Context) error {
 	a.sourcesMu.Lock()
 	defer a.sourcesMu.Unlock()

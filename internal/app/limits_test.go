@@ -442,6 +442,26 @@ func TestHealthAnswersWhileStateIsRestored(t *testing.T) {
 	}
 }
 
+// TestCloseAfterTheStoreFailedToOpen starts a second server on a data
+// directory another one holds: Start fails, and Close (which serve calls
+// then) returns rather than panicking on the store that never opened.
+func TestCloseAfterTheStoreFailedToOpen(t *testing.T) {
+	dir := t.TempDir()
+	spec := writeSpec(t, storesSpec)
+	first := startApp(t, app.Options{SpecPaths: []string{spec}, DataDir: dir, Addr: "127.0.0.1:0", Manual: true})
+	defer first.Close()
+	a, err := app.New(context.Background(), app.Options{SpecPaths: []string{spec}, DataDir: dir, Addr: "127.0.0.1:0", Token: testToken, Manual: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Errorf("start on a data directory in use: %v, want it refused", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Errorf("close after a failed start: %v", err)
+	}
+}
+
 // TestDataIsReadableByItsOwnerOnly checks the modes of the data directory,
 // the database, its journal files and the token.
 func TestDataIsReadableByItsOwnerOnly(t *testing.T) {

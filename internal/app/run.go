@@ -139,7 +139,9 @@ func (a *App) Close() error {
 	if a.Store == nil {
 		return errors.Join(errs...) // it never opened
 	}
-	errs = append(errs, a.Auth.Flush(context.Background()))
+	if a.Auth != nil {
+		errs = append(errs, a.Auth.Flush(context.Background()))
+	}
 	if a.leading.Load() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		errs = append(errs, a.Store.Resign(ctx)) // another replica leads at once

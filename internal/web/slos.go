@@ -98,7 +98,9 @@ func (s *Server) getSLOs(w http.ResponseWriter, r *http.Request) {
 	lq := engine.ListQuery{Service: q.Get("service"), Team: q.Get("team"), Sort: q.Get("sort"), Limit: DefaultPageSize}
 	var problems []string
 	switch lq.Sort {
-	case "", engine.SortBudget, engine.SortID:
+	case "":
+		lq.Sort = engine.SortBudget
+	case engine.SortBudget, engine.SortID:
 	default:
 		problems = append(problems, fmt.Sprintf("sort: %q is not budget or id", lq.Sort))
 	}
@@ -136,17 +138,11 @@ type cursor struct {
 }
 
 func formatCursor(k engine.ListKey, sort string) string {
-	if sort == "" {
-		sort = engine.SortBudget
-	}
 	b, _ := json.Marshal(cursor{Sort: sort, ListKey: k})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func parseCursor(raw, sort string) (*engine.ListKey, error) {
-	if sort == "" {
-		sort = engine.SortBudget
-	}
 	b, err := base64.RawURLEncoding.DecodeString(raw)
 	var c cursor
 	if err != nil || json.Unmarshal(b, &c) != nil || c.ID == "" {
