@@ -192,6 +192,22 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if opts.LeaderLease < time.Second {
 		return nil, fmt.Errorf("--leader-lease %s: want at least 1s (it is renewed every third of it)", opts.LeaderLease)
 	}
+	// cmp.Or below takes only 0 for the default: a negative timeout would
+	// turn it off, a negative limit refuse everything.
+	for _, f := range []struct {
+		name string
+		neg  bool
+		val  any
+	}{
+		{"--read-timeout", opts.ReadTimeout < 0, opts.ReadTimeout}, {"--write-timeout", opts.WriteTimeout < 0, opts.WriteTimeout},
+		{"--idle-timeout", opts.IdleTimeout < 0, opts.IdleTimeout}, {"--max-connections", opts.MaxConnections < 0, opts.MaxConnections},
+		{"--max-groups", opts.MaxGroups < 0, opts.MaxGroups}, {"--max-batch", opts.MaxBatch < 0, opts.MaxBatch},
+		{"--max-body-bytes", opts.MaxBodyBytes < 0, opts.MaxBodyBytes},
+	} {
+		if f.neg {
+			return nil, fmt.Errorf("%s %v: want a positive value (0 takes the default)", f.name, f.val)
+		}
+	}
 	opts.ReadTimeout = cmp.Or(opts.ReadTimeout, DefaultReadTimeout)
 	opts.WriteTimeout = cmp.Or(opts.WriteTimeout, DefaultWriteTimeout)
 	opts.IdleTimeout = cmp.Or(opts.IdleTimeout, DefaultIdleTimeout)

@@ -551,3 +551,21 @@ func TestTheLargestBodyIsCountedWholeAndNamesItsLines(t *testing.T) {
 		t.Errorf("counted %v events, want %d", got, n)
 	}
 }
+
+// TestNegativeLimitsAreRefused checks that a negative timeout or limit is
+// an error naming its flag, not a timeout turned off.
+func TestNegativeLimitsAreRefused(t *testing.T) {
+	spec := writeSpec(t, storesSpec)
+	for flag, opts := range map[string]app.Options{
+		"--read-timeout":    {ReadTimeout: -time.Second},
+		"--idle-timeout":    {IdleTimeout: -time.Second},
+		"--max-connections": {MaxConnections: -1},
+		"--max-groups":      {MaxGroups: -1},
+		"--max-body-bytes":  {MaxBodyBytes: -1},
+	} {
+		opts.SpecPaths, opts.DataDir, opts.Addr, opts.Manual = []string{spec}, t.TempDir(), "127.0.0.1:0", true
+		if _, err := app.New(context.Background(), opts); err == nil || !strings.Contains(err.Error(), flag) {
+			t.Errorf("%s negative: %v, want an error naming it", flag, err)
+		}
+	}
+}

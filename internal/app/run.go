@@ -36,7 +36,9 @@ func (a *App) Start(ctx context.Context) error {
 			a.log.Error("HTTP server stopped", "err", err)
 		}
 	}()
-	a.log.Info("restoring state", "addr", "http://"+ln.Addr().String(), "slos", len(a.Catalog.SLOs))
+	// A reload may replace the catalog once the server answers.
+	slos := len(a.Catalog.SLOs)
+	a.log.Info("restoring state", "addr", "http://"+ln.Addr().String(), "slos", slos)
 	if err := a.open(ctx); err != nil {
 		return err
 	}
@@ -52,7 +54,7 @@ func (a *App) Start(ctx context.Context) error {
 		a.log.Error("first evaluation failed", "err", err)
 	}
 	a.Server.SetReady(true)
-	a.log.Info("accord is serving", "addr", "http://"+ln.Addr().String(), "slos", len(a.Catalog.SLOs), "leader", a.leading.Load())
+	a.log.Info("accord is serving", "addr", "http://"+ln.Addr().String(), "slos", slos, "leader", a.leading.Load())
 	if a.opts.Manual {
 		return nil
 	}

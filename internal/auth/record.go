@@ -32,7 +32,7 @@ func (s *Service) Record(ctx context.Context, e Entry) error {
 	}
 	f.entry.Count++
 	f.entry.LastAt = e.At
-	due := e.At.Sub(f.since) >= foldEvery || len(s.folds) >= maxFolds
+	due := (e.At.Sub(f.since) >= foldEvery || len(s.folds) >= maxFolds) && !e.At.Before(s.retryAt)
 	s.mu.Unlock()
 	if due {
 		return s.Flush(ctx)
@@ -54,6 +54,9 @@ func (s *Service) Flush(ctx context.Context) error {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
+		s.mu.Lock()
+		s.retryAt = s.clock.Now().Add(foldEvery)
+		s.mu.Unlock()
 		return fmt.Errorf("write folded audit entries: %w", err)
 	}
 	return nil

@@ -50,6 +50,9 @@ type Service struct {
 	mu      sync.Mutex
 	touched map[int64]time.Time // when each token's last use was stored
 	folds   map[string]*fold    // event pushes not yet written
+	// retryAt is when folded entries are next due after a write of them
+	// failed: until then requests do not each retry every fold.
+	retryAt time.Time
 }
 
 // fold is a folded audit entry collecting requests in memory.

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -267,5 +268,54 @@ func TestPruneKeepsTheTrailBounded(t *testing.T) {
 	got, _ := store.Audit(ctx, auth.Query{Limit: 10})
 	if len(got) != 3 || !got[2].At.Equal(start.Add(36*time.Hour)) {
 		t.Errorf("after pruning: %d entries, oldest %v; want 3 from 36h on", len(got), got[len(got)-1].At)
+	}
+}
+
+// failingAudit is a store whose audit writes fail while failing is set,
+// counting the attempts.
+type failingAudit struct {
+	auth.Store
+	failing  bool
+	attempts int
+}
+
+func (f *failingAudit) AddAudit(ctx context.Context, e auth.Entry, foldKey string) error {
+	f.attempts++
+	if f.failing {
+		return errors.New("disk full")
+	}
+	return f.Store.AddAudit(ctx, e, foldKey)
+}
+
+func TestFailedFoldedWritesWaitBeforeTheyAreRetried(t *testing.T) {
+	_, sqliteStore, clock := mustService(t, auth.Options{})
+	store := &failingAudit{Store: sqliteStore, failing: true}
+	s, err := auth.New(auth.Options{Store: store, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	push := func(at time.Duration) error {
+		clock.Set(start.Add(at))
+		return s.Record(ctx, auth.Entry{Who: "tills", Route: "POST /api/v1/events", Status: 202, Folded: true})
+	}
+	if err := push(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := push(70 * time.Second); err == nil || store.attempts != 1 {
+		t.Fatalf("a due write to a failing store: %v after %d attempts, want its error after 1", err, store.attempts)
+	}
+	for _, at := range []time.Duration{80 * time.Second, 100 * time.Second} {
+		if err := push(at); err != nil || store.attempts != 1 {
+			t.Errorf("push at %s, within a minute of the failure: %v, %d attempts; want no retry", at, err, store.attempts)
+		}
+	}
+	store.failing = false
+	if err := push(131 * time.Second); err != nil || store.attempts != 2 {
+		t.Fatalf("a minute after the failure: %v, %d attempts; want one retry that succeeds", err, store.attempts)
+	}
+	got, err := sqliteStore.Audit(ctx, auth.Query{Limit: 10})
+	if err != nil || len(got) != 1 || got[0].Count != 5 {
+		t.Errorf("after the retry: %+v %v, want one entry of all 5 pushes", got, err)
 	}
 }

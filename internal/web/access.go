@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/slo"
@@ -128,12 +129,18 @@ func (s *Server) serveWrite(next http.Handler, csrf *http.CrossOriginProtection,
 	}
 	e := auth.Entry{Who: id.Name, Via: id.Via, Role: id.Role, Method: r.Method, Route: r.Pattern, Object: note.object,
 		Service: note.service, Summary: note.summary, Status: rec.code, Remote: origin.Remote, ForwardedFor: origin.ForwardedFor, Folded: need.fold}
-	// The answer is out: a failure here can only be logged.
-	if err := s.auth.Record(context.WithoutCancel(r.Context()), e); err != nil {
+	// The answer is out: a failure here can only be logged. The write
+	// outlives the request but not a database that does not answer.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), auditTimeout)
+	defer cancel()
+	if err := s.auth.Record(ctx, e); err != nil {
 		s.metrics.auditErrors.Inc()
 		s.log.Error("audit trail: write not recorded", "who", id.Name, "route", r.Pattern, "object", note.object, "err", err)
 	}
 }
+
+// auditTimeout bounds recording one write in the audit trail.
+const auditTimeout = 10 * time.Second
 
 func forbidden(id auth.Identity, need auth.Role, pattern string) error {
 	return slo.Errorf(slo.CodeForbidden, "%s (role %s) may not %s: it needs the %s role", id.Name, id.Role, pattern, need)
