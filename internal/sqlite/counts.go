@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 // AddCounts adds counts durably, in one transaction with whatever other
@@ -42,9 +42,7 @@ func (s *Store) commit(ctx context.Context, counts []engine.Count) error {
 	// In key order, each statement's rows land next to each other in the
 	// table and its pages are found in the cache.
 	counts = slices.Clone(counts)
-	slices.SortFunc(counts, func(a, b engine.Count) int {
-		return cmp.Or(cmp.Compare(a.SLO, b.SLO), cmp.Compare(a.Group, b.Group), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Minute, b.Minute))
-	})
+	slices.SortFunc(counts, store.CompareCounts)
 	var full *sql.Stmt
 	args := make([]any, 0, 6*upsertRows)
 	for len(counts) > 0 {

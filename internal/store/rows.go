@@ -1,13 +1,16 @@
 package store
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/accord-slo/accord/internal/auth"
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
 )
 
-// Rows both stores read the same way: the columns and their mapping to
-// values live here once, and only the SQL around them differs.
+// Rows both stores read and write the same way: the columns, keys and
+// mapping to values live here once, and only the SQL around them differs.
 
 // Scanner is a row to read: *sql.Row, *sql.Rows and pgx.Row alike.
 type Scanner interface{ Scan(dest ...any) error }
@@ -61,4 +64,28 @@ func timeOrZero(ms *int64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMilli(*ms).UTC()
+}
+
+// CompareCounts orders counts by their key: SLO, group, kind, minute, the
+// order of the counts table's primary key.
+func CompareCounts(a, b engine.Count) int {
+	return cmp.Or(cmp.Compare(a.SLO, b.SLO), cmp.Compare(a.Group, b.Group), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Minute, b.Minute))
+}
+
+// NotificationSLO is the SLO a notification is stored under, which
+// Notifications filters by: its policy change's, else its alert's.
+func NotificationSLO(n engine.Notification) string {
+	if n.Policy != nil {
+		return n.Policy.SLO
+	}
+	return n.Alert.SLO
+}
+
+// AnnotationEnd is the end an annotation is stored with for Annotations'
+// overlap test: its start when it has no end (a point in time).
+func AnnotationEnd(a slo.Annotation) time.Time {
+	if a.End.IsZero() {
+		return a.Start
+	}
+	return a.End
 }
