@@ -40,8 +40,8 @@ func (s *Store) commit(ctx context.Context, counts []engine.Count) error {
 	}
 	defer tx.Rollback()
 	// In key order, each statement's rows land next to each other in the
-	// table and its pages are found in the cache.
-	counts = slices.Clone(counts)
+	// table and its pages are found in the cache. The batcher's slice is
+	// this commit's own to sort.
 	slices.SortFunc(counts, store.CompareCounts)
 	var full *sql.Stmt
 	args := make([]any, 0, 6*upsertRows)
@@ -51,16 +51,16 @@ func (s *Store) commit(ctx context.Context, counts []engine.Count) error {
 		for _, c := range counts[:n] {
 			args = append(args, c.SLO, c.Group, string(c.Kind), c.Minute, c.Good, c.Total)
 		}
-		if n == upsertRows && full == nil {
-			if full, err = tx.PrepareContext(ctx, upsertCounts(upsertRows)); err != nil {
-				return fmt.Errorf("prepare count upsert: %w", err)
-			}
-			defer full.Close()
-		}
-		if n == upsertRows {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
+		if n < upsertRows {
 			_, err = tx.ExecContext(ctx, upsertCounts(n), args...)
+		} else {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, upsertCounts(upsertRows)); err != nil {
+					return fmt.Errorf("prepare count upsert: %w", err)
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
 		}
 		if err != nil {
 			c := counts[0]
