@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 // SaveAlerts records alert states and the notifications they owe in one
@@ -124,11 +125,7 @@ func insertNotes(ctx context.Context, tx pgx.Tx, notes []engine.Notification) er
 		if err != nil {
 			return fmt.Errorf("encode notification: %w", err)
 		}
-		slo := n.Alert.SLO
-		if n.Policy != nil {
-			slo = n.Policy.SLO
-		}
-		slos, ats, bodies = append(slos, slo), append(ats, n.At.UnixMilli()), append(bodies, string(body))
+		slos, ats, bodies = append(slos, store.NotificationSLO(n)), append(ats, n.At.UnixMilli()), append(bodies, string(body))
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO notifications (slo, at, body)
 		SELECT slo, at, body FROM unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS n(slo, at, body, i) ORDER BY i`,

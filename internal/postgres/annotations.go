@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/accord-slo/accord/internal/slo"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 // AddAnnotation stores an annotation and returns it with its id.
@@ -18,12 +19,8 @@ func (s *Store) AddAnnotation(ctx context.Context, a slo.Annotation) (slo.Annota
 	if err != nil {
 		return a, fmt.Errorf("encode annotation: %w", err)
 	}
-	end := a.End
-	if end.IsZero() {
-		end = a.Start
-	}
 	if err := s.pool.QueryRow(ctx, `INSERT INTO annotations (service, start_ms, end_ms, body, origin) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		a.Service, a.Start.UnixMilli(), end.UnixMilli(), string(body), s.origin).Scan(&a.ID); err != nil {
+		a.Service, a.Start.UnixMilli(), store.AnnotationEnd(a).UnixMilli(), string(body), s.origin).Scan(&a.ID); err != nil {
 		return a, unavailable(fmt.Errorf("store %s annotation of %s: %w", a.Kind, a.Service, err))
 	}
 	return a, nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/accord-slo/accord/internal/auth"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 // AddAudit appends an audit entry, or adds a folded one to the entry with
@@ -58,8 +59,7 @@ func (s *Store) Audit(ctx context.Context, q auth.Query) ([]auth.Entry, error) {
 	if q.Unfolded {
 		where = append(where, "fold_key IS NULL")
 	}
-	query := `SELECT id, at, last_at, who, via, role, method, route, object, service, summary, status, remote, forwarded_for,
-		requests, fold_key IS NOT NULL FROM audit`
+	query := `SELECT ` + store.AuditColumns + ` FROM audit`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -71,14 +71,10 @@ func (s *Store) Audit(ctx context.Context, q auth.Query) ([]auth.Entry, error) {
 	defer rows.Close()
 	out := []auth.Entry{}
 	for rows.Next() {
-		var e auth.Entry
-		var at, last int64
-		var via, role string
-		if err := rows.Scan(&e.ID, &at, &last, &e.Who, &via, &role, &e.Method, &e.Route, &e.Object, &e.Service, &e.Summary,
-			&e.Status, &e.Remote, &e.ForwardedFor, &e.Count, &e.Folded); err != nil {
+		e, err := store.ScanAuditEntry(rows)
+		if err != nil {
 			return nil, fmt.Errorf("read audit entry: %w", err)
 		}
-		e.At, e.LastAt, e.Via, e.Role = time.UnixMilli(at).UTC(), time.UnixMilli(last).UTC(), auth.Via(via), auth.Role(role)
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 // AddCounts adds counts durably, in one transaction with whatever other
@@ -44,9 +44,7 @@ func merge(counts []engine.Count) []engine.Count {
 		at[k] = len(out)
 		out = append(out, c)
 	}
-	slices.SortFunc(out, func(a, b engine.Count) int {
-		return cmp.Or(cmp.Compare(a.SLO, b.SLO), cmp.Compare(a.Group, b.Group), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Minute, b.Minute))
-	})
+	slices.SortFunc(out, store.CompareCounts)
 	return out
 }
 

@@ -47,19 +47,6 @@ func (s *Store) Resign(ctx context.Context) error {
 	return nil
 }
 
-// Leader returns who holds the leader lease and until when; "" when no
-// one has held it yet.
-func (s *Store) Leader(ctx context.Context) (holder string, until time.Time, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT holder, expires_at FROM leases WHERE name = 'leader'`).Scan(&holder, &until)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", time.Time{}, nil
-	}
-	if err != nil {
-		return "", time.Time{}, fmt.Errorf("read the leader lease: %w", err)
-	}
-	return holder, until, nil
-}
-
 // fence fails with store.ErrNotLeader unless this store holds an unexpired
 // lease of the epoch it won. It locks the lease row until tx ends, so a
 // replica taking the lease over waits for this write and writes after it.

@@ -72,9 +72,6 @@ func newOrigin() string {
 	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
-// Origin names this store (replica) in the change feed and the lease.
-func (s *Store) Origin() string { return s.origin }
-
 // Close waits for the commit under way and closes the connections.
 func (s *Store) Close() error {
 	s.batch.Close()

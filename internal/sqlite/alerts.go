@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 // SaveAlerts records alert states and the notifications they owe in one
@@ -145,10 +146,7 @@ func insertNotes(ctx context.Context, tx *sql.Tx, notes []engine.Notification) e
 		if err != nil {
 			return fmt.Errorf("encode notification: %w", err)
 		}
-		slo := n.Alert.SLO
-		if n.Policy != nil {
-			slo = n.Policy.SLO
-		}
+		slo := store.NotificationSLO(n)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (slo, at, body) VALUES (?, ?, ?)`,
 			slo, n.At.UnixMilli(), string(body)); err != nil {
 			return fmt.Errorf("save notification for %s: %w", slo, err)

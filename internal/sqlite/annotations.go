@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 // AddAnnotation stores an annotation and returns it with its id.
@@ -15,12 +16,8 @@ func (s *Store) AddAnnotation(ctx context.Context, a slo.Annotation) (slo.Annota
 	if err != nil {
 		return a, fmt.Errorf("encode annotation: %w", err)
 	}
-	end := a.End
-	if end.IsZero() {
-		end = a.Start
-	}
 	res, err := s.write.ExecContext(ctx, `INSERT INTO annotations (service, start, end, body) VALUES (?, ?, ?, ?)`,
-		a.Service, a.Start.UnixMilli(), end.UnixMilli(), string(body))
+		a.Service, a.Start.UnixMilli(), store.AnnotationEnd(a).UnixMilli(), string(body))
 	if err != nil {
 		return a, s.wrote(fmt.Errorf("store %s annotation of %s: %w", a.Kind, a.Service, err))
 	}

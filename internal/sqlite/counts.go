@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 // AddCounts adds counts durably, in one transaction with whatever other
@@ -40,11 +40,9 @@ func (s *Store) commit(ctx context.Context, counts []engine.Count) error {
 	}
 	defer tx.Rollback()
 	// In key order, each statement's rows land next to each other in the
-	// table and its pages are found in the cache.
-	counts = slices.Clone(counts)
-	slices.SortFunc(counts, func(a, b engine.Count) int {
-		return cmp.Or(cmp.Compare(a.SLO, b.SLO), cmp.Compare(a.Group, b.Group), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Minute, b.Minute))
-	})
+	// table and its pages are found in the cache. The batcher's slice is
+	// this commit's own to sort.
+	slices.SortFunc(counts, store.CompareCounts)
 	var full *sql.Stmt
 	args := make([]any, 0, 6*upsertRows)
 	for len(counts) > 0 {
@@ -53,16 +51,16 @@ func (s *Store) commit(ctx context.Context, counts []engine.Count) error {
 		for _, c := range counts[:n] {
 			args = append(args, c.SLO, c.Group, string(c.Kind), c.Minute, c.Good, c.Total)
 		}
-		if n == upsertRows && full == nil {
-			if full, err = tx.PrepareContext(ctx, upsertCounts(upsertRows)); err != nil {
-				return fmt.Errorf("prepare count upsert: %w", err)
-			}
-			defer full.Close()
-		}
-		if n == upsertRows {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
+		if n < upsertRows {
 			_, err = tx.ExecContext(ctx, upsertCounts(n), args...)
+		} else {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, upsertCounts(upsertRows)); err != nil {
+					return fmt.Errorf("prepare count upsert: %w", err)
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
 		}
 		if err != nil {
 			c := counts[0]

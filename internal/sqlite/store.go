@@ -79,7 +79,7 @@ func open(dir string) (*Store, error) {
 		s.read.Close()
 		return nil, err
 	}
-	if s.tokenByHash, err = read.Prepare(`SELECT ` + tokenColumns + ` FROM tokens WHERE hash = ? AND revoked_at IS NULL`); err != nil {
+	if s.tokenByHash, err = read.Prepare(`SELECT ` + store.TokenColumns + ` FROM tokens WHERE hash = ? AND revoked_at IS NULL`); err != nil {
 		s.write.Close()
 		s.read.Close()
 		return nil, fmt.Errorf("prepare token lookup in %s: %w", path, err)

@@ -9,17 +9,16 @@ import (
 
 	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/slo"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 var _ auth.Store = (*Store)(nil)
-
-const tokenColumns = `id, name, role, hash, created_at, created_by, expires_at, last_used, revoked_at, revoked_by`
 
 // CreateToken stores a token; an unrevoked token of the same name is a
 // conflict.
 func (s *Store) CreateToken(ctx context.Context, t auth.Token) (auth.Token, error) {
 	res, err := s.write.ExecContext(ctx, `INSERT INTO tokens (name, role, hash, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.Name, string(t.Role), t.Hash, t.CreatedAt.UnixMilli(), t.CreatedBy, millisOrNull(t.ExpiresAt))
+		t.Name, string(t.Role), t.Hash, t.CreatedAt.UnixMilli(), t.CreatedBy, store.MillisOrNull(t.ExpiresAt))
 	if isUniqueViolation(err) {
 		return t, slo.Errorf(slo.CodeConflict, "a token named %s exists; revoke it first or choose another name", t.Name)
 	}
@@ -32,7 +31,7 @@ func (s *Store) CreateToken(ctx context.Context, t auth.Token) (auth.Token, erro
 
 // TokenByHash returns the unrevoked token with the hash.
 func (s *Store) TokenByHash(ctx context.Context, hash string) (auth.Token, error) {
-	t, err := scanToken(s.tokenByHash.QueryRowContext(ctx, hash))
+	t, err := store.ScanToken(s.tokenByHash.QueryRowContext(ctx, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, slo.Errorf(slo.CodeNotFound, "no such token")
 	}
@@ -44,14 +43,14 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (auth.Token, error
 
 // Tokens returns every token, oldest first.
 func (s *Store) Tokens(ctx context.Context) ([]auth.Token, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens ORDER BY id`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+store.TokenColumns+` FROM tokens ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("load tokens: %w", err)
 	}
 	defer rows.Close()
 	out := []auth.Token{}
 	for rows.Next() {
-		t, err := scanToken(rows)
+		t, err := store.ScanToken(rows)
 		if err != nil {
 			return nil, fmt.Errorf("read token: %w", err)
 		}
@@ -62,7 +61,7 @@ func (s *Store) Tokens(ctx context.Context) ([]auth.Token, error) {
 
 // RevokeToken revokes the unrevoked token named name.
 func (s *Store) RevokeToken(ctx context.Context, name string, at time.Time, by string) (auth.Token, error) {
-	t, err := scanToken(s.write.QueryRowContext(ctx, `UPDATE tokens SET revoked_at = ?, revoked_by = ? WHERE name = ? AND revoked_at IS NULL RETURNING `+tokenColumns,
+	t, err := store.ScanToken(s.write.QueryRowContext(ctx, `UPDATE tokens SET revoked_at = ?, revoked_by = ? WHERE name = ? AND revoked_at IS NULL RETURNING `+store.TokenColumns,
 		at.UnixMilli(), by, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, slo.Errorf(slo.CodeNotFound, "no token named %s (accord token list shows them)", name)
@@ -79,36 +78,6 @@ func (s *Store) TouchToken(ctx context.Context, id int64, at time.Time) error {
 		return fmt.Errorf("record last use of token %d: %w", id, err)
 	}
 	return nil
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-func scanToken(row scanner) (auth.Token, error) {
-	var t auth.Token
-	var role string
-	var created int64
-	var expires, used, revoked sql.NullInt64
-	if err := row.Scan(&t.ID, &t.Name, &role, &t.Hash, &created, &t.CreatedBy, &expires, &used, &revoked, &t.RevokedBy); err != nil {
-		return t, err
-	}
-	t.Role, t.CreatedAt = auth.Role(role), time.UnixMilli(created).UTC()
-	t.ExpiresAt, t.LastUsed, t.RevokedAt = timeOrZero(expires), timeOrZero(used), timeOrZero(revoked)
-	return t, nil
-}
-
-// millisOrNull stores a zero time as NULL.
-func millisOrNull(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
-func timeOrZero(v sql.NullInt64) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	return time.UnixMilli(v.Int64).UTC()
 }
 
 // isUniqueViolation reports whether err is SQLite's UNIQUE constraint

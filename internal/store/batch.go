@@ -30,7 +30,8 @@ type batchReq struct {
 const maxGroup = 256
 
 // NewBatcher starts the goroutine that runs commit, in one transaction,
-// for the counts of every call waiting.
+// for the counts of every call waiting. The slice commit gets is a copy of
+// the callers' counts, its own to reorder.
 func NewBatcher(commit func(ctx context.Context, counts []engine.Count) error) *Batcher {
 	b := &Batcher{commit: commit, queue: make(chan *batchReq, 1024), stop: make(chan struct{})}
 	b.stopped.Add(1)
@@ -82,7 +83,7 @@ func (b *Batcher) run() {
 				break drain
 			}
 		}
-		var all []engine.Count
+		var all []engine.Count // a copy, which commit may reorder
 		for _, req := range batch {
 			all = append(all, req.counts...)
 		}

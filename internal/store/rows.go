@@ -1,0 +1,91 @@
+package store
+
+import (
+	"cmp"
+	"time"
+
+	"github.com/accord-slo/accord/internal/auth"
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// Rows both stores read and write the same way: the columns, keys and
+// mapping to values live here once, and only the SQL around them differs.
+
+// Scanner is a row to read: *sql.Row, *sql.Rows and pgx.Row alike.
+type Scanner interface{ Scan(dest ...any) error }
+
+// TokenColumns are the columns ScanToken reads, in its order.
+const TokenColumns = `id, name, role, hash, created_at, created_by, expires_at, last_used, revoked_at, revoked_by`
+
+// ScanToken reads a token from a row of TokenColumns; times are Unix
+// milliseconds, NULL for none.
+func ScanToken(row Scanner) (auth.Token, error) {
+	var t auth.Token
+	var role string
+	var created int64
+	var expires, used, revoked *int64
+	if err := row.Scan(&t.ID, &t.Name, &role, &t.Hash, &created, &t.CreatedBy, &expires, &used, &revoked, &t.RevokedBy); err != nil {
+		return t, err
+	}
+	t.Role, t.CreatedAt = auth.Role(role), time.UnixMilli(created).UTC()
+	t.ExpiresAt, t.LastUsed, t.RevokedAt = timeOrZero(expires), timeOrZero(used), timeOrZero(revoked)
+	return t, nil
+}
+
+// AuditColumns are the columns ScanAuditEntry reads, in its order.
+const AuditColumns = `id, at, last_at, who, via, role, method, route, object, service, summary, status, remote, forwarded_for,
+	requests, fold_key IS NOT NULL`
+
+// ScanAuditEntry reads an audit entry from a row of AuditColumns.
+func ScanAuditEntry(row Scanner) (auth.Entry, error) {
+	var e auth.Entry
+	var at, last int64
+	var via, role string
+	if err := row.Scan(&e.ID, &at, &last, &e.Who, &via, &role, &e.Method, &e.Route, &e.Object, &e.Service, &e.Summary,
+		&e.Status, &e.Remote, &e.ForwardedFor, &e.Count, &e.Folded); err != nil {
+		return e, err
+	}
+	e.At, e.LastAt, e.Via, e.Role = time.UnixMilli(at).UTC(), time.UnixMilli(last).UTC(), auth.Via(via), auth.Role(role)
+	return e, nil
+}
+
+// MillisOrNull is t in Unix milliseconds, or nil (NULL) for the zero time.
+func MillisOrNull(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	ms := t.UnixMilli()
+	return &ms
+}
+
+func timeOrZero(ms *int64) time.Time {
+	if ms == nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(*ms).UTC()
+}
+
+// CompareCounts orders counts by their key: SLO, group, kind, minute, the
+// order of the counts table's primary key.
+func CompareCounts(a, b engine.Count) int {
+	return cmp.Or(cmp.Compare(a.SLO, b.SLO), cmp.Compare(a.Group, b.Group), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Minute, b.Minute))
+}
+
+// NotificationSLO is the SLO a notification is stored under, which
+// Notifications filters by: its policy change's, else its alert's.
+func NotificationSLO(n engine.Notification) string {
+	if n.Policy != nil {
+		return n.Policy.SLO
+	}
+	return n.Alert.SLO
+}
+
+// AnnotationEnd is the end an annotation is stored with for Annotations'
+// overlap test: its start when it has no end (a point in time).
+func AnnotationEnd(a slo.Annotation) time.Time {
+	if a.End.IsZero() {
+		return a.Start
+	}
+	return a.End
+}
