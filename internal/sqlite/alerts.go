@@ -74,6 +74,10 @@ func (s *Store) savePolicyStates(ctx context.Context, states []engine.PolicyReco
 
 // SaveSourceStates records the health of SLOs' sources.
 func (s *Store) SaveSourceStates(ctx context.Context, states map[string]engine.SourceState) error {
+	return s.wrote(s.saveSourceStates(ctx, states))
+}
+
+func (s *Store) saveSourceStates(ctx context.Context, states map[string]engine.SourceState) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin source state transaction: %w", err)

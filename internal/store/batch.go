@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
 )
@@ -64,6 +65,11 @@ func (b *Batcher) Close() {
 	b.stopped.Wait()
 }
 
+// commitTimeout bounds one group commit: far beyond the seconds the
+// largest allowed request takes, so that only a database that does not
+// answer reaches it.
+const commitTimeout = time.Minute
+
 func (b *Batcher) run() {
 	defer b.stopped.Done()
 	for {
@@ -87,7 +93,12 @@ func (b *Batcher) run() {
 		for _, req := range batch {
 			all = append(all, req.counts...)
 		}
-		err := b.commit(context.Background(), all)
+		// A database that stops answering must not hold the writer, and
+		// every ingest behind it, for ever: past the limit the commit
+		// fails, rolled back, and its callers get the error.
+		ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+		err := b.commit(ctx, all)
+		cancel()
 		for _, req := range batch {
 			req.done <- err
 		}

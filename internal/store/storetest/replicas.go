@@ -186,10 +186,10 @@ func testFence(t *testing.T, open func(t *testing.T) store.Store) {
 	if err := a.SavePolicyStates(ctx, []engine.PolicyRecord{{SLO: "x/y", State: "frozen"}}, nil); !errors.Is(err, store.ErrNotLeader) {
 		t.Errorf("the old leader's write: %v; want ErrNotLeader", err)
 	}
-	if states, _ := b.LoadPolicyStates(ctx); len(states) != 0 {
-		t.Errorf("policy states %+v; want none from the old leader", states)
+	if states, err := b.LoadPolicyStates(ctx); err != nil || len(states) != 0 {
+		t.Errorf("policy states %+v, %v; want none from the old leader", states, err)
 	}
-	if notes, _ := b.Notifications(ctx, 0, "", 10); len(notes) != 1 {
-		t.Errorf("%d notifications; want only the one saved while a led", len(notes))
+	if notes, err := b.Notifications(ctx, 0, "", 10); err != nil || len(notes) != 1 {
+		t.Errorf("%d notifications, %v; want only the one saved while a led", len(notes), err)
 	}
 }
