@@ -19,9 +19,7 @@ import (
 func (e *Engine) Evaluate(ctx context.Context) error {
 	e.evalMu.Lock()
 	defer e.evalMu.Unlock()
-	e.mu.Lock()
-	_, upTo := e.touch.take() // all of them are evaluated now
-	e.mu.Unlock()
+	_, upTo := e.takeTouched() // all of them are evaluated now
 	defer e.touchedDone(upTo)
 	return e.evaluate(ctx, e.order)
 }
