@@ -81,10 +81,7 @@ func (e *Engine) follow(ctx context.Context, reload bool, ids []string) error {
 			st.refresh(g, now)
 			for _, r := range st.rules {
 				if a, ok := g.alerts[r.Name]; ok {
-					if a.Labels == nil {
-						a.Severity, a.Windows, a.Factor = r.Severity, RuleWindows(r), r.Factor
-						a.Labels = st.alertLabels(g, r)
-					}
+					st.describe(a, g, r)
 					a.LongBurn, a.ShortBurn, _ = burning(r, g.budgetSeries(), st.def.BudgetFraction(), st.def.Window, now)
 				}
 			}
