@@ -19,9 +19,7 @@ import (
 func (e *Engine) Evaluate(ctx context.Context) error {
 	e.evalMu.Lock()
 	defer e.evalMu.Unlock()
-	e.mu.Lock()
-	_, upTo := e.touch.take() // all of them are evaluated now
-	e.mu.Unlock()
+	_, upTo := e.takeTouched() // all of them are evaluated now
 	defer e.touchedDone(upTo)
 	return e.evaluate(ctx, e.order)
 }
@@ -50,10 +48,7 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 					a = &Alert{SLO: id, Group: g.key, Rule: r.Name, State: AlertInactive, Since: now}
 					g.alerts[r.Name] = a
 				}
-				if a.Labels == nil { // built once per run: the catalog does not change
-					a.Severity, a.Windows, a.Factor = r.Severity, RuleWindows(r), r.Factor
-					a.Labels = st.alertLabels(g, r)
-				}
+				st.describe(a, g, r)
 				var on bool
 				before := a.State
 				a.LongBurn, a.ShortBurn, on = burning(r, g.budgetSeries(), st.def.BudgetFraction(), st.def.Window, now)
@@ -120,6 +115,17 @@ func (st *sloState) advance(g *group, now time.Time) []Count {
 	}
 	g.status = compute(&st.def, g.budgetSeries(), now, st.windows)
 	return judged
+}
+
+// describe gives an alert its rule's severity, windows, factor and
+// labels, unless it has them: they are built once per run, since the
+// catalog does not change (a reload clears them). The caller holds the
+// lock.
+func (st *sloState) describe(a *Alert, g *group, r slo.BurnRateAlert) {
+	if a.Labels == nil {
+		a.Severity, a.Windows, a.Factor = r.Severity, RuleWindows(r), r.Factor
+		a.Labels = st.alertLabels(g, r)
+	}
 }
 
 // alertLabels are the labels a rule's alert carries: the SLO's, the

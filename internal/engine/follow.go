@@ -26,9 +26,7 @@ func (e *Engine) Apply(counts []Count) {
 // policy states from the store, as the leader saved them; burn rates are
 // computed from its own counts.
 func (e *Engine) Follow(ctx context.Context, reload bool) error {
-	e.mu.Lock()
-	_, upTo := e.touch.take() // all of them are brought up to date now
-	e.mu.Unlock()
+	_, upTo := e.takeTouched() // all of them are brought up to date now
 	defer e.touchedDone(upTo)
 	return e.follow(ctx, reload, e.order)
 }
@@ -37,9 +35,7 @@ func (e *Engine) Follow(ctx context.Context, reload bool) error {
 // the clock, as Follow does for all of them, and returns how many: a
 // follower's prompt evaluation of pushed events.
 func (e *Engine) FollowTouched(ctx context.Context) (int, error) {
-	e.mu.Lock()
-	ids, upTo := e.touch.take()
-	e.mu.Unlock()
+	ids, upTo := e.takeTouched()
 	defer e.touchedDone(upTo)
 	if len(ids) == 0 {
 		return 0, nil
@@ -85,10 +81,7 @@ func (e *Engine) follow(ctx context.Context, reload bool, ids []string) error {
 			st.refresh(g, now)
 			for _, r := range st.rules {
 				if a, ok := g.alerts[r.Name]; ok {
-					if a.Labels == nil {
-						a.Severity, a.Windows, a.Factor = r.Severity, RuleWindows(r), r.Factor
-						a.Labels = st.alertLabels(g, r)
-					}
+					st.describe(a, g, r)
 					a.LongBurn, a.ShortBurn, _ = burning(r, g.budgetSeries(), st.def.BudgetFraction(), st.def.Window, now)
 				}
 			}

@@ -116,6 +116,9 @@ func (e *Engine) Reload(ctx context.Context, cat slo.Catalog, leading bool) (Rel
 		e.add(next[id])
 	}
 	e.index()
+	for _, id := range res.Removed {
+		delete(e.touch.ids, id) // counted before the reload; nothing evaluates them now
+	}
 	for _, x := range ending {
 		delete(x.group.alerts, x.rule)
 	}

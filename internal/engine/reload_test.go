@@ -60,3 +60,27 @@ func TestReloadReadsAChangedWindowFromTheStore(t *testing.T) {
 		t.Errorf("the SLO without groups kept the group store=s1: %v", h)
 	}
 }
+
+// TestReloadForgetsTouchedRemovedSLOs removes an SLO that events were
+// pushed for since the last evaluation: evaluating the touched SLOs must
+// not look for it.
+func TestReloadForgetsTouchedRemovedSLOs(t *testing.T) {
+	now := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	e, store := mustEngine(t, mustCatalog(t, reloadSpec), t.TempDir(), engine.NewManualClock(now))
+	defer store.Close()
+	ev := counted("payments", now.Add(-time.Hour), 90, 100)
+	ev.Labels = map[string]string{"store": "s1"}
+	if err := e.Ingest(context.Background(), []engine.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	other := strings.Replace(reloadSpec, "name: payments", "name: refunds", 1)
+	if _, err := e.Reload(context.Background(), mustCatalog(t, other), true); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.EvaluateTouched(context.Background()); n != 0 || err != nil {
+		t.Errorf("EvaluateTouched after the touched SLO was removed: %d, %v; want 0, nil", n, err)
+	}
+	if n, err := e.FollowTouched(context.Background()); n != 0 || err != nil {
+		t.Errorf("FollowTouched after the touched SLO was removed: %d, %v; want 0, nil", n, err)
+	}
+}

@@ -93,8 +93,9 @@ func RuleWindows(r slo.BurnRateAlert) string {
 }
 
 // MinBadEvents is how many bad events (or bad slices) a rule's long window
-// must hold at least before it may fire.
-const MinBadEvents = 3
+// must hold at least before it may fire: the evidence a policy's default
+// MinEvents asks of a budget too.
+const MinBadEvents = slo.EvidenceBadEvents
 
 // burning reports whether a rule fires at minute m: both of its windows
 // burn faster than its factor, and the long window has spent at least the

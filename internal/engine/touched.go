@@ -43,6 +43,13 @@ func (t *touched) take() ([]string, uint64) {
 	return out, t.counted
 }
 
+// takeTouched takes the touched SLOs as touched.take does, under e.mu.
+func (e *Engine) takeTouched() ([]string, uint64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.touch.take()
+}
+
 // touchedDone records that an evaluation covered the counts up to upTo.
 func (e *Engine) touchedDone(upTo uint64) {
 	e.mu.Lock()
@@ -78,9 +85,7 @@ func (e *Engine) Pending() bool {
 func (e *Engine) EvaluateTouched(ctx context.Context) (int, error) {
 	e.evalMu.Lock()
 	defer e.evalMu.Unlock()
-	e.mu.Lock()
-	ids, upTo := e.touch.take()
-	e.mu.Unlock()
+	ids, upTo := e.takeTouched()
 	defer e.touchedDone(upTo)
 	if len(ids) == 0 {
 		return 0, nil

@@ -111,10 +111,6 @@ func annotations(cat *slo.Catalog, s *slo.SLO, t target, r slo.BurnRateAlert) ma
 	ann := map[string]string{}
 	maps.Copy(ann, s.Alerting.Annotations)
 	maps.Copy(ann, level(s, r).Annotations)
-	title := s.DisplayName
-	if title == "" {
-		title = s.ID()
-	}
 	where := ""
 	if len(t.by) > 0 {
 		var parts []string
@@ -125,20 +121,33 @@ func annotations(cat *slo.Catalog, s *slo.SLO, t target, r slo.BurnRateAlert) ma
 	}
 	const burn = `{{ printf "%.1f" $value }}`
 	if _, ok := ann["summary"]; !ok {
-		ann["summary"] = escape(title) + where + " is burning its error budget " + burn + "× too fast"
+		ann["summary"] = escape(title(s)) + where + " is burning its error budget " + burn + "× too fast"
 	}
 	ann["description"] = fmt.Sprintf("Burn rate %s× over %s; the alert fires above %s× over both %s and %s. Objective %s%% over %s.",
 		burn, dur(r.LongWindow), num(r.Factor), dur(r.LongWindow), dur(r.ShortWindow), num(s.Objective), escape(s.Window.String()))
-	runbook := s.RunbookURL
-	if runbook == "" {
-		if svc, ok := cat.Service(s.Service); ok {
-			runbook = svc.RunbookURL
-		}
-	}
-	if runbook != "" {
+	if runbook := runbookURL(cat, s); runbook != "" {
 		ann["runbook_url"] = runbook
 	}
 	return ann
+}
+
+// title names the SLO in alert summaries: its display name, or its ID.
+func title(s *slo.SLO) string {
+	if s.DisplayName != "" {
+		return s.DisplayName
+	}
+	return s.ID()
+}
+
+// runbookURL is the SLO's runbook, or its service's; empty without one.
+func runbookURL(cat *slo.Catalog, s *slo.SLO) string {
+	if s.RunbookURL != "" {
+		return s.RunbookURL
+	}
+	if svc, ok := cat.Service(s.Service); ok {
+		return svc.RunbookURL
+	}
+	return ""
 }
 
 // escape keeps text that reaches an alert template from being read as a

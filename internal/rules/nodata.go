@@ -29,18 +29,12 @@ func noDataRule(cat *slo.Catalog, s *slo.SLO, t target, opts Options) Rule {
 	if owners.Team != "" {
 		l["team"] = owners.Team
 	}
-	title := s.DisplayName
-	if title == "" {
-		title = s.ID()
-	}
 	ann := map[string]string{
-		"summary":     escape(title) + " has no data",
+		"summary":     escape(title(s)) + " has no data",
 		"description": "None of the SLO's series has been seen for " + dur(opts.NoData) + ": its SLI, budget and burn-rate alerts cannot be computed. Check the exporter, the scrape and the queries.",
 	}
-	if s.RunbookURL != "" {
-		ann["runbook_url"] = s.RunbookURL
-	} else if svc, ok := cat.Service(s.Service); ok && svc.RunbookURL != "" {
-		ann["runbook_url"] = svc.RunbookURL
+	if runbook := runbookURL(cat, s); runbook != "" {
+		ann["runbook_url"] = runbook
 	}
 	return Rule{Alert: NoDataAlertName, Expr: "absent(" + t.sel(TotalIncrease1m) + ")", For: dur(opts.NoData), Labels: l, Annotations: ann}
 }
