@@ -219,7 +219,12 @@ func (st *sloState) newGroup(key string) *group {
 
 // Restore loads stored counts and alert states, replacing the counts in
 // memory (a replica that fell behind the other replicas restores again).
+//
+// It holds recordMu as Reload does: a count stored but not yet counted in
+// memory would otherwise be read from the store and then counted again.
 func (e *Engine) Restore(ctx context.Context) error {
+	e.recordMu.Lock()
+	defer e.recordMu.Unlock()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, st := range e.slos {
