@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
@@ -106,15 +107,14 @@ func counted(id, key string, kind Kind, sr *Series, sp minuteSpan, nowMin int64)
 // withoutExcluded drops counts that fall in an excluded window; the caller
 // holds at least the read lock.
 func (e *Engine) withoutExcluded(counts []Count) []Count {
-	out := counts[:0:0]
-	for _, c := range counts {
+	drop := func(c Count) bool {
 		st, ok := e.slos[c.SLO]
-		if ok && c.Kind == KindEvents && excluded(st.exclusions, c.Minute) {
-			continue
-		}
-		out = append(out, c)
+		return ok && c.Kind == KindEvents && excluded(st.exclusions, c.Minute)
 	}
-	return out
+	if !slices.ContainsFunc(counts, drop) {
+		return counts // the usual case, without a copy
+	}
+	return slices.DeleteFunc(slices.Clone(counts), drop)
 }
 
 func excluded(spans []minuteSpan, m int64) bool {

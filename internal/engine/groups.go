@@ -21,6 +21,9 @@ func (c Counts) finite() bool {
 
 // finiteOnly drops counts that are not finite numbers, logging them.
 func (e *Engine) finiteOnly(counts []Count) []Count {
+	if !slices.ContainsFunc(counts, func(c Count) bool { return !c.Counts.finite() }) {
+		return counts // the usual case, without a copy
+	}
 	out := counts[:0:0]
 	for _, c := range counts {
 		if !c.Counts.finite() {
@@ -103,17 +106,27 @@ func (e *Engine) applyAll(counts []Count) { e.applyTo(e.slos, counts) }
 
 // applyTo adds counts to the given SLOs' states.
 func (e *Engine) applyTo(slos map[string]*sloState, counts []Count) {
-	type target struct {
-		series *Series
-		g      *group
+	// Each series gets its points in one AddMany, in minute order. The
+	// points are gathered series by series in one array: counted first,
+	// then placed, which spares a slice per series growing as it goes.
+	type point struct {
+		series int
+		MinuteCounts
 	}
-	batches := map[target][]MinuteCounts{}
-	var order []target
-	add := func(t target, c Count) {
-		if _, ok := batches[t]; !ok {
-			order = append(order, t)
+	index := map[*Series]int{}
+	var series []*Series
+	var sizes []int
+	points := make([]point, 0, 2*len(counts))
+	add := func(s *Series, c Count) {
+		i, ok := index[s]
+		if !ok {
+			i = len(series)
+			index[s] = i
+			series = append(series, s)
+			sizes = append(sizes, 0)
 		}
-		batches[t] = append(batches[t], MinuteCounts{c.Minute, c.Counts})
+		sizes[i]++
+		points = append(points, point{i, MinuteCounts{c.Minute, c.Counts}})
 	}
 	for _, c := range counts {
 		st, ok := slos[c.SLO]
@@ -130,19 +143,29 @@ func (e *Engine) applyTo(slos map[string]*sloState, counts []Count) {
 		}
 		if c.Kind == KindSlices {
 			if g.slices != nil {
-				add(target{g.slices, g}, c)
+				add(g.slices, c)
 			}
 			continue
 		}
-		add(target{g.events, g}, c)
+		add(g.events, c)
 		if g != st.all {
-			add(target{st.all.events, st.all}, c)
+			add(st.all.events, c)
 		}
 	}
-	for _, t := range order {
-		points := batches[t]
-		slices.SortStableFunc(points, func(a, b MinuteCounts) int { return cmp.Compare(a.Minute, b.Minute) })
-		t.series.AddMany(points)
+	starts := make([]int, len(series)+1)
+	for i, n := range sizes {
+		starts[i+1] = starts[i] + n
+	}
+	placed := make([]MinuteCounts, len(points))
+	next := slices.Clone(starts[:len(series)])
+	for _, p := range points {
+		placed[next[p.series]] = p.MinuteCounts
+		next[p.series]++
+	}
+	for i, s := range series {
+		run := placed[starts[i]:starts[i+1]]
+		slices.SortStableFunc(run, func(a, b MinuteCounts) int { return cmp.Compare(a.Minute, b.Minute) })
+		s.AddMany(run)
 	}
 }
 

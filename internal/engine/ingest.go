@@ -88,8 +88,10 @@ type keyCacheKey struct {
 func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloState][]newGroupAt, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	sums := map[countKey]Counts{}
-	var order []countKey
+	// Each count's place in out: one map operation per event.
+	index := make(map[countKey]int, min(len(events), 1024))
+	var out []Count
+	ids := map[*sloState]string{}
 	var news map[*sloState][]newGroupAt
 	seen := map[*sloState]map[string]bool{}
 	keys := map[keyCacheKey]string{}
@@ -142,18 +144,21 @@ func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloSt
 				news[st] = append(news[st], newGroupAt{key, i})
 			}
 			k := countKey{st, key, UnixMinute(t)}
-			if _, seen := sums[k]; !seen {
-				order = append(order, k)
+			if j, ok := index[k]; ok {
+				out[j].Counts = out[j].Counts.add(c)
+				continue
 			}
-			sums[k] = sums[k].add(c)
+			id, ok := ids[st]
+			if !ok {
+				id = st.def.ID()
+				ids[st] = id
+			}
+			index[k] = len(out)
+			out = append(out, Count{SLO: id, Group: key, Kind: KindEvents, Minute: k.minute, Counts: c})
 		}
 		if !used {
 			return nil, nil, &EventError{i, fmt.Sprintf("no SLO on stream %q can count this event: latency SLOs need latency_ms, the others outcome", ev.Stream)}
 		}
-	}
-	out := make([]Count, 0, len(order))
-	for _, k := range order {
-		out = append(out, Count{SLO: k.st.def.ID(), Group: k.group, Kind: KindEvents, Minute: k.minute, Counts: sums[k]})
 	}
 	return out, news, nil
 }
