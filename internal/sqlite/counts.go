@@ -4,11 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/accord-slo/accord/internal/engine"
-	"github.com/accord-slo/accord/internal/store"
 )
 
 // AddCounts adds counts durably, in one transaction with whatever other
@@ -22,81 +20,105 @@ func (s *Store) AddCounts(ctx context.Context, counts []engine.Count) error {
 
 // upsertRows is how many counts one statement adds: binding and stepping a
 // statement per count cost a third of a commit of counts spread over many
-// minutes. 100 rows are 600 parameters, far below SQLite's limit.
+// minutes. 100 rows are 400 parameters, far below SQLite's limit.
 const upsertRows = 100
 
 // upsertCounts is the statement that adds n counts. Two counts of the same
 // key in one statement are added one after the other.
 func upsertCounts(n int) string {
-	return `INSERT INTO counts (slo, grp, kind, minute, good, total) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", n), ", ") +
-		` ON CONFLICT (slo, grp, kind, minute) DO UPDATE SET good = good + excluded.good, total = total + excluded.total`
+	return `INSERT INTO counts (series, minute, good, total) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ") +
+		` ON CONFLICT (series, minute) DO UPDATE SET good = good + excluded.good, total = total + excluded.total`
 }
 
+// seriesKey names a series of counts: an SLO's group's counts of a kind.
+type seriesKey struct {
+	slo, group string
+	kind       engine.Kind
+}
+
+// seriesRow is a count keyed by its series id, as the table keeps it.
+type seriesRow struct {
+	series, minute int64
+	good, total    float64
+}
+
+// commit appends counts to pending in one row, adding the series that are
+// new (see pending.go).
 func (s *Store) commit(ctx context.Context, counts []engine.Count) error {
+	if len(counts) == 0 {
+		return nil
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin count transaction: %w", err)
 	}
 	defer tx.Rollback()
-	// In key order, each statement's rows land next to each other in the
-	// table and its pages are found in the cache. The batcher's slice is
-	// this commit's own to sort.
-	slices.SortFunc(counts, store.CompareCounts)
-	var full *sql.Stmt
-	args := make([]any, 0, 6*upsertRows)
-	for len(counts) > 0 {
-		n := min(len(counts), upsertRows)
-		args = args[:0]
-		for _, c := range counts[:n] {
-			args = append(args, c.SLO, c.Group, string(c.Kind), c.Minute, c.Good, c.Total)
-		}
-		if n < upsertRows {
-			_, err = tx.ExecContext(ctx, upsertCounts(n), args...)
-		} else {
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, upsertCounts(upsertRows)); err != nil {
-					return fmt.Errorf("prepare count upsert: %w", err)
+	rows := make([]seriesRow, len(counts))
+	// Series this transaction creates are known to the store once it
+	// commits: rolled back, their ids are gone.
+	var fresh map[seriesKey]int64
+	for i, c := range counts {
+		k := seriesKey{c.SLO, c.Group, c.Kind}
+		id, ok := s.series[k]
+		if !ok {
+			if id, ok = fresh[k]; !ok {
+				if id, err = seriesID(ctx, tx, k); err != nil {
+					return err
 				}
-				defer full.Close()
+				if fresh == nil {
+					fresh = map[seriesKey]int64{}
+				}
+				fresh[k] = id
 			}
-			_, err = full.ExecContext(ctx, args...)
 		}
-		if err != nil {
-			c := counts[0]
-			return fmt.Errorf("store %d counts from %s %s at minute %d: %w", n, c.SLO, c.Group, c.Minute, err)
-		}
-		counts = counts[n:]
+		rows[i] = seriesRow{id, c.Minute, c.Good, c.Total}
+	}
+	body := appendCounts(make([]byte, 0, 24*len(rows)), rows)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO pending (n, body) VALUES (?, ?)`, len(rows), body); err != nil {
+		c := counts[0]
+		return fmt.Errorf("store %d counts from %s %s at minute %d: %w", len(counts), c.SLO, c.Group, c.Minute, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit counts: %w", err)
 	}
+	for k, id := range fresh {
+		s.series[k] = id
+	}
+	if s.pending.Add(int64(len(rows))) >= mergeAt {
+		select {
+		case s.mergeNow <- struct{}{}:
+		default: // a merge is asked for already
+		}
+	}
 	return nil
 }
 
+// seriesID returns the id of a series, adding it if it is new.
+func seriesID(ctx context.Context, tx *sql.Tx, k seriesKey) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO series (slo, grp, kind) VALUES (?, ?, ?)
+		ON CONFLICT (slo, grp, kind) DO UPDATE SET slo = excluded.slo RETURNING id`, k.slo, k.group, string(k.kind)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("add series %s %s %s: %w", k.slo, k.group, k.kind, err)
+	}
+	return id, nil
+}
+
 // LoadCounts calls fn with every count from minute since on, each SLO
-// group's oldest first. It reads the table in key order, from start to
-// end: through the minute index it would look up every row at random,
-// ten times slower.
+// group's oldest first, pending ones included. It reads series by series
+// in name order, each one's counts by its key (CROSS JOIN keeps SQLite to
+// that order): through the minute index it would look up every row at
+// random and sort them all, ten times slower.
 func (s *Store) LoadCounts(ctx context.Context, since int64, fn func(engine.Count) error) error {
-	rows, err := s.read.QueryContext(ctx,
-		`SELECT slo, grp, kind, minute, good, total FROM counts NOT INDEXED WHERE minute >= ? ORDER BY slo, grp, kind, minute`, since)
+	err := s.withPending(ctx, since, func(tx *sql.Tx) (*sql.Rows, error) {
+		return tx.QueryContext(ctx, `SELECT s.slo, s.grp, s.kind, c.minute, c.good, c.total
+			FROM series s CROSS JOIN counts c ON c.series = s.id AND c.minute >= ? ORDER BY s.slo, s.grp, s.kind, c.minute`, since)
+	}, fn)
 	if err != nil {
 		return fmt.Errorf("load counts since minute %d: %w", since, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var c engine.Count
-		var kind string
-		if err := rows.Scan(&c.SLO, &c.Group, &kind, &c.Minute, &c.Good, &c.Total); err != nil {
-			return fmt.Errorf("read count: %w", err)
-		}
-		c.Kind = engine.Kind(kind)
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return nil
 }
 
 // Compact folds the minute counts before minute before into one count per
@@ -105,15 +127,18 @@ func (s *Store) LoadCounts(ctx context.Context, since int64, fn func(engine.Coun
 // rows make restarts faster.
 func (s *Store) Compact(ctx context.Context, before int64) error {
 	before -= ((before % 60) + 60) % 60 // whole hours only
+	if err := s.merge(ctx); err != nil {
+		return err
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin compaction: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO counts (slo, grp, kind, minute, good, total)
-		SELECT slo, grp, kind, minute - (minute % 60), SUM(good), SUM(total) FROM counts
-		WHERE minute < ? AND minute % 60 != 0 GROUP BY slo, grp, kind, minute - (minute % 60)
-		ON CONFLICT (slo, grp, kind, minute) DO UPDATE SET good = good + excluded.good, total = total + excluded.total`, before); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO counts (series, minute, good, total)
+		SELECT series, minute - (minute % 60), SUM(good), SUM(total) FROM counts
+		WHERE minute < ? AND minute % 60 != 0 GROUP BY series, minute - (minute % 60)
+		ON CONFLICT (series, minute) DO UPDATE SET good = good + excluded.good, total = total + excluded.total`, before); err != nil {
 		return fmt.Errorf("fold minutes before %d into hours: %w", before, err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM counts WHERE minute < ? AND minute % 60 != 0`, before); err != nil {
@@ -129,6 +154,9 @@ func (s *Store) Compact(ctx context.Context, before int64) error {
 // that every channel has delivered (the alert history reaches as far back
 // as the counts).
 func (s *Store) Prune(ctx context.Context, before int64) error {
+	if err := s.merge(ctx); err != nil {
+		return err
+	}
 	if _, err := s.write.ExecContext(ctx, `DELETE FROM counts WHERE minute < ?`, before); err != nil {
 		return fmt.Errorf("prune counts before minute %d: %w", before, err)
 	}
@@ -141,7 +169,10 @@ func (s *Store) Prune(ctx context.Context, before int64) error {
 
 // LastMinutes returns, per SLO, the newest minute holding measured events.
 func (s *Store) LastMinutes(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT slo, MAX(minute) FROM counts WHERE kind = 'events' GROUP BY slo`)
+	if err := s.merge(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT s.slo, MAX(c.minute) FROM series s JOIN counts c ON c.series = s.id WHERE s.kind = 'events' GROUP BY s.slo`)
 	if err != nil {
 		return nil, fmt.Errorf("read last minutes: %w", err)
 	}
@@ -162,13 +193,17 @@ func (s *Store) LastMinutes(ctx context.Context) (map[string]int64, error) {
 // kind from minute from (inclusive) to minute to (exclusive). Events add up
 // over groups; slices are read from the SLO-wide group when there is one.
 func (s *Store) HourlyCounts(ctx context.Context, kind engine.Kind, from, to int64) (map[string]map[int64]engine.Counts, error) {
-	q := `SELECT slo, minute / 60, SUM(good), SUM(total) FROM counts
-		WHERE kind = ? AND minute >= ? AND minute < ? GROUP BY slo, minute / 60`
+	if err := s.merge(ctx); err != nil {
+		return nil, err
+	}
+	q := `SELECT s.slo, c.minute / 60, SUM(c.good), SUM(c.total) FROM series s JOIN counts c ON c.series = s.id
+		WHERE s.kind = ? AND c.minute >= ? AND c.minute < ? GROUP BY s.slo, c.minute / 60`
 	if kind == engine.KindSlices {
-		q = `SELECT slo, minute / 60, SUM(good), SUM(total) FROM counts
-			WHERE kind = ? AND minute >= ? AND minute < ?
-			AND (grp = '*' OR NOT EXISTS (SELECT 1 FROM counts c2 WHERE c2.slo = counts.slo AND c2.grp = '*' AND c2.kind = counts.kind))
-			GROUP BY slo, minute / 60`
+		q = `SELECT s.slo, c.minute / 60, SUM(c.good), SUM(c.total) FROM series s JOIN counts c ON c.series = s.id
+			WHERE s.kind = ? AND c.minute >= ? AND c.minute < ?
+			AND (s.grp = '*' OR NOT EXISTS (SELECT 1 FROM series s2 JOIN counts c2 ON c2.series = s2.id
+				WHERE s2.slo = s.slo AND s2.grp = '*' AND s2.kind = s.kind))
+			GROUP BY s.slo, c.minute / 60`
 	}
 	rows, err := s.read.QueryContext(ctx, q, string(kind), from, to)
 	if err != nil {
@@ -196,8 +231,11 @@ func (s *Store) HourlyCounts(ctx context.Context, kind engine.Kind, from, to int
 // SLO-wide group, so a report can judge a grouped SLO by its worst group
 // as the policy does.
 func (s *Store) GroupCounts(ctx context.Context, kind engine.Kind, slo string, from, to int64) (map[string]engine.Counts, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT grp, SUM(good), SUM(total) FROM counts
-		WHERE slo = ? AND kind = ? AND minute >= ? AND minute < ? AND grp != '*' GROUP BY grp`, slo, string(kind), from, to)
+	if err := s.merge(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT s.grp, SUM(c.good), SUM(c.total) FROM series s JOIN counts c ON c.series = s.id
+		WHERE s.slo = ? AND s.kind = ? AND c.minute >= ? AND c.minute < ? AND s.grp != '*' GROUP BY s.grp`, slo, string(kind), from, to)
 	if err != nil {
 		return nil, fmt.Errorf("read %s of %s per group from minute %d to %d: %w", kind, slo, from, to, err)
 	}

@@ -38,9 +38,14 @@ func OpenReader(dir string) (*Reader, error) {
 		db.Close()
 		return nil, fmt.Errorf("read schema version of %s: %w", path, err)
 	}
-	if version > len(migrations) {
+	switch {
+	case version > len(migrations):
 		db.Close()
 		return nil, fmt.Errorf("database %s has schema version %d, newer than this Accord knows (%d)", path, version, len(migrations))
+	case version < len(migrations):
+		db.Close()
+		return nil, fmt.Errorf("database %s has schema version %d, older than this Accord reads (%d): run this version's accord serve on it once to upgrade it",
+			path, version, len(migrations))
 	}
 	return &Reader{s: &Store{read: db, path: path}}, nil
 }

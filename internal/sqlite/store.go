@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/store"
@@ -29,9 +31,22 @@ type Store struct {
 	lock        *os.File // held while open: one process per database
 
 	batch *store.Batcher
+	// series maps the series committed so far to their ids; only the
+	// batcher's goroutine, which commits counts, reads and writes it.
+	series map[seriesKey]int64
 	// unwritable is set when a write failed for want of space (or a
 	// failing disk) and cleared by the next write that succeeds.
 	unwritable atomic.Bool
+
+	// pending is how many counts wait in the pending table to be merged
+	// into the counts table (pending.go); mergeMu lets one merge run at a
+	// time, and mergeFailed says the last one failed.
+	pending     atomic.Int64
+	mergeMu     sync.Mutex
+	mergeFailed atomic.Bool
+	mergeNow    chan struct{}
+	stopMerge   chan struct{}
+	merged      chan struct{} // closed when the merger has stopped
 }
 
 // Open opens (creating if need be) the database in dir. Only one process
@@ -73,7 +88,8 @@ func open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(4)
-	s := &Store{write: write, read: read, path: path}
+	s := &Store{write: write, read: read, path: path, series: map[seriesKey]int64{},
+		mergeNow: make(chan struct{}, 1), stopMerge: make(chan struct{}), merged: make(chan struct{})}
 	if err := s.migrate(context.Background()); err != nil {
 		s.write.Close()
 		s.read.Close()
@@ -84,14 +100,28 @@ func open(dir string) (*Store, error) {
 		s.read.Close()
 		return nil, fmt.Errorf("prepare token lookup in %s: %w", path, err)
 	}
+	var pending int64
+	if err := s.write.QueryRow(`SELECT COALESCE(SUM(n), 0) FROM pending`).Scan(&pending); err != nil {
+		s.tokenByHash.Close()
+		s.write.Close()
+		s.read.Close()
+		return nil, fmt.Errorf("count pending counts in %s: %w", path, err)
+	}
+	s.pending.Store(pending)
 	s.batch = store.NewBatcher(func(ctx context.Context, counts []engine.Count) error { return s.wrote(s.commit(ctx, counts)) })
+	go s.merger()
 	return s, nil
 }
 
-// Close stops the writer and closes the database.
+// Close stops the writer, merges the pending counts, so a reader of the
+// database finds them all in the table, and closes the database.
 func (s *Store) Close() error {
+	close(s.stopMerge)
+	<-s.merged
 	s.batch.Close()
-	err := errors.Join(s.tokenByHash.Close(), s.write.Close(), s.read.Close())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := errors.Join(s.merge(ctx), s.tokenByHash.Close(), s.write.Close(), s.read.Close())
 	if s.lock != nil {
 		s.lock.Close() // releases the flock
 	}
@@ -120,6 +150,9 @@ func ownerOnly(path string) error {
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.read.PingContext(ctx); err != nil {
 		return err
+	}
+	if s.mergeFailed.Load() {
+		return s.merge(ctx)
 	}
 	if !s.unwritable.Load() {
 		return nil
@@ -214,6 +247,38 @@ var migrations = []string{
 	`CREATE TABLE source_states (
 		slo  TEXT PRIMARY KEY,
 		body TEXT NOT NULL
+	);`,
+	// Counts are keyed by an integer series id, not by three strings: a
+	// key of two integers compares in one step and a row takes a third of
+	// the space. A commit of counts appends them to pending, one row per
+	// commit, and a merge folds many commits into the counts table at once
+	// (see pending.go): a backlog spread over many minutes then costs one
+	// pass over the table's pages per merge, not one page per count.
+	`CREATE TABLE series (
+		id   INTEGER PRIMARY KEY,
+		slo  TEXT NOT NULL,
+		grp  TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		UNIQUE (slo, grp, kind)
+	);
+	INSERT INTO series (slo, grp, kind) SELECT DISTINCT slo, grp, kind FROM counts ORDER BY slo, grp, kind;
+	CREATE TABLE series_counts (
+		series INTEGER NOT NULL,
+		minute INTEGER NOT NULL,
+		good   REAL NOT NULL,
+		total  REAL NOT NULL,
+		PRIMARY KEY (series, minute)
+	) WITHOUT ROWID;
+	INSERT INTO series_counts (series, minute, good, total)
+		SELECT s.id, c.minute, c.good, c.total FROM counts c JOIN series s ON s.slo = c.slo AND s.grp = c.grp AND s.kind = c.kind
+		ORDER BY s.id, c.minute;
+	DROP TABLE counts;
+	ALTER TABLE series_counts RENAME TO counts;
+	CREATE INDEX counts_minute ON counts (minute);
+	CREATE TABLE pending (
+		seq  INTEGER PRIMARY KEY,
+		n    INTEGER NOT NULL,
+		body BLOB NOT NULL
 	);`,
 }
 

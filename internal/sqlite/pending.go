@@ -1,0 +1,319 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/store"
+)
+
+// Counts reach the counts table in two steps. A commit appends its counts
+// to pending as one row, which costs the same whether they fall on one
+// minute or on two days of them. A merge then folds many commits into the
+// table at once, summed by key and in key order, so each page of the table
+// is written once per merge rather than once per count: a backlog replayed
+// out of order after an outage adds a row to many pages for every count.
+
+const (
+	// mergeAt is how many pending counts start a merge before the next
+	// tick: a merge of that many distinct counts takes about a second.
+	mergeAt = 200_000
+	// mergeEvery is how often pending counts are merged however few.
+	mergeEvery = 5 * time.Second
+	// mergeCounts is about how many pending counts one merge transaction
+	// folds (whole commits, at least one), so the writer is free for
+	// commits between them and a merge's memory stays bounded.
+	mergeCounts = 500_000
+)
+
+// seriesMinute is the key of the counts table.
+type seriesMinute struct{ series, minute int64 }
+
+// appendCounts encodes counts for a pending row: per count its series id
+// and minute as varints and its good and total as float64 bits.
+func appendCounts(b []byte, rows []seriesRow) []byte {
+	for _, r := range rows {
+		b = binary.AppendUvarint(b, uint64(r.series))
+		b = binary.AppendVarint(b, r.minute)
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(r.good))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(r.total))
+	}
+	return b
+}
+
+// decodeCounts calls fn with each count of a pending row.
+func decodeCounts(b []byte, fn func(seriesRow)) error {
+	for len(b) > 0 {
+		series, n := binary.Uvarint(b)
+		if n <= 0 {
+			return errors.New("bad series id")
+		}
+		b = b[n:]
+		minute, n := binary.Varint(b)
+		if n <= 0 {
+			return errors.New("bad minute")
+		}
+		b = b[n:]
+		if len(b) < 16 {
+			return errors.New("truncated counts")
+		}
+		fn(seriesRow{int64(series), minute, math.Float64frombits(binary.LittleEndian.Uint64(b)),
+			math.Float64frombits(binary.LittleEndian.Uint64(b[8:]))})
+		b = b[16:]
+	}
+	return nil
+}
+
+// pendingSums reads the pending counts from minute since on, summed by
+// key, oldest commit first up to commit upTo, until it has read at least
+// limit counts. It returns the sums, the last commit read, and how many
+// counts it read.
+func pendingSums(ctx context.Context, tx *sql.Tx, since, upTo, limit int64) (sums map[seriesMinute]engine.Counts, last, n int64, err error) {
+	res, err := tx.QueryContext(ctx, `SELECT seq, n, body FROM pending WHERE seq <= ? ORDER BY seq`, upTo)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("read pending counts: %w", err)
+	}
+	defer res.Close()
+	sums = map[seriesMinute]engine.Counts{}
+	for n < limit && res.Next() {
+		var body []byte
+		var size int64
+		if err := res.Scan(&last, &size, &body); err != nil {
+			return nil, 0, 0, fmt.Errorf("read pending counts: %w", err)
+		}
+		err := decodeCounts(body, func(r seriesRow) {
+			if r.minute >= since {
+				k := seriesMinute{r.series, r.minute}
+				c := sums[k]
+				sums[k] = engine.Counts{Good: c.Good + r.good, Total: c.Total + r.total}
+			}
+		})
+		if err != nil {
+			return nil, 0, 0, fmt.Errorf("decode pending counts %d: %w", last, err)
+		}
+		n += size
+	}
+	if err := res.Err(); err != nil {
+		return nil, 0, 0, fmt.Errorf("read pending counts: %w", err)
+	}
+	return sums, last, n, nil
+}
+
+// Flush merges every pending count into the counts table, as the store
+// does every few seconds by itself.
+func (s *Store) Flush(ctx context.Context) error { return s.merge(ctx) }
+
+// merge folds every count pending when it starts into the counts table.
+// Reads that sum the table (reports, compaction) merge first, so they see
+// every count stored before they began.
+func (s *Store) merge(ctx context.Context) error {
+	s.mergeMu.Lock()
+	defer s.mergeMu.Unlock()
+	var upTo int64
+	if err := s.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM pending`).Scan(&upTo); err != nil {
+		s.mergeFailed.Store(true)
+		return fmt.Errorf("merge pending counts: %w", err)
+	}
+	for {
+		more, err := s.mergeSome(ctx, upTo)
+		if err = s.wrote(err); err != nil {
+			s.mergeFailed.Store(true)
+			return fmt.Errorf("merge pending counts: %w", err)
+		}
+		if !more {
+			s.mergeFailed.Store(false)
+			return nil
+		}
+	}
+}
+
+// mergeSome folds the oldest pending commits up to commit upTo, about
+// mergeCounts counts, into the counts table in one transaction, and
+// reports whether more are left.
+func (s *Store) mergeSome(ctx context.Context, upTo int64) (bool, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("begin merge: %w", err)
+	}
+	defer tx.Rollback()
+	sums, last, n, err := pendingSums(ctx, tx, math.MinInt64, upTo, mergeCounts)
+	if err != nil || last == 0 {
+		return false, err
+	}
+	out := make([]seriesRow, 0, len(sums))
+	for k, c := range sums {
+		out = append(out, seriesRow{k.series, k.minute, c.Good, c.Total})
+	}
+	if err := upsert(ctx, tx, out); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE seq <= ?`, last); err != nil {
+		return false, fmt.Errorf("delete merged counts up to %d: %w", last, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("commit merge: %w", err)
+	}
+	s.pending.Add(-n)
+	return last < upTo, nil
+}
+
+// upsert adds rows to the counts table, in key order: each statement's
+// rows land next to each other and its pages are found in the cache.
+func upsert(ctx context.Context, tx *sql.Tx, rows []seriesRow) error {
+	slices.SortFunc(rows, func(a, b seriesRow) int {
+		return cmp.Or(cmp.Compare(a.series, b.series), cmp.Compare(a.minute, b.minute))
+	})
+	var full *sql.Stmt
+	args := make([]any, 0, 4*upsertRows)
+	for len(rows) > 0 {
+		n := min(len(rows), upsertRows)
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = append(args, r.series, r.minute, r.good, r.total)
+		}
+		var err error
+		if n < upsertRows {
+			_, err = tx.ExecContext(ctx, upsertCounts(n), args...)
+		} else {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, upsertCounts(upsertRows)); err != nil {
+					return fmt.Errorf("prepare count upsert: %w", err)
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
+		}
+		if err != nil {
+			return fmt.Errorf("store %d counts from series %d at minute %d: %w", n, rows[0].series, rows[0].minute, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// merger merges pending counts every mergeEvery, and as soon as mergeAt
+// of them wait, until the store closes.
+func (s *Store) merger() {
+	defer close(s.merged)
+	tick := time.NewTicker(mergeEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stopMerge:
+			return
+		case <-tick.C:
+		case <-s.mergeNow:
+		}
+		if s.pending.Load() == 0 && !s.mergeFailed.Load() {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		// A failure is kept for Ping to report, and retried at the next
+		// tick; the counts stay pending and are read from there.
+		_ = s.merge(ctx)
+		cancel()
+	}
+}
+
+// withPending calls fn with the stored counts from minute since on, those
+// of the table (read by rows, in key order) and the pending ones added in,
+// each series oldest first. It reads both in one transaction, so a merge
+// running meanwhile counts nothing twice.
+func (s *Store) withPending(ctx context.Context, since int64, table func(*sql.Tx) (*sql.Rows, error), fn func(engine.Count) error) error {
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin reading counts: %w", err)
+	}
+	defer tx.Rollback()
+	sums, _, _, err := pendingSums(ctx, tx, since, math.MaxInt64, math.MaxInt64)
+	if err != nil {
+		return err
+	}
+	pend, err := keyed(ctx, tx, sums)
+	if err != nil {
+		return err
+	}
+	rows, err := table(tx)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	next := 0
+	for rows.Next() {
+		var c engine.Count
+		var kind string
+		if err := rows.Scan(&c.SLO, &c.Group, &kind, &c.Minute, &c.Good, &c.Total); err != nil {
+			return fmt.Errorf("read count: %w", err)
+		}
+		c.Kind = engine.Kind(kind)
+		for ; next < len(pend) && store.CompareCounts(pend[next], c) <= 0; next++ {
+			if store.CompareCounts(pend[next], c) == 0 {
+				c.Good, c.Total = c.Good+pend[next].Good, c.Total+pend[next].Total
+				continue
+			}
+			if err := fn(pend[next]); err != nil {
+				return err
+			}
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read counts: %w", err)
+	}
+	for _, c := range pend[next:] {
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keyed names the series of pending sums and sorts them as the table's
+// counts are read: by SLO, group, kind and minute.
+func keyed(ctx context.Context, tx *sql.Tx, sums map[seriesMinute]engine.Counts) ([]engine.Count, error) {
+	if len(sums) == 0 {
+		return nil, nil
+	}
+	// One pass over the series table: far cheaper than loading the counts
+	// it comes before.
+	rows, err := tx.QueryContext(ctx, `SELECT id, slo, grp, kind FROM series`)
+	if err != nil {
+		return nil, fmt.Errorf("read the series of pending counts: %w", err)
+	}
+	defer rows.Close()
+	names := map[int64]engine.Count{}
+	for rows.Next() {
+		var id int64
+		var name engine.Count
+		var kind string
+		if err := rows.Scan(&id, &name.SLO, &name.Group, &kind); err != nil {
+			return nil, fmt.Errorf("read the series of pending counts: %w", err)
+		}
+		name.Kind = engine.Kind(kind)
+		names[id] = name
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the series of pending counts: %w", err)
+	}
+	out := make([]engine.Count, 0, len(sums))
+	for k, c := range sums {
+		name, ok := names[k.series]
+		if !ok {
+			return nil, fmt.Errorf("pending counts of series %d, which the database does not name", k.series)
+		}
+		name.Minute, name.Counts = k.minute, c
+		out = append(out, name)
+	}
+	slices.SortFunc(out, store.CompareCounts)
+	return out, nil
+}

@@ -1,0 +1,195 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/accord-slo/accord/internal/engine"
+)
+
+func TestPendingCountsEncodeAndDecode(t *testing.T) {
+	in := []seriesRow{{1, 29_000_000, 9, 10}, {300, -5, -2.5, -3}, {math.MaxInt32, 0, 0.1, 1e12}}
+	body := appendCounts(nil, in)
+	var out []seriesRow
+	if err := decodeCounts(body, func(r seriesRow) { out = append(out, r) }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(in, out) {
+		t.Errorf("decoded %+v, want %+v", out, in)
+	}
+	for n := 1; n < len(body); n++ {
+		if err := decodeCounts(body[:n], func(seriesRow) {}); err == nil && n != len(appendCounts(nil, in[:1])) && n != len(appendCounts(nil, in[:2])) {
+			t.Errorf("a row cut to %d of %d bytes decoded without an error", n, len(body))
+		}
+	}
+}
+
+func mustOpen(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func count(slo, grp string, minute int64, good, total float64) engine.Count {
+	return engine.Count{SLO: slo, Group: grp, Kind: engine.KindEvents, Minute: minute, Counts: engine.Counts{Good: good, Total: total}}
+}
+
+// loaded is every count LoadCounts gives, one line each, checking that
+// each series comes oldest first and that no key comes twice.
+func loaded(t *testing.T, load func(context.Context, int64, func(engine.Count) error) error, since int64) []string {
+	t.Helper()
+	var out []string
+	last := map[string]int64{}
+	err := load(context.Background(), since, func(c engine.Count) error {
+		series := c.SLO + " " + c.Group
+		if m, ok := last[series]; ok && c.Minute <= m {
+			t.Errorf("%s minute %d came after minute %d", series, c.Minute, m)
+		}
+		last[series] = c.Minute
+		out = append(out, fmt.Sprintf("%s %s %d %g/%g", c.SLO, c.Group, c.Minute, c.Good, c.Total))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestPendingCountsAreReadBeforeAndAfterTheyAreMerged adds counts over
+// merged ones (the same keys, older and newer minutes, new series) and
+// reads them before and after a merge: LoadCounts adds the pending ones
+// in, the summing reads merge first, and a merge changes no sum.
+func TestPendingCountsAreReadBeforeAndAfterTheyAreMerged(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, t.TempDir())
+	if err := s.AddCounts(ctx, []engine.Count{count("a/b", "{}", 100, 9, 10), count("a/b", "{}", 102, 5, 5), count("a/c", "{}", 101, 1, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddCounts(ctx, []engine.Count{count("a/b", "{}", 102, 1, 2), count("a/b", "{}", 99, 3, 3), count("a/b", "{}", 103, 0, 1),
+		count("a/a", "{}", 100, 2, 2), count("a/c", "{}", 50, 7, 7)}); err != nil {
+		t.Fatal(err)
+	}
+	if s.pending.Load() != 5 {
+		t.Fatalf("%d counts pending, want the 5 just added", s.pending.Load())
+	}
+	want := []string{"a/a {} 100 2/2", "a/b {} 99 3/3", "a/b {} 100 9/10", "a/b {} 102 6/7", "a/b {} 103 0/1", "a/c {} 101 1/1"}
+	if got := loaded(t, s.LoadCounts, 60); !slices.Equal(got, want) {
+		t.Errorf("with counts pending, LoadCounts gave\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	hourly, err := s.HourlyCounts(ctx, engine.KindEvents, 60, 120)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hourly["a/b"][1]; got != (engine.Counts{Good: 18, Total: 21}) {
+		t.Errorf("hourly counts of a/b %+v, want every count, pending ones too", got)
+	}
+	if n := s.pending.Load(); n != 0 {
+		t.Errorf("%d counts still pending after a read that merges", n)
+	}
+	if got := loaded(t, s.LoadCounts, 60); !slices.Equal(got, want) {
+		t.Errorf("after the merge, LoadCounts gave\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestPendingCountsSurviveACrash: counts acknowledged but not merged are
+// in the database a new store opens, counted once, and merged by it.
+func TestPendingCountsSurviveACrash(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddCounts(ctx, []engine.Count{count("a/b", "{}", 100, 9, 10), count("a/b", "{}", 100, 1, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	// A crash: the process goes without merging or closing its store.
+	close(s.stopMerge)
+	<-s.merged
+	s.batch.Close()
+	s.write.Close()
+	s.read.Close()
+	s.lock.Close()
+
+	s = mustOpen(t, dir)
+	if n := s.pending.Load(); n != 2 {
+		t.Errorf("a new store finds %d counts pending, want 2", n)
+	}
+	want := []string{"a/b {} 100 10/11"}
+	if got := loaded(t, s.LoadCounts, 0); !slices.Equal(got, want) {
+		t.Errorf("LoadCounts gave %q, want %q", got, want)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := loaded(t, s.LoadCounts, 0); !slices.Equal(got, want) {
+		t.Errorf("after the merge, LoadCounts gave %q, want %q", got, want)
+	}
+}
+
+// TestCountsOfAnEarlierVersionAreKept opens a database whose counts are
+// keyed by strings, as before series ids, and finds every count.
+func TestCountsOfAnEarlierVersionAreKept(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "accord.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const before = 5 // the schema version before series ids
+	for i, m := range migrations[:before] {
+		if _, err := db.Exec(m); err != nil {
+			t.Fatalf("migration %d: %v", i+1, err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO counts (slo, grp, kind, minute, good, total) VALUES
+			('a/b', '{"store":"s1"}', 'events', 100, 9, 10), ('a/b', '{"store":"s2"}', 'events', 100, 1, 1),
+			('a/b', '{"store":"s1"}', 'events', 160, 3, 4), ('a/b', '*', 'slices', 100, 1, 1)`,
+		fmt.Sprintf("PRAGMA user_version = %d", before),
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	if _, err := OpenReader(dir); err == nil || !strings.Contains(err.Error(), "older") {
+		t.Errorf("a Reader of the earlier version's database: %v, want an error saying it is older", err)
+	}
+	s := mustOpen(t, dir)
+	want := []string{`a/b * 100 1/1`, `a/b {"store":"s1"} 100 9/10`, `a/b {"store":"s1"} 160 3/4`, `a/b {"store":"s2"} 100 1/1`}
+	var got []string
+	err = s.LoadCounts(context.Background(), 0, func(c engine.Count) error {
+		got = append(got, fmt.Sprintf("%s %s %d %g/%g", c.SLO, c.Group, c.Minute, c.Good, c.Total))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("counts after the upgrade\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// New counts of an old series add to it.
+	if err := s.AddCounts(context.Background(), []engine.Count{count("a/b", `{"store":"s2"}`, 100, 2, 2)}); err != nil {
+		t.Fatal(err)
+	}
+	groups, err := s.GroupCounts(context.Background(), engine.KindEvents, "a/b", 0, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if groups[`{"store":"s2"}`] != (engine.Counts{Good: 3, Total: 3}) || groups[`{"store":"s1"}`] != (engine.Counts{Good: 12, Total: 14}) {
+		t.Errorf("group counts %+v", groups)
+	}
+}
