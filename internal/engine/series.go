@@ -25,19 +25,22 @@ func (c Counts) sub(o Counts) Counts { return Counts{c.Good - o.Good, c.Total - 
 
 // Series holds the counts of one SLO (or one group of it) over its window.
 //
-// Rather than the counts of each bucket it keeps a running total at the end
-// of each bucket: one-minute checkpoints for the last three days and hourly
-// ones for the rest of the window. Any window's sum is then the difference
-// of two checkpoints, O(1) whatever its length. Memory grows with the data
-// held, up to 16 bytes per minute for 3 days plus 16 bytes per hour of the
-// window: a series with an hour of data takes about a kilobyte. Data
-// arriving in order costs O(1); late data costs one addition per
-// checkpoint after it (AddMany shares that cost among a batch).
+// Rather than the counts of each bucket it keeps running totals: at the
+// end of each hour of the window, and at the end of each minute of the
+// last three days since the start of the minute's hour. The running total
+// at a minute is its hour's predecessor's plus its own, and any window's
+// sum the difference of two of them, O(1) whatever its length. Memory
+// grows with the data held, up to 16 bytes per minute for 3 days plus 16
+// bytes per hour of the window: a series with an hour of data takes about
+// a kilobyte. Data arriving in order costs O(1); late data costs an
+// addition per minute left in its hour and per hour after it (AddMany
+// shares that cost among a batch), not one per minute up to now.
 type Series struct {
-	minutes []Counts // running total at the end of minute m, in slot m % len
+	minutes []Counts // total from the start of minute m's hour to its end, in slot m % len
 	hours   []Counts // running total at the end of hour h, in slot h % len
 	// maxHours is the number of hourly checkpoints the window needs; the
-	// hours ring grows up to it.
+	// hours ring grows up to it, and further to reach the hour before the
+	// oldest minute checkpoint.
 	maxHours int
 	head     int64 // newest minute (Unix minutes) the checkpoints reach
 	first    int64 // oldest minute holding data
@@ -76,6 +79,11 @@ func (s *Series) First() time.Time { return time.Unix(s.first*60, 0).UTC() }
 // oldestHour is the oldest hour the series keeps.
 func (s *Series) oldestHour() int64 { return floorDiv(s.head, 60) - int64(s.maxHours) + 1 }
 
+// hourSlots is the most hourly checkpoints the series keeps: those of
+// its window, and at least those before every minute checkpoint, which a
+// minute's running total starts from.
+func (s *Series) hourSlots() int { return max(s.maxHours, minuteSlots/60+2) }
+
 // Add counts c in minute m (Unix minutes). Data older than everything the
 // series keeps is dropped and Add returns false.
 func (s *Series) Add(m int64, c Counts) bool {
@@ -90,8 +98,9 @@ type MinuteCounts struct {
 
 // AddMany counts every point, which must be in ascending minute order, and
 // returns how many it kept (data older than the series keeps is dropped).
-// A batch costs one pass over the checkpoints after its oldest point, not
-// one per point, so a backlog of late data is as cheap as current data.
+// A batch costs one pass over the minutes left in each hour it touches
+// and one over the hours after its oldest point, not one per point, so a
+// backlog of late data costs little more than current data.
 func (s *Series) AddMany(points []MinuteCounts) int {
 	if len(points) == 0 {
 		return 0
@@ -114,18 +123,28 @@ func (s *Series) AddMany(points []MinuteCounts) int {
 		s.first = m
 		s.grow(s.head)
 	}
-	// Each checkpoint from the oldest point on gains every point up to it.
+	// Each minute checkpoint from a point to the end of its hour gains the
+	// points of the hour up to it.
+	lowest := s.head - int64(len(s.minutes)) + 1
+	for next := 0; next < len(points); {
+		h := floorDiv(points[next].Minute, 60)
+		var run Counts
+		for k := max(points[next].Minute, lowest); k <= min(h*60+59, s.head); k++ {
+			for next < len(points) && points[next].Minute <= k {
+				run = run.add(points[next].Counts)
+				next++
+			}
+			i := slot(k, len(s.minutes))
+			s.minutes[i] = s.minutes[i].add(run)
+		}
+		for next < len(points) && floorDiv(points[next].Minute, 60) == h {
+			next++ // before the minute checkpoints: in the hours only
+		}
+	}
+	// Each hourly checkpoint from the oldest point's on gains every point
+	// up to it.
 	var run Counts
 	next := 0
-	for k := max(points[0].Minute, s.head-int64(len(s.minutes))+1); k <= s.head; k++ {
-		for next < len(points) && points[next].Minute <= k {
-			run = run.add(points[next].Counts)
-			next++
-		}
-		i := slot(k, len(s.minutes))
-		s.minutes[i] = s.minutes[i].add(run)
-	}
-	run, next = Counts{}, 0
 	headHour := floorDiv(s.head, 60)
 	for h := max(floorDiv(points[0].Minute, 60), headHour-int64(len(s.hours))+1); h <= headHour; h++ {
 		for next < len(points) && floorDiv(points[next].Minute, 60) <= h {
@@ -144,14 +163,20 @@ func (s *Series) Advance(m int64) {
 	if !s.started || m <= s.head {
 		return
 	}
-	cum := s.minutes[slot(s.head, len(s.minutes))]
 	oldHead := s.head
+	oldHour, newHour := floorDiv(oldHead, 60), floorDiv(m, 60)
+	// The head's hourly checkpoint holds the running total so far.
+	cum := s.hours[slot(oldHour, len(s.hours))]
+	inHour := s.minutes[slot(oldHead, len(s.minutes))]
 	s.head = m
 	s.grow(oldHead)
 	for k := max(oldHead+1, m-int64(len(s.minutes))+1); k <= m; k++ {
-		s.minutes[slot(k, len(s.minutes))] = cum
+		if floorDiv(k, 60) == oldHour {
+			s.minutes[slot(k, len(s.minutes))] = inHour
+		} else {
+			s.minutes[slot(k, len(s.minutes))] = Counts{}
+		}
 	}
-	oldHour, newHour := floorDiv(oldHead, 60), floorDiv(m, 60)
 	for h := max(oldHour+1, newHour-int64(len(s.hours))+1); h <= newHour; h++ {
 		s.hours[slot(h, len(s.hours))] = cum
 	}
@@ -165,8 +190,8 @@ func (s *Series) grow(written int64) {
 	needMinutes := int(min(s.head-s.first+2, int64(minuteSlots)))
 	s.minutes = regrow(s.minutes, needMinutes, initialMinuteSlots, minuteSlots, written)
 	// A sum may round to the hour before the first data's.
-	needHours := int(min(floorDiv(s.head, 60)-floorDiv(s.first-1, 60)+2, int64(s.maxHours)))
-	s.hours = regrow(s.hours, needHours, initialHourSlots, s.maxHours, floorDiv(written, 60))
+	needHours := int(min(floorDiv(s.head, 60)-floorDiv(s.first-1, 60)+2, int64(s.hourSlots())))
+	s.hours = regrow(s.hours, needHours, initialHourSlots, s.hourSlots(), floorDiv(written, 60))
 }
 
 // regrow returns a ring of at least need slots (doubling, at most limit),
@@ -206,9 +231,9 @@ func (s *Series) cumAt(m int64) Counts {
 	case !s.started || m < s.first-1:
 		return s.baseline()
 	case m >= s.head:
-		return s.minutes[slot(s.head, len(s.minutes))]
+		return s.hours[slot(floorDiv(s.head, 60), len(s.hours))]
 	case m > s.head-int64(len(s.minutes)):
-		return s.minutes[slot(m, len(s.minutes))]
+		return s.hours[slot(floorDiv(m, 60)-1, len(s.hours))].add(s.minutes[slot(m, len(s.minutes))])
 	}
 	h := floorDiv(m, 60)
 	if m-h*60 < 30 {

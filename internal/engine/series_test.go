@@ -168,6 +168,42 @@ func TestGrowingSeriesSumsLikeAFullOne(t *testing.T) {
 	}
 }
 
+// TestSeriesBatchesMatchNaiveSums adds random batches, current and late
+// by up to four days, and checks every sum within the minute checkpoints,
+// ending at the head or before it, against the minutes themselves.
+func TestSeriesBatchesMatchNaiveSums(t *testing.T) {
+	for seed := uint64(1); seed <= 6; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 11))
+		span := []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour}[seed%3]
+		s, ref := NewSeries(span), naive{}
+		head := int64(29_000_000) + int64(rng.IntN(60))
+		for step := 0; step < 300; step++ {
+			if rng.IntN(20) == 0 {
+				head += int64(rng.IntN(2 * 1440)) // a gap
+			} else {
+				head += int64(rng.IntN(30))
+			}
+			var batch []MinuteCounts
+			for j := rng.IntN(50); j >= 0; j-- {
+				c := Counts{Good: float64(rng.IntN(10)), Total: 10}
+				batch = append(batch, MinuteCounts{head - int64(rng.IntN(4*1440)), c})
+			}
+			slices.SortStableFunc(batch, func(a, b MinuteCounts) int { return cmp.Compare(a.Minute, b.Minute) })
+			n := s.AddMany(batch)
+			for _, p := range batch[len(batch)-n:] { // what it drops is the oldest
+				ref[p.Minute] = ref[p.Minute].add(p.Counts)
+			}
+			for k := 0; k < 10; k++ {
+				through := s.head - int64(rng.IntN(3000))
+				from := max(through-int64(rng.IntN(3000)), s.head-int64(minuteSlots)+1)
+				if got, want := s.Sum(from, through), ref.sum(from, through); got != want {
+					t.Fatalf("seed %d step %d: Sum(%d, %d) = %+v, the minutes hold %+v", seed, step, from, through, got, want)
+				}
+			}
+		}
+	}
+}
+
 // TestSeriesThreeDayWindowIsExact: the longest default alert window reads
 // minute checkpoints at both ends, not the nearest hours.
 func TestSeriesThreeDayWindowIsExact(t *testing.T) {
