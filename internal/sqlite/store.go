@@ -77,7 +77,12 @@ func open(dir string) (*Store, error) {
 		q.Add("_pragma", p)
 	}
 	dsn := "file:" + path + "?" + q.Encode()
-	write, err := sql.Open("sqlite", dsn)
+	// The writer keeps its temporary files in memory: a statement that
+	// adds many counts journals the pages it changes, in case it fails
+	// halfway, and writing that journal to a file was half of a merge's
+	// time. Readers, whose sorts may be large, keep theirs on disk.
+	q.Add("_pragma", "temp_store(MEMORY)")
+	write, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
