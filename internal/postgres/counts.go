@@ -128,12 +128,10 @@ func (s *Store) LoadCounts(ctx context.Context, since int64, fn func(engine.Coun
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c engine.Count
-		var kind string
-		if err := rows.Scan(&c.SLO, &c.Group, &kind, &c.Minute, &c.Good, &c.Total); err != nil {
+		c, err := store.ScanCount(rows)
+		if err != nil {
 			return fmt.Errorf("read count: %w", err)
 		}
-		c.Kind = engine.Kind(kind)
 		if err := fn(c); err != nil {
 			return err
 		}

@@ -248,12 +248,10 @@ func (s *Store) withPending(ctx context.Context, since int64, table func(*sql.Tx
 	defer rows.Close()
 	next := 0
 	for rows.Next() {
-		var c engine.Count
-		var kind string
-		if err := rows.Scan(&c.SLO, &c.Group, &kind, &c.Minute, &c.Good, &c.Total); err != nil {
+		c, err := store.ScanCount(rows)
+		if err != nil {
 			return fmt.Errorf("read count: %w", err)
 		}
-		c.Kind = engine.Kind(kind)
 		for ; next < len(pend) && store.CompareCounts(pend[next], c) <= 0; next++ {
 			if store.CompareCounts(pend[next], c) == 0 {
 				c.Good, c.Total = c.Good+pend[next].Good, c.Total+pend[next].Total

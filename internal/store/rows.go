@@ -66,6 +66,16 @@ func timeOrZero(ms *int64) time.Time {
 	return time.UnixMilli(*ms).UTC()
 }
 
+// ScanCount reads a count from a row of its SLO, group, kind, minute,
+// good and total.
+func ScanCount(row Scanner) (engine.Count, error) {
+	var c engine.Count
+	var kind string
+	err := row.Scan(&c.SLO, &c.Group, &kind, &c.Minute, &c.Good, &c.Total)
+	c.Kind = engine.Kind(kind)
+	return c, err
+}
+
 // CompareCounts orders counts by their key: SLO, group, kind, minute, the
 // order of the counts table's primary key.
 func CompareCounts(a, b engine.Count) int {
