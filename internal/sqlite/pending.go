@@ -74,15 +74,15 @@ func decodeCounts(b []byte, fn func(seriesRow)) error {
 
 // pendingSums reads the pending counts from minute since on, summed by
 // key, oldest commit first up to commit upTo, until it has read at least
-// limit counts. It returns the sums, the last commit read, and how many
-// counts it read.
-func pendingSums(ctx context.Context, tx *sql.Tx, since, upTo, limit int64) (sums map[seriesMinute]engine.Counts, last, n int64, err error) {
+// limit counts (hint: about how many there are). It returns the sums, the
+// last commit read, and how many counts it read.
+func pendingSums(ctx context.Context, tx *sql.Tx, since, upTo, limit, hint int64) (sums map[seriesMinute]engine.Counts, last, n int64, err error) {
 	res, err := tx.QueryContext(ctx, `SELECT seq, n, body FROM pending WHERE seq <= ? ORDER BY seq`, upTo)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("read pending counts: %w", err)
 	}
 	defer res.Close()
-	sums = map[seriesMinute]engine.Counts{}
+	sums = make(map[seriesMinute]engine.Counts, min(hint, limit))
 	for n < limit && res.Next() {
 		var body []byte
 		var size int64
@@ -144,7 +144,7 @@ func (s *Store) mergeSome(ctx context.Context, upTo int64) (bool, error) {
 		return false, fmt.Errorf("begin merge: %w", err)
 	}
 	defer tx.Rollback()
-	sums, last, n, err := pendingSums(ctx, tx, math.MinInt64, upTo, mergeCounts)
+	sums, last, n, err := pendingSums(ctx, tx, math.MinInt64, upTo, mergeCounts, s.pending.Load())
 	if err != nil || last == 0 {
 		return false, err
 	}
@@ -233,7 +233,7 @@ func (s *Store) withPending(ctx context.Context, since int64, table func(*sql.Tx
 		return fmt.Errorf("begin reading counts: %w", err)
 	}
 	defer tx.Rollback()
-	sums, _, _, err := pendingSums(ctx, tx, since, math.MaxInt64, math.MaxInt64)
+	sums, _, _, err := pendingSums(ctx, tx, since, math.MaxInt64, math.MaxInt64, 0)
 	if err != nil {
 		return err
 	}
