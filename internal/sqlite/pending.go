@@ -34,9 +34,6 @@ const (
 	mergeCounts = 500_000
 )
 
-// seriesMinute is the key of the counts table.
-type seriesMinute struct{ series, minute int64 }
-
 // appendCounts encodes counts for a pending row: per count its series id
 // and minute as varints and its good and total as float64 bits.
 func appendCounts(b []byte, rows []seriesRow) []byte {
@@ -72,17 +69,19 @@ func decodeCounts(b []byte, fn func(seriesRow)) error {
 	return nil
 }
 
-// pendingSums reads the pending counts from minute since on, summed by
-// key, oldest commit first up to commit upTo, until it has read at least
-// limit counts (hint: about how many there are). It returns the sums, the
-// last commit read, and how many counts it read.
-func pendingSums(ctx context.Context, tx *sql.Tx, since, upTo, limit, hint int64) (sums map[seriesMinute]engine.Counts, last, n int64, err error) {
+// pendingSums reads the pending counts from minute since on, oldest
+// commit first up to commit upTo, until it has read at least limit counts
+// (hint: about how many there are). It returns them summed by key, in key
+// order, the last commit read, and how many counts it read. Sorting and
+// adding neighbours costs a tenth of summing hundreds of thousands of
+// counts in a map.
+func pendingSums(ctx context.Context, tx *sql.Tx, since, upTo, limit, hint int64) (sums []seriesRow, last, n int64, err error) {
 	res, err := tx.QueryContext(ctx, `SELECT seq, n, body FROM pending WHERE seq <= ? ORDER BY seq`, upTo)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("read pending counts: %w", err)
 	}
 	defer res.Close()
-	sums = make(map[seriesMinute]engine.Counts, min(hint, limit))
+	all := make([]seriesRow, 0, min(hint, limit))
 	for n < limit && res.Next() {
 		var body []byte
 		var size int64
@@ -91,9 +90,7 @@ func pendingSums(ctx context.Context, tx *sql.Tx, since, upTo, limit, hint int64
 		}
 		err := decodeCounts(body, func(r seriesRow) {
 			if r.minute >= since {
-				k := seriesMinute{r.series, r.minute}
-				c := sums[k]
-				sums[k] = engine.Counts{Good: c.Good + r.good, Total: c.Total + r.total}
+				all = append(all, r)
 			}
 		})
 		if err != nil {
@@ -104,7 +101,21 @@ func pendingSums(ctx context.Context, tx *sql.Tx, since, upTo, limit, hint int64
 	if err := res.Err(); err != nil {
 		return nil, 0, 0, fmt.Errorf("read pending counts: %w", err)
 	}
+	slices.SortFunc(all, compareRows)
+	sums = all[:0]
+	for _, r := range all {
+		if k := len(sums) - 1; k >= 0 && sums[k].series == r.series && sums[k].minute == r.minute {
+			sums[k].good, sums[k].total = sums[k].good+r.good, sums[k].total+r.total
+			continue
+		}
+		sums = append(sums, r)
+	}
 	return sums, last, n, nil
+}
+
+// compareRows orders rows by the counts table's key.
+func compareRows(a, b seriesRow) int {
+	return cmp.Or(cmp.Compare(a.series, b.series), cmp.Compare(a.minute, b.minute))
 }
 
 // Flush merges every pending count into the counts table, as the store
@@ -148,11 +159,7 @@ func (s *Store) mergeSome(ctx context.Context, upTo int64) (bool, error) {
 	if err != nil || last == 0 {
 		return false, err
 	}
-	out := make([]seriesRow, 0, len(sums))
-	for k, c := range sums {
-		out = append(out, seriesRow{k.series, k.minute, c.Good, c.Total})
-	}
-	if err := upsert(ctx, tx, out); err != nil {
+	if err := upsert(ctx, tx, sums); err != nil {
 		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE seq <= ?`, last); err != nil {
@@ -165,12 +172,9 @@ func (s *Store) mergeSome(ctx context.Context, upTo int64) (bool, error) {
 	return last < upTo, nil
 }
 
-// upsert adds rows to the counts table, in key order: each statement's
+// upsert adds rows, in key order, to the counts table: each statement's
 // rows land next to each other and its pages are found in the cache.
 func upsert(ctx context.Context, tx *sql.Tx, rows []seriesRow) error {
-	slices.SortFunc(rows, func(a, b seriesRow) int {
-		return cmp.Or(cmp.Compare(a.series, b.series), cmp.Compare(a.minute, b.minute))
-	})
 	var full *sql.Stmt
 	args := make([]any, 0, 4*upsertRows)
 	for len(rows) > 0 {
@@ -278,7 +282,7 @@ func (s *Store) withPending(ctx context.Context, since int64, table func(*sql.Tx
 
 // keyed names the series of pending sums and sorts them as the table's
 // counts are read: by SLO, group, kind and minute.
-func keyed(ctx context.Context, tx *sql.Tx, sums map[seriesMinute]engine.Counts) ([]engine.Count, error) {
+func keyed(ctx context.Context, tx *sql.Tx, sums []seriesRow) ([]engine.Count, error) {
 	if len(sums) == 0 {
 		return nil, nil
 	}
@@ -304,12 +308,12 @@ func keyed(ctx context.Context, tx *sql.Tx, sums map[seriesMinute]engine.Counts)
 		return nil, fmt.Errorf("read the series of pending counts: %w", err)
 	}
 	out := make([]engine.Count, 0, len(sums))
-	for k, c := range sums {
-		name, ok := names[k.series]
+	for _, r := range sums {
+		name, ok := names[r.series]
 		if !ok {
-			return nil, fmt.Errorf("pending counts of series %d, which the database does not name", k.series)
+			return nil, fmt.Errorf("pending counts of series %d, which the database does not name", r.series)
 		}
-		name.Minute, name.Counts = k.minute, c
+		name.Minute, name.Counts = r.minute, engine.Counts{Good: r.good, Total: r.total}
 		out = append(out, name)
 	}
 	slices.SortFunc(out, store.CompareCounts)
