@@ -115,7 +115,10 @@ func pendingSums(ctx context.Context, tx *sql.Tx, since, upTo, limit, hint int64
 
 // compareRows orders rows by the counts table's key.
 func compareRows(a, b seriesRow) int {
-	return cmp.Or(cmp.Compare(a.series, b.series), cmp.Compare(a.minute, b.minute))
+	if a.series != b.series {
+		return cmp.Compare(a.series, b.series)
+	}
+	return cmp.Compare(a.minute, b.minute)
 }
 
 // Flush merges every pending count into the counts table, as the store
