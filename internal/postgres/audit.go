@@ -32,52 +32,33 @@ func (s *Store) AddAudit(ctx context.Context, e auth.Entry, foldKey string) erro
 
 // Audit returns the entries q selects, newest first.
 func (s *Store) Audit(ctx context.Context, q auth.Query) ([]auth.Entry, error) {
-	var where []string
-	var args []any
-	add := func(cond string, a any) {
-		args = append(args, a)
-		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
-	}
-	if q.Before > 0 {
-		add("id < ?", q.Before)
-	}
-	if q.Who != "" {
-		add("who = ?", q.Who)
-	}
-	if len(q.Services) > 0 {
-		add("service = ANY(?)", q.Services)
-	}
-	if !q.From.IsZero() {
-		add("at >= ?", q.From.UnixMilli())
-	}
-	if !q.To.IsZero() {
-		add("at < ?", q.To.UnixMilli())
-	}
-	if q.Succeeded {
-		where = append(where, "status < 400")
-	}
-	if q.Unfolded {
-		where = append(where, "fold_key IS NULL")
-	}
-	query := `SELECT ` + store.AuditColumns + ` FROM audit`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	args = append(args, q.Limit)
-	rows, err := s.pool.Query(ctx, query+fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args)), args...)
+	query, args := store.AuditQuery(q)
+	rows, err := s.pool.Query(ctx, numbered(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("load audit trail: %w", err)
 	}
 	defer rows.Close()
-	out := []auth.Entry{}
-	for rows.Next() {
-		e, err := store.ScanAuditEntry(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read audit entry: %w", err)
-		}
-		out = append(out, e)
+	out, err := store.Collect(rows, store.ScanAuditEntry)
+	if err != nil {
+		return nil, fmt.Errorf("read audit entries: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// numbered turns a query's ? placeholders into PostgreSQL's $1, $2, …;
+// the queries it takes have no ? in a literal.
+func numbered(query string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // PruneAudit deletes entries last touched before before, then all but the

@@ -50,15 +50,11 @@ func (s *Store) Tokens(ctx context.Context) ([]auth.Token, error) {
 		return nil, fmt.Errorf("load tokens: %w", err)
 	}
 	defer rows.Close()
-	out := []auth.Token{}
-	for rows.Next() {
-		t, err := store.ScanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read token: %w", err)
-		}
-		out = append(out, t)
+	out, err := store.Collect(rows, store.ScanToken)
+	if err != nil {
+		return nil, fmt.Errorf("read tokens: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RevokeToken revokes the unrevoked token named name.

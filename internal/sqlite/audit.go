@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/accord-slo/accord/internal/auth"
@@ -31,53 +30,17 @@ func (s *Store) AddAudit(ctx context.Context, e auth.Entry, foldKey string) erro
 
 // Audit returns the entries q selects, newest first.
 func (s *Store) Audit(ctx context.Context, q auth.Query) ([]auth.Entry, error) {
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
-	if q.Before > 0 {
-		add("id < ?", q.Before)
-	}
-	if q.Who != "" {
-		add("who = ?", q.Who)
-	}
-	if len(q.Services) > 0 {
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(q.Services)), ", ")
-		svcs := make([]any, len(q.Services))
-		for i, v := range q.Services {
-			svcs[i] = v
-		}
-		add("service IN ("+marks+")", svcs...)
-	}
-	if !q.From.IsZero() {
-		add("at >= ?", q.From.UnixMilli())
-	}
-	if !q.To.IsZero() {
-		add("at < ?", q.To.UnixMilli())
-	}
-	if q.Succeeded {
-		add("status < 400")
-	}
-	if q.Unfolded {
-		add("fold_key IS NULL")
-	}
-	query := `SELECT ` + store.AuditColumns + ` FROM audit`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	rows, err := s.read.QueryContext(ctx, query+" ORDER BY id DESC LIMIT ?", append(args, q.Limit)...)
+	query, args := store.AuditQuery(q)
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load audit trail: %w", err)
 	}
 	defer rows.Close()
-	out := []auth.Entry{}
-	for rows.Next() {
-		e, err := store.ScanAuditEntry(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read audit entry: %w", err)
-		}
-		out = append(out, e)
+	out, err := store.Collect(rows, store.ScanAuditEntry)
+	if err != nil {
+		return nil, fmt.Errorf("read audit entries: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PruneAudit deletes entries last touched before before, then all but the

@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"strings"
 	"time"
 
 	"github.com/accord-slo/accord/internal/auth"
@@ -31,6 +32,64 @@ func ScanToken(row Scanner) (auth.Token, error) {
 	t.Role, t.CreatedAt = auth.Role(role), time.UnixMilli(created).UTC()
 	t.ExpiresAt, t.LastUsed, t.RevokedAt = timeOrZero(expires), timeOrZero(used), timeOrZero(revoked)
 	return t, nil
+}
+
+// Rows are the rows of a query: *sql.Rows and pgx.Rows alike.
+type Rows interface {
+	Scanner
+	Next() bool
+	Err() error
+}
+
+// Collect reads every row with scan.
+func Collect[T any](rows Rows, scan func(Scanner) (T, error)) ([]T, error) {
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// AuditQuery is the query of the audit entries q selects, newest first,
+// with ? for its arguments, and the arguments.
+func AuditQuery(q auth.Query) (string, []any) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
+	if q.Before > 0 {
+		add("id < ?", q.Before)
+	}
+	if q.Who != "" {
+		add("who = ?", q.Who)
+	}
+	if len(q.Services) > 0 {
+		svcs := make([]any, len(q.Services))
+		for i, v := range q.Services {
+			svcs[i] = v
+		}
+		add("service IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(svcs)), ", ")+")", svcs...)
+	}
+	if !q.From.IsZero() {
+		add("at >= ?", q.From.UnixMilli())
+	}
+	if !q.To.IsZero() {
+		add("at < ?", q.To.UnixMilli())
+	}
+	if q.Succeeded {
+		add("status < 400")
+	}
+	if q.Unfolded {
+		add("fold_key IS NULL")
+	}
+	query := `SELECT ` + AuditColumns + ` FROM audit`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	return query + " ORDER BY id DESC LIMIT ?", append(args, q.Limit)
 }
 
 // AuditColumns are the columns ScanAuditEntry reads, in its order.
