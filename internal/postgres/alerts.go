@@ -137,67 +137,20 @@ func insertNotes(ctx context.Context, tx pgx.Tx, notes []engine.Notification) er
 
 // LoadAlerts returns every saved alert state.
 func (s *Store) LoadAlerts(ctx context.Context) ([]engine.Alert, error) {
-	return loadBodies[engine.Alert](ctx, s, `SELECT body FROM alerts`, "alerts")
+	return loadRows(ctx, s, "alerts", store.ScanBody[engine.Alert], `SELECT body FROM alerts`)
 }
 
 // LoadPolicyStates returns every saved policy state.
 func (s *Store) LoadPolicyStates(ctx context.Context) ([]engine.PolicyRecord, error) {
-	return loadBodies[engine.PolicyRecord](ctx, s, `SELECT body FROM policy_states`, "policy states")
-}
-
-// loadBodies decodes the JSON body of every row q returns.
-func loadBodies[T any](ctx context.Context, s *Store, q, what string) ([]T, error) {
-	rows, err := s.pool.Query(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", what, err)
-	}
-	var out []T
-	var body string
-	_, err = pgx.ForEachRow(rows, []any{&body}, func() error {
-		var v T
-		if err := json.Unmarshal([]byte(body), &v); err != nil {
-			return fmt.Errorf("decode %s: %w", what, err)
-		}
-		out = append(out, v)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", what, err)
-	}
-	return out, nil
+	return loadRows(ctx, s, "policy states", store.ScanBody[engine.PolicyRecord], `SELECT body FROM policy_states`)
 }
 
 // Notifications returns up to limit notifications after id afterID,
 // oldest first; for one SLO when slo is not empty.
 func (s *Store) Notifications(ctx context.Context, afterID int64, slo string, limit int) ([]engine.Notification, error) {
-	out, err := loadWithIDs(ctx, s, func(n *engine.Notification, id int64) { n.ID = id },
+	return loadRows(ctx, s, fmt.Sprintf("notifications after %d", afterID),
+		store.ScanBodyWithID(func(n *engine.Notification, id int64) { n.ID = id }),
 		`SELECT id, body FROM notifications WHERE id > $1 AND ($2 = '' OR slo = $2) ORDER BY id LIMIT $3`, afterID, slo, limit)
-	if err != nil {
-		return nil, fmt.Errorf("load notifications after %d: %w", afterID, err)
-	}
-	return out, nil
-}
-
-// loadWithIDs decodes the JSON body of every row q returns as (id, body),
-// setting each value's id.
-func loadWithIDs[T any](ctx context.Context, s *Store, setID func(*T, int64), q string, args ...any) ([]T, error) {
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	out := []T{}
-	var id int64
-	var body string
-	_, err = pgx.ForEachRow(rows, []any{&id, &body}, func() error {
-		var v T
-		if err := json.Unmarshal([]byte(body), &v); err != nil {
-			return fmt.Errorf("decode row %d: %w", id, err)
-		}
-		setID(&v, id)
-		out = append(out, v)
-		return nil
-	})
-	return out, err
 }
 
 // Cursor returns the last notification id a channel delivered; a channel

@@ -29,13 +29,9 @@ func (s *Store) AddAnnotation(ctx context.Context, a slo.Annotation) (slo.Annota
 // Annotations returns the annotations overlapping from..to, of one service
 // when service is not empty, oldest first.
 func (s *Store) Annotations(ctx context.Context, service string, from, to time.Time) ([]slo.Annotation, error) {
-	out, err := loadWithIDs(ctx, s, func(a *slo.Annotation, id int64) { a.ID = id },
-		`SELECT id, body FROM annotations WHERE end_ms >= $1 AND start_ms <= $2 AND ($3 = '' OR service = $3)
-		ORDER BY start_ms, id`, from.UnixMilli(), to.UnixMilli(), service)
-	if err != nil {
-		return nil, fmt.Errorf("load annotations: %w", err)
-	}
-	return out, nil
+	return loadRows(ctx, s, "annotations", store.ScanBodyWithID(func(a *slo.Annotation, id int64) { a.ID = id }),
+		`SELECT id, body FROM annotations WHERE end_ms >= $1 AND start_ms <= $2 AND ($3 = '' OR service = $3) ORDER BY start_ms, id`,
+		from.UnixMilli(), to.UnixMilli(), service)
 }
 
 // AddException stores an exception and returns it with its id.
@@ -85,9 +81,6 @@ func (s *Store) RevokeException(ctx context.Context, id int64, t time.Time, by s
 
 // Exceptions returns every exception, oldest first.
 func (s *Store) Exceptions(ctx context.Context) ([]slo.Exception, error) {
-	out, err := loadWithIDs(ctx, s, func(e *slo.Exception, id int64) { e.ID = id }, `SELECT id, body FROM exceptions ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("load exceptions: %w", err)
-	}
-	return out, nil
+	return loadRows(ctx, s, "exceptions", store.ScanBodyWithID(func(e *slo.Exception, id int64) { e.ID = id }),
+		`SELECT id, body FROM exceptions ORDER BY id`)
 }

@@ -123,24 +123,7 @@ func (s *Store) LoadSourceStates(ctx context.Context) (map[string]engine.SourceS
 
 // LoadPolicyStates returns every saved policy state.
 func (s *Store) LoadPolicyStates(ctx context.Context) ([]engine.PolicyRecord, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT body FROM policy_states`)
-	if err != nil {
-		return nil, fmt.Errorf("load policy states: %w", err)
-	}
-	defer rows.Close()
-	var out []engine.PolicyRecord
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, fmt.Errorf("read policy state: %w", err)
-		}
-		var r engine.PolicyRecord
-		if err := json.Unmarshal([]byte(body), &r); err != nil {
-			return nil, fmt.Errorf("decode policy state: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return loadRows(ctx, s, "policy states", store.ScanBody[engine.PolicyRecord], `SELECT body FROM policy_states`)
 }
 
 // insertNotes adds notifications to the outbox within tx.
@@ -161,24 +144,7 @@ func insertNotes(ctx context.Context, tx *sql.Tx, notes []engine.Notification) e
 
 // LoadAlerts returns every saved alert state.
 func (s *Store) LoadAlerts(ctx context.Context) ([]engine.Alert, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT body FROM alerts`)
-	if err != nil {
-		return nil, fmt.Errorf("load alerts: %w", err)
-	}
-	defer rows.Close()
-	var out []engine.Alert
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, fmt.Errorf("read alert: %w", err)
-		}
-		var a engine.Alert
-		if err := json.Unmarshal([]byte(body), &a); err != nil {
-			return nil, fmt.Errorf("decode alert: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return loadRows(ctx, s, "alerts", store.ScanBody[engine.Alert], `SELECT body FROM alerts`)
 }
 
 // Notifications returns up to limit notifications after id afterID,
@@ -186,30 +152,12 @@ func (s *Store) LoadAlerts(ctx context.Context) ([]engine.Alert, error) {
 func (s *Store) Notifications(ctx context.Context, afterID int64, slo string, limit int) ([]engine.Notification, error) {
 	q := `SELECT id, body FROM notifications WHERE id > ? ORDER BY id LIMIT ?`
 	args := []any{afterID, limit}
-	if slo != "" {
+	if slo != "" { // apart, so the index by SLO serves it
 		q = `SELECT id, body FROM notifications WHERE id > ? AND slo = ? ORDER BY id LIMIT ?`
 		args = []any{afterID, slo, limit}
 	}
-	rows, err := s.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("load notifications after %d: %w", afterID, err)
-	}
-	defer rows.Close()
-	var out []engine.Notification
-	for rows.Next() {
-		var id int64
-		var body string
-		if err := rows.Scan(&id, &body); err != nil {
-			return nil, fmt.Errorf("read notification: %w", err)
-		}
-		var n engine.Notification
-		if err := json.Unmarshal([]byte(body), &n); err != nil {
-			return nil, fmt.Errorf("decode notification %d: %w", id, err)
-		}
-		n.ID = id
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return loadRows(ctx, s, fmt.Sprintf("notifications after %d", afterID),
+		store.ScanBodyWithID(func(n *engine.Notification, id int64) { n.ID = id }), q, args...)
 }
 
 // Cursor returns the last notification id a channel delivered; a channel

@@ -31,29 +31,10 @@ func (s *Store) Annotations(ctx context.Context, service string, from, to time.T
 	q := `SELECT id, body FROM annotations WHERE end >= ? AND start <= ?`
 	args := []any{from.UnixMilli(), to.UnixMilli()}
 	if service != "" {
-		q += ` AND service = ?`
+		q += ` AND service = ?` // apart, so the index by service serves it
 		args = append(args, service)
 	}
-	rows, err := s.read.QueryContext(ctx, q+` ORDER BY start, id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("load annotations: %w", err)
-	}
-	defer rows.Close()
-	out := []slo.Annotation{}
-	for rows.Next() {
-		var id int64
-		var body string
-		if err := rows.Scan(&id, &body); err != nil {
-			return nil, fmt.Errorf("read annotation: %w", err)
-		}
-		var a slo.Annotation
-		if err := json.Unmarshal([]byte(body), &a); err != nil {
-			return nil, fmt.Errorf("decode annotation %d: %w", id, err)
-		}
-		a.ID = id
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return loadRows(ctx, s, "annotations", store.ScanBodyWithID(func(a *slo.Annotation, id int64) { a.ID = id }), q+` ORDER BY start, id`, args...)
 }
 
 // AddException stores an exception and returns it with its id.
@@ -94,24 +75,6 @@ func (s *Store) RevokeException(ctx context.Context, id int64, t time.Time, by s
 
 // Exceptions returns every exception, oldest first.
 func (s *Store) Exceptions(ctx context.Context) ([]slo.Exception, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, body FROM exceptions ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("load exceptions: %w", err)
-	}
-	defer rows.Close()
-	out := []slo.Exception{}
-	for rows.Next() {
-		var id int64
-		var body string
-		if err := rows.Scan(&id, &body); err != nil {
-			return nil, fmt.Errorf("read exception: %w", err)
-		}
-		var e slo.Exception
-		if err := json.Unmarshal([]byte(body), &e); err != nil {
-			return nil, fmt.Errorf("decode exception %d: %w", id, err)
-		}
-		e.ID = id
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return loadRows(ctx, s, "exceptions", store.ScanBodyWithID(func(e *slo.Exception, id int64) { e.ID = id }),
+		`SELECT id, body FROM exceptions ORDER BY id`)
 }

@@ -31,16 +31,7 @@ func (s *Store) AddAudit(ctx context.Context, e auth.Entry, foldKey string) erro
 // Audit returns the entries q selects, newest first.
 func (s *Store) Audit(ctx context.Context, q auth.Query) ([]auth.Entry, error) {
 	query, args := store.AuditQuery(q)
-	rows, err := s.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("load audit trail: %w", err)
-	}
-	defer rows.Close()
-	out, err := store.Collect(rows, store.ScanAuditEntry)
-	if err != nil {
-		return nil, fmt.Errorf("read audit entries: %w", err)
-	}
-	return out, nil
+	return loadRows(ctx, s, "audit trail", store.ScanAuditEntry, query, args...)
 }
 
 // PruneAudit deletes entries last touched before before, then all but the

@@ -43,16 +43,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (auth.Token, error
 
 // Tokens returns every token, oldest first.
 func (s *Store) Tokens(ctx context.Context) ([]auth.Token, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+store.TokenColumns+` FROM tokens ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("load tokens: %w", err)
-	}
-	defer rows.Close()
-	out, err := store.Collect(rows, store.ScanToken)
-	if err != nil {
-		return nil, fmt.Errorf("read tokens: %w", err)
-	}
-	return out, nil
+	return loadRows(ctx, s, "tokens", store.ScanToken, `SELECT `+store.TokenColumns+` FROM tokens ORDER BY id`)
 }
 
 // RevokeToken revokes the unrevoked token named name.

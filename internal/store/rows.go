@@ -2,6 +2,8 @@ package store
 
 import (
 	"cmp"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -52,6 +54,37 @@ func Collect[T any](rows Rows, scan func(Scanner) (T, error)) ([]T, error) {
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// ScanBody reads a row of one JSON body into a T.
+func ScanBody[T any](row Scanner) (T, error) {
+	var v T
+	var body string
+	if err := row.Scan(&body); err != nil {
+		return v, err
+	}
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		return v, fmt.Errorf("decode %T: %w", v, err)
+	}
+	return v, nil
+}
+
+// ScanBodyWithID returns a scanner of rows of an id and a JSON body into
+// a T, which setID gives the id.
+func ScanBodyWithID[T any](setID func(*T, int64)) func(Scanner) (T, error) {
+	return func(row Scanner) (T, error) {
+		var v T
+		var id int64
+		var body string
+		if err := row.Scan(&id, &body); err != nil {
+			return v, err
+		}
+		if err := json.Unmarshal([]byte(body), &v); err != nil {
+			return v, fmt.Errorf("decode %T %d: %w", v, id, err)
+		}
+		setID(&v, id)
+		return v, nil
+	}
 }
 
 // AuditQuery is the query of the audit entries q selects, newest first,
