@@ -40,6 +40,9 @@ type Store struct {
 	lastPruned time.Time // of the change feed
 }
 
+// connectTimeout bounds each connection attempt unless the URL sets one.
+var connectTimeout = 10 * time.Second
+
 // Open connects to the database at url (postgres://…), applies the schema
 // migrations it lacks and starts the writer.
 func Open(ctx context.Context, url string) (*Store, error) {
@@ -49,6 +52,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if cfg.MaxConns < 8 {
 		cfg.MaxConns = 8
+	}
+	// Without a limit a connection to a host that does not answer waits
+	// for the operating system's, minutes at start-up; connect_timeout in
+	// the URL sets another.
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
