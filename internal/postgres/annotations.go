@@ -76,7 +76,7 @@ func (s *Store) RevokeException(ctx context.Context, id int64, t time.Time, by s
 		}
 		return nil
 	})
-	return e, err
+	return e, unavailable(err)
 }
 
 // Exceptions returns every exception, oldest first.

@@ -5,6 +5,10 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/accord-slo/accord/internal/slo"
 )
 
 // TestOpenGivesUpOnAServerThatDoesNotAnswer: a host that takes the
@@ -44,5 +48,26 @@ func TestOpenGivesUpOnAServerThatDoesNotAnswer(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("Open still waiting after 10 s on a server that never answers")
+	}
+}
+
+// TestRevokingAnExceptionWithoutTheDatabaseIsUnavailable: like every
+// other write, a revocation PostgreSQL cannot take now answers 503.
+func TestRevokingAnExceptionWithoutTheDatabaseIsUnavailable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: connections are refused
+	pool, err := pgxpool.New(context.Background(), "postgres://accord@"+addr+"/accord?sslmode=disable&connect_timeout=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	s := &Store{pool: pool}
+	_, err = s.RevokeException(context.Background(), 1, time.Now(), "maria")
+	if code := slo.ErrorCode(err); code != slo.CodeUnavailable {
+		t.Errorf("revoking with PostgreSQL down: %v (code %s), want unavailable", err, code)
 	}
 }
