@@ -248,11 +248,8 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.proxyRole = auth.Role(opts.ProxyRole)
-	if opts.ProxyRole != "" {
-		if a.proxyRole, err = auth.ParseRole(opts.ProxyRole); err != nil {
-			return nil, fmt.Errorf("proxy role: %w", err)
-		}
-	}
+	// Check refuses an unknown proxy role, among the rest, before the
+	// store opens.
 	if err := (auth.Options{ProxyHeader: opts.AuthHeader, TrustedProxies: a.proxies, ProxyRole: a.proxyRole}).Check(); err != nil {
 		return nil, err
 	}

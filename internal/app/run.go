@@ -123,12 +123,16 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 // URL is the server's base URL.
 func (a *App) URL() string { return "http://" + a.Addr() }
 
+// closeStepTimeout bounds each step of Close that waits on others: the
+// requests in flight, the last audit write, handing the leadership on.
+const closeStepTimeout = 5 * time.Second
+
 // Close stops serving and the loops, hands the leadership on, then closes
 // the store.
 func (a *App) Close() error {
 	var errs []error
 	if a.http != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), closeStepTimeout)
 		errs = append(errs, a.http.Shutdown(ctx))
 		cancel()
 	} else {
@@ -142,10 +146,12 @@ func (a *App) Close() error {
 		return errors.Join(errs...) // it never opened
 	}
 	if a.Auth != nil {
-		errs = append(errs, a.Auth.Flush(context.Background()))
+		ctx, cancel := context.WithTimeout(context.Background(), closeStepTimeout)
+		errs = append(errs, a.Auth.Flush(ctx)) // a database that does not answer must not hold the stop
+		cancel()
 	}
 	if a.leading.Load() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), closeStepTimeout)
 		errs = append(errs, a.Store.Resign(ctx)) // another replica leads at once
 		cancel()
 		a.stepDown("shutting down")

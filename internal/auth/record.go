@@ -76,10 +76,14 @@ func (s *Service) keep(key string, f *fold) {
 }
 
 // Audit returns the entries q selects, newest first, after writing what
-// is folded in memory so that the answer is current.
+// is folded in memory so that the answer is current. A query that leaves
+// folded entries out (a team page's recent changes) writes nothing: it
+// would not see them, and a page view should not cost a write.
 func (s *Service) Audit(ctx context.Context, q Query) ([]Entry, error) {
-	if err := s.Flush(ctx); err != nil {
-		s.log.Warn("audit trail read without the last event pushes", "err", err)
+	if !q.Unfolded {
+		if err := s.Flush(ctx); err != nil {
+			s.log.Warn("audit trail read without the last event pushes", "err", err)
+		}
 	}
 	if q.Limit <= 0 {
 		q.Limit = DefaultLimit

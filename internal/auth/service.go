@@ -136,6 +136,14 @@ type Origin struct {
 	ForwardedFor string
 }
 
+// maxProxyName bounds the name a proxy's identity header gives, in bytes:
+// longer than a token's, since an e-mail address or a DN may stand there.
+// maxForwardedFor bounds the X-Forwarded-For the audit trail keeps.
+const (
+	maxProxyName    = 256
+	maxForwardedFor = 256
+)
+
 // Identify says who presents c, and from where. A valid bearer token
 // wins; else a trusted proxy's identity header; else the request is
 // anonymous. A bearer token that is not valid, without a trusted proxy's
@@ -148,7 +156,7 @@ func (s *Service) Identify(ctx context.Context, c Credentials) (Identity, Origin
 		o.Remote = remote.String()
 	}
 	if trusted {
-		o.ForwardedFor = clip(c.ForwardedFor, 256)
+		o.ForwardedFor = clip(c.ForwardedFor, maxForwardedFor)
 	}
 	var tokenErr error
 	if c.Bearer != "" {
@@ -160,7 +168,7 @@ func (s *Service) Identify(ctx context.Context, c Credentials) (Identity, Origin
 	}
 	if trusted && s.opts.ProxyHeader != "" && c.ProxyUser != "" {
 		name := strings.TrimSpace(c.ProxyUser)
-		if len(name) > 256 || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		if len(name) > maxProxyName || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 			return Identity{}, o, slo.Errorf(slo.CodeUnauthorized, "identity header %s: not a name", s.opts.ProxyHeader)
 		}
 		if name != "" {

@@ -319,3 +319,22 @@ func TestFailedFoldedWritesWaitBeforeTheyAreRetried(t *testing.T) {
 		t.Errorf("after the retry: %+v %v, want one entry of all 5 pushes", got, err)
 	}
 }
+
+func TestReadingWithoutFoldedEntriesWritesNothing(t *testing.T) {
+	_, sqliteStore, clock := mustService(t, auth.Options{})
+	store := &failingAudit{Store: sqliteStore}
+	s, err := auth.New(auth.Options{Store: store, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Record(ctx, auth.Entry{Who: "tills", Route: "POST /api/v1/events", Status: 202, Folded: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Audit(ctx, auth.Query{Unfolded: true}); err != nil || store.attempts != 0 {
+		t.Errorf("a read leaving folded entries out: %v, %d writes; want none", err, store.attempts)
+	}
+	if got, err := s.Audit(ctx, auth.Query{}); err != nil || store.attempts != 1 || len(got) != 1 || got[0].Count != 1 {
+		t.Errorf("a read with folded entries: %+v %v after %d writes; want the push written once", got, err, store.attempts)
+	}
+}

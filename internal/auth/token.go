@@ -56,7 +56,8 @@ func HashSecret(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// maxName bounds a token's or a proxy identity's name, in bytes.
+// maxName bounds a token's name, in bytes (a proxy identity has
+// maxProxyName).
 const maxName = 64
 
 // checkName says what is wrong with a token's name, if anything: 1 to 64
