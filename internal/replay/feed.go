@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"sync"
@@ -93,21 +94,37 @@ type storeFeed struct {
 	next   int
 }
 
-// loadStoreFeed reads the stored event counts of the SLOs ids from minute
-// since to before minute end.
-func loadStoreFeed(ctx context.Context, store CountStore, ids []string, since, end int64) (*storeFeed, error) {
-	f := &storeFeed{}
+// loadPushed reads the store's counts once and hands each part the event
+// counts of its pushed SLOs, from its longest window before the replay to
+// before minute end: every part reading the whole store itself would read
+// it once per part.
+func loadPushed(ctx context.Context, store CountStore, parts []*part, end int64) error {
+	owner := map[string]*part{}
+	since := int64(math.MaxInt64)
+	for _, p := range parts {
+		for _, def := range p.slos {
+			if def.Indicator.Pushed() {
+				owner[def.ID()] = p
+				since = min(since, p.since)
+			}
+		}
+	}
+	if len(owner) == 0 {
+		return nil
+	}
 	err := store.LoadCounts(ctx, since, func(c engine.Count) error {
-		if c.Kind == engine.KindEvents && c.Minute < end && slices.Contains(ids, c.SLO) {
-			f.counts = append(f.counts, c)
+		if p, ok := owner[c.SLO]; ok && c.Kind == engine.KindEvents && c.Minute >= p.since && c.Minute < end {
+			p.pushed = append(p.pushed, c)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read pushed SLOs' counts from the store: %w", err)
+		return fmt.Errorf("read pushed SLOs' counts from the store: %w", err)
 	}
-	f.counts = sortByMinute(f.counts)
-	return f, nil
+	for _, p := range parts {
+		p.pushed = sortByMinute(p.pushed)
+	}
+	return nil
 }
 
 func (f *storeFeed) until(_ context.Context, m int64) ([]engine.Count, error) {

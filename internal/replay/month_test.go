@@ -7,6 +7,9 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
 )
 
 // incident is an injected failure: a share of checkout requests fail.
@@ -109,8 +112,7 @@ func diskAt(t time.Time) float64 {
 func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
 
 func weekStart(t time.Time) time.Time {
-	d := t.UTC().Truncate(24 * time.Hour)
-	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+	return engine.WindowStart(slo.Window{Calendar: slo.CalendarWeek}, t)
 }
 
 func poisson(rng *rand.Rand, lambda float64) float64 {

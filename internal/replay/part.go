@@ -32,6 +32,11 @@ func chunkMinutes(series int) int64 {
 type part struct {
 	opts *Options
 	slos []slo.SLO
+	// since is the minute its longest window reaches back to from the
+	// replay's start; pushed are its pushed SLOs' stored counts from
+	// then, sorted by minute.
+	since  int64
+	pushed []engine.Count
 
 	clock *engine.ManualClock
 	eng   *engine.Engine
@@ -98,8 +103,8 @@ func (p *part) build(ctx context.Context) (feeds, error) {
 	cat := o.Catalog
 	cat.SLOs = nil
 	p.copies = map[string][]candidate{}
-	var queried, pushed []slo.SLO
-	var pushedIDs []string
+	var queried []slo.SLO
+	hasPushed := false
 	for _, def := range p.slos {
 		cat.SLOs = append(cat.SLOs, withHurtRule(def))
 		for _, obj := range candidates(def.Objective, o.Objectives) {
@@ -109,7 +114,7 @@ func (p *part) build(ctx context.Context) (feeds, error) {
 			p.copies[def.ID()] = append(p.copies[def.ID()], candidate{c.ID(), obj})
 		}
 		if def.Indicator.Pushed() {
-			pushed, pushedIDs = append(pushed, def), append(pushedIDs, def.ID())
+			hasPushed = true
 		} else {
 			queried = append(queried, def)
 		}
@@ -126,15 +131,10 @@ func (p *part) build(ctx context.Context) (feeds, error) {
 	if o.Store == nil {
 		return fs, nil
 	}
-	since := minuteOf(o.From) - longest(p.slos)
-	if len(pushed) > 0 {
-		sf, err := loadStoreFeed(ctx, o.Store, pushedIDs, since, minuteOf(o.To))
-		if err != nil {
-			return nil, err
-		}
-		fs = append(fs, sf)
+	if hasPushed {
+		fs = append(fs, &storeFeed{counts: p.pushed})
 	}
-	anns, err := o.Store.Annotations(ctx, "", time.Unix(since*60, 0), o.To)
+	anns, err := o.Store.Annotations(ctx, "", time.Unix(p.since*60, 0), o.To)
 	if err != nil {
 		return nil, fmt.Errorf("read annotations from the store: %w", err)
 	}

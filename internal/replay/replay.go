@@ -94,7 +94,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	byID, err := runParts(ctx, opts.partition())
+	parts := opts.partition()
+	if opts.Store != nil {
+		if err := loadPushed(ctx, opts.Store, parts, minuteOf(opts.To)); err != nil {
+			return nil, err
+		}
+	}
+	byID, err := runParts(ctx, parts)
 	if err != nil {
 		return nil, err
 	}
@@ -219,6 +225,9 @@ func (o *Options) partition() []*part {
 	}
 	for i, def := range o.Catalog.SLOs {
 		parts[i%n].slos = append(parts[i%n].slos, def)
+	}
+	for _, p := range parts {
+		p.since = minuteOf(o.From) - longest(p.slos)
 	}
 	return parts
 }

@@ -264,10 +264,10 @@ func intervals(ss []sample, objective float64, start func(time.Time) time.Time, 
 	return nonNil(out)
 }
 
-// weekStart is the Monday 00:00 UTC of t's week.
+// weekStart is the Monday 00:00 UTC of t's week, as a calendar week's
+// window starts.
 func weekStart(t time.Time) time.Time {
-	d := t.UTC().Truncate(24 * time.Hour)
-	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+	return engine.WindowStart(slo.Window{Calendar: slo.CalendarWeek}, t)
 }
 
 // nonNil makes empty lists encode as [] rather than null.

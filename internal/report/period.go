@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
 )
 
 // Period is the span a report covers: From inclusive, To exclusive.
@@ -25,19 +28,18 @@ func (p Period) Previous() Period {
 // with dates (2026-11-01) or RFC 3339 times, in UTC.
 func ParsePeriod(s string, now time.Time) (Period, error) {
 	now = now.UTC()
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	// Weeks and months start as calendar windows do, in UTC.
+	monday := engine.WindowStart(slo.Window{Calendar: slo.CalendarWeek}, now)
 	switch s {
 	case "last-week", "":
-		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 		return Period{Name: "last week", From: monday.AddDate(0, 0, -7), To: monday}, nil
 	case "this-week":
-		monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 		if !now.After(monday) {
 			now = monday.Add(time.Minute) // Monday at midnight: its first minute
 		}
 		return Period{Name: "this week", From: monday, To: now}, nil
 	case "last-month":
-		first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+		first := engine.WindowStart(slo.Window{Calendar: slo.CalendarMonth}, now)
 		return Period{Name: "last month", From: first.AddDate(0, -1, 0), To: first}, nil
 	}
 	from, to, ok := strings.Cut(s, "..")
