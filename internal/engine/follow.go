@@ -109,17 +109,11 @@ func (e *Engine) Sources() map[string]SourceState {
 // takeStates replaces the SLO's alert and policy states with the saved
 // ones; the caller holds the lock.
 func (st *sloState) takeStates(alerts []Alert, rec PolicyRecord) {
-	for _, g := range st.groups {
+	for _, g := range st.allGroups() {
 		clear(g.alerts)
 	}
-	clear(st.all.alerts)
 	for _, a := range alerts {
-		g := st.countedIn(a.Group)
-		if g == nil || g.key != a.Group {
-			continue // a group over the cap, or of a grouping the SLO no longer has
-		}
-		a.Labels = nil // rebuilt from this replica's catalog
-		g.alerts[a.Rule] = &a
+		st.restoreAlert(a)
 	}
 	if rec.Policy == st.policy.Name {
 		st.prec = rec
