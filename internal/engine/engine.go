@@ -329,9 +329,7 @@ func (e *Engine) record(ctx context.Context, counts []Count, reserved map[*sloSt
 		}
 	}
 	e.mu.Lock()
-	late := e.lateSlices(counts, UnixMinute(e.clock.Now()))
 	e.applyAll(counts)
-	late.judge()
 	for _, c := range counts {
 		if _, ok := e.slos[c.SLO]; ok {
 			e.touch.add(c.SLO)

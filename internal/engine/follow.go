@@ -15,9 +15,7 @@ func (e *Engine) Apply(counts []Count) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	late := e.lateSlices(counts, UnixMinute(e.clock.Now()))
 	e.applyAll(counts)
-	late.judge()
 }
 
 // Follow brings every SLO's status up to the clock, as Evaluate does, on a
