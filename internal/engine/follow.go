@@ -24,7 +24,7 @@ func (e *Engine) Apply(counts []Count) {
 // policy states from the store, as the leader saved them; burn rates are
 // computed from its own counts.
 func (e *Engine) Follow(ctx context.Context, reload bool) error {
-	_, upTo := e.takeTouched() // all of them are brought up to date now
+	upTo := e.untouchAll() // all of them are brought up to date now
 	defer e.touchedDone(upTo)
 	return e.follow(ctx, reload, e.order)
 }
