@@ -278,17 +278,9 @@ func (e *Engine) load(ctx context.Context, slos map[string]*sloState) error {
 		return fmt.Errorf("restore alerts: %w", err)
 	}
 	for _, a := range alerts {
-		st, ok := slos[a.SLO]
-		if !ok {
-			continue
+		if st, ok := slos[a.SLO]; ok {
+			st.restoreAlert(a)
 		}
-		g := st.countedIn(a.Group)
-		if g == nil || g.key != a.Group {
-			continue // a group over the cap, or of a grouping the SLO no longer has
-		}
-		a := a
-		a.Labels = nil // rebuilt from this run's catalog at the first evaluation
-		g.alerts[a.Rule] = &a
 	}
 	states, err := e.store.LoadPolicyStates(ctx)
 	if err != nil {
@@ -300,6 +292,19 @@ func (e *Engine) load(ctx context.Context, slos map[string]*sloState) error {
 		}
 	}
 	return nil
+}
+
+// restoreAlert puts a stored alert state into its group, unless the group
+// is over the cap or of a grouping the SLO no longer has. Its labels are
+// rebuilt from this run's catalog at the next evaluation. The caller
+// holds the lock.
+func (st *sloState) restoreAlert(a Alert) {
+	g := st.countedIn(a.Group)
+	if g == nil || g.key != a.Group {
+		return
+	}
+	a.Labels = nil
+	g.alerts[a.Rule] = &a
 }
 
 // Record stores counts measured by a source and then counts them. Counts
@@ -324,9 +329,7 @@ func (e *Engine) record(ctx context.Context, counts []Count, reserved map[*sloSt
 		}
 	}
 	e.mu.Lock()
-	late := e.lateSlices(counts, UnixMinute(e.clock.Now()))
 	e.applyAll(counts)
-	late.judge()
 	for _, c := range counts {
 		if _, ok := e.slos[c.SLO]; ok {
 			e.touch.add(c.SLO)

@@ -19,7 +19,7 @@ import (
 func (e *Engine) Evaluate(ctx context.Context) error {
 	e.evalMu.Lock()
 	defer e.evalMu.Unlock()
-	_, upTo := e.takeTouched() // all of them are evaluated now
+	upTo := e.untouchAll() // all of them are evaluated now
 	defer e.touchedDone(upTo)
 	return e.evaluate(ctx, e.order)
 }

@@ -79,9 +79,7 @@ func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	late := e.lateSlices(negative, UnixMinute(e.clock.Now()))
 	e.applyAll(negative)
-	late.judge()
 	return nil
 }
 

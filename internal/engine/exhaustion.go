@@ -49,18 +49,17 @@ func exhaustion(def *slo.SLO, sr *Series, now time.Time, st Status) *time.Time {
 		return nil
 	}
 	// Step an hour at a time through the window's length: what leaves by
-	// the end of each hour is the data from the window's start on (read
-	// from the hourly checkpoints, in order). The remaining budget is
-	// linear in between.
+	// the end of each hour is the data from the window's start on. The
+	// remaining budget is linear in between. cumAt reads the checkpoints:
+	// a young series' hours ring is shorter than the window, and hours
+	// before its first data hold nothing rather than a wrapped slot.
 	start := UnixMinute(st.WindowStart) - 1
 	base := sr.cumAt(start)
 	length := float64(def.Window.Nominal() / time.Minute)
 	prev, prevAt := st.Budget.Remaining, 0.0
-	h, head := floorDiv(start, 60), floorDiv(sr.head, 60)
-	i := slot(h, len(sr.hours))
-	for {
+	for h := floorDiv(start, 60); ; h++ {
 		step := min(float64(h*60+59-start), length)
-		left := sr.hours[i].sub(base)
+		left := sr.cumAt(h*60 + 59).sub(base)
 		r := st.Budget.Remaining + gain*step - (share*left.Total - left.Bad())
 		if r <= 0 {
 			return at(prevAt + (step-prevAt)*prev/(prev-r))
@@ -69,13 +68,5 @@ func exhaustion(def *slo.SLO, sr *Series, now time.Time, st Status) *time.Time {
 			return nil
 		}
 		prev, prevAt = r, step
-		if h < head { // later hours hold the newest total
-			h++
-			if i++; i == len(sr.hours) {
-				i = 0
-			}
-		} else {
-			h++
-		}
 	}
 }

@@ -15,9 +15,7 @@ func (e *Engine) Apply(counts []Count) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	late := e.lateSlices(counts, UnixMinute(e.clock.Now()))
 	e.applyAll(counts)
-	late.judge()
 }
 
 // Follow brings every SLO's status up to the clock, as Evaluate does, on a
@@ -25,8 +23,13 @@ func (e *Engine) Apply(counts []Count) {
 // policy state, and so saves nothing. With reload it takes the alert and
 // policy states from the store, as the leader saved them; burn rates are
 // computed from its own counts.
+//
+// Like Evaluate it holds evalMu while it picks its SLOs, so a reload
+// cannot remove one before it is followed.
 func (e *Engine) Follow(ctx context.Context, reload bool) error {
-	_, upTo := e.takeTouched() // all of them are brought up to date now
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
+	upTo := e.untouchAll() // all of them are brought up to date now
 	defer e.touchedDone(upTo)
 	return e.follow(ctx, reload, e.order)
 }
@@ -35,6 +38,8 @@ func (e *Engine) Follow(ctx context.Context, reload bool) error {
 // the clock, as Follow does for all of them, and returns how many: a
 // follower's prompt evaluation of pushed events.
 func (e *Engine) FollowTouched(ctx context.Context) (int, error) {
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
 	ids, upTo := e.takeTouched()
 	defer e.touchedDone(upTo)
 	if len(ids) == 0 {
@@ -43,7 +48,7 @@ func (e *Engine) FollowTouched(ctx context.Context) (int, error) {
 	return len(ids), e.follow(ctx, false, ids)
 }
 
-// follow is Follow for the SLOs ids.
+// follow is Follow for the SLOs ids; the caller holds evalMu.
 func (e *Engine) follow(ctx context.Context, reload bool, ids []string) error {
 	var saved map[string][]Alert
 	var states map[string]PolicyRecord
@@ -65,8 +70,6 @@ func (e *Engine) follow(ctx context.Context, reload bool, ids []string) error {
 			states[r.SLO] = r
 		}
 	}
-	e.evalMu.Lock()
-	defer e.evalMu.Unlock()
 	now := e.clock.Now()
 	for _, id := range ids {
 		e.mu.Lock()
@@ -109,17 +112,11 @@ func (e *Engine) Sources() map[string]SourceState {
 // takeStates replaces the SLO's alert and policy states with the saved
 // ones; the caller holds the lock.
 func (st *sloState) takeStates(alerts []Alert, rec PolicyRecord) {
-	for _, g := range st.groups {
+	for _, g := range st.allGroups() {
 		clear(g.alerts)
 	}
-	clear(st.all.alerts)
 	for _, a := range alerts {
-		g := st.countedIn(a.Group)
-		if g == nil || g.key != a.Group {
-			continue // a group over the cap, or of a grouping the SLO no longer has
-		}
-		a.Labels = nil // rebuilt from this replica's catalog
-		g.alerts[a.Rule] = &a
+		st.restoreAlert(a)
 	}
 	if rec.Policy == st.policy.Name {
 		st.prec = rec

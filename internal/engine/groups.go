@@ -101,8 +101,13 @@ func (e *Engine) release(reserved map[*sloState][]string) {
 }
 
 // applyAll adds counts to memory, each series' share in one pass (see
-// Series.AddMany); the caller holds e.mu.
-func (e *Engine) applyAll(counts []Count) { e.applyTo(e.slos, counts) }
+// Series.AddMany), and marks the time slices late ones fall in to be
+// judged again; the caller holds e.mu.
+func (e *Engine) applyAll(counts []Count) {
+	late := e.lateSlices(counts, UnixMinute(e.clock.Now()))
+	e.applyTo(e.slos, counts)
+	late.judge()
+}
 
 // applyTo adds counts to the given SLOs' states.
 func (e *Engine) applyTo(slos map[string]*sloState, counts []Count) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
 )
 
 const reloadSpec = `apiVersion: accord/v1
@@ -83,4 +84,39 @@ func TestReloadForgetsTouchedRemovedSLOs(t *testing.T) {
 	if n, err := e.FollowTouched(context.Background()); n != 0 || err != nil {
 		t.Errorf("FollowTouched after the touched SLO was removed: %d, %v; want 0, nil", n, err)
 	}
+}
+
+// TestFollowDuringReloadsFindsEverySLO follows pushed events on a replica
+// while reloads remove and add the SLO they were pushed for: each follow
+// picks SLOs the engine still has, never one a reload just removed.
+func TestFollowDuringReloadsFindsEverySLO(t *testing.T) {
+	now := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	e, store := mustEngine(t, mustCatalog(t, reloadSpec), t.TempDir(), engine.NewManualClock(now))
+	defer store.Close()
+	ctx := context.Background()
+	cats := []slo.Catalog{
+		mustCatalog(t, strings.Replace(reloadSpec, "name: payments", "name: refunds", 1)),
+		mustCatalog(t, reloadSpec),
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 100 {
+			if _, err := e.Reload(ctx, cats[i%2], false); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	ev := counted("payments", now, 1, 1)
+	ev.Labels = map[string]string{"store": "s1"}
+	for range 100 {
+		_ = e.Ingest(ctx, []engine.Event{ev}) // refused while payments is removed
+		if _, err := e.FollowTouched(ctx); err != nil {
+			t.Error(err)
+		}
+		if err := e.Follow(ctx, false); err != nil {
+			t.Error(err)
+		}
+	}
+	<-done
 }

@@ -86,10 +86,13 @@ type lateBatch struct {
 	// slices are judged exactly from the batch's own minutes.
 	fresh map[groupBlock]bool
 	// sums are the batch's counts per old slice.
-	sums  map[groupBlock]Counts
-	order []groupBlock
-	slos  map[*group]*sloState
+	sums map[groupBlock]Counts
+	// order are the old slices in the order the batch reached them.
+	order []lateSlice
 }
+
+// lateSlice is an old slice a batch reached and the block it lies in.
+type lateSlice struct{ slice, block groupBlock }
 
 // groupBlock is a slice or block of one group, by its start minute.
 type groupBlock struct {
@@ -134,9 +137,8 @@ func (lb *lateBatch) note(st *sloState, g *group, c Count, nowMin int64) {
 		return
 	}
 	if lb.fresh == nil {
-		lb.fresh, lb.sums, lb.slos = map[groupBlock]bool{}, map[groupBlock]Counts{}, map[*group]*sloState{}
+		lb.fresh, lb.sums = map[groupBlock]bool{}, map[groupBlock]Counts{}
 	}
-	lb.slos[g] = st
 	// A count over a span (an hour of a backfill) falls evenly on the
 	// slices it covers, as its minutes would.
 	span := max(c.Span, 1)
@@ -148,7 +150,7 @@ func (lb *lateBatch) note(st *sloState, g *group, c Count, nowMin int64) {
 		}
 		k := groupBlock{g, s}
 		if _, seen := lb.sums[k]; !seen {
-			lb.order = append(lb.order, k)
+			lb.order = append(lb.order, lateSlice{k, block})
 		}
 		share := float64(min(s+l, c.Minute+span)-max(s, c.Minute)) / float64(span)
 		lb.sums[k] = lb.sums[k].add(Counts{Good: c.Good * share, Total: c.Total * share})
@@ -159,19 +161,16 @@ func (lb *lateBatch) note(st *sloState, g *group, c Count, nowMin int64) {
 // batch, and marks the other old blocks to be judged again, at the next
 // evaluation.
 func (lb *lateBatch) judge() {
-	for _, k := range lb.order {
-		st := lb.slos[k.g]
-		b := st.blockMinutes()
-		block := groupBlock{k.g, floorDiv(k.start, b) * b}
-		j := k.g.judge
-		if !lb.fresh[block] {
+	for _, x := range lb.order {
+		j := x.slice.g.judge
+		if !lb.fresh[x.block] {
 			if j.old == nil {
 				j.old = map[int64]struct{}{}
 			}
-			j.old[block.start] = struct{}{}
+			j.old[x.block.start] = struct{}{}
 			continue
 		}
-		j.fresh = append(j.fresh, freshSlice{start: k.start, sum: lb.sums[k]})
+		j.fresh = append(j.fresh, freshSlice{start: x.slice.start, sum: lb.sums[x.slice]})
 	}
 }
 

@@ -50,6 +50,15 @@ func (e *Engine) takeTouched() ([]string, uint64) {
 	return e.touch.take()
 }
 
+// untouchAll clears the marks of every SLO, for an evaluation of all of
+// them, and returns the number of the last count it covers.
+func (e *Engine) untouchAll() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	clear(e.touch.ids)
+	return e.touch.counted
+}
+
 // touchedDone records that an evaluation covered the counts up to upTo.
 func (e *Engine) touchedDone(upTo uint64) {
 	e.mu.Lock()
