@@ -15,10 +15,10 @@ var ErrClosed = errors.New("store closed")
 // goroutine commits whatever calls are waiting in one transaction, so they
 // share one fsync, and answers each once it is durable.
 type Batcher struct {
-	commit  func(ctx context.Context, counts []engine.Count) error
-	queue   chan *batchReq
-	stop    chan struct{}
-	exited  chan struct{} // closed when run returns
+	commit func(ctx context.Context, counts []engine.Count) error
+	queue  chan *batchReq
+	stop   chan struct{}
+	exited chan struct{} // closed when run returns
 }
 
 type batchReq struct {

@@ -23,7 +23,9 @@ func TestAddReportsTheCommitOfACallerThatGaveUp(t *testing.T) {
 	defer b.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- b.Add(ctx, []engine.Count{{SLO: "a/b", Minute: 1, Counts: engine.Counts{Good: 1, Total: 1}}}) }()
+	go func() {
+		done <- b.Add(ctx, []engine.Count{{SLO: "a/b", Minute: 1, Counts: engine.Counts{Good: 1, Total: 1}}})
+	}()
 	<-started
 	cancel() // the client disconnects while the commit runs
 	close(release)
