@@ -134,7 +134,7 @@ func dialSmallWindow(t *testing.T, a *app.App) *rawConn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // a bound for a test that fails
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second)) // a bound for a test that fails
 	return &rawConn{c, bufio.NewReader(c)}
 }
 
@@ -145,7 +145,7 @@ func dialSmallWindow(t *testing.T, a *app.App) *rawConn {
 // cut off, its answer's bytes are freed, and large answers are served
 // again.
 func TestSlowReadersAreCutOffAndLargeAnswersStayWithinTheBudget(t *testing.T) {
-	a := serveLimited(t, app.Options{MaxGroups: 5000, MaxAnswerBytes: 100_000, MinWriteRate: 16 << 10, WriteTimeout: time.Hour})
+	a := serveLimited(t, app.Options{MaxGroups: 5000, MaxAnswerBytes: 100_000, MinWriteRate: 2 << 10, WriteTimeout: time.Hour}) // 16 KiB within 8 s: long enough to look while it waits
 	var events strings.Builder
 	for i := 0; i < 3000; i++ {
 		fmt.Fprintf(&events, `{"stream":"receipts","labels":{"store":"store-%04d"},"outcome":"good"}`+"\n", i)
@@ -173,7 +173,7 @@ func TestSlowReadersAreCutOffAndLargeAnswersStayWithinTheBudget(t *testing.T) {
 		t.Errorf("/healthz while the budget is held: %d", ans.status)
 	}
 
-	testenv.WaitFor(t, 10*time.Second, "the stalled reader to be cut off", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "the stalled reader to be cut off", func() bool {
 		m := metrics(t, a)
 		return metricValue(t, m, `accord_http_slow_clients_total{direction="write"}`) == 1 &&
 			metricValue(t, m, "accord_http_inflight_answer_bytes") == 0
