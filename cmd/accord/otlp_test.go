@@ -65,7 +65,7 @@ func sloCounts(addr, id string) (good, total float64, at time.Time) {
 	defer resp.Body.Close()
 	var v struct {
 		Status struct {
-			At     time.Time                      `json:"at"`
+			At     time.Time                     `json:"at"`
 			Counts struct{ Good, Total float64 } `json:"counts"`
 		} `json:"status"`
 	}
