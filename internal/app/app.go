@@ -154,6 +154,12 @@ type App struct {
 	cycleMu   sync.Mutex
 	leading   atomic.Bool
 	renewedAt time.Time // when the last successful campaign started; campaign loop only
+	// leaseUntil is when this replica's lease may run out, by its own
+	// monotonic clock: past it,
+	// another replica may lead, so this one has no side effect — no
+	// notification, no judged slice, no saved state — until it wins
+	// the lease again.
+	leaseUntil atomic.Pointer[time.Time]
 	// statesChanged says the leader saved alert or policy states that this
 	// follower has not taken yet; under cycleMu.
 	statesChanged atomic.Bool
@@ -345,7 +351,8 @@ func (a *App) build(ctx context.Context) error {
 	for _, u := range opts.SlackURLs {
 		channels = append(channels, &notify.Slack{URL: u})
 	}
-	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: channels, Logger: a.log, Registerer: a.registry}); err != nil {
+	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: channels, Logger: a.log,
+		Registerer: a.registry, Leads: a.leaseHeld}); err != nil {
 		return err
 	}
 	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
@@ -491,14 +498,14 @@ func (a *App) Step(ctx context.Context) error {
 	if err := a.campaign(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if a.leading.Load() {
+	if a.leaseHeld() {
 		queryErr, err := a.querySources(ctx)
 		errs = append(errs, queryErr, err)
 	}
 	if err := a.cycle(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if a.leading.Load() {
+	if a.leaseHeld() {
 		if err := a.dispatch.Deliver(ctx); err != nil {
 			errs = append(errs, err)
 		}
@@ -509,7 +516,8 @@ func (a *App) Step(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// resend repeats firing alerts to every Alertmanager.
+// resend repeats firing alerts to every Alertmanager, while the lease
+// holds: a replica that lost it may hold alerts the new leader resolved.
 func (a *App) resend(ctx context.Context) error {
 	if len(a.ams) == 0 {
 		return nil
@@ -517,6 +525,9 @@ func (a *App) resend(ctx context.Context) error {
 	firing := a.Engine.Firing()
 	var errs []error
 	for _, am := range a.ams {
+		if !a.leaseHeld() {
+			return errors.Join(append(errs, fmt.Errorf("resend firing alerts: %w", store.ErrNotLeader))...)
+		}
 		if err := am.Resend(ctx, firing); err != nil {
 			errs = append(errs, err)
 		}
