@@ -66,6 +66,9 @@ type Options struct {
 	// Reload re-reads the specs and applies them (POST /api/v1/reload);
 	// nil answers 404. Spec errors are invalid errors.
 	Reload func(ctx context.Context) (engine.ReloadResult, error)
+	// Warning, when set, is said in /readyz's body (e.g. that tokens
+	// cross the network in clear); it does not make the server unready.
+	Warning string
 }
 
 // Server answers HTTP requests.
@@ -173,6 +176,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // readyz answers 200 once state is restored and evaluated, while the
 // database answers and can be written; 503 otherwise.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	writeJSON := func(w http.ResponseWriter, code int, body map[string]string) {
+		if s.opts.Warning != "" {
+			body["warning"] = s.opts.Warning
+		}
+		writeJSON(w, code, body)
+	}
 	if !s.ready.Load() {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
 		return
