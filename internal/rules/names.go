@@ -84,7 +84,12 @@ func newTarget(s *slo.SLO, naming Naming) target {
 		t.by = queryGrouping(s.Indicator)
 	}
 	if naming == NamingSloth {
-		t.id = []label{{"sloth_id", s.Service + "-" + s.Name}, {"sloth_service", s.Service}, {"sloth_slo", s.Name}}
+		name := s.Name
+		if s.Origin.Format == slo.FormatOpenSLO && s.SpecName != "" {
+			// Sloth names every objective of an OpenSLO SLO NAME-INDEX.
+			name = s.SpecName + "-" + strconv.Itoa(s.SpecObjective)
+		}
+		t.id = []label{{"sloth_id", s.Service + "-" + name}, {"sloth_service", s.Service}, {"sloth_slo", name}}
 	} else {
 		t.id = []label{{"service", s.Service}, {"slo", s.Name}}
 	}
