@@ -241,7 +241,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
-	if a.token, err = resolveToken(opts.Token, opts.DataDir); err != nil {
+	if a.token, err = resolveToken(opts.Token, opts.DataDir, a.log); err != nil {
 		return nil, err
 	}
 	if a.proxies, err = auth.ParseProxies(opts.TrustedProxies); err != nil {
@@ -419,13 +419,17 @@ func loadCatalog(paths, exclude []string, log *slog.Logger) (slo.Catalog, error)
 }
 
 // resolveToken returns the configured token, or the one kept in dir,
-// generating it on first use.
-func resolveToken(token, dir string) (string, error) {
+// generating it on first use. A kept token others may read is made its
+// owner's only, with a warning: anyone who read it could be admin.
+func resolveToken(token, dir string, log *slog.Logger) (string, error) {
 	if token != "" {
 		return token, nil
 	}
 	path := filepath.Join(dir, "token")
 	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		if err := privateFile(path, log); err != nil {
+			return "", err
+		}
 		return strings.TrimSpace(string(b)), nil
 	}
 	buf := make([]byte, 24)
@@ -437,6 +441,27 @@ func resolveToken(token, dir string) (string, error) {
 		return "", fmt.Errorf("write token %s: %w", path, err)
 	}
 	return t, nil
+}
+
+// privateFile makes a file its owner's only if others may read or write
+// it, and says so.
+func privateFile(path string, log *slog.Logger) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("token %s: %w", path, err)
+	}
+	mode := fi.Mode().Perm()
+	if mode&0o077 == 0 {
+		return nil
+	}
+	if err := os.Chmod(path, mode&^0o077); err != nil {
+		log.Warn("the token file is open to other users and could not be made private: anyone who read it may act as admin; chmod 600 it and consider a new token",
+			"path", path, "mode", fmt.Sprintf("%o", mode), "err", err)
+		return nil
+	}
+	log.Warn("the token file was open to other users and is now readable by its owner only; if others may have read it, replace the token",
+		"path", path, "was", fmt.Sprintf("%o", mode), "now", fmt.Sprintf("%o", mode&^0o077))
+	return nil
 }
 
 // TokenPath is where a data directory keeps its generated token.
