@@ -144,6 +144,12 @@ type App struct {
 	cycleMu   sync.Mutex
 	leading   atomic.Bool
 	renewedAt time.Time // when the last successful campaign started; campaign loop only
+	// leaseUntil is when this replica's lease may run out, by its own
+	// monotonic clock: past it,
+	// another replica may lead, so this one has no side effect — no
+	// notification, no judged slice, no saved state — until it wins
+	// the lease again.
+	leaseUntil atomic.Pointer[time.Time]
 	// statesChanged says the leader saved alert or policy states that this
 	// follower has not taken yet; under cycleMu.
 	statesChanged atomic.Bool
@@ -241,7 +247,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
-	if a.token, err = resolveToken(opts.Token, opts.DataDir); err != nil {
+	if a.token, err = resolveToken(opts.Token, opts.DataDir, a.log); err != nil {
 		return nil, err
 	}
 	if a.proxies, err = auth.ParseProxies(opts.TrustedProxies); err != nil {
@@ -330,7 +336,8 @@ func (a *App) build(ctx context.Context) error {
 	for _, u := range opts.SlackURLs {
 		channels = append(channels, &notify.Slack{URL: u})
 	}
-	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: channels, Logger: a.log, Registerer: a.registry}); err != nil {
+	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: channels, Logger: a.log,
+		Registerer: a.registry, Leads: a.leaseHeld}); err != nil {
 		return err
 	}
 	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
@@ -419,13 +426,17 @@ func loadCatalog(paths, exclude []string, log *slog.Logger) (slo.Catalog, error)
 }
 
 // resolveToken returns the configured token, or the one kept in dir,
-// generating it on first use.
-func resolveToken(token, dir string) (string, error) {
+// generating it on first use. A kept token others may read is made its
+// owner's only, with a warning: anyone who read it could be admin.
+func resolveToken(token, dir string, log *slog.Logger) (string, error) {
 	if token != "" {
 		return token, nil
 	}
 	path := filepath.Join(dir, "token")
 	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		if err := privateFile(path, log); err != nil {
+			return "", err
+		}
 		return strings.TrimSpace(string(b)), nil
 	}
 	buf := make([]byte, 24)
@@ -439,6 +450,27 @@ func resolveToken(token, dir string) (string, error) {
 	return t, nil
 }
 
+// privateFile makes a file its owner's only if others may read or write
+// it, and says so.
+func privateFile(path string, log *slog.Logger) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("token %s: %w", path, err)
+	}
+	mode := fi.Mode().Perm()
+	if mode&0o077 == 0 {
+		return nil
+	}
+	if err := os.Chmod(path, mode&^0o077); err != nil {
+		log.Warn("the token file is open to other users and could not be made private: anyone who read it may act as admin; chmod 600 it and consider a new token",
+			"path", path, "mode", fmt.Sprintf("%o", mode), "err", err)
+		return nil
+	}
+	log.Warn("the token file was open to other users and is now readable by its owner only; if others may have read it, replace the token",
+		"path", path, "was", fmt.Sprintf("%o", mode), "now", fmt.Sprintf("%o", mode&^0o077))
+	return nil
+}
+
 // TokenPath is where a data directory keeps its generated token.
 func TokenPath(dir string) string { return filepath.Join(dir, "token") }
 
@@ -449,14 +481,14 @@ func (a *App) Step(ctx context.Context) error {
 	if err := a.campaign(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if a.leading.Load() {
+	if a.leaseHeld() {
 		queryErr, err := a.querySources(ctx)
 		errs = append(errs, queryErr, err)
 	}
 	if err := a.cycle(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if a.leading.Load() {
+	if a.leaseHeld() {
 		if err := a.dispatch.Deliver(ctx); err != nil {
 			errs = append(errs, err)
 		}
@@ -467,7 +499,8 @@ func (a *App) Step(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// resend repeats firing alerts to every Alertmanager.
+// resend repeats firing alerts to every Alertmanager, while the lease
+// holds: a replica that lost it may hold alerts the new leader resolved.
 func (a *App) resend(ctx context.Context) error {
 	if len(a.ams) == 0 {
 		return nil
@@ -475,6 +508,9 @@ func (a *App) resend(ctx context.Context) error {
 	firing := a.Engine.Firing()
 	var errs []error
 	for _, am := range a.ams {
+		if !a.leaseHeld() {
+			return errors.Join(append(errs, fmt.Errorf("resend firing alerts: %w", store.ErrNotLeader))...)
+		}
 		if err := am.Resend(ctx, firing); err != nil {
 			errs = append(errs, err)
 		}

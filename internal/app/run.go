@@ -72,15 +72,15 @@ func (a *App) Start(ctx context.Context) error {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		a.dispatch.Run(ctx, a.Engine.Changed, a.leading.Load)
+		a.dispatch.Run(ctx, a.Engine.Changed, a.leaseHeld)
 	}()
 	return nil
 }
 
-// asLeader runs fn only while this replica leads.
+// asLeader runs fn only while this replica leads and its lease holds.
 func (a *App) asLeader(fn func(context.Context) error) func(context.Context) error {
 	return func(ctx context.Context) error {
-		if !a.leading.Load() {
+		if !a.leaseHeld() {
 			return nil
 		}
 		return fn(ctx)

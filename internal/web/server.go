@@ -13,6 +13,7 @@ import (
 
 	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/otlp"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
@@ -60,6 +61,7 @@ type Server struct {
 	handler http.Handler // mux, instrumented
 	metrics *metrics
 	ui      *ui
+	otlp    *otlp.Receiver
 	ready   atomic.Bool
 }
 
@@ -87,6 +89,7 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 		panic(err) // the templates are embedded: a parse error is a build defect
 	}
 	s.ui = u
+	s.otlp = otlp.New(e, otlp.Options{MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Logger: opts.Logger})
 	s.routes()
 	s.handler = s.metrics.instrument(s.guard(s.mux))
 	return s
@@ -108,6 +111,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/slos/{service}/{name}/notifications", s.getNotifications)
 	s.mux.HandleFunc("GET /api/v1/alerts", s.getAlerts)
 	s.mux.HandleFunc("POST /api/v1/events", s.postEvents)
+	s.mux.HandleFunc("POST /v1/traces", s.postTraces)
 	s.mux.HandleFunc("GET /api/v1/gate", s.getGate)
 	s.mux.HandleFunc("GET /api/v1/exceptions", s.getExceptions)
 	s.mux.HandleFunc("POST /api/v1/exceptions", s.postException)
