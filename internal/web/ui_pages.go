@@ -57,8 +57,8 @@ type overviewPage struct {
 	Healths  []engine.Health
 	Filter   struct{ Team, Service, Health string }
 	// Paging is where Rows lie among the SLOs the filters select.
-	Paging   paging
-	Story    *StoryView
+	Paging paging
+	Story  *StoryView
 	// Releases is the gate of the selected SLOs' services: frozen ones
 	// first, then up to mostOpenReleases open ones; MoreOpen counts the
 	// open ones left out.
