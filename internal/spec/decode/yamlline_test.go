@@ -1,7 +1,6 @@
 package decode
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
@@ -25,7 +24,8 @@ func TestSyntaxErrorsPointAtTheMistake(t *testing.T) {
 		{"a key indented one space deep, which yaml.v3 places right", head + "spec:\n  description: hi\n   runbook: x\n", 7},
 	} {
 		var diags diag.List
-		slices.Collect(ReadBytes("t.yaml", []byte(tc.text), &diags))
+		for range ReadBytes("t.yaml", []byte(tc.text), &diags) {
+		}
 		items := diags.Items()
 		if len(items) != 1 {
 			t.Errorf("%s: %d diagnostics, want 1: %v", tc.name, len(items), items)
