@@ -50,6 +50,13 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 // Send sends a body of the given content type, e.g. NDJSON events. Answers
 // other than 2xx become errors carrying the API's message.
 func (c *Client) Send(ctx context.Context, method, path, contentType string, body []byte, out any) error {
+	_, err := c.send(ctx, method, path, contentType, nil, body, out)
+	return err
+}
+
+// send is Send with extra request headers; it returns the answer's status
+// too (0 when there was none).
+func (c *Client) send(ctx context.Context, method, path, contentType string, header http.Header, body []byte, out any) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -57,7 +64,10 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 	url := strings.TrimSuffix(c.Server, "/") + path
 	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
-		return fmt.Errorf("request to %q: %w", url, err)
+		return 0, fmt.Errorf("request to %q: %w", url, err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", contentType)
 	if c.Token != "" {
@@ -69,26 +79,26 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return &UnreachableError{fmt.Errorf("reach Accord at %s (is accord serve running?): %w", c.Server, err)}
+		return 0, &UnreachableError{fmt.Errorf("reach Accord at %s (is accord serve running?): %w", c.Server, err)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return fmt.Errorf("read answer of %s %s: %w", method, path, err)
+		return resp.StatusCode, fmt.Errorf("read answer of %s %s: %w", method, path, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		var e struct {
 			Error struct{ Message string } `json:"error"`
 		}
 		if json.Unmarshal(data, &e) == nil && e.Error.Message != "" {
-			return fmt.Errorf("%s %s: %s", method, path, e.Error.Message)
+			return resp.StatusCode, fmt.Errorf("%s %s: %s", method, path, e.Error.Message)
 		}
-		return fmt.Errorf("%s %s: %s", method, path, resp.Status)
+		return resp.StatusCode, fmt.Errorf("%s %s: %s", method, path, resp.Status)
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("read answer of %s %s: %w", method, path, err)
+			return resp.StatusCode, fmt.Errorf("read answer of %s %s: %w", method, path, err)
 		}
 	}
-	return nil
+	return resp.StatusCode, nil
 }

@@ -145,6 +145,16 @@ var migrations = []migration{
 	);
 	CREATE INDEX audit_service ON audit (service, id);
 	CREATE INDEX audit_last_at ON audit (last_at);`},
+	// Receipts of batches pushed with an Idempotency-Key, stored in the
+	// transaction of the batch's counts; at is Unix milliseconds.
+	{"receipts of pushed batches", `
+	CREATE TABLE receipts (
+		key      text PRIMARY KEY,
+		digest   text NOT NULL,
+		accepted bigint NOT NULL,
+		at       bigint NOT NULL
+	);
+	CREATE INDEX receipts_at ON receipts (at);`},
 }
 
 // migrationLock is the advisory lock replicas starting together take, so
