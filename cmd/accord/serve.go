@@ -13,6 +13,7 @@ import (
 	"github.com/accord-slo/accord/internal/app"
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/slo"
+	"github.com/accord-slo/accord/internal/web"
 )
 
 func newServeCmd() *cobra.Command {
@@ -132,6 +133,10 @@ the TLS certificate too; a changed certificate file is picked up on its own.`,
 	f.DurationVar(&opts.ReadTimeout, "read-timeout", app.DefaultReadTimeout, "longest time to read a request, body included")
 	f.DurationVar(&opts.WriteTimeout, "write-timeout", app.DefaultWriteTimeout, "longest time to write an answer")
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", app.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
+	f.Int64Var(&opts.MaxInflightBytes, "max-inflight-bytes", web.DefaultMaxInflightBytes, "most bytes of request bodies read at once; a body past it is answered 503 before it is read")
+	f.Int64Var(&opts.MaxAnswerBytes, "max-answer-bytes", web.DefaultMaxAnswerBytes, "most bytes of large answers being written at once; a large answer past it is answered 503")
+	f.Int64Var(&opts.MinReadRate, "min-read-rate", web.DefaultMinReadRate, "slowest a request body may arrive, in bytes per second: each 16 KiB within 16 KiB ÷ this")
+	f.Int64Var(&opts.MinWriteRate, "min-write-rate", web.DefaultMinWriteRate, "slowest a client may read an answer, in bytes per second: each 16 KiB within 16 KiB ÷ this")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
 }

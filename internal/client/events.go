@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 )
@@ -26,8 +27,8 @@ const (
 // PushEvents sends NDJSON events under an Idempotency-Key (one per batch,
 // e.g. a UUID or the source's name and sequence number) and resends them
 // under the same key when no answer came back, or the answer says to try
-// again (408, 429, 5xx): Accord counts the batch once however often it
-// arrives.
+// again (408, 429, 5xx; after Retry-After when Accord gives one): Accord
+// counts the batch once however often it arrives.
 func (c *Client) PushEvents(ctx context.Context, key string, ndjson []byte) (PushResult, error) {
 	header := http.Header{"Idempotency-Key": {key}}
 	wait := pushBackoff
@@ -37,8 +38,13 @@ func (c *Client) PushEvents(ctx context.Context, key string, ndjson []byte) (Pus
 		if err == nil || attempt == pushAttempts || !retryable(status) {
 			return out, err
 		}
+		pause := wait
+		var ue *UnavailableError
+		if errors.As(err, &ue) {
+			pause = max(pause, ue.RetryAfter)
+		}
 		select {
-		case <-time.After(wait):
+		case <-time.After(pause):
 		case <-ctx.Done():
 			return PushResult{}, ctx.Err()
 		}
