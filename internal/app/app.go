@@ -52,9 +52,21 @@ type Options struct {
 	LeaderLease time.Duration
 	// Addr is the listen address, e.g. 127.0.0.1:8080 (port 0 picks one).
 	Addr string
+	// TLSCertFile and TLSKeyFile, both or neither, make the listener serve
+	// HTTPS only (TLS 1.2 or newer). The files are read again on SIGHUP
+	// (ReloadTLS) and when they change, looked at every TLSWatchInterval
+	// (default DefaultTLSWatchInterval).
+	TLSCertFile, TLSKeyFile string
+	TLSWatchInterval        time.Duration
+	// TLSClientCAFile, with TLS, verifies the client certificates ingest
+	// clients may present instead of a token; it is read with the pair.
+	TLSClientCAFile string
 	// Token is the bootstrap admin token; empty means the one in
-	// DataDir/token, generated on first start.
+	// TokenFile, else the one in DataDir/token, generated on first start.
 	Token string
+	// TokenFile holds the bootstrap admin token (instead of Token, which
+	// ps shows); read at start and on every reload.
+	TokenFile string
 	// AuthHeader names the header a trusted reverse proxy puts a person's
 	// identity in (e.g. X-Forwarded-Email); it needs TrustedProxies.
 	AuthHeader string
@@ -75,8 +87,16 @@ type Options struct {
 	PrometheusURL    string
 	AlertmanagerURLs []string
 	WebhookURLs      []string
-	// SlackURLs are Slack-compatible incoming webhooks.
-	SlackURLs []string
+	// SlackURLs are Slack-compatible incoming webhooks; SlackURLFile
+	// holds more, one a line, read at start and on every reload.
+	SlackURLs    []string
+	SlackURLFile string
+	// WebhookSecrets sign the requests to WebhookURLs: each is SECRET,
+	// for every webhook without its own, or URL=SECRET for one.
+	// WebhookSecretFile holds more, one a line, read at start and on
+	// every reload.
+	WebhookSecrets    []string
+	WebhookSecretFile string
 	// EvalInterval is how often every SLO is evaluated (default 15s);
 	// sources are queried each minute, and the SLOs pushed events count
 	// for are evaluated at once.
@@ -105,6 +125,16 @@ type Options struct {
 	// long a keep-alive connection waits for the next request (default
 	// 2m).
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxInflightBytes bounds the request bodies being read at once
+	// (default web.DefaultMaxInflightBytes, at least MaxBodyBytes);
+	// MaxAnswerBytes the rendered answers being written at once (default
+	// web.DefaultMaxAnswerBytes). Past them requests are answered 503.
+	MaxInflightBytes, MaxAnswerBytes int64
+	// MinReadRate and MinWriteRate, in bytes per second, cut off a client
+	// whose body or answer moves slower: each 16 KiB must move within
+	// 16 KiB ÷ the rate (defaults web.DefaultMinReadRate and
+	// web.DefaultMinWriteRate).
+	MinReadRate, MinWriteRate int64
 }
 
 // The defaults of Options' bounds.
@@ -133,7 +163,8 @@ type App struct {
 	Server    *web.Server
 	dispatch  *notify.Dispatcher
 	ams       []*notify.Alertmanager
-	token     string
+	token     atomic.Pointer[string] // the bootstrap admin token
+	secrets   secrets                // as read at start
 	registry  *prometheus.Registry
 	evals     prometheus.Histogram
 	evalErrs  prometheus.Counter
@@ -167,7 +198,11 @@ type App struct {
 
 	listener net.Listener
 	conns    *connLimiter
-	http     *http.Server
+	tls      *tlsFiles // nil: plain HTTP
+	// plainWarning says why serving plain HTTP here is unsafe; "" when it
+	// is not (loopback, TLS, or a trusted proxy in front).
+	plainWarning string
+	http         *http.Server
 	// serving is the handler once state is restored; until then starting
 	// answers.
 	serving  atomic.Pointer[web.Server]
@@ -209,10 +244,15 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		{"--idle-timeout", opts.IdleTimeout < 0, opts.IdleTimeout}, {"--max-connections", opts.MaxConnections < 0, opts.MaxConnections},
 		{"--max-groups", opts.MaxGroups < 0, opts.MaxGroups}, {"--max-batch", opts.MaxBatch < 0, opts.MaxBatch},
 		{"--max-body-bytes", opts.MaxBodyBytes < 0, opts.MaxBodyBytes},
+		{"--max-inflight-bytes", opts.MaxInflightBytes < 0, opts.MaxInflightBytes}, {"--max-answer-bytes", opts.MaxAnswerBytes < 0, opts.MaxAnswerBytes},
+		{"--min-read-rate", opts.MinReadRate < 0, opts.MinReadRate}, {"--min-write-rate", opts.MinWriteRate < 0, opts.MinWriteRate},
 	} {
 		if f.neg {
 			return nil, fmt.Errorf("%s %v: want a positive value (0 takes the default)", f.name, f.val)
 		}
+	}
+	if body := cmp.Or(opts.MaxBodyBytes, 16<<20); opts.MaxInflightBytes != 0 && opts.MaxInflightBytes < body {
+		return nil, fmt.Errorf("--max-inflight-bytes %d is less than --max-body-bytes %d: no body of the largest size could be read", opts.MaxInflightBytes, body)
 	}
 	opts.ReadTimeout = cmp.Or(opts.ReadTimeout, DefaultReadTimeout)
 	opts.WriteTimeout = cmp.Or(opts.WriteTimeout, DefaultWriteTimeout)
@@ -237,19 +277,24 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Catalog = cat
-	if opts.Database != "" && opts.Token == "" {
+	if a.secrets, err = readSecrets(opts); err != nil {
+		return nil, err
+	}
+	if opts.Database != "" && a.secrets.token == "" {
 		// A token generated into one replica's data directory would not be
 		// the others'.
-		return nil, fmt.Errorf("with --database every replica needs the same bearer token: set --token or ACCORD_TOKEN")
+		return nil, fmt.Errorf("with --database every replica needs the same bearer token: set --token-file (or --token, ACCORD_TOKEN)")
 	}
 	if opts.Database == "" {
 		if err := a.privateDataDir(); err != nil {
 			return nil, err
 		}
 	}
-	if a.token, err = resolveToken(opts.Token, opts.DataDir, a.log); err != nil {
+	token, err := resolveToken(a.secrets.token, opts.DataDir, a.log)
+	if err != nil {
 		return nil, err
 	}
+	a.token.Store(&token)
 	if a.proxies, err = auth.ParseProxies(opts.TrustedProxies); err != nil {
 		return nil, err
 	}
@@ -259,6 +304,12 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if err := (auth.Options{ProxyHeader: opts.AuthHeader, TrustedProxies: a.proxies, ProxyRole: a.proxyRole}).Check(); err != nil {
 		return nil, err
 	}
+	if a.tls, err = newTLSFiles(opts.TLSCertFile, opts.TLSKeyFile, opts.TLSClientCAFile, a.log); err != nil {
+		return nil, err
+	}
+	if a.opts.TLSWatchInterval <= 0 {
+		a.opts.TLSWatchInterval = DefaultTLSWatchInterval
+	}
 	// Listen first: links in alerts need the address a port 0 picks.
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
@@ -266,6 +317,10 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	}
 	a.conns = newConnLimiter(ln, opts.MaxConnections, a.registry)
 	a.listener = a.conns
+	if a.tls == nil && len(a.proxies) == 0 && listensBroadly(ln) {
+		a.plainWarning = "serving plain HTTP on a network address: bearer tokens, approvals and the audit trail cross the network unencrypted; " +
+			"give Accord --tls-cert-file and --tls-key-file, or put a TLS proxy in front and name it with --trusted-proxy (docs/deploy.md)"
+	}
 	return a, nil
 }
 
@@ -295,7 +350,7 @@ func (a *App) open(ctx context.Context) error {
 	if a.Store, err = openStore(ctx, a.opts); err != nil {
 		return err
 	}
-	if a.Auth, err = auth.New(auth.Options{Store: a.Store, Clock: a.opts.Clock, Bootstrap: a.token, ProxyHeader: a.opts.AuthHeader,
+	if a.Auth, err = auth.New(auth.Options{Store: a.Store, Clock: a.opts.Clock, Bootstrap: a.Token(), ProxyHeader: a.opts.AuthHeader,
 		TrustedProxies: a.proxies, ProxyRole: a.proxyRole, Retention: a.opts.AuditRetention, MaxEntries: a.opts.AuditMaxEntries, Logger: a.log}); err != nil {
 		return err
 	}
@@ -324,24 +379,18 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.setSource(src)
 
-	var channels []notify.Channel
+	a.ams = nil
 	for _, u := range opts.AlertmanagerURLs {
-		am := &notify.Alertmanager{URL: u}
-		a.ams = append(a.ams, am)
-		channels = append(channels, am)
+		a.ams = append(a.ams, &notify.Alertmanager{URL: u})
 	}
-	for _, u := range opts.WebhookURLs {
-		channels = append(channels, &notify.Webhook{URL: u})
-	}
-	for _, u := range opts.SlackURLs {
-		channels = append(channels, &notify.Slack{URL: u})
-	}
-	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: channels, Logger: a.log,
+	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: a.channels(a.secrets), Logger: a.log,
 		Registerer: a.registry, Leads: a.leaseHeld}); err != nil {
 		return err
 	}
 	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
-		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload})
+		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload, Warning: a.plainWarning,
+		MaxInflightBytes: opts.MaxInflightBytes, MaxAnswerBytes: opts.MaxAnswerBytes, MinReadRate: opts.MinReadRate, MinWriteRate: opts.MinWriteRate,
+		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout})
 	return nil
 }
 
@@ -392,7 +441,7 @@ func (a *App) externalURL() string {
 }
 
 // Token is the bootstrap admin token.
-func (a *App) Token() string { return a.token }
+func (a *App) Token() string { return *a.token.Load() }
 
 // loadCatalog reads the specs and refuses them if any has errors. Their
 // warnings and notes are logged, so that serve says at start what

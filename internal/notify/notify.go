@@ -200,10 +200,12 @@ func (d *Dispatcher) Run(ctx context.Context, changed func() <-chan struct{}, ac
 }
 
 // postJSON posts a JSON body and treats any non-2xx answer as a failure.
+// Errors name the URL as Redact shows it: the URL itself may be a secret.
 func postJSON(ctx context.Context, client *http.Client, url string, body []byte, header http.Header) error {
+	shown := Redact(url)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytesReader(body))
 	if err != nil {
-		return fmt.Errorf("build request to %s: %w", url, err)
+		return fmt.Errorf("build request to %s: %w", shown, unwrapURL(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range header {
@@ -211,12 +213,35 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("post to %s: %w", url, err)
+		return fmt.Errorf("post to %s: %w", shown, unwrapURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		msg := readSnippet(resp)
-		return fmt.Errorf("post to %s: %s: %s", url, resp.Status, msg)
+		return fmt.Errorf("post to %s: %s: %s", shown, resp.Status, msg)
 	}
+	return nil
+}
+
+// SetChannels replaces the channels, as when a reload reads a rotated
+// Slack URL or webhook secret. A channel whose name stays keeps its place
+// and retry state; a new one starts where its saved cursor is, or at the
+// newest notification.
+func (d *Dispatcher) SetChannels(ctx context.Context, chs []Channel) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	state := map[string]*channelState{}
+	for _, ch := range chs {
+		if st, ok := d.state[ch.Name()]; ok {
+			state[ch.Name()] = st
+			continue
+		}
+		cur, err := d.opts.Outbox.Cursor(ctx, ch.Name())
+		if err != nil {
+			return err
+		}
+		state[ch.Name()] = &channelState{cursor: cur}
+	}
+	d.opts.Channels, d.state = chs, state
 	return nil
 }

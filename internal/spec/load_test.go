@@ -183,3 +183,26 @@ items:
 		t.Errorf("want an error at items[1].spec.indicater, got %v", res.Diags.Items())
 	}
 }
+
+// TestTrailingDocumentSeparatorIsNoDocument checks that a file ending in
+// `---` (with or without a comment after it), as three of a public Pyrra
+// repository's files do, loads without a diagnostic, both named on the
+// command line and found in a directory.
+func TestTrailingDocumentSeparatorIsNoDocument(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"a/checkout.yaml": "---\n" + service + "---\n",
+		"b/checkout.yaml": service + "---\n# the end\n",
+	})
+	for _, path := range []string{"a/checkout.yaml", "b/checkout.yaml", "a", "b"} {
+		res, err := spec.Load(filepath.Join(dir, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lines := diagLines(res, dir); len(lines) != 0 {
+			t.Errorf("%s: want no diagnostics, got %q", path, lines)
+		}
+		if len(res.Catalog.SLOs) != 1 {
+			t.Errorf("%s: %d SLOs, want 1", path, len(res.Catalog.SLOs))
+		}
+	}
+}

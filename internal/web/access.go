@@ -178,6 +178,15 @@ func (s *Server) credentials(r *http.Request) auth.Credentials {
 	if name := s.auth.ProxyHeader(); name != "" {
 		c.ProxyUser = r.Header.Get(name)
 	}
+	// Only a certificate the listener verified against its client CA
+	// counts; one merely presented never reaches VerifiedChains.
+	if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 {
+		leaf := r.TLS.VerifiedChains[0][0]
+		c.ClientCert = leaf.Subject.CommonName
+		if c.ClientCert == "" && len(leaf.DNSNames) > 0 {
+			c.ClientCert = leaf.DNSNames[0]
+		}
+	}
 	return c
 }
 

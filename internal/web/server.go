@@ -2,6 +2,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -41,13 +42,33 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxBatch bounds the events in one ingest request.
 	MaxBatch int
-	Logger   *slog.Logger
-	Registry *prometheus.Registry
+	// MaxInflightBytes bounds the request bodies being read at once, in
+	// bytes (default DefaultMaxInflightBytes); a body there is no room for
+	// is refused with 503 before it is read.
+	MaxInflightBytes int64
+	// MaxAnswerBytes bounds the rendered answers being written at once,
+	// in bytes (default DefaultMaxAnswerBytes): a slow reader holds its
+	// answer until it is cut off.
+	MaxAnswerBytes int64
+	// MinReadRate and MinWriteRate, in bytes per second, cut off a client
+	// whose body or answer moves slower (defaults DefaultMinReadRate and
+	// DefaultMinWriteRate); ReadTimeout and WriteTimeout are the server's
+	// totals, which they never extend.
+	MinReadRate, MinWriteRate int64
+	ReadTimeout, WriteTimeout time.Duration
+	// Rendering bounds the answers rendered at once (default
+	// DefaultRendering).
+	Rendering int
+	Logger    *slog.Logger
+	Registry  *prometheus.Registry
 	// Story, when set, is told on the overview and at /api/v1/demo.
 	Story Story
 	// Reload re-reads the specs and applies them (POST /api/v1/reload);
 	// nil answers 404. Spec errors are invalid errors.
 	Reload func(ctx context.Context) (engine.ReloadResult, error)
+	// Warning, when set, is said in /readyz's body (e.g. that tokens
+	// cross the network in clear); it does not make the server unready.
+	Warning string
 }
 
 // Server answers HTTP requests.
@@ -73,6 +94,13 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 	if opts.MaxBatch == 0 {
 		opts.MaxBatch = 100_000
 	}
+	opts.MaxInflightBytes = max(cmp.Or(opts.MaxInflightBytes, DefaultMaxInflightBytes), opts.MaxBodyBytes)
+	opts.MaxAnswerBytes = cmp.Or(opts.MaxAnswerBytes, DefaultMaxAnswerBytes)
+	opts.MinReadRate = cmp.Or(opts.MinReadRate, DefaultMinReadRate)
+	opts.MinWriteRate = cmp.Or(opts.MinWriteRate, DefaultMinWriteRate)
+	opts.ReadTimeout = cmp.Or(opts.ReadTimeout, time.Minute)
+	opts.WriteTimeout = cmp.Or(opts.WriteTimeout, 2*time.Minute)
+	opts.Rendering = cmp.Or(opts.Rendering, DefaultRendering)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -91,7 +119,10 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 	s.ui = u
 	s.otlp = otlp.New(e, otlp.Options{MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Logger: opts.Logger})
 	s.routes()
-	s.handler = s.metrics.instrument(s.guard(s.mux))
+	o := newOverload(opts, opts.Registry)
+	// Bodies are budgeted once the caller is known: one without a token
+	// is refused before it could take room.
+	s.handler = s.metrics.instrument(o.paceAnswers(s.guard(o.budgetBodies(s.mux))))
 	return s
 }
 
@@ -146,6 +177,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // readyz answers 200 once state is restored and evaluated, while the
 // database answers and can be written; 503 otherwise.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	writeJSON := func(w http.ResponseWriter, code int, body map[string]string) {
+		if s.opts.Warning != "" {
+			body["warning"] = s.opts.Warning
+		}
+		writeJSON(w, code, body)
+	}
 	if !s.ready.Load() {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
 		return
