@@ -127,8 +127,8 @@ func checkOTLPLabels(s slo.SLO, labels map[string]string, at slo.Origin, diags *
 // checkOTLPStreams checks that the SLOs on one stream agree on how
 // OpenTelemetry feeds it: they all take the same events.
 func checkOTLPStreams(cat *slo.Catalog, diags *diag.List) {
-	first := map[string]slo.SLO{}      // the first SLO on a stream with OTLP settings
-	metricFed := map[string]slo.SLO{}  // the SLO whose metric feeds a stream
+	first := map[string]slo.SLO{}     // the first SLO on a stream with OTLP settings
+	metricFed := map[string]slo.SLO{} // the SLO whose metric feeds a stream
 	for _, s := range cat.SLOs {
 		stream := s.Indicator.Stream
 		if stream == "" || s.Indicator.OTLP == nil {

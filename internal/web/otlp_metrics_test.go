@@ -2,8 +2,8 @@ package web_test
 
 import (
 	"net/http"
-	"strconv"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
