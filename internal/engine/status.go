@@ -89,37 +89,41 @@ func (s Status) Fastest() (rate float64, window time.Duration, ok bool) {
 // compute works out the status of one series for an SLO at now, with
 // burn rates over windows.
 func compute(def *slo.SLO, sr *Series, now time.Time, windows []time.Duration) Status {
+	return computeShare(def, newBudgetShare(def), sr, now, windows)
+}
+
+// computeShare is compute with the SLO's budget share worked out.
+func computeShare(def *slo.SLO, share budgetShare, sr *Series, now time.Time, windows []time.Duration) Status {
 	nowMin := UnixMinute(now)
 	start := WindowStart(def.Window, now)
-	st := Status{At: now, WindowStart: start, Objective: def.Objective / 100}
-	budgetShare := def.BudgetFraction()
+	st := Status{At: now, WindowStart: start, Objective: share.objective}
 	st.Counts = sr.Sum(UnixMinute(start)-1, nowMin)
 	unit := "events"
 	if def.Budgeting.Method != "" && def.Budgeting.Method != slo.Occurrences {
 		unit = "slices"
 	}
-	st.Budget = budget(st.Counts, budgetShare, unit)
+	st.Budget = budget(st.Counts, share, unit)
 	if st.Counts.Total > 0 {
 		sli := st.Counts.Good / st.Counts.Total
 		st.SLI = &sli
 		st.Met = sli >= st.Objective
 	}
 	nominal := def.Window.Nominal()
-	st.Budget.RemainingTime = Duration(max(st.Budget.RemainingFraction, 0) * budgetShare * float64(nominal))
+	st.Budget.RemainingTime = Duration(max(st.Budget.RemainingFraction, 0) * share.f * float64(nominal))
 	for _, w := range windows {
 		c := sr.Window(nowMin, w)
 		b := BurnRate{Window: Duration(w)}
 		if c.Total > 0 {
 			b.HasData = true
-			b.Rate = (c.Bad() / c.Total) / budgetShare
+			b.Rate = share.rate(c)
 		}
 		st.BurnRates = append(st.BurnRates, b)
 	}
 	return st
 }
 
-func budget(c Counts, share float64, unit string) Budget {
-	b := Budget{Unit: unit, Total: share * c.Total, Consumed: c.Bad(), RemainingFraction: 1}
+func budget(c Counts, share budgetShare, unit string) Budget {
+	b := Budget{Unit: unit, Total: share.allowed(c), Consumed: c.Bad(), RemainingFraction: 1}
 	b.Remaining = b.Total - b.Consumed
 	if b.Total > 0 {
 		b.RemainingFraction = b.Remaining / b.Total

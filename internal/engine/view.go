@@ -235,10 +235,10 @@ func (e *Engine) History(id, group string, from, to time.Time, step time.Duratio
 	step = max(step.Truncate(time.Minute), time.Minute)
 	sr := g.budgetSeries()
 	now := e.clock.Now()
-	share := st.def.BudgetFraction()
+	share := st.share
 	windowStart := UnixMinute(WindowStart(st.def.Window, now)) - 1
 	nowMin := UnixMinute(now)
-	allowed := sr.Sum(windowStart, nowMin).Total * share
+	allowed := share.allowed(sr.Sum(windowStart, nowMin))
 	point := func(at time.Time, from, through int64) HistoryPoint {
 		p := HistoryPoint{At: at}
 		c := sr.Sum(from, through)
@@ -248,7 +248,7 @@ func (e *Engine) History(id, group string, from, to time.Time, step time.Duratio
 			p.SLI = &sli
 		}
 		if hour := sr.Window(through, time.Hour); hour.Total > 0 {
-			burn := hour.Bad() / hour.Total / share
+			burn := share.rate(hour)
 			p.BurnRate = &burn
 		}
 		if through >= windowStart && allowed > 0 {
