@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -129,6 +130,21 @@ func budget(c Counts, share budgetShare, unit string) Budget {
 		b.RemainingFraction = b.Remaining / b.Total
 	}
 	return b
+}
+
+// MarshalJSON writes a budget with no events behind it (a window without
+// data) with null for the remaining fraction and time: a budget nobody
+// has measured is not 100% left.
+func (b Budget) MarshalJSON() ([]byte, error) {
+	type plain Budget
+	if b.Total != 0 || b.Consumed != 0 {
+		return json.Marshal(plain(b))
+	}
+	return json.Marshal(struct {
+		plain
+		RemainingFraction *float64  `json:"remainingFraction"`
+		RemainingTime     *Duration `json:"remainingTime"`
+	}{plain: plain(b)})
 }
 
 // Text says how much of the budget is left, in its unit, or by how much

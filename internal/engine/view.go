@@ -34,6 +34,9 @@ type SLOView struct {
 	Alerts []Alert     `json:"alerts"`
 	Policy PolicyView  `json:"policy"`
 	Origin slo.Origin  `json:"origin"`
+	// State is Health, in one word: "no data" for an SLO whose window
+	// holds no events, never a healthy-looking number.
+	State Health `json:"state"`
 }
 
 // Health is an SLO's standing in one word, for people.
@@ -160,6 +163,8 @@ func (e *Engine) view(st *sloState, groups bool) SLOView {
 		}
 	}
 	sort.SliceStable(v.Groups, func(i, j int) bool { return worst(v.Groups[i].Status, v.Groups[j].Status) })
+	v.State = v.Health()
+	v.Policy.Judged = Evident(v.Worst, st.required)
 	return v
 }
 
