@@ -36,12 +36,20 @@ and --trusted-proxy take the person's identity from the proxy; --read-auth
 makes reads need an identity too. Every write is kept in the audit trail.
 Every flag can also be set as ACCORD_<FLAG> (e.g. ACCORD_DATA_DIR).
 
+With --tls-cert-file and --tls-key-file Accord serves HTTPS only (TLS 1.2 or
+newer). On a network address without TLS and without --trusted-proxy it warns
+at start and on /readyz: tokens would cross the network in clear.
+
 SIGHUP (or POST /api/v1/reload) re-reads the specs without a restart: specs
-with errors are logged and refused, and the running SLOs stay.`,
+with errors are logged and refused, and the running SLOs stay. SIGHUP re-reads
+the TLS certificate too; a changed certificate file is picked up on its own.`,
 		Example: `  accord serve --config examples/ --data-dir /var/lib/accord
   accord serve --config slos/ --prometheus-url http://prometheus:9090 \
       --alertmanager-url http://alertmanager:9093
-  ACCORD_DATABASE=postgres://accord:secret@db:5432/accord ACCORD_TOKEN=… accord serve --config slos/
+  ACCORD_DATABASE='postgres://accord@db:5432/accord?passfile=/etc/accord/pgpass' \
+      accord serve --config slos/ --token-file /etc/accord/token
+  accord serve --config slos/ --addr 0.0.0.0:8443 \
+      --tls-cert-file /etc/accord/tls.crt --tls-key-file /etc/accord/tls.key
   accord serve --config slos/ --read-auth \
       --auth-header X-Forwarded-Email --trusted-proxy 10.0.0.5`,
 		Args: cobra.NoArgs,
@@ -73,13 +81,14 @@ with errors are logged and refused, and the running SLOs stay.`,
 				a.Close()
 				return err
 			}
-			if opts.Token == "" && opts.Database == "" {
+			if opts.Token == "" && opts.TokenFile == "" && opts.Database == "" {
 				log.Info("the bootstrap admin token is in " + app.TokenPath(opts.DataDir) + "; give people and pipelines their own: accord token create NAME --role ROLE")
 			}
 			for {
 				select {
 				case <-hup:
-					log.Info("SIGHUP: reloading the specs")
+					log.Info("SIGHUP: reloading the specs and the TLS certificate")
+					a.ReloadTLS()
 					_, _ = a.Reload(ctx) // it logs what it did or why not
 				case <-ctx.Done():
 					log.Info("shutting down")
@@ -92,10 +101,14 @@ with errors are logged and refused, and the running SLOs stay.`,
 	f.StringSliceVar(&opts.SpecPaths, "config", []string{"slos"}, "SLO spec files or directories")
 	f.StringArrayVar(&opts.SpecExclude, "exclude", nil, "leave out spec files and directories matching this glob (by base name or path below the directory given); repeatable")
 	f.StringVar(&opts.DataDir, "data-dir", "accord-data", "directory for the SQLite database and the generated token")
-	f.StringVar(&opts.Database, "database", "", "PostgreSQL URL (postgres://USER:PASSWORD@HOST:5432/DB) for several replicas; default SQLite in --data-dir")
+	f.StringVar(&opts.Database, "database", "", "PostgreSQL URL (postgres://USER@HOST:5432/DB?passfile=/etc/accord/pgpass, or PGPASSFILE) for several replicas; default SQLite in --data-dir")
 	f.DurationVar(&opts.LeaderLease, "leader-lease", 15*time.Second, "with --database: how long a leader's lease lasts unrenewed, and so how soon another replica leads after it dies")
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "listen address")
-	f.StringVar(&opts.Token, "token", "", "bootstrap admin token (default: generated into DATA_DIR/token)")
+	f.StringVar(&opts.TLSCertFile, "tls-cert-file", "", "PEM certificate (chain) to serve HTTPS with; re-read on SIGHUP and when it changes")
+	f.StringVar(&opts.TLSKeyFile, "tls-key-file", "", "PEM private key of --tls-cert-file")
+	f.StringVar(&opts.TLSClientCAFile, "tls-client-ca-file", "", "PEM CA whose client certificates may push events (ingest role) without a token")
+	f.StringVar(&opts.Token, "token", "", "bootstrap admin token (default: --token-file, else generated into DATA_DIR/token); ps shows it: prefer --token-file")
+	f.StringVar(&opts.TokenFile, "token-file", "", "file holding the bootstrap admin token (instead of --token, which ps shows); re-read on reload")
 	f.StringVar(&opts.AuthHeader, "auth-header", "", "header a trusted proxy puts the signed-in person in, e.g. X-Forwarded-Email (needs --trusted-proxy)")
 	f.StringSliceVar(&opts.TrustedProxies, "trusted-proxy", nil, "reverse proxy address or network whose --auth-header and X-Forwarded-For count (repeatable)")
 	f.StringVar(&opts.ProxyRole, "proxy-role", "read", "role of the people --auth-header names: read, ingest, operator or admin")
@@ -106,7 +119,10 @@ with errors are logged and refused, and the running SLOs stay.`,
 	f.StringVar(&opts.PrometheusURL, "prometheus-url", "", "Prometheus-compatible API for SLOs whose data source names no URL")
 	f.StringSliceVar(&opts.AlertmanagerURLs, "alertmanager-url", nil, "Alertmanager to send burn-rate alerts to (repeatable)")
 	f.StringSliceVar(&opts.WebhookURLs, "webhook-url", nil, "URL to post alert and policy notifications to as JSON (repeatable)")
-	f.StringSliceVar(&opts.SlackURLs, "slack-url", nil, "Slack-compatible incoming webhook for alert and policy notifications (repeatable)")
+	f.StringArrayVar(&opts.WebhookSecrets, "webhook-secret", nil, "sign webhook requests (HMAC-SHA256, docs/alerting.md): SECRET for every --webhook-url, or URL=SECRET for one (repeatable); prefer --webhook-secret-file")
+	f.StringVar(&opts.WebhookSecretFile, "webhook-secret-file", "", "file of webhook secrets, one a line as for --webhook-secret; re-read on reload")
+	f.StringSliceVar(&opts.SlackURLs, "slack-url", nil, "Slack-compatible incoming webhook for alert and policy notifications (repeatable); its URL is a secret: prefer --slack-url-file")
+	f.StringVar(&opts.SlackURLFile, "slack-url-file", "", "file of Slack-compatible incoming webhook URLs, one a line; re-read on reload")
 	f.DurationVar(&opts.EvalInterval, "eval-interval", 15*time.Second, "how often every SLO is evaluated (the SLOs a push counts for are evaluated at once)")
 	f.DurationVar(&opts.SourceLag, "source-lag", 30*time.Second, "how long after a minute ends Prometheus is asked for it")
 	f.Int64Var(&opts.MaxBodyBytes, "max-body-bytes", 16<<20, "largest ingest request body, in bytes")

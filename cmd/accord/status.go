@@ -59,7 +59,11 @@ API answers, for scripts. Any number of SLOs is read page by page.`,
 				}
 				return writeSLODetail(w, v)
 			}
-			slos, err := c.client().SLOs(cmd.Context(), q)
+			cl, err := c.client()
+			if err != nil {
+				return err
+			}
+			slos, err := cl.SLOs(cmd.Context(), q)
 			if err != nil {
 				return err
 			}

@@ -52,9 +52,21 @@ type Options struct {
 	LeaderLease time.Duration
 	// Addr is the listen address, e.g. 127.0.0.1:8080 (port 0 picks one).
 	Addr string
+	// TLSCertFile and TLSKeyFile, both or neither, make the listener serve
+	// HTTPS only (TLS 1.2 or newer). The files are read again on SIGHUP
+	// (ReloadTLS) and when they change, looked at every TLSWatchInterval
+	// (default DefaultTLSWatchInterval).
+	TLSCertFile, TLSKeyFile string
+	TLSWatchInterval        time.Duration
+	// TLSClientCAFile, with TLS, verifies the client certificates ingest
+	// clients may present instead of a token; it is read with the pair.
+	TLSClientCAFile string
 	// Token is the bootstrap admin token; empty means the one in
-	// DataDir/token, generated on first start.
+	// TokenFile, else the one in DataDir/token, generated on first start.
 	Token string
+	// TokenFile holds the bootstrap admin token (instead of Token, which
+	// ps shows); read at start and on every reload.
+	TokenFile string
 	// AuthHeader names the header a trusted reverse proxy puts a person's
 	// identity in (e.g. X-Forwarded-Email); it needs TrustedProxies.
 	AuthHeader string
@@ -75,8 +87,16 @@ type Options struct {
 	PrometheusURL    string
 	AlertmanagerURLs []string
 	WebhookURLs      []string
-	// SlackURLs are Slack-compatible incoming webhooks.
-	SlackURLs []string
+	// SlackURLs are Slack-compatible incoming webhooks; SlackURLFile
+	// holds more, one a line, read at start and on every reload.
+	SlackURLs    []string
+	SlackURLFile string
+	// WebhookSecrets sign the requests to WebhookURLs: each is SECRET,
+	// for every webhook without its own, or URL=SECRET for one.
+	// WebhookSecretFile holds more, one a line, read at start and on
+	// every reload.
+	WebhookSecrets    []string
+	WebhookSecretFile string
 	// EvalInterval is how often every SLO is evaluated (default 15s);
 	// sources are queried each minute, and the SLOs pushed events count
 	// for are evaluated at once.
@@ -133,7 +153,8 @@ type App struct {
 	Server    *web.Server
 	dispatch  *notify.Dispatcher
 	ams       []*notify.Alertmanager
-	token     string
+	token     atomic.Pointer[string] // the bootstrap admin token
+	secrets   secrets                // as read at start
 	registry  *prometheus.Registry
 	evals     prometheus.Histogram
 	evalErrs  prometheus.Counter
@@ -144,6 +165,12 @@ type App struct {
 	cycleMu   sync.Mutex
 	leading   atomic.Bool
 	renewedAt time.Time // when the last successful campaign started; campaign loop only
+	// leaseUntil is when this replica's lease may run out, by its own
+	// monotonic clock: past it,
+	// another replica may lead, so this one has no side effect — no
+	// notification, no judged slice, no saved state — until it wins
+	// the lease again.
+	leaseUntil atomic.Pointer[time.Time]
 	// statesChanged says the leader saved alert or policy states that this
 	// follower has not taken yet; under cycleMu.
 	statesChanged atomic.Bool
@@ -161,7 +188,11 @@ type App struct {
 
 	listener net.Listener
 	conns    *connLimiter
-	http     *http.Server
+	tls      *tlsFiles // nil: plain HTTP
+	// plainWarning says why serving plain HTTP here is unsafe; "" when it
+	// is not (loopback, TLS, or a trusted proxy in front).
+	plainWarning string
+	http         *http.Server
 	// serving is the handler once state is restored; until then starting
 	// answers.
 	serving  atomic.Pointer[web.Server]
@@ -231,19 +262,24 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Catalog = cat
-	if opts.Database != "" && opts.Token == "" {
+	if a.secrets, err = readSecrets(opts); err != nil {
+		return nil, err
+	}
+	if opts.Database != "" && a.secrets.token == "" {
 		// A token generated into one replica's data directory would not be
 		// the others'.
-		return nil, fmt.Errorf("with --database every replica needs the same bearer token: set --token or ACCORD_TOKEN")
+		return nil, fmt.Errorf("with --database every replica needs the same bearer token: set --token-file (or --token, ACCORD_TOKEN)")
 	}
 	if opts.Database == "" {
 		if err := a.privateDataDir(); err != nil {
 			return nil, err
 		}
 	}
-	if a.token, err = resolveToken(opts.Token, opts.DataDir); err != nil {
+	token, err := resolveToken(a.secrets.token, opts.DataDir, a.log)
+	if err != nil {
 		return nil, err
 	}
+	a.token.Store(&token)
 	if a.proxies, err = auth.ParseProxies(opts.TrustedProxies); err != nil {
 		return nil, err
 	}
@@ -253,6 +289,12 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if err := (auth.Options{ProxyHeader: opts.AuthHeader, TrustedProxies: a.proxies, ProxyRole: a.proxyRole}).Check(); err != nil {
 		return nil, err
 	}
+	if a.tls, err = newTLSFiles(opts.TLSCertFile, opts.TLSKeyFile, opts.TLSClientCAFile, a.log); err != nil {
+		return nil, err
+	}
+	if a.opts.TLSWatchInterval <= 0 {
+		a.opts.TLSWatchInterval = DefaultTLSWatchInterval
+	}
 	// Listen first: links in alerts need the address a port 0 picks.
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
@@ -260,6 +302,10 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	}
 	a.conns = newConnLimiter(ln, opts.MaxConnections, a.registry)
 	a.listener = a.conns
+	if a.tls == nil && len(a.proxies) == 0 && listensBroadly(ln) {
+		a.plainWarning = "serving plain HTTP on a network address: bearer tokens, approvals and the audit trail cross the network unencrypted; " +
+			"give Accord --tls-cert-file and --tls-key-file, or put a TLS proxy in front and name it with --trusted-proxy (docs/deploy.md)"
+	}
 	return a, nil
 }
 
@@ -289,7 +335,7 @@ func (a *App) open(ctx context.Context) error {
 	if a.Store, err = openStore(ctx, a.opts); err != nil {
 		return err
 	}
-	if a.Auth, err = auth.New(auth.Options{Store: a.Store, Clock: a.opts.Clock, Bootstrap: a.token, ProxyHeader: a.opts.AuthHeader,
+	if a.Auth, err = auth.New(auth.Options{Store: a.Store, Clock: a.opts.Clock, Bootstrap: a.Token(), ProxyHeader: a.opts.AuthHeader,
 		TrustedProxies: a.proxies, ProxyRole: a.proxyRole, Retention: a.opts.AuditRetention, MaxEntries: a.opts.AuditMaxEntries, Logger: a.log}); err != nil {
 		return err
 	}
@@ -318,23 +364,16 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.setSource(src)
 
-	var channels []notify.Channel
+	a.ams = nil
 	for _, u := range opts.AlertmanagerURLs {
-		am := &notify.Alertmanager{URL: u}
-		a.ams = append(a.ams, am)
-		channels = append(channels, am)
+		a.ams = append(a.ams, &notify.Alertmanager{URL: u})
 	}
-	for _, u := range opts.WebhookURLs {
-		channels = append(channels, &notify.Webhook{URL: u})
-	}
-	for _, u := range opts.SlackURLs {
-		channels = append(channels, &notify.Slack{URL: u})
-	}
-	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: channels, Logger: a.log, Registerer: a.registry}); err != nil {
+	if a.dispatch, err = notify.NewDispatcher(ctx, notify.Options{Outbox: a.Store, Channels: a.channels(a.secrets), Logger: a.log,
+		Registerer: a.registry, Leads: a.leaseHeld}); err != nil {
 		return err
 	}
 	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
-		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload})
+		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload, Warning: a.plainWarning})
 	return nil
 }
 
@@ -385,7 +424,7 @@ func (a *App) externalURL() string {
 }
 
 // Token is the bootstrap admin token.
-func (a *App) Token() string { return a.token }
+func (a *App) Token() string { return *a.token.Load() }
 
 // loadCatalog reads the specs and refuses them if any has errors. Their
 // warnings and notes are logged, so that serve says at start what
@@ -419,13 +458,17 @@ func loadCatalog(paths, exclude []string, log *slog.Logger) (slo.Catalog, error)
 }
 
 // resolveToken returns the configured token, or the one kept in dir,
-// generating it on first use.
-func resolveToken(token, dir string) (string, error) {
+// generating it on first use. A kept token others may read is made its
+// owner's only, with a warning: anyone who read it could be admin.
+func resolveToken(token, dir string, log *slog.Logger) (string, error) {
 	if token != "" {
 		return token, nil
 	}
 	path := filepath.Join(dir, "token")
 	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		if err := privateFile(path, log); err != nil {
+			return "", err
+		}
 		return strings.TrimSpace(string(b)), nil
 	}
 	buf := make([]byte, 24)
@@ -439,6 +482,27 @@ func resolveToken(token, dir string) (string, error) {
 	return t, nil
 }
 
+// privateFile makes a file its owner's only if others may read or write
+// it, and says so.
+func privateFile(path string, log *slog.Logger) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("token %s: %w", path, err)
+	}
+	mode := fi.Mode().Perm()
+	if mode&0o077 == 0 {
+		return nil
+	}
+	if err := os.Chmod(path, mode&^0o077); err != nil {
+		log.Warn("the token file is open to other users and could not be made private: anyone who read it may act as admin; chmod 600 it and consider a new token",
+			"path", path, "mode", fmt.Sprintf("%o", mode), "err", err)
+		return nil
+	}
+	log.Warn("the token file was open to other users and is now readable by its owner only; if others may have read it, replace the token",
+		"path", path, "was", fmt.Sprintf("%o", mode), "now", fmt.Sprintf("%o", mode&^0o077))
+	return nil
+}
+
 // TokenPath is where a data directory keeps its generated token.
 func TokenPath(dir string) string { return filepath.Join(dir, "token") }
 
@@ -449,14 +513,14 @@ func (a *App) Step(ctx context.Context) error {
 	if err := a.campaign(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if a.leading.Load() {
+	if a.leaseHeld() {
 		queryErr, err := a.querySources(ctx)
 		errs = append(errs, queryErr, err)
 	}
 	if err := a.cycle(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	if a.leading.Load() {
+	if a.leaseHeld() {
 		if err := a.dispatch.Deliver(ctx); err != nil {
 			errs = append(errs, err)
 		}
@@ -467,7 +531,8 @@ func (a *App) Step(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// resend repeats firing alerts to every Alertmanager.
+// resend repeats firing alerts to every Alertmanager, while the lease
+// holds: a replica that lost it may hold alerts the new leader resolved.
 func (a *App) resend(ctx context.Context) error {
 	if len(a.ams) == 0 {
 		return nil
@@ -475,6 +540,9 @@ func (a *App) resend(ctx context.Context) error {
 	firing := a.Engine.Firing()
 	var errs []error
 	for _, am := range a.ams {
+		if !a.leaseHeld() {
+			return errors.Join(append(errs, fmt.Errorf("resend firing alerts: %w", store.ErrNotLeader))...)
+		}
 		if err := am.Resend(ctx, firing); err != nil {
 			errs = append(errs, err)
 		}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/tls"
 	"net"
 	"net/http"
 	"strconv"
@@ -103,6 +104,9 @@ func (l *connLimiter) refuse(c net.Conn) {
 // ConnState): new and idle ones may be closed to make room, active ones
 // not.
 func (l *connLimiter) track(c net.Conn, state http.ConnState) {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
 	lc, ok := c.(*limitedConn)
 	if !ok {
 		return

@@ -37,11 +37,35 @@ func openStore(ctx context.Context, opts Options) (store.Store, error) {
 // Leading reports whether this replica leads.
 func (a *App) Leading() bool { return a.leading.Load() }
 
+// leaseHeld reports whether this replica leads and its lease has not run
+// out by its own clock. A process paused past its lease (SIGSTOP, a long
+// pause, a frozen VM) still believes it leads when it resumes; this is
+// what keeps it from acting on that before it campaigns again.
+func (a *App) leaseHeld() bool {
+	until := a.leaseUntil.Load()
+	return a.leading.Load() && until != nil && time.Now().Before(*until)
+}
+
+// leaseMargin is the part of the lease this replica gives up at its end:
+// the database counts the lease from when it received the campaign, a
+// little after the replica sent it, and the two clocks' rates may differ.
+func leaseMargin(lease time.Duration) time.Duration { return lease / 10 }
+
+// dropLapsedLease steps down when the lease ran out before it was
+// renewed, so winning it again is a new takeover that reloads what other
+// replicas did meanwhile.
+func (a *App) dropLapsedLease() {
+	if a.leading.Load() && !a.leaseHeld() {
+		a.stepDown("its lease ran out before it was renewed (the process was paused or the database was slow)")
+	}
+}
+
 // campaign takes or renews the leadership. A replica that cannot renew
 // steps down before its lease can have run out, so two replicas never
 // both believe they lead for long (and the store refuses a former
 // leader's writes in any case).
 func (a *App) campaign(ctx context.Context) error {
+	a.dropLapsedLease()
 	start := time.Now()
 	ok, err := a.Store.Campaign(ctx, a.opts.LeaderLease)
 	if err != nil {
@@ -57,6 +81,8 @@ func (a *App) campaign(ctx context.Context) error {
 		return nil
 	}
 	a.renewedAt = start
+	until := start.Add(a.opts.LeaderLease - leaseMargin(a.opts.LeaderLease))
+	a.leaseUntil.Store(&until)
 	if a.leading.Load() {
 		return nil
 	}
@@ -110,9 +136,10 @@ func (a *App) cycle(ctx context.Context) error {
 	a.cycleMu.Lock()
 	defer a.cycleMu.Unlock()
 	start := time.Now()
+	a.dropLapsedLease()
 	err := a.pull(ctx)
 	if err == nil {
-		if a.leading.Load() {
+		if a.leaseHeld() {
 			err = a.Engine.Evaluate(ctx)
 			if errors.Is(err, store.ErrNotLeader) {
 				a.stepDown("the store refused a leader's write")

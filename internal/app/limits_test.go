@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net"
 	"net/http"
@@ -237,7 +238,8 @@ func TestGroupsStopAtTheCap(t *testing.T) {
 }
 
 // TestLabelsAndBytesAreBounded refuses a label value too long for a group
-// key and a body that is not UTF-8, each naming the line.
+// key, a body that is not UTF-8 and control characters in labels, each
+// naming the line.
 func TestLabelsAndBytesAreBounded(t *testing.T) {
 	a := serveLimited(t, app.Options{})
 	long := `{"stream":"receipts","labels":{"store":"` + strings.Repeat("x", 300) + `"},"outcome":"good"}`
@@ -250,8 +252,22 @@ func TestLabelsAndBytesAreBounded(t *testing.T) {
 	if msg, line := apiErrorOf(t, ans); ans.status != 400 || line != 2 || !strings.Contains(msg, "not valid UTF-8") {
 		t.Errorf("invalid UTF-8: %d line %d %q", ans.status, line, msg)
 	}
+	good := `{"stream":"receipts","labels":{"store":"s1"},"outcome":"good"}`
+	for _, c := range []struct{ name, event, want string }{
+		{"a NUL in a value", `{"stream":"receipts","labels":{"store":"s\u0000"},"outcome":"good"}`, "labels.store: the control character U+0000 is not allowed"},
+		{"an escape in a value", `{"stream":"receipts","labels":{"store":"s\u001b[31m"},"outcome":"good"}`, "labels.store: the control character U+001B"},
+		{"a newline in a name", `{"stream":"receipts","labels":{"store":"s1","re\ngion":"x"},"outcome":"good"}`, `name "re\ngion" has the control character U+000A`},
+	} {
+		ans = call(t, "POST", a.URL()+"/api/v1/events", good+"\n"+good+"\n"+c.event)
+		if msg, line := apiErrorOf(t, ans); ans.status != 400 || line != 3 || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: %d line %d %q, want 400 at line 3 saying %q", c.name, ans.status, line, msg, c.want)
+		}
+	}
 	if got := receiptsTotal(t, a); got != 0 {
 		t.Errorf("refused batches counted %v events", got)
+	}
+	if ans := call(t, "GET", a.URL()+"/api/v1/slos/checkout/receipts", ""); strings.Contains(ans.body, `\u0000`) {
+		t.Errorf("a group named with a NUL exists:\n%.500s", ans.body)
 	}
 }
 
@@ -482,6 +498,37 @@ func TestDataIsReadableByItsOwnerOnly(t *testing.T) {
 		if fi.Mode().Perm() != mode {
 			t.Errorf("%s has mode %o, want %o", filepath.Join(dir, name), fi.Mode().Perm(), mode)
 		}
+	}
+}
+
+// TestAnOpenTokenFileIsMadePrivate starts on a data directory whose token
+// file others may read, as an older version or a careless copy left it:
+// the file becomes its owner's only, the server says so, and the token
+// still works.
+func TestAnOpenTokenFileIsMadePrivate(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte("kept-token\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(dir, "token"), 0o644); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	logs := newSyncBuffer()
+	a := startApp(t, app.Options{SpecPaths: []string{writeSpec(t, storesSpec)}, DataDir: dir, Addr: "127.0.0.1:0", Manual: true,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	defer a.Close()
+	fi, err := os.Stat(filepath.Join(dir, "token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("the token file has mode %o after start, want 600", fi.Mode().Perm())
+	}
+	if !strings.Contains(logs.String(), "the token file was open to other users") || !strings.Contains(logs.String(), "was=644") {
+		t.Errorf("no warning about the open token file in the log:\n%s", logs.String())
+	}
+	if a.Token() != "kept-token" {
+		t.Errorf("the kept token became %q", a.Token())
 	}
 }
 

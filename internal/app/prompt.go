@@ -56,7 +56,8 @@ func (a *App) evaluateTouched(ctx context.Context) error {
 	defer a.cycleMu.Unlock()
 	var n int
 	var err error
-	if a.leading.Load() {
+	a.dropLapsedLease()
+	if a.leaseHeld() {
 		n, err = a.Engine.EvaluateTouched(ctx)
 		if errors.Is(err, store.ErrNotLeader) {
 			a.stepDown("the store refused a leader's write")

@@ -20,6 +20,9 @@ func (a *App) Reload(ctx context.Context) (engine.ReloadResult, error) {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
 	start := time.Now()
+	if err := a.reloadSecrets(ctx); err != nil {
+		a.log.Error("reload: " + err.Error())
+	}
 	cat, err := loadCatalog(a.opts.SpecPaths, a.opts.SpecExclude, a.log)
 	if err != nil {
 		a.log.Error("reload refused; the running SLOs stay", "err", err)

@@ -32,13 +32,28 @@ func (a *App) Start(ctx context.Context) error {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		if err := a.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		serve := func() error { return a.http.Serve(ln) }
+		if a.tls != nil {
+			a.http.TLSConfig = a.tls.config()
+			serve = func() error { return a.http.ServeTLS(ln, "", "") }
+		}
+		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.log.Error("HTTP server stopped", "err", err)
 		}
 	}()
 	// A reload may replace the catalog once the server answers.
 	slos := len(a.Catalog.SLOs)
-	a.log.Info("restoring state", "addr", "http://"+ln.Addr().String(), "slos", slos)
+	if a.tls != nil {
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			a.tls.watch(ctx, a.opts.TLSWatchInterval)
+		}()
+	}
+	if a.plainWarning != "" {
+		a.log.Warn(a.plainWarning, "addr", ln.Addr().String())
+	}
+	a.log.Info("restoring state", "addr", a.URL(), "slos", slos)
 	if err := a.open(ctx); err != nil {
 		return err
 	}
@@ -54,7 +69,7 @@ func (a *App) Start(ctx context.Context) error {
 		a.log.Error("first evaluation failed", "err", err)
 	}
 	a.Server.SetReady(true)
-	a.log.Info("accord is serving", "addr", "http://"+ln.Addr().String(), "slos", slos, "leader", a.leading.Load())
+	a.log.Info("accord is serving", "addr", a.URL(), "slos", slos, "leader", a.leading.Load())
 	if a.opts.Manual {
 		return nil
 	}
@@ -72,15 +87,15 @@ func (a *App) Start(ctx context.Context) error {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		a.dispatch.Run(ctx, a.Engine.Changed, a.leading.Load)
+		a.dispatch.Run(ctx, a.Engine.Changed, a.leaseHeld)
 	}()
 	return nil
 }
 
-// asLeader runs fn only while this replica leads.
+// asLeader runs fn only while this replica leads and its lease holds.
 func (a *App) asLeader(fn func(context.Context) error) func(context.Context) error {
 	return func(ctx context.Context) error {
-		if !a.leading.Load() {
+		if !a.leaseHeld() {
 			return nil
 		}
 		return fn(ctx)
@@ -120,8 +135,21 @@ func (a *App) loop(ctx context.Context, every time.Duration, what string, fn fun
 // Addr is the address the server listens on.
 func (a *App) Addr() string { return a.listener.Addr().String() }
 
-// URL is the server's base URL.
-func (a *App) URL() string { return "http://" + a.Addr() }
+// URL is the server's base URL: https:// when it serves TLS.
+func (a *App) URL() string {
+	if a.tls != nil {
+		return "https://" + a.Addr()
+	}
+	return "http://" + a.Addr()
+}
+
+// ReloadTLS reads the TLS certificate, its key and the client CA again
+// (on SIGHUP); on an error the ones in use stay, and it is logged.
+func (a *App) ReloadTLS() {
+	if a.tls != nil {
+		a.tls.reload("SIGHUP")
+	}
+}
 
 // closeStepTimeout bounds each step of Close that waits on others: the
 // requests in flight, the last audit write, handing the leadership on.

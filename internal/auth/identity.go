@@ -11,6 +11,9 @@ const (
 	ViaToken Via = "token"
 	// ViaProxy is the identity header a trusted reverse proxy set.
 	ViaProxy Via = "proxy"
+	// ViaCertificate is a TLS client certificate signed by the CA of
+	// --tls-client-ca-file; it has the ingest role.
+	ViaCertificate Via = "certificate"
 )
 
 // BootstrapName is the identity of the bootstrap admin token (--token, or

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
@@ -45,7 +46,7 @@ type Service struct {
 	store     Store
 	clock     Clock
 	log       *slog.Logger
-	bootstrap []byte // SHA-256 of the bootstrap secret; nil for none
+	bootstrap atomic.Pointer[[]byte] // SHA-256 of the bootstrap secret; nil for none
 
 	mu      sync.Mutex
 	touched map[int64]time.Time // when each token's last use was stored
@@ -94,10 +95,19 @@ func New(opts Options) (*Service, error) {
 	}
 	s := &Service{opts: opts, store: opts.Store, clock: opts.Clock, log: opts.Logger,
 		touched: map[int64]time.Time{}, folds: map[string]*fold{}}
-	if opts.Bootstrap != "" {
-		s.bootstrap = []byte(HashSecret(opts.Bootstrap))
-	}
+	s.SetBootstrap(opts.Bootstrap)
 	return s, nil
+}
+
+// SetBootstrap replaces the bootstrap admin token's secret ("" for none),
+// as when its file is read again on reload; the old one stops working.
+func (s *Service) SetBootstrap(secret string) {
+	if secret == "" {
+		s.bootstrap.Store(nil)
+		return
+	}
+	h := []byte(HashSecret(secret))
+	s.bootstrap.Store(&h)
 }
 
 // Check reports the mistakes in opts that need no store, so a server can
@@ -127,6 +137,9 @@ type Credentials struct {
 	ProxyUser string
 	// ForwardedFor is the X-Forwarded-For header.
 	ForwardedFor string
+	// ClientCert is the common name of the TLS client certificate the
+	// listener verified against --tls-client-ca-file; "" without one.
+	ClientCert string
 }
 
 // Origin is where a request came from, as the audit trail records it.
@@ -166,6 +179,11 @@ func (s *Service) Identify(ctx context.Context, c Credentials) (Identity, Origin
 		}
 		tokenErr = err
 	}
+	if c.ClientCert != "" && !strings.ContainsFunc(c.ClientCert, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		// A client certificate signed by the ingest CA may push events,
+		// nothing more: it stands for a pipeline, not a person.
+		return Identity{Name: "cert:" + clip(c.ClientCert, maxProxyName), Role: RoleIngest, Via: ViaCertificate}, o, nil
+	}
 	if trusted && s.opts.ProxyHeader != "" && c.ProxyUser != "" {
 		name := strings.TrimSpace(c.ProxyUser)
 		if len(name) > maxProxyName || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
@@ -180,7 +198,7 @@ func (s *Service) Identify(ctx context.Context, c Credentials) (Identity, Origin
 
 func (s *Service) identifyToken(ctx context.Context, secret string) (Identity, error) {
 	hash := HashSecret(secret)
-	if s.bootstrap != nil && subtle.ConstantTimeCompare([]byte(hash), s.bootstrap) == 1 {
+	if b := s.bootstrap.Load(); b != nil && subtle.ConstantTimeCompare([]byte(hash), *b) == 1 {
 		return Identity{Name: BootstrapName, Role: RoleAdmin, Via: ViaToken}, nil
 	}
 	// The lookup is by hash: timing reveals nothing of a secret.

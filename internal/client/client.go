@@ -69,12 +69,19 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
+		if why := explainTLS(c.Server, err); why != "" {
+			return &UnreachableError{fmt.Errorf("TLS with Accord at %s failed: %s: %w", c.Server, why, err)}
+		}
 		return &UnreachableError{fmt.Errorf("reach Accord at %s (is accord serve running?): %w", c.Server, err)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		return fmt.Errorf("read answer of %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode == http.StatusBadRequest && strings.TrimSpace(string(data)) == httpsOnly {
+		return &UnreachableError{fmt.Errorf("Accord at %s serves HTTPS only: use --server https://%s",
+			c.Server, strings.TrimPrefix(strings.TrimSuffix(c.Server, "/"), "http://"))}
 	}
 	if resp.StatusCode/100 != 2 {
 		var e struct {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -224,6 +225,14 @@ func labelError(k, v string) error {
 		return fmt.Errorf("labels.%s: %d bytes, at most %d", k, len(v), MaxLabelValueBytes)
 	case !validUTF8(k) || !validUTF8(v):
 		return fmt.Errorf("labels.%s: not valid UTF-8", k)
+	}
+	// A control character (NUL, a newline, an escape) would name a group
+	// no one can type or see, and break the logs and pages that show it.
+	if i := strings.IndexFunc(k, unicode.IsControl); i >= 0 {
+		return fmt.Errorf("labels: name %q has the control character %U", k, []rune(k[i:])[0])
+	}
+	if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 {
+		return fmt.Errorf("labels.%s: the control character %U is not allowed in a value", k, []rune(v[i:])[0])
 	}
 	return nil
 }

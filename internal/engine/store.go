@@ -38,7 +38,10 @@ type Count struct {
 // writer; every method is safe for concurrent use.
 type Store interface {
 	// AddCounts adds counts durably: once it returns nil they survive a
-	// crash. Counts for the same SLO, group, kind and minute add up.
+	// crash. Counts for the same SLO, group, kind and minute add up. A ctx
+	// that ends once the write is under way does not cut it short: the
+	// engine counts in memory what AddCounts reports stored, so it must
+	// not return an error for counts it stored.
 	AddCounts(ctx context.Context, counts []Count) error
 	// LoadCounts calls fn with every stored count from minute since on;
 	// the counts of one SLO, group and kind come oldest first.

@@ -41,7 +41,7 @@ type amAlert struct {
 }
 
 // Name identifies the Alertmanager by its URL.
-func (a *Alertmanager) Name() string { return "alertmanager:" + a.URL }
+func (a *Alertmanager) Name() string { return "alertmanager:" + Redact(a.URL) }
 
 func (a *Alertmanager) resendEvery() time.Duration {
 	if a.ResendEvery <= 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 // Channel is a place notifications go.
@@ -30,6 +31,10 @@ type Channel interface {
 type Outbox interface {
 	Notifications(ctx context.Context, afterID int64, slo string, limit int) ([]engine.Notification, error)
 	Cursor(ctx context.Context, channel string) (int64, error)
+	// ClaimNotifications claims notifications after..upto for a channel
+	// before they are sent, under the leader's lease (store.ErrNotLeader
+	// without it, store.ErrCursorMoved when another leader delivered on).
+	ClaimNotifications(ctx context.Context, channel string, after, upto int64) error
 	SetCursor(ctx context.Context, channel string, id int64) error
 }
 
@@ -41,6 +46,10 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// MaxBackoff caps the wait between retries of a failing channel.
 	MaxBackoff time.Duration
+	// Leads reports whether this replica's lease still holds; it is asked
+	// again between claiming notifications and sending them, since the
+	// process may have been paused in between. Nil means it always leads.
+	Leads func() bool
 }
 
 // Dispatcher moves notifications from the outbox to every channel.
@@ -114,7 +123,13 @@ func (d *Dispatcher) Deliver(ctx context.Context) error {
 		if time.Now().Before(st.retryAt) {
 			continue
 		}
-		if err := d.deliver(ctx, ch, st); err != nil {
+		err := d.deliver(ctx, ch, st)
+		if errors.Is(err, store.ErrNotLeader) {
+			// Not the channel's fault: the next leader delivers.
+			d.log.Info("notification delivery stopped: this replica's lease ran out", "channel", ch.Name())
+			return err
+		}
+		if err != nil {
 			st.failing++
 			wait := min(time.Second<<min(st.failing, 20), d.opts.MaxBackoff)
 			st.retryAt = time.Now().Add(wait)
@@ -139,15 +154,29 @@ func (d *Dispatcher) deliver(ctx context.Context, ch Channel, st *channelState) 
 		if err != nil || len(notes) == 0 {
 			return err
 		}
+		last := notes[len(notes)-1].ID
+		err = d.opts.Outbox.ClaimNotifications(ctx, ch.Name(), st.cursor, last)
+		if errors.Is(err, store.ErrCursorMoved) {
+			// Another leader delivered on while this one did not lead.
+			if st.cursor, err = d.opts.Outbox.Cursor(ctx, ch.Name()); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if d.opts.Leads != nil && !d.opts.Leads() {
+			return fmt.Errorf("send notifications %d to %d: %w", st.cursor+1, last, store.ErrNotLeader)
+		}
 		if err := ch.Send(ctx, notes); err != nil {
 			return err
 		}
-		last := notes[len(notes)-1].ID
+		d.sent.WithLabelValues(ch.Name(), "ok").Add(float64(len(notes)))
 		if err := d.opts.Outbox.SetCursor(ctx, ch.Name(), last); err != nil {
 			return err
 		}
 		st.cursor = last
-		d.sent.WithLabelValues(ch.Name(), "ok").Add(float64(len(notes)))
 	}
 }
 
@@ -171,10 +200,12 @@ func (d *Dispatcher) Run(ctx context.Context, changed func() <-chan struct{}, ac
 }
 
 // postJSON posts a JSON body and treats any non-2xx answer as a failure.
+// Errors name the URL as Redact shows it: the URL itself may be a secret.
 func postJSON(ctx context.Context, client *http.Client, url string, body []byte, header http.Header) error {
+	shown := Redact(url)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytesReader(body))
 	if err != nil {
-		return fmt.Errorf("build request to %s: %w", url, err)
+		return fmt.Errorf("build request to %s: %w", shown, unwrapURL(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range header {
@@ -182,12 +213,35 @@ func postJSON(ctx context.Context, client *http.Client, url string, body []byte,
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("post to %s: %w", url, err)
+		return fmt.Errorf("post to %s: %w", shown, unwrapURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		msg := readSnippet(resp)
-		return fmt.Errorf("post to %s: %s: %s", url, resp.Status, msg)
+		return fmt.Errorf("post to %s: %s: %s", shown, resp.Status, msg)
 	}
+	return nil
+}
+
+// SetChannels replaces the channels, as when a reload reads a rotated
+// Slack URL or webhook secret. A channel whose name stays keeps its place
+// and retry state; a new one starts where its saved cursor is, or at the
+// newest notification.
+func (d *Dispatcher) SetChannels(ctx context.Context, chs []Channel) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	state := map[string]*channelState{}
+	for _, ch := range chs {
+		if st, ok := d.state[ch.Name()]; ok {
+			state[ch.Name()] = st
+			continue
+		}
+		cur, err := d.opts.Outbox.Cursor(ctx, ch.Name())
+		if err != nil {
+			return err
+		}
+		state[ch.Name()] = &channelState{cursor: cur}
+	}
+	d.opts.Channels, d.state = chs, state
 	return nil
 }

@@ -3,15 +3,18 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/notify"
 	"github.com/accord-slo/accord/internal/sqlite"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 // receiver is a webhook endpoint that fails its first failures requests.
@@ -106,5 +109,42 @@ func TestWebhookDeliveryRetriesAndResumesWithoutRepeats(t *testing.T) {
 	}
 	if got := rcv.rules(); len(got) != 2 || got[1] != "fast:resolved" {
 		t.Fatalf("after restart the receiver has %v, want [fast:firing fast:resolved]", got)
+	}
+}
+
+// TestALapsedLeaseSendsNothing: notifications claimed while the lease held
+// are not sent once it has run out (the process paused between claiming
+// and sending), nor counted as a failing channel; once it leads again
+// they are.
+func TestALapsedLeaseSendsNothing(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rcv := &receiver{}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	var leads atomic.Bool
+	d, err := notify.NewDispatcher(ctx, notify.Options{Outbox: s, Channels: []notify.Channel{&notify.Webhook{URL: srv.URL}}, Leads: leads.Load})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveAlerts(ctx, nil, []engine.Notification{note("fast", engine.AlertFiring)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Deliver(ctx); !errors.Is(err, store.ErrNotLeader) {
+		t.Errorf("delivery without the lease: %v; want ErrNotLeader", err)
+	}
+	if got := rcv.rules(); len(got) != 0 {
+		t.Fatalf("sent %v without the lease", got)
+	}
+	leads.Store(true)
+	if err := d.Deliver(ctx); err != nil { // no backoff was taken
+		t.Fatal(err)
+	}
+	if got := rcv.rules(); len(got) != 1 {
+		t.Fatalf("once leading the receiver has %v, want the one notification", got)
 	}
 }

@@ -21,6 +21,9 @@ var _ Channel = (*Slack)(nil)
 type Slack struct {
 	URL    string
 	Client *http.Client
+	// ID, when set, names the channel instead of the redacted URL (two
+	// webhooks of one server may look alike redacted).
+	ID string
 }
 
 // SlackMessage is the body an incoming webhook takes.
@@ -28,8 +31,14 @@ type SlackMessage struct {
 	Text string `json:"text"`
 }
 
-// Name identifies the webhook by its URL.
-func (s *Slack) Name() string { return "slack:" + s.URL }
+// Name identifies the webhook by its URL without its key: the name shows
+// in logs and metrics.
+func (s *Slack) Name() string {
+	if s.ID != "" {
+		return "slack:" + s.ID
+	}
+	return "slack:" + Redact(s.URL)
+}
 
 // Send posts the notifications as one message.
 func (s *Slack) Send(ctx context.Context, notes []engine.Notification) error {

@@ -101,7 +101,7 @@ func (s *Store) LoadSourceStates(ctx context.Context) (map[string]engine.SourceS
 // leads.
 func (s *Store) leaderTx(ctx context.Context, what string, fn func(tx pgx.Tx) error) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := s.fence(ctx, tx); err != nil {
+		if _, err := s.fence(ctx, tx); err != nil {
 			return err
 		}
 		return fn(tx)
@@ -175,11 +175,52 @@ func (s *Store) Cursor(ctx context.Context, channel string) (int64, error) {
 	return id, nil
 }
 
-// SetCursor records that a channel delivered every notification up to id,
-// as the leader.
-func (s *Store) SetCursor(ctx context.Context, channel string, id int64) error {
-	return s.leaderTx(ctx, fmt.Sprintf("advance cursor for %s to %d", channel, id), func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE cursors SET last_id = $1 WHERE channel = $2`, id, channel)
-		return err
+// ClaimNotifications records, as the leader and under its lease epoch,
+// that it is about to send a channel the notifications after id after up
+// to id upto.
+func (s *Store) ClaimNotifications(ctx context.Context, channel string, after, upto int64) error {
+	what := fmt.Sprintf("claim notifications %d to %d for %s", after+1, upto, channel)
+	var epoch int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if epoch, err = s.fence(ctx, tx); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE cursors SET claimed_upto = $1, claim_holder = $2, claim_epoch = $3
+			WHERE channel = $4 AND last_id = $5`, upto, s.origin, epoch, channel, after)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return store.ErrCursorMoved
+		}
+		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, unavailable(err))
+	}
+	s.mu.Lock()
+	s.claims[channel] = epoch
+	s.mu.Unlock()
+	return nil
+}
+
+// SetCursor records that a channel delivered every notification up to id
+// within this store's last claim. It takes no lease: what was sent under
+// the claim was sent, and recording it spares a repeat; but a later
+// leader's claim wins, and then nothing changes.
+func (s *Store) SetCursor(ctx context.Context, channel string, id int64) error {
+	s.mu.Lock()
+	epoch := s.claims[channel]
+	s.mu.Unlock()
+	tag, err := s.pool.Exec(ctx, `UPDATE cursors SET last_id = $1
+		WHERE channel = $2 AND claim_holder = $3 AND claim_epoch = $4 AND claimed_upto >= $1 AND last_id < $1`,
+		id, channel, s.origin, epoch)
+	if err != nil {
+		return unavailable(fmt.Errorf("advance cursor for %s to %d: %w", channel, id, err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("advance cursor for %s to %d: not claimed by this replica's leadership: %w", channel, id, store.ErrNotLeader)
+	}
+	return nil
 }

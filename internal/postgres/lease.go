@@ -50,12 +50,13 @@ func (s *Store) Resign(ctx context.Context) error {
 // fence fails with store.ErrNotLeader unless this store holds an unexpired
 // lease of the epoch it won. It locks the lease row until tx ends, so a
 // replica taking the lease over waits for this write and writes after it.
-func (s *Store) fence(ctx context.Context, tx pgx.Tx) error {
+// It returns the epoch.
+func (s *Store) fence(ctx context.Context, tx pgx.Tx) (int64, error) {
 	s.mu.Lock()
 	epoch := s.epoch
 	s.mu.Unlock()
 	if epoch == 0 {
-		return store.ErrNotLeader
+		return 0, store.ErrNotLeader
 	}
 	var one int
 	err := tx.QueryRow(ctx, `SELECT 1 FROM leases WHERE name = 'leader' AND holder = $1 AND epoch = $2 AND expires_at > now() FOR SHARE`,
@@ -66,10 +67,10 @@ func (s *Store) fence(ctx context.Context, tx pgx.Tx) error {
 			s.epoch = 0
 		}
 		s.mu.Unlock()
-		return store.ErrNotLeader
+		return 0, store.ErrNotLeader
 	}
 	if err != nil {
-		return fmt.Errorf("check the leader lease: %w", err)
+		return 0, fmt.Errorf("check the leader lease: %w", err)
 	}
-	return nil
+	return epoch, nil
 }

@@ -145,6 +145,14 @@ var migrations = []migration{
 	);
 	CREATE INDEX audit_service ON audit (service, id);
 	CREATE INDEX audit_last_at ON audit (last_at);`},
+	// A leader claims the notifications it is about to send under its
+	// lease epoch, so one whose lease ran out (a paused process) sends
+	// none that a later leader delivers.
+	{"notification claims", `
+	ALTER TABLE cursors
+		ADD COLUMN claimed_upto bigint NOT NULL DEFAULT 0,
+		ADD COLUMN claim_holder text NOT NULL DEFAULT '',
+		ADD COLUMN claim_epoch  bigint NOT NULL DEFAULT 0;`},
 }
 
 // migrationLock is the advisory lock replicas starting together take, so

@@ -36,7 +36,10 @@ type Store struct {
 	// PullChanges read at; the next pull returns what it did not see.
 	snapshot string
 	// epoch is the lease epoch this store won; 0 when it does not lead.
-	epoch      int64
+	epoch int64
+	// claims are the epochs under which this store last claimed each
+	// channel's notifications (ClaimNotifications).
+	claims     map[string]int64
 	lastPruned time.Time // of the change feed
 }
 
@@ -59,6 +62,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
+	if file := passfileOf(url); file != "" {
+		cfg.BeforeConnect = readPassword(file)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", cfg.ConnConfig.Host, err)
@@ -67,7 +73,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{pool: pool, origin: newOrigin()}
+	s := &Store{pool: pool, origin: newOrigin(), claims: map[string]int64{}}
 	s.batch = store.NewBatcher(func(ctx context.Context, counts []engine.Count) error {
 		return unavailable(s.commitCounts(ctx, counts))
 	})

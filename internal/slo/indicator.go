@@ -22,6 +22,9 @@ type Indicator struct {
 	Kind IndicatorKind `json:"kind"`
 	// Stream names the pushed event stream; empty when measured by queries.
 	Stream string `json:"stream,omitempty"`
+	// OTLP says how OpenTelemetry spans or metrics feed Stream; nil takes
+	// the spans of the service named like the stream.
+	OTLP *OTLP `json:"otlp,omitempty"`
 	// DataSource names the Prometheus-compatible backend for the queries;
 	// empty means the default one.
 	DataSource string `json:"dataSource,omitempty"`

@@ -179,6 +179,20 @@ func (s *Store) Cursor(ctx context.Context, channel string) (int64, error) {
 	return id, nil
 }
 
+// ClaimNotifications checks that the channel's cursor is at after: the
+// one process on a SQLite database always leads, so there is nothing more
+// to claim.
+func (s *Store) ClaimNotifications(ctx context.Context, channel string, after, upto int64) error {
+	var id int64
+	if err := s.write.QueryRowContext(ctx, `SELECT last_id FROM cursors WHERE channel = ?`, channel).Scan(&id); err != nil {
+		return fmt.Errorf("claim notifications %d to %d for %s: %w", after+1, upto, channel, err)
+	}
+	if id != after {
+		return fmt.Errorf("claim notifications %d to %d for %s: %w", after+1, upto, channel, store.ErrCursorMoved)
+	}
+	return nil
+}
+
 // SetCursor records that a channel delivered every notification up to id.
 func (s *Store) SetCursor(ctx context.Context, channel string, id int64) error {
 	if _, err := s.write.ExecContext(ctx, `UPDATE cursors SET last_id = ? WHERE channel = ?`, id, channel); err != nil {

@@ -35,8 +35,12 @@ type Store struct {
 	// batcher's goroutine, which commits counts, reads and writes it.
 	series map[seriesKey]int64
 	// unwritable is set when a write failed for want of space (or a
-	// failing disk) and cleared by the next write that succeeds.
+	// failing disk) and cleared by the next write that succeeds;
+	// refusedAt is when (Unix nanoseconds), and probeAfter how long
+	// readiness believes it before a test write may clear it (full.go).
 	unwritable atomic.Bool
+	refusedAt  atomic.Int64
+	probeAfter time.Duration
 
 	// pending is how many counts wait in the pending table to be merged
 	// into the counts table (pending.go); mergeMu lets one merge run at a
@@ -93,7 +97,7 @@ func open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(4)
-	s := &Store{write: write, read: read, path: path, series: map[seriesKey]int64{},
+	s := &Store{write: write, read: read, path: path, series: map[seriesKey]int64{}, probeAfter: probeAfter,
 		mergeNow: make(chan struct{}, 1), stopMerge: make(chan struct{}), merged: make(chan struct{})}
 	if err := s.migrate(context.Background()); err != nil {
 		s.write.Close()
@@ -151,7 +155,7 @@ func ownerOnly(path string) error {
 }
 
 // Ping checks that the database answers and, after a write failed for
-// want of space, that it can be written again.
+// want of space, that a write has succeeded since (see writable).
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.read.PingContext(ctx); err != nil {
 		return err
@@ -159,13 +163,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	if s.mergeFailed.Load() {
 		return s.merge(ctx)
 	}
-	if !s.unwritable.Load() {
-		return nil
-	}
-	// Rewriting the schema version writes a page and commits, as any
-	// write would, and changes nothing.
-	_, err := s.write.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations)))
-	return s.wrote(err)
+	return s.writable(ctx)
 }
 
 var migrations = []string{

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
@@ -16,10 +15,10 @@ var ErrClosed = errors.New("store closed")
 // goroutine commits whatever calls are waiting in one transaction, so they
 // share one fsync, and answers each once it is durable.
 type Batcher struct {
-	commit  func(ctx context.Context, counts []engine.Count) error
-	queue   chan *batchReq
-	stop    chan struct{}
-	stopped sync.WaitGroup
+	commit func(ctx context.Context, counts []engine.Count) error
+	queue  chan *batchReq
+	stop   chan struct{}
+	exited chan struct{} // closed when run returns
 }
 
 type batchReq struct {
@@ -34,13 +33,16 @@ const maxGroup = 256
 // for the counts of every call waiting. The slice commit gets is a copy of
 // the callers' counts, its own to reorder.
 func NewBatcher(commit func(ctx context.Context, counts []engine.Count) error) *Batcher {
-	b := &Batcher{commit: commit, queue: make(chan *batchReq, 1024), stop: make(chan struct{})}
-	b.stopped.Add(1)
+	b := &Batcher{commit: commit, queue: make(chan *batchReq, 1024), stop: make(chan struct{}), exited: make(chan struct{})}
 	go b.run()
 	return b
 }
 
-// Add queues counts and waits until they are committed.
+// Add queues counts and waits until they are committed. A ctx that ends
+// before the counts are queued stores nothing and returns its error; once
+// they are queued Add waits for the commit whatever ctx says (commitTimeout
+// bounds it), so nil means stored and an error means not stored: a caller
+// that gave up cannot leave counts on disk that its process never counts.
 func (b *Batcher) Add(ctx context.Context, counts []engine.Count) error {
 	req := &batchReq{counts: counts, done: make(chan error, 1)}
 	select {
@@ -53,16 +55,21 @@ func (b *Batcher) Add(ctx context.Context, counts []engine.Count) error {
 	select {
 	case err := <-req.done:
 		return err
-	case <-ctx.Done():
-		// The write may still commit; the caller must not acknowledge it.
-		return ctx.Err()
+	case <-b.exited:
+		// The goroutine answers every call it took before it exits.
+		select {
+		case err := <-req.done:
+			return err
+		default:
+			return ErrClosed
+		}
 	}
 }
 
 // Close stops the goroutine once the commit under way is done.
 func (b *Batcher) Close() {
 	close(b.stop)
-	b.stopped.Wait()
+	<-b.exited
 }
 
 // commitTimeout bounds one group commit: far beyond the seconds the
@@ -71,7 +78,7 @@ func (b *Batcher) Close() {
 const commitTimeout = time.Minute
 
 func (b *Batcher) run() {
-	defer b.stopped.Done()
+	defer close(b.exited)
 	for {
 		var batch []*batchReq
 		select {

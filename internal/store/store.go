@@ -59,8 +59,16 @@ type Store interface {
 	// Cursor returns the last notification id a channel delivered; a
 	// channel seen for the first time starts after the newest notification.
 	Cursor(ctx context.Context, channel string) (int64, error)
+	// ClaimNotifications records, before they are sent, that this
+	// replica's leadership sends a channel the notifications after id
+	// after up to id upto. It is the leader's, like SaveAlerts: a replica
+	// whose lease ran out gets ErrNotLeader and must send nothing. When the
+	// channel's cursor is no longer after (another leader delivered on),
+	// it returns ErrCursorMoved: read the cursor again.
+	ClaimNotifications(ctx context.Context, channel string, after, upto int64) error
 	// SetCursor records that a channel delivered every notification up to
-	// id. It is the leader's, like SaveAlerts.
+	// id, within this replica's last claim; ErrNotLeader when a later
+	// leader claimed them since.
 	SetCursor(ctx context.Context, channel string, id int64) error
 
 	// AddAnnotation stores an annotation and returns it with its id.
@@ -113,6 +121,10 @@ type Changes struct {
 // ErrNotLeader is returned for a leader's write from a replica that does
 // not hold the leadership (any more).
 var ErrNotLeader = errors.New("this replica does not lead")
+
+// ErrCursorMoved is returned by ClaimNotifications when the channel's
+// cursor is not where the claim starts: another leader delivered on.
+var ErrCursorMoved = errors.New("the channel's cursor moved: another replica delivered on")
 
 // ErrChangesLost is returned by PullChanges when changes since the last
 // pull were pruned before they were read.

@@ -24,6 +24,7 @@ type access struct {
 // but admins until it is listed here.
 var routeAccess = map[string]access{
 	"POST /api/v1/events":            {role: auth.RoleIngest, fold: true},
+	"POST /v1/traces":                {role: auth.RoleIngest, fold: true},
 	"POST /api/v1/exceptions":        {role: auth.RoleOperator},
 	"DELETE /api/v1/exceptions/{id}": {role: auth.RoleOperator},
 	"POST /api/v1/annotations":       {role: auth.RoleOperator},
@@ -148,7 +149,7 @@ func forbidden(id auth.Identity, need auth.Role, pattern string) error {
 
 // deny answers a refused request: JSON for the API, text for a page.
 func (s *Server) deny(w http.ResponseWriter, r *http.Request, err error) {
-	if strings.HasPrefix(r.URL.Path, "/api/") {
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/v1/") {
 		s.writeError(w, r, err)
 		return
 	}
@@ -175,6 +176,15 @@ func (s *Server) credentials(r *http.Request) auth.Credentials {
 	}
 	if name := s.auth.ProxyHeader(); name != "" {
 		c.ProxyUser = r.Header.Get(name)
+	}
+	// Only a certificate the listener verified against its client CA
+	// counts; one merely presented never reaches VerifiedChains.
+	if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 {
+		leaf := r.TLS.VerifiedChains[0][0]
+		c.ClientCert = leaf.Subject.CommonName
+		if c.ClientCert == "" && len(leaf.DNSNames) > 0 {
+			c.ClientCert = leaf.DNSNames[0]
+		}
 	}
 	return c
 }

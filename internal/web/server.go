@@ -13,6 +13,7 @@ import (
 
 	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/otlp"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
@@ -47,6 +48,9 @@ type Options struct {
 	// Reload re-reads the specs and applies them (POST /api/v1/reload);
 	// nil answers 404. Spec errors are invalid errors.
 	Reload func(ctx context.Context) (engine.ReloadResult, error)
+	// Warning, when set, is said in /readyz's body (e.g. that tokens
+	// cross the network in clear); it does not make the server unready.
+	Warning string
 }
 
 // Server answers HTTP requests.
@@ -60,6 +64,7 @@ type Server struct {
 	handler http.Handler // mux, instrumented
 	metrics *metrics
 	ui      *ui
+	otlp    *otlp.Receiver
 	ready   atomic.Bool
 }
 
@@ -87,6 +92,7 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 		panic(err) // the templates are embedded: a parse error is a build defect
 	}
 	s.ui = u
+	s.otlp = otlp.New(e, otlp.Options{MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Logger: opts.Logger})
 	s.routes()
 	s.handler = s.metrics.instrument(s.guard(s.mux))
 	return s
@@ -108,6 +114,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/slos/{service}/{name}/notifications", s.getNotifications)
 	s.mux.HandleFunc("GET /api/v1/alerts", s.getAlerts)
 	s.mux.HandleFunc("POST /api/v1/events", s.postEvents)
+	s.mux.HandleFunc("POST /v1/traces", s.postTraces)
 	s.mux.HandleFunc("GET /api/v1/gate", s.getGate)
 	s.mux.HandleFunc("GET /api/v1/exceptions", s.getExceptions)
 	s.mux.HandleFunc("POST /api/v1/exceptions", s.postException)
@@ -141,6 +148,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // readyz answers 200 once state is restored and evaluated, while the
 // database answers and can be written; 503 otherwise.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	writeJSON := func(w http.ResponseWriter, code int, body map[string]string) {
+		if s.opts.Warning != "" {
+			body["warning"] = s.opts.Warning
+		}
+		writeJSON(w, code, body)
+	}
 	if !s.ready.Load() {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
 		return

@@ -149,3 +149,35 @@ func testHourlyCounts(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Errorf("slices per group: %v; want store 1's 1/1 and not the SLO-wide group", groupSlices)
 	}
 }
+
+// testGivenUpAdds: a caller whose context ends during AddCounts either
+// has its counts stored (and is told nil) or not stored (and is told
+// why), never stored behind an error: the engine counts in memory exactly
+// what AddCounts reports stored, so anything else makes a running server
+// count less than a restart.
+func testGivenUpAdds(t *testing.T, open func(t *testing.T) store.Store) {
+	s := mustOpen(t, open)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	want := map[string]engine.Counts{}
+	for m := int64(0); m < 60; m++ {
+		c := count("a/b", "{}", engine.KindEvents, 100+m, 1, 1)
+		if err := s.AddCounts(ctx, []engine.Count{c}); err == nil {
+			want[fmt.Sprintf("a/b|{}|events|%d", 100+m)] = c.Counts
+		}
+	}
+	// Calls are committed in order: once this one is, every one before
+	// that was going to be is too.
+	if err := s.AddCounts(context.Background(), []engine.Count{count("a/b", "{}", engine.KindEvents, 99, 1, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := loadAll(t, s, 100)
+	if len(got) != len(want) {
+		t.Fatalf("%d of 60 given-up calls stored, %d reported stored: each stored count must be reported", len(got), len(want))
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("count %s reported stored, loaded %v", k, got[k])
+		}
+	}
+}

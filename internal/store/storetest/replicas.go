@@ -155,14 +155,27 @@ func testFence(t *testing.T, open func(t *testing.T) store.Store) {
 	if ok, err := a.Campaign(ctx, 500*time.Millisecond); err != nil || !ok {
 		t.Fatalf("campaign: %v %v", ok, err)
 	}
+	cur, err := b.Cursor(ctx, "webhook:x") // any replica may start a cursor
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := a.SaveAlerts(ctx, nil, []engine.Notification{alertNote("x/y", "fast", t0)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Cursor(ctx, "webhook:x"); err != nil { // any replica may start a cursor
-		t.Fatal(err)
+	notes, err := a.Notifications(ctx, cur, "", 10)
+	if err != nil || len(notes) != 1 {
+		t.Fatalf("notifications %+v, %v; want the one saved", notes, err)
 	}
-	if err := b.SetCursor(ctx, "webhook:x", 1); !errors.Is(err, store.ErrNotLeader) {
+	id := notes[0].ID
+	if err := b.ClaimNotifications(ctx, "webhook:x", cur, id); !errors.Is(err, store.ErrNotLeader) {
+		t.Errorf("a follower's claim: %v; want ErrNotLeader", err)
+	}
+	if err := b.SetCursor(ctx, "webhook:x", id); !errors.Is(err, store.ErrNotLeader) {
 		t.Errorf("a follower's cursor: %v; want ErrNotLeader", err)
+	}
+	// a claims the notification, then stalls before sending it.
+	if err := a.ClaimNotifications(ctx, "webhook:x", cur, id); err != nil {
+		t.Fatal(err)
 	}
 	// a stops renewing; once its lease runs out b takes over.
 	deadline := time.Now().Add(10 * time.Second)
@@ -179,7 +192,24 @@ func testFence(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	// a still believes it leads; the database refuses its writes.
+	// a still believes it leads; the database refuses its writes and
+	// claims. b claims what a claimed but never recorded as sent, and
+	// once b delivered it, a cannot record it, nor claim it again.
+	if err := a.ClaimNotifications(ctx, "webhook:x", cur, id); !errors.Is(err, store.ErrNotLeader) {
+		t.Errorf("the old leader's claim: %v; want ErrNotLeader", err)
+	}
+	if err := b.ClaimNotifications(ctx, "webhook:x", cur, id); err != nil {
+		t.Fatalf("the new leader's claim: %v", err)
+	}
+	if err := a.SetCursor(ctx, "webhook:x", id); !errors.Is(err, store.ErrNotLeader) {
+		t.Errorf("the old leader recorded a delivery the new leader claimed: %v; want ErrNotLeader", err)
+	}
+	if err := b.SetCursor(ctx, "webhook:x", id); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.Cursor(ctx, "webhook:x"); err != nil || got != id {
+		t.Errorf("cursor %d, %v; want %d", got, err, id)
+	}
 	if err := a.SaveSourceStates(ctx, map[string]engine.SourceState{"x/y": {Stale: true}}); !errors.Is(err, store.ErrNotLeader) {
 		t.Errorf("the old leader's source states: %v; want ErrNotLeader", err)
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -143,6 +144,12 @@ func testNotifications(t *testing.T, open func(t *testing.T) store.Store) {
 	if len(got) != 3 || got[0].Alert.Rule != "slow" || !got[0].At.Equal(t0) || got[2].ID <= got[1].ID || got[1].ID <= got[0].ID {
 		t.Fatalf("a new channel's first notifications %+v; want the 3 oldest saved after it started, ids growing", got)
 	}
+	if err := s.ClaimNotifications(ctx, "webhook:x", got[0].ID, got[2].ID); !errors.Is(err, store.ErrCursorMoved) {
+		t.Errorf("a claim from behind the cursor: %v; want ErrCursorMoved", err)
+	}
+	if err := s.ClaimNotifications(ctx, "webhook:x", cur, got[2].ID); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.SetCursor(ctx, "webhook:x", got[2].ID); err != nil {
 		t.Fatal(err)
 	}
@@ -177,6 +184,9 @@ func testPruneNotifications(t *testing.T, open func(t *testing.T) store.Store) {
 	all, _ := s.Notifications(ctx, 0, "", 10)
 	if len(all) != 3 {
 		t.Fatalf("%d notifications left, want all 3: the channel has not delivered them", len(all))
+	}
+	if err := s.ClaimNotifications(ctx, "webhook:x", 0, all[1].ID); err != nil {
+		t.Fatal(err)
 	}
 	if err := s.SetCursor(ctx, "webhook:x", all[1].ID); err != nil {
 		t.Fatal(err)

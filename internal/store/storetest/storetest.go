@@ -28,6 +28,7 @@ func Run(t *testing.T, o Options) {
 		run  func(t *testing.T, open func(t *testing.T) store.Store)
 	}{
 		{"CountsAddUpPerMinute", testCountsAddUp},
+		{"GivenUpAddsAreStoredOnlyIfReported", testGivenUpAdds},
 		{"CompactKeepsHourSums", testCompact},
 		{"HourlyCounts", testHourlyCounts},
 		{"ReopenKeepsEverything", testReopen},
