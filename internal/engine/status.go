@@ -147,6 +147,18 @@ func (b Budget) MarshalJSON() ([]byte, error) {
 	}{plain: plain(b)})
 }
 
+// UnmarshalJSON reads what MarshalJSON writes: a budget without data
+// reads back as the engine holds it, untouched.
+func (b *Budget) UnmarshalJSON(data []byte) error {
+	type plain Budget
+	p := plain{RemainingFraction: 1}
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	*b = Budget(p)
+	return nil
+}
+
 // Text says how much of the budget is left, in its unit, or by how much
 // it is overspent: "error budget left (12 of 20 bad events)", "error
 // budget overspent by 468 bad events (a budget of 432)".
