@@ -125,6 +125,16 @@ type Options struct {
 	// long a keep-alive connection waits for the next request (default
 	// 2m).
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxInflightBytes bounds the request bodies being read at once
+	// (default web.DefaultMaxInflightBytes, at least MaxBodyBytes);
+	// MaxAnswerBytes the rendered answers being written at once (default
+	// web.DefaultMaxAnswerBytes). Past them requests are answered 503.
+	MaxInflightBytes, MaxAnswerBytes int64
+	// MinReadRate and MinWriteRate, in bytes per second, cut off a client
+	// whose body or answer moves slower: each 16 KiB must move within
+	// 16 KiB ÷ the rate (defaults web.DefaultMinReadRate and
+	// web.DefaultMinWriteRate).
+	MinReadRate, MinWriteRate int64
 }
 
 // The defaults of Options' bounds.
@@ -234,10 +244,15 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		{"--idle-timeout", opts.IdleTimeout < 0, opts.IdleTimeout}, {"--max-connections", opts.MaxConnections < 0, opts.MaxConnections},
 		{"--max-groups", opts.MaxGroups < 0, opts.MaxGroups}, {"--max-batch", opts.MaxBatch < 0, opts.MaxBatch},
 		{"--max-body-bytes", opts.MaxBodyBytes < 0, opts.MaxBodyBytes},
+		{"--max-inflight-bytes", opts.MaxInflightBytes < 0, opts.MaxInflightBytes}, {"--max-answer-bytes", opts.MaxAnswerBytes < 0, opts.MaxAnswerBytes},
+		{"--min-read-rate", opts.MinReadRate < 0, opts.MinReadRate}, {"--min-write-rate", opts.MinWriteRate < 0, opts.MinWriteRate},
 	} {
 		if f.neg {
 			return nil, fmt.Errorf("%s %v: want a positive value (0 takes the default)", f.name, f.val)
 		}
+	}
+	if body := cmp.Or(opts.MaxBodyBytes, 16<<20); opts.MaxInflightBytes != 0 && opts.MaxInflightBytes < body {
+		return nil, fmt.Errorf("--max-inflight-bytes %d is less than --max-body-bytes %d: no body of the largest size could be read", opts.MaxInflightBytes, body)
 	}
 	opts.ReadTimeout = cmp.Or(opts.ReadTimeout, DefaultReadTimeout)
 	opts.WriteTimeout = cmp.Or(opts.WriteTimeout, DefaultWriteTimeout)
@@ -373,7 +388,9 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
-		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload, Warning: a.plainWarning})
+		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload, Warning: a.plainWarning,
+		MaxInflightBytes: opts.MaxInflightBytes, MaxAnswerBytes: opts.MaxAnswerBytes, MinReadRate: opts.MinReadRate, MinWriteRate: opts.MinWriteRate,
+		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout})
 	return nil
 }
 

@@ -5,17 +5,35 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 
 	"github.com/accord-slo/accord/internal/testenv"
 )
 
 // startBrowser starts headless Chromium for the test and returns a tab's
-// context; the browser's output is logged if the test fails.
+// context; the browser's output is logged if the test fails, and the test
+// fails if Chromium reports a Content Security Policy violation on any
+// page it opened.
 func startBrowser(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
+	ctx := openBrowser(t, timeout)
+	violations := watchCSP(t, ctx)
+	t.Cleanup(func() {
+		for _, v := range violations() {
+			t.Errorf("Chromium reports a Content Security Policy violation: %s", v)
+		}
+	})
+	return ctx
+}
+
+// openBrowser starts headless Chromium and returns a tab's context.
+func openBrowser(t *testing.T, timeout time.Duration) context.Context {
 	t.Helper()
 	chromium := testenv.Binary(t, "chromium", "chromium")
 	var browserLog bytes.Buffer
@@ -41,6 +59,30 @@ func startBrowser(t *testing.T, timeout time.Duration) context.Context {
 		}
 	})
 	return ctx
+}
+
+// watchCSP collects what Chromium reports of Content Security Policy
+// violations in the tab (it logs each one); every browser test fails on
+// any, so each page it opens is checked against the policy.
+func watchCSP(t *testing.T, ctx context.Context) func() []string {
+	t.Helper()
+	var mu sync.Mutex
+	var seen []string
+	err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*cdplog.EventEntryAdded); ok && strings.Contains(e.Entry.Text, "Content Security Policy") {
+			mu.Lock()
+			seen = append(seen, e.Entry.URL+": "+e.Entry.Text)
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatalf("listen to the browser's log: %v", err)
+	}
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), seen...)
+	}
 }
 
 // screenshot saves a full-page screenshot as testdata/out/<name>.png.

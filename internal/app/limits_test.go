@@ -604,11 +604,16 @@ func TestTheLargestBodyIsCountedWholeAndNamesItsLines(t *testing.T) {
 func TestNegativeLimitsAreRefused(t *testing.T) {
 	spec := writeSpec(t, storesSpec)
 	for flag, opts := range map[string]app.Options{
-		"--read-timeout":    {ReadTimeout: -time.Second},
-		"--idle-timeout":    {IdleTimeout: -time.Second},
-		"--max-connections": {MaxConnections: -1},
-		"--max-groups":      {MaxGroups: -1},
-		"--max-body-bytes":  {MaxBodyBytes: -1},
+		"--read-timeout":     {ReadTimeout: -time.Second},
+		"--idle-timeout":     {IdleTimeout: -time.Second},
+		"--max-connections":  {MaxConnections: -1},
+		"--max-groups":       {MaxGroups: -1},
+		"--max-body-bytes":   {MaxBodyBytes: -1},
+		"--min-read-rate":    {MinReadRate: -1},
+		"--min-write-rate":   {MinWriteRate: -1},
+		"--max-answer-bytes": {MaxAnswerBytes: -1},
+		// No body of the largest size could ever be read.
+		"--max-inflight-bytes": {MaxBodyBytes: 1 << 20, MaxInflightBytes: 1 << 19},
 	} {
 		opts.SpecPaths, opts.DataDir, opts.Addr, opts.Manual = []string{spec}, t.TempDir(), "127.0.0.1:0", true
 		if _, err := app.New(context.Background(), opts); err == nil || !strings.Contains(err.Error(), flag) {

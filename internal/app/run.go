@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/accord-slo/accord/internal/web"
 )
 
 // Start serves on the address New listened on — at first only health,
@@ -19,7 +21,7 @@ import (
 func (a *App) Start(ctx context.Context) error {
 	ln := a.listener
 	a.http = &http.Server{
-		Handler:           a,
+		Handler:           web.SecurityHeaders(a),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       a.opts.ReadTimeout,
 		WriteTimeout:      a.opts.WriteTimeout,

@@ -52,6 +52,11 @@ func alertRules(cat *slo.Catalog, s *slo.SLO, t target, naming Naming) []Rule {
 			Labels:      alertLabels(s, t, owners, r, naming),
 			Annotations: annotations(cat, s, t, r),
 		}
+		if _, ok := rule.Annotations["title"]; naming == NamingSloth && !ok {
+			// Sloth's own, which Alertmanager templates written for
+			// Sloth print.
+			rule.Annotations["title"] = "(" + string(r.Severity) + ") {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast."
+		}
 		if r.For > 0 {
 			rule.For = dur(r.For)
 		}
@@ -76,12 +81,12 @@ func spentCondition(s *slo.SLO, t target, r slo.BurnRateAlert) string {
 // engine: the SLO's labels, the alerting and severity labels, the on-call
 // route's, then alertname, slo, service, severity, burn_window and team.
 // A severity the spec gives (Sloth's `severity: pageteam`) is kept, since
-// alert routes match on it. With NamingSloth the SLO's own labels come
-// with the series, and sloth_severity says page or ticket, as in Sloth.
+// alert routes match on it. With NamingSloth sloth_severity says page or
+// ticket, as in Sloth, whose alerts carry the spec's labels too.
 func alertLabels(s *slo.SLO, t target, owners slo.Owners, r slo.BurnRateAlert, naming Naming) map[string]string {
-	l := map[string]string{}
-	if naming != NamingSloth {
-		maps.Copy(l, s.Labels)
+	l := maps.Clone(s.Labels)
+	if l == nil {
+		l = map[string]string{}
 	}
 	maps.Copy(l, s.Alerting.Labels)
 	maps.Copy(l, level(s, r).Labels)

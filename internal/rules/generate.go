@@ -65,9 +65,10 @@ func Each(cat *slo.Catalog, opts Options, emit func(service string, g Group) err
 			continue
 		}
 		t := newTarget(s, opts.Naming)
-		if l := reservedGroupBy(t); l != "" {
-			warnings = append(warnings, fmt.Sprintf("%s: groupBy label %q is also a label of every recorded series; left out", s.ID(), l))
-			continue
+		for i, l := range t.raw {
+			if t.by[i] != l {
+				warnings = append(warnings, fmt.Sprintf("%s: groupBy label %q is also a label of every recorded series; recorded as %q", s.ID(), l, t.by[i]))
+			}
 		}
 		g, warned, err := group(cat, s, t, opts)
 		if err != nil {
@@ -105,7 +106,7 @@ func Generate(cat *slo.Catalog, opts Options) (*Result, error) {
 // the tiles, the budget and metadata, and the alerts. Every label name is
 // made valid, with a warning for each it changed.
 func group(cat *slo.Catalog, s *slo.SLO, t target, opts Options) (Group, []string, error) {
-	for _, l := range t.by {
+	for _, l := range t.raw {
 		if !validLabelName(l) {
 			return Group{}, nil, fmt.Errorf("groupBy label %q is not a valid Prometheus label name", l)
 		}
@@ -153,19 +154,6 @@ func group(cat *slo.Catalog, s *slo.SLO, t target, opts Options) (Group, []strin
 // GroupName names an SLO's rule group: accord:SERVICE:SLO. Names in specs
 // hold no colon, so no two SLOs share a group name.
 func GroupName(s *slo.SLO) string { return "accord:" + s.Service + ":" + s.Name }
-
-// reservedGroupBy returns a group-by label the recordings set themselves,
-// which would merge the groups; empty when there is none.
-func reservedGroupBy(t target) string {
-	for _, l := range t.by {
-		for _, id := range t.id {
-			if l == id.name || l == "events" {
-				return l
-			}
-		}
-	}
-	return ""
-}
 
 // approximations are warnings for what the rules measure differently from
 // the engine.

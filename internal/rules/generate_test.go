@@ -226,3 +226,23 @@ func TestUnmeasuredSLOsAreLeftOutWithAWarning(t *testing.T) {
 		t.Errorf("warnings %q lack %q", res.Warnings, want)
 	}
 }
+
+// TestGroupByServiceIsRecordedAsExported checks that an SLO grouped by a
+// label the recordings set themselves (Pyrra's grouping: [service,
+// method]) is generated, its RPC service recorded as exported_service,
+// and says so; connect_test.yaml checks it pages per RPC service.
+func TestGroupByServiceIsRecordedAsExported(t *testing.T) {
+	res := mustGenerate(t, mustCatalog(t, "testdata/promtool/specs/connect.yaml"))
+	if len(res.Files) != 1 || len(res.Files[0].Groups) != 1 {
+		t.Fatalf("want the SLO's one group, got %+v", res.Files)
+	}
+	want := `gateway/rpc-errors: groupBy label "service" is also a label of every recorded series; recorded as "exported_service"`
+	if !slices.Contains(res.Warnings, want) {
+		t.Errorf("warnings %q lack %q", res.Warnings, want)
+	}
+	total := res.Files[0].Groups[0].Rules[0]
+	if total.Record != rules.TotalIncrease1m || !strings.Contains(total.Expr, `label_replace(sum by (service, method) (`) ||
+		!strings.HasSuffix(total.Expr, `"exported_service", "$1", "service", "(.*)")`) {
+		t.Errorf("total: %s", total.Expr)
+	}
+}

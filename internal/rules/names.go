@@ -71,24 +71,67 @@ func ErrorRatio(w time.Duration) string {
 // target is the SLO a rule belongs to: its identifying labels and the
 // labels its series are grouped by.
 type target struct {
-	id    []label // the labels every recording of the SLO sets, in order
-	by    []string
-	slice time.Duration // a time-slice SLO's slice length
+	id []label // the labels every recording of the SLO sets, in order
+	// raw are the group-by labels as the raw series have them; by, as the
+	// recordings have them: a group-by label the recordings set themselves
+	// (service, slo, events) is recorded as exported_LABEL, as Prometheus
+	// renames a scraped label that clashes with a target's.
+	raw, by []string
+	slice   time.Duration // a time-slice SLO's slice length
 }
 
 type label struct{ name, value string }
 
 func newTarget(s *slo.SLO, naming Naming) target {
-	t := target{by: s.GroupBy, slice: sliceLength(s)}
-	if len(t.by) == 0 {
-		t.by = queryGrouping(s.Indicator)
+	t := target{raw: s.GroupBy, slice: sliceLength(s)}
+	if len(t.raw) == 0 {
+		t.raw = queryGrouping(s.Indicator)
 	}
 	if naming == NamingSloth {
-		t.id = []label{{"sloth_id", s.Service + "-" + s.Name}, {"sloth_service", s.Service}, {"sloth_slo", s.Name}}
+		name := s.Name
+		if s.Origin.Format == slo.FormatOpenSLO && s.SpecName != "" {
+			// Sloth names every objective of an OpenSLO SLO NAME-INDEX.
+			name = s.SpecName + "-" + strconv.Itoa(s.SpecObjective)
+		}
+		t.id = []label{{"sloth_id", s.Service + "-" + name}, {"sloth_service", s.Service}, {"sloth_slo", name}}
 	} else {
 		t.id = []label{{"service", s.Service}, {"slo", s.Name}}
 	}
+	for _, l := range t.raw {
+		if t.reserved(l) {
+			l = exportedPrefix + l
+		}
+		t.by = append(t.by, l)
+	}
 	return t
+}
+
+// exportedPrefix renames a group-by label that clashes with a label the
+// recordings set.
+const exportedPrefix = "exported_"
+
+// reserved reports whether the recordings set label l themselves.
+func (t target) reserved(l string) bool {
+	if l == "events" {
+		return true
+	}
+	for _, id := range t.id {
+		if l == id.name {
+			return true
+		}
+	}
+	return false
+}
+
+// exported renames, in expr's result, the group-by labels the recordings
+// set themselves to exported_LABEL; expr is left as it is when none does.
+func (t target) exported(expr string) string {
+	for i, l := range t.raw {
+		if t.by[i] != l {
+			expr = "label_replace(" + expr + ", " + strconv.Quote(t.by[i]) + `, "$1", ` + strconv.Quote(l) + `, "(.*)")`
+		}
+	}
+	return expr
 }
 
 // labels are the labels every recording of the SLO sets.

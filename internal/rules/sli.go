@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 
+	"github.com/prometheus/prometheus/model/labels"
+
 	"github.com/accord-slo/accord/internal/slo"
 )
 
@@ -15,7 +17,7 @@ func baseRules(s *slo.SLO, t target) ([]Rule, error) {
 	switch ind.Kind {
 	case slo.KindRatio:
 		if ind.ErrorRatio != nil {
-			ratio, err := valueExpr(ind.ErrorRatio, t.by)
+			ratio, err := t.value(ind.ErrorRatio)
 			if err != nil {
 				return nil, fmt.Errorf("errorRatio query: %w", err)
 			}
@@ -26,18 +28,18 @@ func baseRules(s *slo.SLO, t target) ([]Rule, error) {
 		if ind.Total == nil || ind.Good == nil && ind.Bad == nil {
 			return nil, fmt.Errorf("ratio indicator needs good or bad with total, or errorRatio")
 		}
-		total, err := countExpr(ind.Total, t.by, nil)
+		total, err := t.count(ind.Total, nil)
 		if err != nil {
 			return nil, fmt.Errorf("total query: %w", err)
 		}
 		if ind.Bad != nil {
-			bad, err := countExpr(ind.Bad, t.by, nil)
+			bad, err := t.count(ind.Bad, nil)
 			if err != nil {
 				return nil, fmt.Errorf("bad query: %w", err)
 			}
 			return []Rule{record(TotalIncrease1m, total), record(ErrorIncrease1m, orZero(t, bad))}, nil
 		}
-		good, err := countExpr(ind.Good, t.by, nil)
+		good, err := t.count(ind.Good, nil)
 		if err != nil {
 			return nil, fmt.Errorf("good query: %w", err)
 		}
@@ -46,11 +48,11 @@ func baseRules(s *slo.SLO, t target) ([]Rule, error) {
 		if ind.Histogram == nil || ind.Threshold <= 0 {
 			return nil, fmt.Errorf("latency indicator needs a histogram query and a positive threshold")
 		}
-		total, err := countExpr(ind.Histogram, t.by, infMatcher())
+		total, err := t.count(ind.Histogram, infMatcher())
 		if err != nil {
 			return nil, fmt.Errorf("histogram query: %w", err)
 		}
-		good, err := countExpr(ind.Histogram, t.by, bucketMatcher(ind.Threshold.Seconds()))
+		good, err := t.count(ind.Histogram, bucketMatcher(ind.Threshold.Seconds()))
 		if err != nil {
 			return nil, fmt.Errorf("histogram query: %w", err)
 		}
@@ -59,7 +61,7 @@ func baseRules(s *slo.SLO, t target) ([]Rule, error) {
 		if ind.Gauge == nil {
 			return nil, fmt.Errorf("boolean indicator needs a gauge query")
 		}
-		gauge, err := valueExpr(ind.Gauge, t.by)
+		gauge, err := t.value(ind.Gauge)
 		if err != nil {
 			return nil, fmt.Errorf("gauge query: %w", err)
 		}
@@ -75,6 +77,18 @@ func baseRules(s *slo.SLO, t target) ([]Rule, error) {
 		return sampled(t, record, "1 - ("+gauge+" "+cmp+")"), nil
 	}
 	return nil, fmt.Errorf("unknown indicator kind %q", ind.Kind)
+}
+
+// count is countExpr by the SLO's group-by labels, renamed as recorded.
+func (t target) count(q *slo.Query, le *labels.Matcher) (string, error) {
+	e, err := countExpr(q, t.raw, le)
+	return t.exported(e), err
+}
+
+// value is valueExpr by the SLO's group-by labels, renamed as recorded.
+func (t target) value(q *slo.Query) (string, error) {
+	e, err := valueExpr(q, t.raw)
+	return t.exported(e), err
 }
 
 // sampled records a sampled indicator: the bad share as the minute's

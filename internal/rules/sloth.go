@@ -44,7 +44,10 @@ func slothRules(s *slo.SLO, t target) []Rule {
 	}
 	var out []Rule
 	if !timeslices(s) {
-		out = append(out, record(TotalIncreaseOver(w), t.windowEvents(totalEvents, w), nil))
+		// Accord's own series, which the alerts' budget condition matches
+		// one to one against the minute's events: labelled as those are,
+		// without the spec's labels, or no alert would ever fire.
+		out = append(out, Rule{Record: TotalIncreaseOver(w), Expr: t.windowEvents(totalEvents, w), Labels: t.labels()})
 	}
 	windows := slices.Clone(slothWindows)
 	for _, r := range engine.Rules(s) {

@@ -241,3 +241,57 @@ func TestSlothEquivalence(t *testing.T) {
 	}
 	promtool(t, dir, "test", "rules", file)
 }
+
+// TestSlothExamplesPage runs, with --naming sloth, a promtool test per
+// spec in testdata/sloth/examples/specs, each in the shape of one of
+// Sloth's own examples (events, gauge counts, a raw ratio, disabled
+// alerts, several documents, SLO labels and latency, the Kubernetes
+// resource, OpenSLO): under a 10% error rate the pages fire, carrying the
+// spec's labels. Every spec must have its test.
+func TestSlothExamplesPage(t *testing.T) {
+	t.Parallel()
+	const dir = "testdata/sloth/examples"
+	specs, err := filepath.Glob(filepath.Join(dir, "specs", "*.yaml"))
+	if err != nil || len(specs) == 0 {
+		t.Fatalf("no specs in %s/specs: %v", dir, err)
+	}
+	res, err := rules.Generate(mustCatalog(t, filepath.Join(dir, "specs")), rules.Options{Naming: rules.NamingSloth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	mustWriteRules(t, out, res)
+	args := []string{"test", "rules"}
+	for _, spec := range specs {
+		test := filepath.Join(dir, strings.TrimSuffix(filepath.Base(spec), ".yaml")+"_test.yaml")
+		if _, err := os.Stat(test); err != nil {
+			t.Errorf("spec %s has no promtool test: %v", spec, err)
+			continue
+		}
+		args = append(args, mustCopy(t, test, out))
+	}
+	promtool(t, out, args...)
+}
+
+// TestSlothNamingTitle checks that every alert carries Sloth's title
+// annotation, which Alertmanager templates written for Sloth print.
+func TestSlothNamingTitle(t *testing.T) {
+	res, err := rules.Generate(mustCatalog(t, slothSpec), rules.Options{Naming: rules.NamingSloth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts := 0
+	for _, r := range res.Files[0].Groups[0].Rules {
+		if r.Alert == "" {
+			continue
+		}
+		alerts++
+		want := "(" + r.Labels["sloth_severity"] + ") {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast."
+		if got := r.Annotations["title"]; got != want {
+			t.Errorf("%s %s: title %q, want %q", r.Alert, r.Labels["burn_window"], got, want)
+		}
+	}
+	if alerts != 4 {
+		t.Errorf("%d alerts, want 4", alerts)
+	}
+}

@@ -24,8 +24,13 @@ type SLO struct {
 	Owners     Owners            `json:"owners,omitempty"`
 	RunbookURL string            `json:"runbookURL,omitempty"`
 	Labels     map[string]string `json:"labels,omitempty"`
-	Origin     Origin            `json:"origin"`
-	Origins    Origins           `json:"-"`
+	// SpecName and SpecObjective are, for an OpenSLO SLO, its
+	// metadata.name and the index of the objective it was read from, so
+	// that rules can name it as Sloth does (NAME-INDEX).
+	SpecName      string  `json:"-"`
+	SpecObjective int     `json:"-"`
+	Origin        Origin  `json:"origin"`
+	Origins       Origins `json:"-"`
 }
 
 // ID is the SLO's name qualified by its service; unique in a catalog.

@@ -183,3 +183,47 @@ items:
 		t.Errorf("want an error at items[1].spec.indicater, got %v", res.Diags.Items())
 	}
 }
+
+// TestTrailingDocumentSeparatorIsNoDocument checks that a file ending in
+// `---` (with or without a comment after it), as three of a public Pyrra
+// repository's files do, loads without a diagnostic, both named on the
+// command line and found in a directory.
+func TestTrailingDocumentSeparatorIsNoDocument(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"a/checkout.yaml": "---\n" + service + "---\n",
+		"b/checkout.yaml": service + "---\n# the end\n",
+	})
+	for _, path := range []string{"a/checkout.yaml", "b/checkout.yaml", "a", "b"} {
+		res, err := spec.Load(filepath.Join(dir, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lines := diagLines(res, dir); len(lines) != 0 {
+			t.Errorf("%s: want no diagnostics, got %q", path, lines)
+		}
+		if len(res.Catalog.SLOs) != 1 {
+			t.Errorf("%s: %d SLOs, want 1", path, len(res.Catalog.SLOs))
+		}
+	}
+}
+
+// TestAWrongWindowHasNoFollowOnErrors checks that a window that cannot be
+// read is the only error: the time slice is not then compared with a
+// window of 0s.
+func TestAWrongWindowHasNoFollowOnErrors(t *testing.T) {
+	slos := strings.Replace(service, "window: 7d,", "window: 30 days, budgeting: {method: timeslices, sliceLength: 1h, sliceTarget: 90},", 1)
+	dir := writeTree(t, map[string]string{"s.yaml": slos})
+	res, err := spec.Load(filepath.Join(dir, "s.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs []string
+	for _, d := range res.Diags.Items() {
+		if d.Severity == diag.Error {
+			errs = append(errs, d.String())
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], `window: must be a duration such as 30d, 6h or 5m, not "30 days"`) {
+		t.Errorf("errors %q, want only the window's", errs)
+	}
+}

@@ -202,6 +202,11 @@ func (l *loader) addFile(f specFile, data []byte) bool {
 			l.diags.Append(*bad)
 			break
 		}
+		if empty(d.Root) {
+			// A document with nothing in it, such as after a trailing
+			// `---`, which Sloth and OpenSLO's tools accept too.
+			continue
+		}
 		docs++
 		for _, el := range d.Elements() {
 			det := classify(el.Root)
@@ -233,6 +238,12 @@ func (l *loader) addFile(f specFile, data []byte) bool {
 		}
 	}
 	return read > 0 || docs == 0
+}
+
+// empty reports whether a YAML document holds nothing: no node, or a
+// null with no text (`---` followed by nothing or only comments).
+func empty(root *yaml.Node) bool {
+	return root == nil || root.Kind == yaml.ScalarNode && root.Tag == "!!null" && root.Value == ""
 }
 
 // specMarkers are header values only spec files hold.

@@ -2,6 +2,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -41,8 +42,25 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxBatch bounds the events in one ingest request.
 	MaxBatch int
-	Logger   *slog.Logger
-	Registry *prometheus.Registry
+	// MaxInflightBytes bounds the request bodies being read at once, in
+	// bytes (default DefaultMaxInflightBytes); a body there is no room for
+	// is refused with 503 before it is read.
+	MaxInflightBytes int64
+	// MaxAnswerBytes bounds the rendered answers being written at once,
+	// in bytes (default DefaultMaxAnswerBytes): a slow reader holds its
+	// answer until it is cut off.
+	MaxAnswerBytes int64
+	// MinReadRate and MinWriteRate, in bytes per second, cut off a client
+	// whose body or answer moves slower (defaults DefaultMinReadRate and
+	// DefaultMinWriteRate); ReadTimeout and WriteTimeout are the server's
+	// totals, which they never extend.
+	MinReadRate, MinWriteRate int64
+	ReadTimeout, WriteTimeout time.Duration
+	// Rendering bounds the answers rendered at once (default
+	// DefaultRendering).
+	Rendering int
+	Logger    *slog.Logger
+	Registry  *prometheus.Registry
 	// Story, when set, is told on the overview and at /api/v1/demo.
 	Story Story
 	// Reload re-reads the specs and applies them (POST /api/v1/reload);
@@ -76,6 +94,13 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 	if opts.MaxBatch == 0 {
 		opts.MaxBatch = 100_000
 	}
+	opts.MaxInflightBytes = max(cmp.Or(opts.MaxInflightBytes, DefaultMaxInflightBytes), opts.MaxBodyBytes)
+	opts.MaxAnswerBytes = cmp.Or(opts.MaxAnswerBytes, DefaultMaxAnswerBytes)
+	opts.MinReadRate = cmp.Or(opts.MinReadRate, DefaultMinReadRate)
+	opts.MinWriteRate = cmp.Or(opts.MinWriteRate, DefaultMinWriteRate)
+	opts.ReadTimeout = cmp.Or(opts.ReadTimeout, time.Minute)
+	opts.WriteTimeout = cmp.Or(opts.WriteTimeout, 2*time.Minute)
+	opts.Rendering = cmp.Or(opts.Rendering, DefaultRendering)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -94,7 +119,10 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 	s.ui = u
 	s.otlp = otlp.New(e, otlp.Options{MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Logger: opts.Logger})
 	s.routes()
-	s.handler = s.metrics.instrument(s.guard(s.mux))
+	o := newOverload(opts, opts.Registry)
+	// Bodies are budgeted once the caller is known: one without a token
+	// is refused before it could take room.
+	s.handler = s.metrics.instrument(o.paceAnswers(s.guard(o.budgetBodies(s.mux))))
 	return s
 }
 

@@ -36,6 +36,7 @@ func newUI() (*ui, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read stylesheet: %w", err)
 	}
+	style = append(style, barWidths()...)
 	sum := sha256.Sum256(style)
 	u := &ui{pages: map[string]*template.Template{}, style: style,
 		css: "/static/style." + hex.EncodeToString(sum[:6]) + ".css"}
@@ -47,6 +48,18 @@ func newUI() (*ui, error) {
 		u.pages[page] = t
 	}
 	return u, nil
+}
+
+// barWidths are the rules that size a budget bar's fill, .w0 to .w100
+// (barWidth rounds to whole percents): a class, since the Content
+// Security Policy refuses inline styles.
+func barWidths() []byte {
+	var b strings.Builder
+	b.WriteString("\n/* budget bar widths (generated) */\n")
+	for i := 0; i <= 100; i++ {
+		fmt.Fprintf(&b, ".bar .fill.w%d { width: %d%%; }\n", i, i)
+	}
+	return []byte(b.String())
 }
 
 // page is what every page's layout needs.

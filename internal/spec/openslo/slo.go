@@ -130,6 +130,7 @@ func (l *Loader) readObjectives(version string, sp *decode.Map, base slo.SLO, th
 // named after the objective when there are several.
 func objectiveSLO(base slo.SLO, m *decode.Map, i, n int) slo.SLO {
 	s := base
+	s.SpecName, s.SpecObjective = base.Name, i
 	s.Origins = slo.Origins{}
 	for k, v := range base.Origins {
 		s.Origins[k] = v
