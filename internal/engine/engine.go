@@ -56,6 +56,8 @@ type sloState struct {
 	def    slo.SLO
 	owners slo.Owners
 	rules  []slo.BurnRateAlert
+	// share is the error budget's share of events, exactly.
+	share budgetShare
 	// windows are the windows burn rates are reported over: BurnWindows,
 	// every window of the SLO's rules and those its policy reads.
 	windows []time.Duration
@@ -140,7 +142,7 @@ func New(opts Options) *Engine {
 // newState returns the empty state of one of the catalog's SLOs.
 func (e *Engine) newState(cat slo.Catalog, def slo.SLO) *sloState {
 	st := &sloState{
-		def: def, owners: cat.EffectiveOwners(def), rules: Rules(&def),
+		def: def, owners: cat.EffectiveOwners(def), rules: Rules(&def), share: newBudgetShare(&def),
 		span: span(def.Window), groups: map[string]*group{},
 		maxGroups: e.opts.MaxGroups, reserved: map[string]int{},
 	}

@@ -105,7 +105,9 @@ func (c *sloCollector) Collect(ch chan<- prometheus.Metric) {
 			gauge(descSLI, *v.Status.SLI, l...)
 		}
 		gauge(descObjective, v.Objective/100, l...)
-		gauge(descRemaining, v.Status.Budget.RemainingFraction, l...)
+		if v.Status.HasData() { // no data is no budget, not a full one
+			gauge(descRemaining, v.Status.Budget.RemainingFraction, l...)
+		}
 		for _, b := range v.Status.BurnRates {
 			if b.HasData {
 				gauge(descBurn, b.Rate, append(l, slo.FormatDuration(time.Duration(b.Window)))...)
