@@ -74,6 +74,26 @@ func TestFullDiskAnswersUnavailableAndLosesNothing(t *testing.T) {
 	if r, err := http.Get("http://" + addr + "/api/v1/slos"); err != nil || r.StatusCode != 200 {
 		t.Errorf("reads on a full disk: %v %v, want 200", r, err)
 	}
+	// Every other write needs the disk too: 503 with Retry-After, never 500.
+	for _, w := range []struct{ path, body string }{
+		{"/api/v1/annotations", `{"service": "checkout", "kind": "deploy", "text": "v2"}`},
+		{"/api/v1/tokens", `{"name": "ci", "role": "ingest"}`},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+w.path, strings.NewReader(w.body))
+		req.Header.Set("Authorization", "Bearer t0ken")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"code": "unavailable"`) {
+			t.Errorf("POST %s on a full disk: %d Retry-After %q %s, want 503 with Retry-After", w.path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+		}
+	}
+	if r, err := http.Get("http://" + addr + "/api/v1/gate?service=checkout"); err != nil || r.StatusCode != 200 {
+		t.Errorf("the gate on a full disk: %v %v, want 200 (it only reads)", r, err)
+	}
 
 	setFileSizeLimit(t, p.Cmd.Process.Pid, ^uint64(0))
 	testenv.WaitHTTP(t, "http://"+addr+"/readyz", 10*time.Second)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -32,6 +33,23 @@ func (e *UnreachableError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the cause.
 func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// UnavailableError is an answer of 503: Accord runs but cannot answer for
+// now (its database is unreachable or full, or it is starting).
+type UnavailableError struct {
+	// Message is the API's message.
+	Message string
+	// RetryAfter is how long Accord asked to wait, 0 when it did not say.
+	RetryAfter time.Duration
+}
+
+func (e *UnavailableError) Error() string {
+	msg := "Accord is unavailable for now: " + e.Message
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
+	}
+	return msg
+}
 
 // Do sends body (nil, or a value encoded as JSON) and decodes a 2xx answer
 // into out (when not nil).
@@ -87,10 +105,15 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 		var e struct {
 			Error struct{ Message string } `json:"error"`
 		}
+		msg := resp.Status
 		if json.Unmarshal(data, &e) == nil && e.Error.Message != "" {
-			return fmt.Errorf("%s %s: %s", method, path, e.Error.Message)
+			msg = e.Error.Message
 		}
-		return fmt.Errorf("%s %s: %s", method, path, resp.Status)
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+			return fmt.Errorf("%s %s: %w", method, path, &UnavailableError{Message: msg, RetryAfter: time.Duration(max(secs, 0)) * time.Second})
+		}
+		return fmt.Errorf("%s %s: %s", method, path, msg)
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {

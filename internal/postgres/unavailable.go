@@ -22,6 +22,16 @@ func unavailable(err error) error {
 		Message: "the database cannot take writes now (unreachable, full or failing over); nothing of this request was stored, retry later"}
 }
 
+// unreadable is unavailable for a read: nothing was written, the caller
+// may ask again later.
+func unreadable(err error) error {
+	if err == nil || !transient(err) {
+		return err
+	}
+	return &slo.Error{Code: slo.CodeUnavailable, Err: err,
+		Message: "the database cannot be read now (unreachable or failing over); retry later"}
+}
+
 // transient reports whether err is one PostgreSQL recovers from on its
 // own: SQLSTATE classes 08 (connection), 53 (insufficient resources: disk
 // full, out of memory, too many connections) and 57P (operator

@@ -23,7 +23,7 @@ func (s *Store) AddAudit(ctx context.Context, e auth.Entry, foldKey string) erro
 		e.At.UnixMilli(), e.LastAt.UnixMilli(), e.Who, string(e.Via), string(e.Role), e.Method, e.Route, e.Object, e.Service,
 		e.Summary, e.Status, e.Remote, e.ForwardedFor, e.Count, key)
 	if err != nil {
-		return fmt.Errorf("store audit entry %s by %s: %w", e.Route, e.Who, err)
+		return s.wrote(fmt.Errorf("store audit entry %s by %s: %w", e.Route, e.Who, err))
 	}
 	return nil
 }

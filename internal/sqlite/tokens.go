@@ -23,7 +23,7 @@ func (s *Store) CreateToken(ctx context.Context, t auth.Token) (auth.Token, erro
 		return t, slo.Errorf(slo.CodeConflict, "a token named %s exists; revoke it first or choose another name", t.Name)
 	}
 	if err != nil {
-		return t, fmt.Errorf("store token %s: %w", t.Name, err)
+		return t, s.wrote(fmt.Errorf("store token %s: %w", t.Name, err))
 	}
 	t.ID, _ = res.LastInsertId()
 	return t, nil
@@ -54,7 +54,7 @@ func (s *Store) RevokeToken(ctx context.Context, name string, at time.Time, by s
 		return t, slo.Errorf(slo.CodeNotFound, "no token named %s (accord token list shows them)", name)
 	}
 	if err != nil {
-		return t, fmt.Errorf("revoke token %s: %w", name, err)
+		return t, s.wrote(fmt.Errorf("revoke token %s: %w", name, err))
 	}
 	return t, nil
 }
@@ -62,7 +62,7 @@ func (s *Store) RevokeToken(ctx context.Context, name string, at time.Time, by s
 // TouchToken records a token's last use.
 func (s *Store) TouchToken(ctx context.Context, id int64, at time.Time) error {
 	if _, err := s.write.ExecContext(ctx, `UPDATE tokens SET last_used = ? WHERE id = ?`, at.UnixMilli(), id); err != nil {
-		return fmt.Errorf("record last use of token %d: %w", id, err)
+		return s.wrote(fmt.Errorf("record last use of token %d: %w", id, err))
 	}
 	return nil
 }

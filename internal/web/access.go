@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -158,6 +159,14 @@ func (s *Server) deny(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="accord"`)
 	}
 	msg := err.Error()
+	if status == http.StatusInternalServerError || status == http.StatusServiceUnavailable {
+		if down := s.databaseDown(r); down != nil || status == http.StatusServiceUnavailable {
+			s.log.Warn("identify a request: the database is unavailable", "path", r.URL.Path, "err", err)
+			w.Header().Set("Retry-After", strconv.Itoa(RetryAfter))
+			http.Error(w, databaseDownMessage, http.StatusServiceUnavailable)
+			return
+		}
+	}
 	if status == http.StatusInternalServerError {
 		s.log.Error("identify a request", "path", r.URL.Path, "err", err)
 		msg = "internal error; the server log has the details"

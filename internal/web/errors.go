@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
 )
@@ -68,6 +70,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body.Line, body.Element = le.at.line, le.at.element
 	}
 	status := statusOf(code)
+	if status == http.StatusInternalServerError {
+		if down := s.databaseDown(r); down != nil {
+			err, status, body.Code, body.Message = fmt.Errorf("%w (the database: %v)", err, down), http.StatusServiceUnavailable,
+				slo.CodeUnavailable, databaseDownMessage
+		}
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		status = http.StatusRequestEntityTooLarge
@@ -88,6 +96,27 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	noteRefusal(r, body.Message)
 	writeJSON(w, status, apiError{Error: body})
+}
+
+// databaseDownMessage answers a request that failed while the database
+// does not answer.
+const databaseDownMessage = "the database is unavailable (unreachable, full or failing over); nothing of this request was stored, retry later"
+
+// pingTimeout bounds the check, after a request failed, that the database
+// still answers.
+const pingTimeout = 2 * time.Second
+
+// databaseDown returns why the database does not answer or cannot be
+// written, nil when it does: a request that failed for that reason is an
+// outage to wait out (503), not a defect (500), whatever the error it met
+// looked like.
+func (s *Server) databaseDown(r *http.Request) error {
+	if s.history == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), pingTimeout)
+	defer cancel()
+	return s.history.Ping(ctx)
 }
 
 // timedOut reports whether err is a read that ran past the server's
