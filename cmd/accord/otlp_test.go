@@ -18,7 +18,10 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
@@ -37,6 +40,23 @@ spec:
       objective: 99
       window: 7d
       indicator: {ratio: {stream: shop}}
+    - name: errors
+      objective: 99
+      window: 7d
+      indicator:
+        ratio:
+          stream: shop-requests
+          otlp:
+            metric: {name: shop.requests, service: shop, bad: {outcome: failed}}
+    - name: fast
+      objective: 95
+      window: 7d
+      indicator:
+        latency:
+          threshold: 250ms
+          stream: shop-latency
+          otlp:
+            metric: {name: shop.duration, service: shop, buckets: [0.1, 0.25, 0.5]}
 `
 
 // startOTLPServe runs accord serve on the OTLP spec.
@@ -198,4 +218,50 @@ func TestOTLPRetryingExporterCountsOnce(t *testing.T) {
 	}
 	// Both exports were answered before exportSpans returned.
 	waitSLOCounts(t, addr, "shop/requests", time.Now(), 16, 20)
+}
+
+// TestOTLPSDKMetricExporterProtobufGzip records a counter and a histogram
+// with the OpenTelemetry SDK and exports them twice (cumulative, as the
+// SDK does by default): the first export is each series' baseline, the
+// second counts what happened since.
+func TestOTLPSDKMetricExporterProtobufGzip(t *testing.T) {
+	addr := startOTLPServe(t)
+	ctx := testenv.Context(t)
+	exp, err := otlpmetrichttp.New(ctx,
+		otlpmetrichttp.WithEndpointURL("http://"+addr+"/v1/metrics"),
+		otlpmetrichttp.WithCompression(otlpmetrichttp.GzipCompression),
+		otlpmetrichttp.WithHeaders(map[string]string{"Authorization": "Bearer t0ken"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := resource.NewWithAttributes(semconv.SchemaURL, semconv.ServiceName("shop"))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
+		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))))
+	defer mp.Shutdown(ctx)
+	meter := mp.Meter("shop")
+	requests, err := meter.Int64Counter("shop.requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	duration, err := meter.Float64Histogram("shop.duration", metric.WithUnit("s"), metric.WithExplicitBucketBoundaries(0.1, 0.25, 0.5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := func(ok, failed int, fast, slow int) {
+		requests.Add(ctx, int64(ok), metric.WithAttributes(attribute.String("outcome", "ok")))
+		requests.Add(ctx, int64(failed), metric.WithAttributes(attribute.String("outcome", "failed")))
+		for i := 0; i < fast; i++ {
+			duration.Record(ctx, 0.2)
+		}
+		for i := 0; i < slow; i++ {
+			duration.Record(ctx, 0.3)
+		}
+		if err := mp.ForceFlush(ctx); err != nil {
+			t.Fatalf("export: %v", err)
+		}
+	}
+	record(95, 5, 9, 1) // baselines
+	record(40, 10, 6, 4)
+	waitSLOCounts(t, addr, "shop/errors", time.Now(), 40, 50)
+	waitSLOCounts(t, addr, "shop/fast", time.Now(), 6, 10)
 }

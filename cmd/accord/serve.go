@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 
 func newServeCmd() *cobra.Command {
 	opts := app.Options{AuditRetention: 400 * 24 * time.Hour}
-	var logLevel string
+	var logLevel, memLimit string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Measure every SLO continuously, alert on burn rates and serve the API",
@@ -63,6 +64,9 @@ the TLS certificate too; a changed certificate file is picked up on its own.`,
 				return err
 			}
 			opts.Logger = log
+			if err := setMemoryLimit(memLimit, log); err != nil {
+				return err
+			}
 			if !cmd.Flags().Changed("config") && len(opts.SpecPaths) == 1 {
 				if _, err := os.Stat(opts.SpecPaths[0]); err != nil {
 					return fmt.Errorf("no SLO specs in ./%s: point --config at files or directories (try --config examples/)", opts.SpecPaths[0])
@@ -133,12 +137,38 @@ the TLS certificate too; a changed certificate file is picked up on its own.`,
 	f.DurationVar(&opts.ReadTimeout, "read-timeout", app.DefaultReadTimeout, "longest time to read a request, body included")
 	f.DurationVar(&opts.WriteTimeout, "write-timeout", app.DefaultWriteTimeout, "longest time to write an answer")
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", app.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
+	f.StringVar(&memLimit, "memory-limit", "", "soft limit of the Go heap, e.g. 2GiB (default: 80% of the container's cgroup limit, or GOMEMLIMIT); the garbage collector works harder near it")
 	f.Int64Var(&opts.MaxInflightBytes, "max-inflight-bytes", web.DefaultMaxInflightBytes, "most bytes of request bodies read at once; a body past it is answered 503 before it is read")
 	f.Int64Var(&opts.MaxAnswerBytes, "max-answer-bytes", web.DefaultMaxAnswerBytes, "most bytes of large answers being written at once; a large answer past it is answered 503")
 	f.Int64Var(&opts.MinReadRate, "min-read-rate", web.DefaultMinReadRate, "slowest a request body may arrive, in bytes per second: each 16 KiB within 16 KiB ÷ this")
 	f.Int64Var(&opts.MinWriteRate, "min-write-rate", web.DefaultMinWriteRate, "slowest a client may read an answer, in bytes per second: each 16 KiB within 16 KiB ÷ this")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
+}
+
+// setMemoryLimit sets the runtime's soft memory limit from --memory-limit
+// or the cgroup, and collects garbage at 1.5 times the live heap unless
+// GOGC says otherwise, so resident memory follows what the engine holds.
+func setMemoryLimit(flag string, log *slog.Logger) error {
+	if _, ok := os.LookupEnv("GOGC"); !ok {
+		debug.SetGCPercent(app.ServeGCPercent)
+	}
+	var limit int64
+	if flag != "" {
+		n, err := app.ParseBytes(flag)
+		if err != nil {
+			return fmt.Errorf("--memory-limit: %w", err)
+		}
+		limit = n
+	} else if _, ok := os.LookupEnv("GOMEMLIMIT"); ok {
+		return nil // the runtime has read it
+	}
+	n, from := app.MemoryLimit(limit, "/sys/fs/cgroup")
+	if n > 0 {
+		debug.SetMemoryLimit(n)
+		log.Info("soft memory limit", "bytes", n, "from", from)
+	}
+	return nil
 }
 
 func newLogger(w interface{ Write([]byte) (int, error) }, level string) (*slog.Logger, error) {

@@ -36,8 +36,8 @@ func (c Counts) sub(o Counts) Counts { return Counts{c.Good - o.Good, c.Total - 
 // addition per minute left in its hour and per hour after it (AddMany
 // shares that cost among a batch), not one per minute up to now.
 type Series struct {
-	minutes []Counts // total from the start of minute m's hour to its end, in slot m % len
-	hours   []Counts // running total at the end of hour h, in slot h % len
+	minutes packedCounts // total from the start of minute m's hour to its end, in slot m % len
+	hours   packedCounts // running total at the end of hour h, in slot h % len
 	// maxHours is the number of hourly checkpoints the window needs; the
 	// hours ring grows up to it, and further to reach the hour before the
 	// oldest minute checkpoint.
@@ -125,7 +125,7 @@ func (s *Series) AddMany(points []MinuteCounts) int {
 	}
 	// Each minute checkpoint from a point to the end of its hour gains the
 	// points of the hour up to it.
-	lowest := s.head - int64(len(s.minutes)) + 1
+	lowest := s.head - int64(s.minutes.len()) + 1
 	for next := 0; next < len(points); {
 		h := floorDiv(points[next].Minute, 60)
 		var run Counts
@@ -134,8 +134,8 @@ func (s *Series) AddMany(points []MinuteCounts) int {
 				run = run.add(points[next].Counts)
 				next++
 			}
-			i := slot(k, len(s.minutes))
-			s.minutes[i] = s.minutes[i].add(run)
+			i := slot(k, s.minutes.len())
+			s.minutes.set(i, s.minutes.get(i).add(run))
 		}
 		for next < len(points) && floorDiv(points[next].Minute, 60) == h {
 			next++ // before the minute checkpoints: in the hours only
@@ -146,13 +146,13 @@ func (s *Series) AddMany(points []MinuteCounts) int {
 	var run Counts
 	next := 0
 	headHour := floorDiv(s.head, 60)
-	for h := max(floorDiv(points[0].Minute, 60), headHour-int64(len(s.hours))+1); h <= headHour; h++ {
+	for h := max(floorDiv(points[0].Minute, 60), headHour-int64(s.hours.len())+1); h <= headHour; h++ {
 		for next < len(points) && floorDiv(points[next].Minute, 60) <= h {
 			run = run.add(points[next].Counts)
 			next++
 		}
-		i := slot(h, len(s.hours))
-		s.hours[i] = s.hours[i].add(run)
+		i := slot(h, s.hours.len())
+		s.hours.set(i, s.hours.get(i).add(run))
 	}
 	return len(points)
 }
@@ -166,19 +166,19 @@ func (s *Series) Advance(m int64) {
 	oldHead := s.head
 	oldHour, newHour := floorDiv(oldHead, 60), floorDiv(m, 60)
 	// The head's hourly checkpoint holds the running total so far.
-	cum := s.hours[slot(oldHour, len(s.hours))]
-	inHour := s.minutes[slot(oldHead, len(s.minutes))]
+	cum := s.hours.get(slot(oldHour, s.hours.len()))
+	inHour := s.minutes.get(slot(oldHead, s.minutes.len()))
 	s.head = m
 	s.grow(oldHead)
-	for k := max(oldHead+1, m-int64(len(s.minutes))+1); k <= m; k++ {
+	for k := max(oldHead+1, m-int64(s.minutes.len())+1); k <= m; k++ {
 		if floorDiv(k, 60) == oldHour {
-			s.minutes[slot(k, len(s.minutes))] = inHour
+			s.minutes.set(slot(k, s.minutes.len()), inHour)
 		} else {
-			s.minutes[slot(k, len(s.minutes))] = Counts{}
+			s.minutes.set(slot(k, s.minutes.len()), Counts{})
 		}
 	}
-	for h := max(oldHour+1, newHour-int64(len(s.hours))+1); h <= newHour; h++ {
-		s.hours[slot(h, len(s.hours))] = cum
+	for h := max(oldHour+1, newHour-int64(s.hours.len())+1); h <= newHour; h++ {
+		s.hours.set(slot(h, s.hours.len()), cum)
 	}
 }
 
@@ -198,20 +198,18 @@ func (s *Series) grow(written int64) {
 // moving the checkpoints up to key newest to their places in it. Slots
 // before the ring's old reach start at zero: they lie before the first
 // data.
-func regrow(ring []Counts, need, initial, limit int, newest int64) []Counts {
-	if len(ring) >= need {
+func regrow(ring packedCounts, need, initial, limit int, newest int64) packedCounts {
+	if ring.len() >= need {
 		return ring
 	}
-	n := max(len(ring), initial)
+	n := max(ring.len(), initial)
 	for n < need {
 		n *= 2
 	}
 	n = min(n, limit)
-	out := make([]Counts, n)
-	if len(ring) > 0 {
-		for k := newest - int64(len(ring)) + 1; k <= newest; k++ {
-			out[slot(k, n)] = ring[slot(k, len(ring))]
-		}
+	out := newPackedCounts(n)
+	for k := newest - int64(ring.len()) + 1; k <= newest; k++ {
+		out.set(slot(k, n), ring.get(slot(k, ring.len())))
 	}
 	return out
 }
@@ -231,9 +229,9 @@ func (s *Series) cumAt(m int64) Counts {
 	case !s.started || m < s.first-1:
 		return s.baseline()
 	case m >= s.head:
-		return s.hours[slot(floorDiv(s.head, 60), len(s.hours))]
-	case m > s.head-int64(len(s.minutes)):
-		return s.hours[slot(floorDiv(m, 60)-1, len(s.hours))].add(s.minutes[slot(m, len(s.minutes))])
+		return s.hours.get(slot(floorDiv(s.head, 60), s.hours.len()))
+	case m > s.head-int64(s.minutes.len()):
+		return s.hours.get(slot(floorDiv(m, 60)-1, s.hours.len())).add(s.minutes.get(slot(m, s.minutes.len())))
 	}
 	h := floorDiv(m, 60)
 	if m-h*60 < 30 {
@@ -242,7 +240,7 @@ func (s *Series) cumAt(m int64) Counts {
 	if h < s.oldestHour() {
 		return s.baseline()
 	}
-	return s.hours[slot(h, len(s.hours))]
+	return s.hours.get(slot(h, s.hours.len()))
 }
 
 // baseline is the running total before the oldest data the series keeps.
@@ -254,7 +252,7 @@ func (s *Series) baseline() Counts {
 	if floorDiv(s.first, 60) >= oldest {
 		return Counts{} // nothing has been forgotten yet
 	}
-	return s.hours[slot(oldest, len(s.hours))]
+	return s.hours.get(slot(oldest, s.hours.len()))
 }
 
 // Sum returns the counts in the minutes from (exclusive) to through
@@ -272,4 +270,4 @@ func (s *Series) Window(m int64, d time.Duration) Counts {
 }
 
 // Bytes is the memory the series' checkpoints take.
-func (s *Series) Bytes() int { return 16*(len(s.minutes)+len(s.hours)) + 64 }
+func (s *Series) Bytes() int { return s.minutes.bytes() + s.hours.bytes() + 160 }

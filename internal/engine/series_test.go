@@ -90,11 +90,24 @@ func TestSeriesMemoryGrowsWithItsDataUpToTheBudget(t *testing.T) {
 	if b := s.Bytes(); b > 2_000 {
 		t.Errorf("a 30-day series with an hour of data takes %d bytes, want at most 2 KB", b)
 	}
-	for m := start + 60; m < start+40*1440; m += 7 {
-		s.Add(m, Counts{Good: 1, Total: 1})
+	// Every minute of 40 days, up to a thousand events a minute with a few
+	// bad ones: the whole window at one-minute data.
+	rng := rand.New(rand.NewPCG(3, 4))
+	for m := start + 60; m < start+40*1440; m++ {
+		total := float64(rng.IntN(1000))
+		s.Add(m, Counts{Good: total - float64(rng.IntN(3)), Total: total})
+	}
+	if b := s.Bytes(); b > 25_000 {
+		t.Errorf("a full 30-day series of one-minute data takes %d bytes, over the 25 KB budget", b)
+	}
+	// Fractional counts (from Prometheus, or a slice's share) are kept as
+	// they are, at 16 bytes a checkpoint.
+	s.Add(start+40*1440, Counts{Good: 0.5, Total: 0.75})
+	if got := s.Window(start+40*1440, time.Minute); got != (Counts{Good: 0.5, Total: 0.75}) {
+		t.Errorf("a fractional minute reads back as %+v", got)
 	}
 	if b := s.Bytes(); b > 100_000 {
-		t.Errorf("a full 30-day series takes %d bytes, over the 100 KB budget", b)
+		t.Errorf("a full 30-day series of fractional counts takes %d bytes, over 100 KB", b)
 	}
 }
 
@@ -102,7 +115,7 @@ func TestSeriesMemoryGrowsWithItsDataUpToTheBudget(t *testing.T) {
 // were before they grew with the data: the reference for growing ones.
 func fullSeries(span time.Duration) *Series {
 	s := NewSeries(span)
-	s.minutes, s.hours = make([]Counts, minuteSlots), make([]Counts, s.maxHours)
+	s.minutes, s.hours = newPackedCounts(minuteSlots), newPackedCounts(s.maxHours)
 	return s
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/accord-slo/accord/internal/engine"
@@ -34,6 +35,7 @@ type Receiver struct {
 	opts   Options
 	log    *slog.Logger
 	spans  *seen
+	points *points
 
 	mu        sync.Mutex
 	router    *Router
@@ -55,7 +57,8 @@ func New(e *engine.Engine, opts Options) *Receiver {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Receiver{engine: e, opts: opts, log: opts.Logger, spans: newSeen(opts.RememberSpans)}
+	return &Receiver{engine: e, opts: opts, log: opts.Logger, spans: newSeen(opts.RememberSpans),
+		points: newPoints(opts.RememberSpans)}
 }
 
 // Router returns the router of the engine's current catalog, built once
@@ -107,6 +110,59 @@ func (rc *Receiver) Traces(w http.ResponseWriter, r *http.Request) int {
 	if len(b.rejected) > 0 {
 		resp.PartialSuccess().SetRejectedSpans(int64(len(b.rejected)))
 		resp.PartialSuccess().SetErrorMessage(summarize(b.rejected, "span"))
+	}
+	var out []byte
+	if enc == encJSON {
+		out, err = resp.MarshalJSON()
+	} else {
+		out, err = resp.MarshalProto()
+	}
+	writeBody(w, enc, http.StatusOK, out, err)
+	return counted
+}
+
+// Metrics answers POST /v1/metrics. It returns how many points were
+// counted.
+func (rc *Receiver) Metrics(w http.ResponseWriter, r *http.Request) int {
+	body, enc, ok := rc.readBody(w, r)
+	if !ok {
+		return 0
+	}
+	req := pmetricotlp.NewExportRequest()
+	var err error
+	if enc == encJSON {
+		err = req.UnmarshalJSON(body)
+	} else {
+		err = req.UnmarshalProto(body)
+	}
+	if err != nil {
+		writeStatus(w, enc, http.StatusBadRequest, fmt.Sprintf("decode OTLP metrics (%s): %v", enc, err))
+		return 0
+	}
+	md := req.Metrics()
+	if n := md.DataPointCount(); n > rc.opts.MaxBatch {
+		writeStatus(w, enc, http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("%d metric points in one request, more than %d; lower the exporter's batch size", n, rc.opts.MaxBatch))
+		return 0
+	}
+	router := rc.Router()
+	p := rc.points
+	p.mu.Lock()
+	now := rc.engine.Clock().Now()
+	b := router.Metrics(md, now, p.base, p.seed)
+	counted, err := rc.countOnce(r.Context(), b.batch, p.deltas)
+	if err == nil {
+		p.keep(b.pending, now)
+	}
+	p.mu.Unlock()
+	if err != nil {
+		rc.unavailable(w, enc, err)
+		return 0
+	}
+	resp := pmetricotlp.NewExportResponse()
+	if len(b.rejected) > 0 {
+		resp.PartialSuccess().SetRejectedDataPoints(int64(len(b.rejected)))
+		resp.PartialSuccess().SetErrorMessage(summarize(b.rejected, "point"))
 	}
 	var out []byte
 	if enc == encJSON {

@@ -51,13 +51,16 @@ type Router struct {
 	// spanAttrs are the attributes spans are selected by, service.name
 	// first when any feed uses it.
 	spanAttrs []string
+	metrics   map[metricKey][]*metricFeed
+	// metricAttrs are the resource attributes points are selected by.
+	metricAttrs []string
 	// streams lists every stream that takes OTLP data, for messages.
 	streams []string
 }
 
 // NewRouter returns the router for the catalog's pushed SLOs.
 func NewRouter(cat slo.Catalog) *Router {
-	r := &Router{spans: map[selector][]*spanFeed{}}
+	r := &Router{spans: map[selector][]*spanFeed{}, metrics: map[metricKey][]*metricFeed{}}
 	streams := map[string]*stream{}
 	// otlpOf is each stream's OTLP settings: the first SLO that gives
 	// them (validation makes the others agree).
@@ -88,11 +91,18 @@ func NewRouter(cat slo.Catalog) *Router {
 		}
 	}
 	spanAttrs := map[string]bool{}
+	metricAttrs := map[string]bool{}
 	for _, name := range order {
 		st := streams[name]
 		o := otlpOf[name]
 		var mapped map[string]string
 		switch {
+		case o != nil && o.Metric != nil:
+			mapped = o.Metric.Labels
+			f := newMetricFeed(st, *o.Metric, kindOf[name])
+			k := metricKey{selector{o.Metric.EffectiveAttribute(), o.Metric.EffectiveService(name)}, o.Metric.Name}
+			r.metrics[k] = append(r.metrics[k], f)
+			metricAttrs[k.attr] = true
 		default:
 			sp := slo.OTLPSpans{}
 			if o != nil && o.Spans != nil {
@@ -114,6 +124,7 @@ func NewRouter(cat slo.Catalog) *Router {
 		r.streams = append(r.streams, name)
 	}
 	r.spanAttrs = attrOrder(spanAttrs)
+	r.metricAttrs = attrOrder(metricAttrs)
 	return r
 }
 

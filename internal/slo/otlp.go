@@ -1,5 +1,10 @@
 package slo
 
+import (
+	"math"
+	"time"
+)
+
 // OTLP says how OpenTelemetry data sent to Accord over OTLP feeds an
 // indicator's stream: from spans, or from one metric. An indicator with a
 // stream and no OTLP settings still takes spans: those of the service
@@ -111,4 +116,47 @@ func (s OTLPSelector) EffectiveAttribute() string {
 		return DefaultServiceAttribute
 	}
 	return s.Attribute
+}
+
+// boundTolerance is how close, relatively, a threshold must be to a
+// bucket bound to be that bound: the bounds are floating-point numbers.
+const boundTolerance = 1e-9
+
+// ExplicitBound reports whether t is one of an explicit-bucket
+// histogram's bounds (sorted); if not, it returns the nearest bounds
+// below and above it, -1 where there is none.
+func ExplicitBound(bounds []float64, t float64) (lo, hi float64, ok bool) {
+	lo, hi = -1, -1
+	for _, b := range bounds {
+		if math.Abs(b-t) <= boundTolerance*math.Max(math.Abs(t), 1e-300) {
+			return b, b, true
+		}
+		if b < t {
+			lo = b
+		} else if hi < 0 {
+			hi = b
+		}
+	}
+	return lo, hi, false
+}
+
+// ExponentialBound reports whether t is a bucket bound of an exponential
+// histogram at scale (the bounds are 2^(i·2^-scale)); if not, it returns
+// the bounds around it.
+func ExponentialBound(scale int, t float64) (lo, hi float64, ok bool) {
+	if t <= 0 || math.IsInf(t, 0) || math.IsNaN(t) {
+		return -1, -1, false
+	}
+	perOctave := math.Ldexp(1, scale) // buckets per doubling
+	i := math.Log2(t) * perOctave
+	if r := math.Round(i); math.Abs(i-r) <= boundTolerance*math.Max(1, math.Abs(i)) {
+		return t, t, true
+	}
+	return math.Exp2(math.Floor(i) / perOctave), math.Exp2(math.Ceil(i) / perOctave), false
+}
+
+// FormatBound renders a bucket bound in unit as a duration: 0.25 in
+// seconds is 250ms.
+func FormatBound(f float64, unit time.Duration) string {
+	return time.Duration(math.Round(f * float64(unit))).String()
 }

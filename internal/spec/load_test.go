@@ -206,3 +206,24 @@ func TestTrailingDocumentSeparatorIsNoDocument(t *testing.T) {
 		}
 	}
 }
+
+// TestAWrongWindowHasNoFollowOnErrors checks that a window that cannot be
+// read is the only error: the time slice is not then compared with a
+// window of 0s.
+func TestAWrongWindowHasNoFollowOnErrors(t *testing.T) {
+	slos := strings.Replace(service, "window: 7d,", "window: 30 days, budgeting: {method: timeslices, sliceLength: 1h, sliceTarget: 90},", 1)
+	dir := writeTree(t, map[string]string{"s.yaml": slos})
+	res, err := spec.Load(filepath.Join(dir, "s.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs []string
+	for _, d := range res.Diags.Items() {
+		if d.Severity == diag.Error {
+			errs = append(errs, d.String())
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], `window: must be a duration such as 30d, 6h or 5m, not "30 days"`) {
+		t.Errorf("errors %q, want only the window's", errs)
+	}
+}

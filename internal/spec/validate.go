@@ -54,7 +54,9 @@ func Validate(cat *slo.Catalog, diags *diag.List) {
 	}
 	for _, s := range cat.SLOs {
 		checkSLO(cat, s, diags)
+		checkOTLP(s, diags)
 	}
+	checkOTLPStreams(cat, diags)
 }
 
 // dedupeServices keeps one service per name: a defined service wins over

@@ -109,6 +109,8 @@ func checkBudgeting(s slo.SLO, diags *diag.List) {
 		diags.Errorf(at, "time slice %s must be between 1m and 1d", slo.FormatDuration(b.SliceLength))
 	case b.SliceLength%time.Minute != 0:
 		diags.Errorf(at, "time slice %s must be a whole number of minutes", slo.FormatDuration(b.SliceLength))
+	case s.Window.Nominal() == 0:
+		// The window is wrong, and said so; no slice fits in none.
 	case b.SliceLength >= s.Window.Nominal():
 		diags.Errorf(at, "time slice %s must be shorter than the window %s", slo.FormatDuration(b.SliceLength), s.Window)
 	}

@@ -26,6 +26,7 @@ type access struct {
 var routeAccess = map[string]access{
 	"POST /api/v1/events":            {role: auth.RoleIngest, fold: true},
 	"POST /v1/traces":                {role: auth.RoleIngest, fold: true},
+	"POST /v1/metrics":               {role: auth.RoleIngest, fold: true},
 	"POST /api/v1/exceptions":        {role: auth.RoleOperator},
 	"DELETE /api/v1/exceptions/{id}": {role: auth.RoleOperator},
 	"POST /api/v1/annotations":       {role: auth.RoleOperator},

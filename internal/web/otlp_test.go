@@ -40,6 +40,13 @@ spec:
       window: 7d
       indicator: {ratio: {stream: tills}}
       groupBy: [store, http_route]
+    - name: strict
+      objective: 99
+      window: 7d
+      indicator:
+        ratio:
+          stream: shop-strict
+          otlp: {spans: {service: shop, kinds: [server], badStatusCode: 400}}
 `
 
 var otlpNow = time.Date(2026, 11, 2, 12, 0, 30, 0, time.UTC)
@@ -188,6 +195,10 @@ func TestOTLPSpansBadOnServerErrorsOnlyEnteringSpansCount(t *testing.T) {
 	}
 	if good, total := f.counts(t, "shop/fast"); good != 2 || total != 3 {
 		t.Errorf("shop/fast counts good %v of %v, want 2 of 3 (the 900ms consumer span slow)", good, total)
+	}
+	// The same spans feed a second stream with settings of its own.
+	if good, total := f.counts(t, "shop/strict"); good != 0 || total != 2 {
+		t.Errorf("shop/strict counts good %v of %v, want 0 of 2 (server spans only, 404 bad)", good, total)
 	}
 }
 

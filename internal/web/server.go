@@ -147,6 +147,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/alerts", s.getAlerts)
 	s.mux.HandleFunc("POST /api/v1/events", s.postEvents)
 	s.mux.HandleFunc("POST /v1/traces", s.postTraces)
+	s.mux.HandleFunc("POST /v1/metrics", s.postMetrics)
 	s.mux.HandleFunc("GET /api/v1/gate", s.getGate)
 	s.mux.HandleFunc("GET /api/v1/exceptions", s.getExceptions)
 	s.mux.HandleFunc("POST /api/v1/exceptions", s.postException)

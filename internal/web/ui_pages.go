@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +40,14 @@ func rows(views []engine.SLOView) []sloRow {
 
 type overviewCounts struct{ Total, Exhausted, AtRisk, Met, NoData, Pages int }
 
+// OverviewPageSize is how many SLOs one page of the overview lists; the
+// rest are a link away, so the page stays small with 10,000 SLOs.
+const OverviewPageSize = 100
+
+// mostOpenReleases is how many services with open releases the overview
+// names; frozen ones are all named, first.
+const mostOpenReleases = 20
+
 type overviewPage struct {
 	page
 	Counts   overviewCounts
@@ -46,9 +56,21 @@ type overviewPage struct {
 	Services []string
 	Healths  []engine.Health
 	Filter   struct{ Team, Service, Health string }
-	Story    *StoryView
-	// Releases is each service's gate: frozen ones first.
+	// Paging is where Rows lie among the SLOs the filters select.
+	Paging paging
+	Story  *StoryView
+	// Releases is the gate of the selected SLOs' services: frozen ones
+	// first, then up to mostOpenReleases open ones; MoreOpen counts the
+	// open ones left out.
 	Releases []release
+	MoreOpen int
+}
+
+// paging says which rows of how many a page shows, with links to the
+// pages either side (empty at the ends).
+type paging struct {
+	From, To, Total int
+	Prev, Next      string
 }
 
 // release is a service's release gate as the overview shows it.
@@ -63,16 +85,35 @@ type release struct {
 	Exception string
 }
 
+// overview lists the SLOs the filters select (?team=, ?service=,
+// ?status=), what needs attention first, a page (?page=) of
+// OverviewPageSize at a time. A team or service filter builds only that
+// team's or service's SLOs and release gates.
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	p := overviewPage{page: s.page(r, "Overview", "overview"),
 		Healths: []engine.Health{engine.HealthExhausted, engine.HealthAtRisk, engine.HealthStale, engine.HealthNoData, engine.HealthMet}}
 	q := r.URL.Query()
 	p.Filter.Team, p.Filter.Service, p.Filter.Health = q.Get("team"), q.Get("service"), q.Get("status")
+	pageNo, err := strconv.Atoi(q.Get("page"))
+	if err != nil || pageNo < 1 {
+		pageNo = 1
+	}
+	cat := s.engine.Catalog()
 	teams, services := map[string]bool{}, map[string]bool{}
-	views := s.engine.SLOs()
-	all := rows(views)
-	for _, row := range all {
-		teams[row.Team], services[row.Service] = true, true
+	for _, def := range cat.SLOs {
+		teams[cat.EffectiveOwners(def).Team], services[def.Service] = true, true
+	}
+	delete(teams, "")
+	p.Teams, p.Services = sortedSet(teams), sortedSet(services)
+	filtered := p.Filter.Team != "" || p.Filter.Service != ""
+	var views []engine.SLOView
+	if filtered {
+		views = s.engine.List(engine.ListQuery{Team: p.Filter.Team, Service: p.Filter.Service}).SLOs
+	} else {
+		views = s.engine.SLOs()
+	}
+	var matching []sloRow
+	for _, row := range rows(views) {
 		p.Counts.Total++
 		p.Counts.Pages += row.Pages
 		switch row.Health {
@@ -85,12 +126,11 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		default:
 			p.Counts.NoData++
 		}
-		if (p.Filter.Team == "" || row.Team == p.Filter.Team) && (p.Filter.Service == "" || row.Service == p.Filter.Service) &&
-			(p.Filter.Health == "" || string(row.Health) == p.Filter.Health) {
-			p.Rows = append(p.Rows, row)
+		if p.Filter.Health == "" || string(row.Health) == p.Filter.Health {
+			matching = append(matching, row)
 		}
 	}
-	p.Teams, p.Services = sortedSet(teams), sortedSet(services)
+	p.Paging, p.Rows = pageOf(matching, pageNo, r.URL.Query())
 	if s.opts.Story != nil {
 		st := s.opts.Story.Story()
 		p.Story = &st
@@ -98,8 +138,46 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 			p.Refresh = st.Refresh
 		}
 	}
-	p.Releases = s.releases(r, byService(views), p.Now)
+	bySvc := byService(views)
+	if filtered {
+		// A service's gate reads all its SLOs, whoever owns them.
+		for svc := range bySvc {
+			bySvc[svc] = s.engine.ServiceSLOs(svc)
+		}
+	}
+	p.Releases = s.releases(r, bySvc, p.Now)
+	open := 0
+	for i, rel := range p.Releases {
+		if !rel.Frozen {
+			open++
+			if open > mostOpenReleases {
+				p.MoreOpen = len(p.Releases) - i
+				p.Releases = p.Releases[:i]
+				break
+			}
+		}
+	}
 	s.render(w, r, "overview", p)
+}
+
+// pageOf returns page n (from 1) of rows, and links to the pages beside
+// it that keep the query's other parameters.
+func pageOf(rows []sloRow, n int, q url.Values) (paging, []sloRow) {
+	pages := max(1, (len(rows)+OverviewPageSize-1)/OverviewPageSize)
+	n = min(n, pages)
+	from, to := (n-1)*OverviewPageSize, min(n*OverviewPageSize, len(rows))
+	pg := paging{From: from + 1, To: to, Total: len(rows)}
+	link := func(k int) string {
+		q.Set("page", strconv.Itoa(k))
+		return "/?" + q.Encode()
+	}
+	if n > 1 {
+		pg.Prev = link(n - 1)
+	}
+	if n < pages {
+		pg.Next = link(n + 1)
+	}
+	return pg, rows[from:to]
 }
 
 // byService groups SLO views by their service.

@@ -57,6 +57,7 @@ func readIndicator(body *decode.Map, s *slo.SLO) {
 	if s.Indicator.Stream = k.String("stream"); s.Indicator.Stream != "" {
 		s.Origins.Set("indicator.stream", k.Origin("stream"))
 	}
+	s.Indicator.OTLP = readOTLP(k, s)
 }
 
 // queryShapes are the keys of a query mapping, one per shape.

@@ -104,6 +104,7 @@ func (w *writer) indicator(ind slo.Indicator) *yaml.Node {
 		body.set("goodWhen", cmp.node)
 	}
 	body.set("stream", text(ind.Stream))
+	body.set("otlp", w.otlp(ind.OTLP))
 	m := newMapping()
 	m.set("dataSource", text(ind.DataSource))
 	m.set(string(ind.Kind), body.node)

@@ -12,6 +12,7 @@ import (
 	"iter"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -84,6 +85,9 @@ func mapValue(root *yaml.Node, key string) *yaml.Node {
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
+// yamlLinePrefix is yaml's "yaml: line N: " before a message.
+var yamlLinePrefix = regexp.MustCompile(`^yaml: (line \d+: )?`)
+
 // ReadBytes reads the YAML documents in data one at a time, naming them by
 // file; a syntax error is recorded in diags and ends the documents.
 func ReadBytes(file string, data []byte, diags *diag.List) iter.Seq[Document] {
@@ -118,7 +122,15 @@ func Parse(file string, data []byte) iter.Seq2[Document, *diag.Diagnostic] {
 				if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 					line, _ = strconv.Atoi(m[1])
 				}
-				yield(Document{}, &diag.Diagnostic{Severity: diag.Error, File: file, Line: line, Column: 1, Message: fmt.Sprintf("invalid YAML: %v", err)})
+				// The position is the diagnostic's: yaml's "line N:" goes.
+				msg := yamlLinePrefix.ReplaceAllString(err.Error(), "")
+				if at := problemLine(data, msg, line); at != line {
+					line = at
+					if !strings.Contains(msg, "tab") {
+						msg += ": this line is indented like no block around it"
+					}
+				}
+				yield(Document{}, &diag.Diagnostic{Severity: diag.Error, File: file, Line: line, Column: 1, Message: "invalid YAML: " + msg})
 				return
 			}
 			if len(n.Content) == 0 {

@@ -145,6 +145,7 @@ func readCondition(spec *decode.Map, md meta) (slo.BurnRateAlert, bool) {
 	br.For, _ = c.Duration("alertAfter")
 	if kind := c.String("kind"); kind != "" && !strings.EqualFold(kind, "burnrate") {
 		c.Errorf("kind", "condition kind %q: Accord alerts on burn rates (kind: burnrate)", kind)
+		c.Known(c.Keys()...) // the other fields belong to that kind: no follow-on errors
 		return br, false
 	}
 	if !hasFactor && !c.Has("threshold") {

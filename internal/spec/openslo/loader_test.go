@@ -100,7 +100,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		f + `24:5: spec.ratioMetric.total: required field is missing`,
 		f + `30:5: spec.ratioMetric.totl: unknown field "totl" (did you mean "total"?)`,
 		f + `46:17: spec.conditions[0].spec.condition.kind: condition kind "threshold": Accord alerts on burn rates (kind: burnrate)`,
-		f + `50:7: kind: unknown openslo/v1 kind "Scorecard"; openslo/v1 kinds are Service, SLO, SLI, DataSource, AlertPolicy, AlertCondition, AlertNotificationTarget`,
+		f + `52:7: kind: unknown openslo/v1 kind "Scorecard"; openslo/v1 kinds are Service, SLO, SLI, DataSource, AlertPolicy, AlertCondition, AlertNotificationTarget`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
