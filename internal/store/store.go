@@ -30,6 +30,9 @@ type Store interface {
 	// refuses them (ErrNotLeader) unless Campaign last reported leadership
 	// and the lease still holds.
 	engine.Store
+	// engine.ReceiptStore: receipts of batches pushed with an
+	// Idempotency-Key, stored with their counts.
+	engine.ReceiptStore
 	// auth.Store: named tokens (hashed) and the audit trail.
 	auth.Store
 
