@@ -208,6 +208,7 @@ type App struct {
 	// is not (loopback, TLS, or a trusted proxy in front).
 	plainWarning string
 	http         *http.Server
+	probes       *http.Server // serves the connection limiter's reserved slots
 	// serving is the handler once state is restored; until then starting
 	// answers.
 	serving  atomic.Pointer[web.Server]
@@ -406,7 +407,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload, Agreement: a.specMismatch, Warning: a.plainWarning,
 		MaxInflightBytes: opts.MaxInflightBytes, MaxAnswerBytes: opts.MaxAnswerBytes, MinReadRate: opts.MinReadRate, MinWriteRate: opts.MinWriteRate,
-		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout})
+		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout, KnownCaller: a.conns.known})
 	return nil
 }
 

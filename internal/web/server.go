@@ -59,8 +59,11 @@ type Options struct {
 	// Rendering bounds the answers rendered at once (default
 	// DefaultRendering).
 	Rendering int
-	Logger    *slog.Logger
-	Registry  *prometheus.Registry
+	// KnownCaller, if set, is told of each request whose caller showed a
+	// valid identity, so its connection keeps its place under load.
+	KnownCaller func(*http.Request)
+	Logger      *slog.Logger
+	Registry    *prometheus.Registry
 	// Story, when set, is told on the overview and at /api/v1/demo.
 	Story Story
 	// Reload re-reads the specs and applies them (POST /api/v1/reload);
