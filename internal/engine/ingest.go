@@ -58,17 +58,27 @@ func (e *Engine) Ingest(ctx context.Context, events []Event) error {
 	now := e.clock.Now()
 	e.recordMu.RLock()
 	defer e.recordMu.RUnlock()
+	counts, reserved, err := e.prepare(events, now)
+	if err != nil {
+		return err
+	}
+	return e.record(ctx, counts, reserved)
+}
+
+// prepare checks and counts events and reserves the groups they start;
+// the caller holds recordMu shared and records the counts.
+func (e *Engine) prepare(events []Event, now time.Time) ([]Count, map[*sloState][]string, error) {
 	counts, news, err := e.countEvents(events, now)
 	if err != nil {
-		return &slo.Error{Code: slo.CodeInvalid, Message: err.Error(), Err: err}
+		return nil, nil, &slo.Error{Code: slo.CodeInvalid, Message: err.Error(), Err: err}
 	}
 	var reserved map[*sloState][]string
 	if len(news) > 0 {
 		if reserved, err = e.reserve(news); err != nil {
-			return &slo.Error{Code: slo.CodeInvalid, Message: err.Error(), Err: err}
+			return nil, nil, &slo.Error{Code: slo.CodeInvalid, Message: err.Error(), Err: err}
 		}
 	}
-	return e.record(ctx, counts, reserved)
+	return counts, reserved, nil
 }
 
 type countKey struct {
