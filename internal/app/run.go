@@ -91,6 +91,9 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.loop(ctx, a.opts.LeaderLease/3, "campaign for the leadership", a.campaign)
 	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.cycle)
+	if a.opts.Database != "" {
+		a.loop(ctx, specWatchInterval, "follow the spec revision", a.followSpecs)
+	}
 	a.evaluateTouchedLoop(ctx)
 	a.loop(ctx, time.Minute, "query sources", a.asLeader(func(ctx context.Context) error {
 		_, err := a.querySources(ctx)         // the source logs each SLO's failure itself
