@@ -68,6 +68,9 @@ type Demo struct {
 	http   *http.Client
 	tmpDir string
 	tokens map[string]string // each actor's token secret
+	// run names this run in the tills' Idempotency-Keys, so a data
+	// directory kept from an earlier run never sees a key again.
+	run string
 
 	now   time.Time // the simulated time pushed so far
 	story *story
@@ -97,7 +100,7 @@ func New(ctx context.Context, opts Options) (*Demo, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	d := &Demo{opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, 42)), http: &http.Client{Timeout: 30 * time.Second},
-		viewed: make(chan struct{})}
+		viewed: make(chan struct{}), run: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	if opts.DataDir == "" {
 		dir, err := os.MkdirTemp("", "accord-demo-")
 		if err != nil {
@@ -213,7 +216,10 @@ func (d *Demo) Advance(ctx context.Context, until time.Time) error {
 		evalDue := live && d.now.Sub(d.opts.Start)%evalEvery == 0
 		if evalDue || len(batch) > 2<<20 || !d.now.Before(target) {
 			d.clock.Set(d.now.Add(-time.Second))
-			if err := d.post(ctx, "/api/v1/events", "application/x-ndjson", batch, nil); err != nil {
+			// Each batch has a key of its own, its run and last minute: a
+			// resend after a lost answer counts once.
+			key := fmt.Sprintf("freshmart-%s-%d", d.run, engine.UnixMinute(d.now))
+			if _, err := d.as("tills").PushEvents(ctx, key, batch); err != nil {
 				return err
 			}
 			batch = batch[:0]

@@ -19,6 +19,9 @@ func (d Duration) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads a duration written by MarshalJSON.
 func (d *Duration) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" { // a budget without data has none
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("duration: want a string such as \"5m\": %w", err)

@@ -21,6 +21,10 @@ type PolicyView struct {
 	// Resting is true in the policy's last state, the one that asks for
 	// nothing.
 	Resting bool `json:"resting"`
+	// Judged is false while the window holds fewer than MinEvents (no
+	// data included): the SLO rests in the last state for want of
+	// evidence, not because its budget is healthy.
+	Judged bool `json:"judged"`
 }
 
 // PolicyState returns the first state of p whose condition holds for st,

@@ -109,19 +109,20 @@ const MinBadEvents = slo.EvidenceBadEvents
 // makes a high error ratio but spends almost no budget: the second
 // condition keeps that from paging anyone, as the SRE Workbook advises for
 // low-traffic services. Windows without data do not burn.
-func burning(r slo.BurnRateAlert, sr *Series, share float64, window slo.Window, now time.Time) (long, short float64, on bool) {
+//
+// Every comparison is exact for objectives and factors written in
+// decimal: a burn equal to the factor does not fire.
+func burning(r slo.BurnRateAlert, sr *Series, share budgetShare, window slo.Window, now time.Time) (long, short float64, on bool) {
 	m := UnixMinute(now)
-	rate := func(d time.Duration) (float64, bool) {
-		c := sr.Window(m, d)
-		if c.Total <= 0 {
-			return 0, false
-		}
-		return (c.Bad() / c.Total) / share, true
+	lc, sc := sr.Window(m, r.LongWindow), sr.Window(m, r.ShortWindow)
+	if lc.Total > 0 {
+		long = share.rate(lc)
 	}
-	long, okL := rate(r.LongWindow)
-	short, okS := rate(r.ShortWindow)
-	budget := share * sr.Sum(UnixMinute(WindowStart(window, now))-1, m).Total
-	spent := r.Factor * float64(r.LongWindow) / float64(window.Nominal()) * budget
-	enough := sr.Window(m, r.LongWindow).Bad() >= max(MinBadEvents, spent)
-	return long, short, okL && okS && enough && long > r.Factor && short > r.Factor
+	if sc.Total > 0 {
+		short = share.rate(sc)
+	}
+	total := sr.Sum(UnixMinute(WindowStart(window, now))-1, m).Total
+	bad := lc.Bad()
+	enough := bad >= MinBadEvents && share.spentAtLeast(bad, total, r.Factor, r.LongWindow, window.Nominal())
+	return long, short, enough && share.burnAbove(lc, r.Factor) && share.burnAbove(sc, r.Factor)
 }

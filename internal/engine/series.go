@@ -271,3 +271,12 @@ func (s *Series) Window(m int64, d time.Duration) Counts {
 
 // Bytes is the memory the series' checkpoints take.
 func (s *Series) Bytes() int { return s.minutes.bytes() + s.hours.bytes() + 160 }
+
+// Running returns the running total: every event the series has kept
+// since it started, the largest sum it holds.
+func (s *Series) Running() Counts {
+	if !s.started {
+		return Counts{}
+	}
+	return s.hours.get(slot(floorDiv(s.head, 60), s.hours.len()))
+}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -89,42 +90,73 @@ func (s Status) Fastest() (rate float64, window time.Duration, ok bool) {
 // compute works out the status of one series for an SLO at now, with
 // burn rates over windows.
 func compute(def *slo.SLO, sr *Series, now time.Time, windows []time.Duration) Status {
+	return computeShare(def, newBudgetShare(def), sr, now, windows)
+}
+
+// computeShare is compute with the SLO's budget share worked out.
+func computeShare(def *slo.SLO, share budgetShare, sr *Series, now time.Time, windows []time.Duration) Status {
 	nowMin := UnixMinute(now)
 	start := WindowStart(def.Window, now)
-	st := Status{At: now, WindowStart: start, Objective: def.Objective / 100}
-	budgetShare := def.BudgetFraction()
+	st := Status{At: now, WindowStart: start, Objective: share.objective}
 	st.Counts = sr.Sum(UnixMinute(start)-1, nowMin)
 	unit := "events"
 	if def.Budgeting.Method != "" && def.Budgeting.Method != slo.Occurrences {
 		unit = "slices"
 	}
-	st.Budget = budget(st.Counts, budgetShare, unit)
+	st.Budget = budget(st.Counts, share, unit)
 	if st.Counts.Total > 0 {
 		sli := st.Counts.Good / st.Counts.Total
 		st.SLI = &sli
 		st.Met = sli >= st.Objective
 	}
 	nominal := def.Window.Nominal()
-	st.Budget.RemainingTime = Duration(max(st.Budget.RemainingFraction, 0) * budgetShare * float64(nominal))
+	st.Budget.RemainingTime = Duration(max(st.Budget.RemainingFraction, 0) * share.f * float64(nominal))
 	for _, w := range windows {
 		c := sr.Window(nowMin, w)
 		b := BurnRate{Window: Duration(w)}
 		if c.Total > 0 {
 			b.HasData = true
-			b.Rate = (c.Bad() / c.Total) / budgetShare
+			b.Rate = share.rate(c)
 		}
 		st.BurnRates = append(st.BurnRates, b)
 	}
 	return st
 }
 
-func budget(c Counts, share float64, unit string) Budget {
-	b := Budget{Unit: unit, Total: share * c.Total, Consumed: c.Bad(), RemainingFraction: 1}
+func budget(c Counts, share budgetShare, unit string) Budget {
+	b := Budget{Unit: unit, Total: share.allowed(c), Consumed: c.Bad(), RemainingFraction: 1}
 	b.Remaining = b.Total - b.Consumed
 	if b.Total > 0 {
 		b.RemainingFraction = b.Remaining / b.Total
 	}
 	return b
+}
+
+// MarshalJSON writes a budget with no events behind it (a window without
+// data) with null for the remaining fraction and time: a budget nobody
+// has measured is not 100% left.
+func (b Budget) MarshalJSON() ([]byte, error) {
+	type plain Budget
+	if b.Total != 0 || b.Consumed != 0 {
+		return json.Marshal(plain(b))
+	}
+	return json.Marshal(struct {
+		plain
+		RemainingFraction *float64  `json:"remainingFraction"`
+		RemainingTime     *Duration `json:"remainingTime"`
+	}{plain: plain(b)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes: a budget without data
+// reads back as the engine holds it, untouched.
+func (b *Budget) UnmarshalJSON(data []byte) error {
+	type plain Budget
+	p := plain{RemainingFraction: 1}
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	*b = Budget(p)
+	return nil
 }
 
 // Text says how much of the budget is left, in its unit, or by how much

@@ -34,6 +34,9 @@ type SLOView struct {
 	Alerts []Alert     `json:"alerts"`
 	Policy PolicyView  `json:"policy"`
 	Origin slo.Origin  `json:"origin"`
+	// State is Health, in one word: "no data" for an SLO whose window
+	// holds no events, never a healthy-looking number.
+	State Health `json:"state"`
 }
 
 // Health is an SLO's standing in one word, for people.
@@ -160,6 +163,8 @@ func (e *Engine) view(st *sloState, groups bool) SLOView {
 		}
 	}
 	sort.SliceStable(v.Groups, func(i, j int) bool { return worst(v.Groups[i].Status, v.Groups[j].Status) })
+	v.State = v.Health()
+	v.Policy.Judged = Evident(v.Worst, st.required)
 	return v
 }
 
@@ -235,10 +240,10 @@ func (e *Engine) History(id, group string, from, to time.Time, step time.Duratio
 	step = max(step.Truncate(time.Minute), time.Minute)
 	sr := g.budgetSeries()
 	now := e.clock.Now()
-	share := st.def.BudgetFraction()
+	share := st.share
 	windowStart := UnixMinute(WindowStart(st.def.Window, now)) - 1
 	nowMin := UnixMinute(now)
-	allowed := sr.Sum(windowStart, nowMin).Total * share
+	allowed := share.allowed(sr.Sum(windowStart, nowMin))
 	point := func(at time.Time, from, through int64) HistoryPoint {
 		p := HistoryPoint{At: at}
 		c := sr.Sum(from, through)
@@ -248,7 +253,7 @@ func (e *Engine) History(id, group string, from, to time.Time, step time.Duratio
 			p.SLI = &sli
 		}
 		if hour := sr.Window(through, time.Hour); hour.Total > 0 {
-			burn := hour.Bad() / hour.Total / share
+			burn := share.rate(hour)
 			p.BurnRate = &burn
 		}
 		if through >= windowStart && allowed > 0 {

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"maps"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -29,11 +30,17 @@ func alertRules(cat *slo.Catalog, s *slo.SLO, t target, naming Naming) []Rule {
 	budget := num(s.BudgetFraction())
 	var out []Rule
 	for _, r := range engine.Rules(s) {
+		// The error ratio is compared with factor × budget written out in
+		// decimal (0.0144 for 14.4 × 0.1%), not divided by the budget
+		// first: a ratio of whole counts equal to it is then the same
+		// float, so a burn equal to the factor does not fire, as in the
+		// engine. The value left is the burn rate.
+		limit := exactProduct(r.Factor, s.BudgetShare())
 		burn := func(w time.Duration) string {
 			if timeslices(s) {
-				return t.sliceAverage(w) + " / " + budget + " > " + num(r.Factor)
+				return "(" + t.sliceAverage(w) + " > " + limit + ") / " + budget
 			}
-			return t.ratio(w) + " / " + budget + " > " + num(r.Factor)
+			return "(" + t.ratio(w) + " > " + limit + ") / " + budget
 		}
 		expr := "(" + burn(r.LongWindow) + ")\nand\n(" + burn(r.ShortWindow) + ")"
 		if !timeslices(s) {
@@ -159,4 +166,18 @@ func runbookURL(cat *slo.Catalog, s *slo.SLO) string {
 // template action.
 func escape(s string) string {
 	return strings.ReplaceAll(s, "{{", `{{ "{{" }}`)
+}
+
+// exactProduct writes f × share for PromQL, exactly when the product of
+// two decimals is (it always is for decimal factors and objectives).
+func exactProduct(f float64, share *big.Rat) string {
+	r := new(big.Rat).Mul(slo.Decimal(f), share)
+	for prec := 0; prec <= 40; prec++ {
+		d := r.FloatString(prec)
+		if back, ok := new(big.Rat).SetString(d); ok && back.Cmp(r) == 0 {
+			return d
+		}
+	}
+	g, _ := r.Float64()
+	return num(g)
 }

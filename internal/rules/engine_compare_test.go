@@ -47,6 +47,11 @@ func TestPrometheusAgreesWithTheEngine(t *testing.T) {
 		// crosses 3× after about 5 hours, the 3-day window 1× sooner.
 		{"burning ten times too fast after twelve good hours", []phase{{720, 1000, 0}, {450, 990, 10}, {90, 1000, 0}}},
 		{"burning at half the budget", []phase{{600, 1999, 1}}},
+		// Burns exactly equal to a factor are ties, which fire nothing:
+		// 1 in 1,000 against 99.9% is the slowest ticket's 1, 144 in
+		// 10,000 the fast page's 14.4.
+		{"burning exactly at 1", []phase{{90, 999, 1}}},
+		{"burning exactly at 14.4", []phase{{90, 9856, 144}}},
 		// A store closed for the night opens quietly: three failures among
 		// its first few dozen payments are a high error ratio but spend a
 		// sliver of the budget of the busy half day before. Neither pages.

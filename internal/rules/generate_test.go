@@ -172,7 +172,7 @@ func TestTimeSlicesAverageJudgedSlices(t *testing.T) {
 	if got, want := rec[rules.SliceError1h], `avg_over_time(slo:slice_error:ratio`+sel+`[59m30s:5m]) and on () minute() == 0`; got != want {
 		t.Errorf("hourly slices:\n got %s\nwant %s", got, want)
 	}
-	if got := findRule(t, res, "1h/5m").Expr; !strings.HasPrefix(got, `(avg_over_time(slo:slice_error:ratio`+sel+`[59m30s:5m]) / 0.005 > 14.4)`) {
+	if got := findRule(t, res, "1h/5m").Expr; !strings.HasPrefix(got, `((avg_over_time(slo:slice_error:ratio`+sel+`[59m30s:5m]) > 0.072) / 0.005)`) {
 		t.Errorf("the fast page does not average the hour's slices:\n%s", got)
 	}
 	if _, ok := rec[rules.TotalIncrease5m]; ok {

@@ -37,5 +37,9 @@ type SLO struct {
 func (s SLO) ID() string { return s.Service + "/" + s.Name }
 
 // BudgetFraction is the share of events (or slices) that may be bad:
-// 0.001 for a 99.9% objective.
-func (s SLO) BudgetFraction() float64 { return 1 - s.Objective/100 }
+// 0.001 for a 99.9% objective (the float nearest BudgetShare, not
+// 1 − 0.999 in floating point, which is 0.000999999999999889).
+func (s SLO) BudgetFraction() float64 {
+	f, _ := s.BudgetShare().Float64()
+	return f
+}
