@@ -66,6 +66,9 @@ func (a *App) dropLapsedLease() {
 // leader's writes in any case).
 func (a *App) campaign(ctx context.Context) error {
 	a.dropLapsedLease()
+	if a.specMismatch() != nil {
+		return nil // a replica whose specs differ must not decide for the others
+	}
 	start := time.Now()
 	ok, err := a.Store.Campaign(ctx, a.opts.LeaderLease)
 	if err != nil {

@@ -163,6 +163,15 @@ var migrations = []migration{
 		at       bigint NOT NULL
 	);
 	CREATE INDEX receipts_at ON receipts (at);`},
+	// Every reload publishes the digest of the specs it loaded; the other
+	// replicas reload theirs and must arrive at the same one.
+	{"spec revisions", `
+	CREATE TABLE spec_revisions (
+		id     bigserial PRIMARY KEY,
+		digest text NOT NULL,
+		origin text NOT NULL,
+		at     timestamptz NOT NULL DEFAULT now()
+	);`},
 }
 
 // migrationLock is the advisory lock replicas starting together take, so
