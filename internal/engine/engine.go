@@ -78,6 +78,9 @@ type sloState struct {
 	// batches being stored, which count against it.
 	maxGroups int
 	reserved  map[string]int
+	// inflight is the events of batches being stored, reserved against
+	// MaxExactCount.
+	inflight float64
 	// overCap counts counts of groups over the cap, kept in all only.
 	overCap int
 	// rank is the SLO's place in ID order.
@@ -319,7 +322,7 @@ func (e *Engine) Record(ctx context.Context, counts []Count) error {
 
 // record stores counts and counts them in memory, then releases the
 // groups reserved for them; the caller holds recordMu shared.
-func (e *Engine) record(ctx context.Context, counts []Count, reserved map[*sloState][]string) error {
+func (e *Engine) record(ctx context.Context, counts []Count, reserved *reservation) error {
 	_, _, err := e.recordOnce(ctx, counts, reserved, nil, nil)
 	return err
 }
@@ -328,7 +331,7 @@ func (e *Engine) record(ctx context.Context, counts []Count, reserved map[*sloSt
 // transaction, when r is not nil; if a receipt under its key is stored
 // already, nothing is stored or counted, and recordOnce returns that
 // receipt and true.
-func (e *Engine) recordOnce(ctx context.Context, counts []Count, reserved map[*sloState][]string, rs ReceiptStore, r *Receipt) (Receipt, bool, error) {
+func (e *Engine) recordOnce(ctx context.Context, counts []Count, reserved *reservation, rs ReceiptStore, r *Receipt) (Receipt, bool, error) {
 	counts = e.finiteOnly(counts)
 	e.mu.RLock()
 	counts = e.withoutExcluded(counts)
