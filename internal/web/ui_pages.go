@@ -262,7 +262,9 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 	p := sloPage{page: s.page(r, v.Name, "overview"), Row: newRow(v), View: v}
 	p.Title = p.Row.Title
 	def := s.definition(id)
-	p.Ranges = []string{"window", "3d", "1d", "6h"}
+	// Twice the window shows what has just left it, such as an incident
+	// whose budget has recovered.
+	p.Ranges = []string{"window", slo.FormatDuration(2 * def.Window.Nominal()), "3d", "1d", "6h"}
 	p.Range = r.URL.Query().Get("range")
 	var span time.Duration
 	if p.Range != "" && p.Range != "window" {
