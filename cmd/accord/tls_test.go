@@ -99,3 +99,36 @@ func TestServeOverTLSWithSecretsFromFiles(t *testing.T) {
 		t.Errorf("the log does not say it serves https://%s:\n%s", addr, log)
 	}
 }
+
+// TestServeDoesNotShowTheDatabasePassword: when PostgreSQL cannot be
+// reached, what accord serve prints names the host and user, never the
+// password, whether it is in the URL or in a passfile.
+func TestServeDoesNotShowTheDatabasePassword(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "slos.yaml"), []byte(killSpec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const inURL, inFile = "Pw-in-the-url-5c1d", "Pw-in-the-file-9e2b"
+	passfile := filepath.Join(dir, "pgpass")
+	if err := os.WriteFile(passfile, []byte("127.0.0.1:1:accord:accord:"+inFile+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, url := range []string{
+		"postgres://accord:" + inURL + "@127.0.0.1:1/accord?connect_timeout=2",
+		"postgres://accord@127.0.0.1:1/accord?connect_timeout=2&passfile=" + passfile,
+	} {
+		stdout, stderr, err := run(t, "serve", "--config", filepath.Join(dir, "slos.yaml"), "--database", url, "--token", "t0ken", "--addr", "127.0.0.1:0")
+		if err == nil {
+			t.Fatalf("serve with an unreachable database started")
+		}
+		all := stdout + stderr + err.Error()
+		if !strings.Contains(all, "127.0.0.1:1") {
+			t.Errorf("the failure does not name the database host: %s", all)
+		}
+		for _, pw := range []string{inURL, inFile} {
+			if strings.Contains(all, pw) {
+				t.Errorf("serve shows the database password:\n%s", all)
+			}
+		}
+	}
+}

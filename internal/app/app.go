@@ -130,6 +130,10 @@ type Options struct {
 	// MaxAnswerBytes the rendered answers being written at once (default
 	// web.DefaultMaxAnswerBytes). Past them requests are answered 503.
 	MaxInflightBytes, MaxAnswerBytes int64
+	// InflightWait bounds how long a body waits, in turn, for room in
+	// MaxInflightBytes before it is refused (default
+	// web.DefaultInflightWait).
+	InflightWait time.Duration
 	// MinReadRate and MinWriteRate, in bytes per second, cut off a client
 	// whose body or answer moves slower: each 16 KiB must move within
 	// 16 KiB ÷ the rate (defaults web.DefaultMinReadRate and
@@ -406,7 +410,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload, Agreement: a.specMismatch, Warning: a.plainWarning,
-		MaxInflightBytes: opts.MaxInflightBytes, MaxAnswerBytes: opts.MaxAnswerBytes, MinReadRate: opts.MinReadRate, MinWriteRate: opts.MinWriteRate,
+		MaxInflightBytes: opts.MaxInflightBytes, InflightWait: opts.InflightWait, MaxAnswerBytes: opts.MaxAnswerBytes, MinReadRate: opts.MinReadRate, MinWriteRate: opts.MinWriteRate,
 		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout, KnownCaller: a.conns.known})
 	return nil
 }

@@ -93,6 +93,7 @@ func (a *App) Start(ctx context.Context) error {
 	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.cycle)
 	if a.opts.Database != "" {
 		a.loop(ctx, specWatchInterval, "follow the spec revision", a.followSpecs)
+		a.loop(ctx, followInterval, "follow the leader's decisions", a.followLeader)
 	}
 	a.evaluateTouchedLoop(ctx)
 	a.loop(ctx, time.Minute, "query sources", a.asLeader(func(ctx context.Context) error {

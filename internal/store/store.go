@@ -124,8 +124,11 @@ type Changes struct {
 	// Annotations is true when another replica added annotations, so the
 	// maintenance windows excluded from budgets may have changed.
 	Annotations bool
-	// States is true when the leader saved alert or policy states.
-	States bool
+	// States is true when the leader saved alert or policy states; Alerts
+	// and Policies are the ones it saved, so a follower takes just those.
+	States   bool
+	Alerts   []engine.Alert
+	Policies []engine.PolicyRecord
 	// Sources is true when the leader saved source states.
 	Sources bool
 }
