@@ -31,6 +31,7 @@ const (
 
 // The milestones the narration reports, in the order they happen.
 const (
+	MilestoneOTLP      = "receipts-otlp"
 	MilestoneDeploy    = "deploy"
 	MilestonePage      = "page"
 	MilestoneExhausted = "exhausted"
@@ -96,6 +97,10 @@ func (s *story) act(ctx context.Context, d *Demo, t time.Time) error {
 		names = append(names, st.Name)
 	}
 	return errors.Join(
+		once("otlp", 0, func() error {
+			s.reach(d, MilestoneOTLP, t, "Receipts: the stores' receipt printers export their counts as OpenTelemetry metrics, through the OpenTelemetry SDK's OTLP exporter, straight to Accord (POST /v1/metrics); the tills push payments, scans and prices as NDJSON events.")
+			return nil
+		}),
 		once("bad-deploy", badDeployAt, func() error {
 			a := slo.Annotation{Kind: slo.AnnotationDeploy, Service: "checkout", Start: t, Version: "payments-gateway 2026.11.4"}
 			if err := d.postJSON(ctx, "ci", "/api/v1/annotations", a, nil); err != nil {
