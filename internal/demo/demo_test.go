@@ -204,8 +204,12 @@ func TestDemoPlaysTheWholeStory(t *testing.T) {
 		t.Errorf("alerts compared: %d resource alerts, %d of them while customers were hurt, %d SLO pages, %d of them while customers were hurt; want many, none, some, all",
 			story.ResourceTotal, story.ResourceMattered, story.SLOPages, story.SLOPagesMattered)
 	}
-	if !strings.Contains(out.String(), "The first page came") {
-		t.Errorf("the narration does not say how soon the first page came:\n%s", out)
+	// The page's step and the midnight summaries say the same delay of the
+	// same first page, from when payments began to fail.
+	pagedAfter := regexp.MustCompile(`is paged (\d+ minutes?) after card payments began to fail`).FindStringSubmatch(out.String())
+	first := regexp.MustCompile(`The first page came (\d+ minutes?) after card payments began to fail`).FindStringSubmatch(out.String())
+	if pagedAfter == nil || first == nil || pagedAfter[1] != first[1] {
+		t.Errorf("the narration gives the first page's delay as %q and %q:\n%s", pagedAfter, first, out)
 	}
 	var names []string
 	for _, m := range story.Milestones {
