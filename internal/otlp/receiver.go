@@ -91,7 +91,7 @@ func (rc *Receiver) Traces(w http.ResponseWriter, r *http.Request) int {
 		err = req.UnmarshalProto(body)
 	}
 	if err != nil {
-		writeStatus(w, enc, http.StatusBadRequest, fmt.Sprintf("decode OTLP traces (%s): %v", enc, err))
+		writeStatus(w, enc, http.StatusBadRequest, fmt.Sprintf("decode OTLP traces (%s): %v", enc, decodeProblem(enc, err)))
 		return 0
 	}
 	td := req.Traces()
@@ -136,7 +136,7 @@ func (rc *Receiver) Metrics(w http.ResponseWriter, r *http.Request) int {
 		err = req.UnmarshalProto(body)
 	}
 	if err != nil {
-		writeStatus(w, enc, http.StatusBadRequest, fmt.Sprintf("decode OTLP metrics (%s): %v", enc, err))
+		writeStatus(w, enc, http.StatusBadRequest, fmt.Sprintf("decode OTLP metrics (%s): %v", enc, decodeProblem(enc, err)))
 		return 0
 	}
 	md := req.Metrics()
@@ -311,4 +311,12 @@ func plural(noun string, n int) string {
 		return noun
 	}
 	return noun + "s"
+}
+
+// decodeProblem is a decoding error as a client should read it.
+func decodeProblem(enc encoding, err error) error {
+	if enc == encJSON {
+		return jsonProblem(err)
+	}
+	return err
 }

@@ -172,7 +172,7 @@ func decodeEvents(body []byte, maxBatch int) ([]engine.Event, []position, error)
 	array := trimmed[0] == '['
 	if array {
 		if _, err := dec.Token(); err != nil {
-			return nil, nil, invalid("read event array: %v", err)
+			return nil, nil, invalid("read event array: %v", jsonProblem(err))
 		}
 	}
 	for {
@@ -190,7 +190,7 @@ func decodeEvents(body []byte, maxBatch int) ([]engine.Event, []position, error)
 			p.element = len(events) + 1
 		}
 		if err != nil {
-			return nil, nil, badEvent(p, err)
+			return nil, nil, badEvent(p, jsonProblem(err))
 		}
 		if len(events) == maxBatch {
 			return nil, nil, invalid("more than %d events in one request; send smaller batches", maxBatch)
@@ -200,7 +200,7 @@ func decodeEvents(body []byte, maxBatch int) ([]engine.Event, []position, error)
 	}
 	if array {
 		if _, err := dec.Token(); err != nil {
-			return nil, nil, invalid("read end of event array: %v", err)
+			return nil, nil, invalid("read end of event array: %v", jsonProblem(err))
 		}
 		if dec.More() {
 			return nil, nil, invalid("data after the event array")

@@ -41,7 +41,7 @@ func decodeBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return invalid("request body: %v", err)
+		return invalid("request body: %v", jsonProblem(err))
 	}
 	return nil
 }

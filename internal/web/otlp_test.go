@@ -303,3 +303,26 @@ func TestOTLPProtobufGzipAndBadRequests(t *testing.T) {
 		t.Errorf("refused requests changed the counts: total %v, want 4", total)
 	}
 }
+
+// A wrong-typed OTLP/JSON field is answered with the type wanted and the
+// bytes near it, not the decoder's function names or Go parse errors.
+func TestOTLPJSONWrongTypeSaysWhatItWants(t *testing.T) {
+	f := newOTLPFixture(t, 4096)
+	cases := []struct{ name, body, want string }{
+		{"name a number", `{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":5}]}]}]}`, `want a string near`},
+		{"start time letters", `{"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"abc"}]}]}]}`, `want an unsigned integer`},
+		{"spans an object", `{"resourceSpans":"x"}`, `want an array near`},
+	}
+	for _, c := range cases {
+		code, _, out := f.export(t, "/v1/traces", "application/json", "", "Bearer "+token, []byte(c.body))
+		msg := string(out)
+		if code != http.StatusBadRequest || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: %d %s, want 400 with %q", c.name, code, msg, c.want)
+		}
+		for _, goText := range []string{"ReadString", "ReadUint64", "ReadArray", "strconv.", "error found in"} {
+			if strings.Contains(msg, goText) {
+				t.Errorf("%s: answer %s shows the decoder's text %q", c.name, msg, goText)
+			}
+		}
+	}
+}

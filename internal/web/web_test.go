@@ -169,6 +169,9 @@ func TestBadRequestsGetJSONErrorsAndStoreNothing(t *testing.T) {
 		{"future", "Bearer " + token, `{"stream": "payments", "time": "2026-11-03T00:00:00Z", "labels": {"store": "s1"}, "outcome": "good"}`, 400, "in the future", 1},
 		{"unknown field", "Bearer " + token, good + "\n" + `{"stream": "payments", "outcom": "good"}`, 400, `unknown field "outcom"`, 2},
 		{"broken JSON", "Bearer " + token, good + "\n" + `{"stream": "payments",`, 400, "line 2", 2},
+		{"latency as a string", "Bearer " + token, good + "\n" + `{"stream": "payments", "labels": {"store": "s1"}, "outcome": "good", "latency_ms": "120"}`, 400, `line 2: field "latency_ms": want a number, got a JSON string`, 2},
+		{"labels as a list", "Bearer " + token, `{"stream": "payments", "labels": ["s1"], "outcome": "good"}`, 400, `line 1: field "labels": want an object, got a JSON array`, 1},
+		{"time not RFC 3339", "Bearer " + token, `{"stream": "payments", "time": "yesterday", "labels": {"store": "s1"}, "outcome": "good"}`, 400, `line 1: field "time": want an RFC 3339 time`, 1},
 		{"empty", "Bearer " + token, "  ", 400, "no events", 0},
 		{"too many", "Bearer " + token, strings.Repeat(good+"\n", 11), 400, "more than 10 events", 0},
 		{"too big", "Bearer " + token, strings.Repeat(" ", 5000) + good, 413, "over 4096 bytes", 0},
@@ -180,6 +183,11 @@ func TestBadRequestsGetJSONErrorsAndStoreNothing(t *testing.T) {
 			msg, _ := e["message"].(string)
 			if code != c.status || !strings.Contains(msg, c.message) {
 				t.Errorf("got %d %q, want %d with %q", code, msg, c.status, c.message)
+			}
+			for _, goText := range []string{"json:", "Go ", "float64", "engine.Event", "parsing time"} {
+				if strings.Contains(msg, goText) {
+					t.Errorf("message %q shows Go's error text %q", msg, goText)
+				}
 			}
 			if line, _ := e["line"].(float64); line != c.line {
 				t.Errorf("line %v, want %v", line, c.line)
