@@ -46,6 +46,34 @@ func writeScores(tw *tabwriter.Writer, r *Result) {
 	for _, s := range r.ByAlertname {
 		row("  ", s)
 	}
+	tw.Flush()
+	if un := unmatchedNames(r.TeamAlerts); un != "" {
+		fmt.Fprintf(tw, "\nUnmatched alerts, not scored (no service or team label naming an SLO; --match service=LABEL maps one): %s\n", un)
+	}
+}
+
+// unmatchedNames lists the alerts that matched no SLO by name, with how
+// many of each: "NodeDiskFull ×2, HighCPU".
+func unmatchedNames(alerts []Alert) string {
+	var names []string
+	count := map[string]int{}
+	for _, a := range alerts {
+		if len(a.SLOs) > 0 {
+			continue
+		}
+		if count[a.Name] == 0 {
+			names = append(names, a.Name)
+		}
+		count[a.Name]++
+	}
+	var parts []string
+	for _, n := range names {
+		if count[n] > 1 {
+			n += fmt.Sprintf(" ×%d", count[n])
+		}
+		parts = append(parts, n)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func writeSLO(w io.Writer, tw *tabwriter.Writer, s SLOResult) {
