@@ -2,6 +2,7 @@ package replay
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,4 +66,28 @@ func deref(f *float64) any {
 		return nil
 	}
 	return *f
+}
+
+// TestTheTableSaysHowAlertsMatched renders the team's alerts: the table
+// names how each matched and lists the unmatched ones.
+func TestTheTableSaysHowAlertsMatched(t *testing.T) {
+	r := &Result{TeamAlerts: []Alert{
+		{Name: "HighCPU", SLOs: []string{"checkout/payments"}, Matched: "service=checkout (label app)"},
+		{Name: "HighCPU", SLOs: []string{"checkout/payments"}, Matched: "service=checkout (label app)"},
+		{Name: "PosQueue", SLOs: []string{"checkout/payments"}, Matched: "team=pos"},
+		{Name: "DiskFull"}, {Name: "DiskFull"}, {Name: "Fan"},
+	}}
+	var b strings.Builder
+	if err := writeTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Scored against the SLOs of service=checkout (label app): HighCPU\n",
+		"Scored against the SLOs of team=pos: PosQueue\n",
+		"Unmatched alerts, not scored (no service or team label naming an SLO; --match service=LABEL maps one): DiskFull ×2, Fan\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the table lacks %q:\n%s", want, b.String())
+		}
+	}
 }

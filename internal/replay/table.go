@@ -3,6 +3,7 @@ package replay
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -47,9 +48,38 @@ func writeScores(tw *tabwriter.Writer, r *Result) {
 		row("  ", s)
 	}
 	tw.Flush()
-	if un := unmatchedNames(r.TeamAlerts); un != "" {
-		fmt.Fprintf(tw, "\nUnmatched alerts, not scored (no service or team label naming an SLO; --match service=LABEL maps one): %s\n", un)
+	if len(r.TeamAlerts) > 0 {
+		fmt.Fprintln(tw)
 	}
+	for _, m := range matchedBy(r.TeamAlerts) {
+		fmt.Fprintf(tw, "Scored against the SLOs of %s: %s\n", m[0], m[1])
+	}
+	if un := unmatchedNames(r.TeamAlerts); un != "" {
+		fmt.Fprintf(tw, "Unmatched alerts, not scored (no service or team label naming an SLO; --match service=LABEL maps one): %s\n", un)
+	}
+}
+
+// matchedBy lists, per way of matching, the names of the alerts that
+// matched so: {"service=checkout (label app)", "HighCPU, HighMemory"}.
+func matchedBy(alerts []Alert) [][2]string {
+	var hows []string
+	names := map[string][]string{}
+	for _, a := range alerts {
+		if a.Matched == "" {
+			continue
+		}
+		if _, ok := names[a.Matched]; !ok {
+			hows = append(hows, a.Matched)
+		}
+		if !slices.Contains(names[a.Matched], a.Name) {
+			names[a.Matched] = append(names[a.Matched], a.Name)
+		}
+	}
+	var out [][2]string
+	for _, h := range hows {
+		out = append(out, [2]string{h, strings.Join(names[h], ", ")})
+	}
+	return out
 }
 
 // unmatchedNames lists the alerts that matched no SLO by name, with how
