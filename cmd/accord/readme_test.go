@@ -99,11 +99,12 @@ func TestReadmePushThenStatus(t *testing.T) {
 	testenv.Start(t, repo, bin, append(serveArgs, "--data-dir", data, "--addr", addr)...)
 	testenv.WaitHTTP(t, "http://"+addr+"/readyz", 30*time.Second)
 
-	// curl -X POST -H "Authorization: Bearer $(cat accord-data/token)" URL --data-binary $'…'
+	// curl -X POST -H "Authorization: Bearer $(cat accord-data/token)" -H "Idempotency-Key: K" URL --data-binary $'…'
 	curl := readmeCommand(t, cmds, "curl ")
 	url := regexp.MustCompile(`http://127\.0\.0\.1:8080(/\S+)`).FindStringSubmatch(curl)
 	body := regexp.MustCompile(`--data-binary \$'([^']*)'`).FindStringSubmatch(curl)
-	if url == nil || body == nil || !strings.Contains(curl, "$(cat accord-data/token)") {
+	key := regexp.MustCompile(`-H "Idempotency-Key: ([^"]+)"`).FindStringSubmatch(curl)
+	if url == nil || body == nil || key == nil || !strings.Contains(curl, "$(cat accord-data/token)") {
 		t.Fatalf("cannot read the push from the README's %q", curl)
 	}
 	token, err := os.ReadFile(filepath.Join(data, "token"))
@@ -112,6 +113,7 @@ func TestReadmePushThenStatus(t *testing.T) {
 	}
 	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+url[1], strings.NewReader(strings.ReplaceAll(body[1], `\n`, "\n")))
 	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(token)))
+	req.Header.Set("Idempotency-Key", key[1])
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

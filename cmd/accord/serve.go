@@ -133,7 +133,7 @@ the TLS certificate too; a changed certificate file is picked up on its own.`,
 	f.Int64Var(&opts.MaxBodyBytes, "max-body-bytes", 16<<20, "largest ingest request body, in bytes")
 	f.IntVar(&opts.MaxBatch, "max-batch", 100_000, "most events in one ingest request")
 	f.IntVar(&opts.MaxGroups, "max-groups", engine.DefaultMaxGroups, "most groups (label sets, e.g. stores) one grouped SLO counts; events starting more are refused")
-	f.IntVar(&opts.MaxConnections, "max-connections", app.DefaultMaxConnections, "most HTTP connections open at once; idle ones are closed to make room")
+	f.IntVar(&opts.MaxConnections, "max-connections", app.DefaultMaxConnections, "most HTTP connections open at once; idle ones, then busy ones of clients without a token, are closed to make room")
 	f.DurationVar(&opts.ReadTimeout, "read-timeout", app.DefaultReadTimeout, "longest time to read a request, body included")
 	f.DurationVar(&opts.WriteTimeout, "write-timeout", app.DefaultWriteTimeout, "longest time to write an answer")
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", app.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")

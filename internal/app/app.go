@@ -195,6 +195,11 @@ type App struct {
 	src   *promsource.Source
 	// reloadMu makes reloads take turns.
 	reloadMu sync.Mutex
+	// specs is what this replica knows of the spec revisions (specsync.go).
+	specsMu       sync.Mutex
+	specs         specSync
+	specsAgree    prometheus.Gauge
+	specsRevision prometheus.Gauge
 
 	listener net.Listener
 	conns    *connLimiter
@@ -203,6 +208,7 @@ type App struct {
 	// is not (loopback, TLS, or a trusted proxy in front).
 	plainWarning string
 	http         *http.Server
+	probes       *http.Server // serves the connection limiter's reserved slots
 	// serving is the handler once state is restored; until then starting
 	// answers.
 	serving  atomic.Pointer[web.Server]
@@ -268,9 +274,14 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	a.evalErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_evaluation_errors_total", Help: "Evaluations that failed."})
 	a.leader = prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_leader",
 		Help: "1 on the replica that leads (evaluates alerts and policy states, delivers notifications), 0 on the others."})
+	a.specsAgree = prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_specs_agree",
+		Help: "1 while this replica runs the spec revision the replicas on its database run; 0 while its spec files differ (see /readyz)."})
+	a.specsAgree.Set(1)
+	a.specsRevision = prometheus.NewGauge(prometheus.GaugeOpts{Name: "accord_specs_revision",
+		Help: "The spec revision (one per reload on any replica) this replica last agreed with or refused; 0 on SQLite."})
 	a.promptEvals = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_prompt_evaluations_total",
 		Help: "Evaluations of just the SLOs that pushed events touched, between full evaluations."})
-	a.registry.MustRegister(a.evals, a.evalErrs, a.leader, a.promptEvals, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.registry.MustRegister(a.evals, a.evalErrs, a.leader, a.promptEvals, a.specsAgree, a.specsRevision, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.starting = web.Starting(a.registry)
 	cat, err := loadCatalog(opts.SpecPaths, opts.SpecExclude, opts.Logger)
 	if err != nil {
@@ -354,7 +365,13 @@ func (a *App) open(ctx context.Context) error {
 		TrustedProxies: a.proxies, ProxyRole: a.proxyRole, Retention: a.opts.AuditRetention, MaxEntries: a.opts.AuditMaxEntries, Logger: a.log}); err != nil {
 		return err
 	}
-	return a.build(ctx)
+	if err := a.build(ctx); err != nil {
+		return err
+	}
+	if a.opts.Database == "" {
+		return nil
+	}
+	return a.joinSpecs(ctx)
 }
 
 func (a *App) build(ctx context.Context) error {
@@ -388,9 +405,9 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
-		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload, Warning: a.plainWarning,
+		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload, Agreement: a.specMismatch, Warning: a.plainWarning,
 		MaxInflightBytes: opts.MaxInflightBytes, MaxAnswerBytes: opts.MaxAnswerBytes, MinReadRate: opts.MinReadRate, MinWriteRate: opts.MinWriteRate,
-		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout})
+		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout, KnownCaller: a.conns.known})
 	return nil
 }
 
@@ -527,6 +544,11 @@ func TokenPath(dir string) string { return filepath.Join(dir, "token") }
 // sources, evaluate and deliver; as a follower, follow.
 func (a *App) Step(ctx context.Context) error {
 	var errs []error
+	if a.opts.Database != "" {
+		if err := a.followSpecs(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if err := a.campaign(ctx); err != nil {
 		errs = append(errs, err)
 	}

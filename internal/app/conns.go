@@ -1,11 +1,13 @@
 package app
 
 import (
+	"context"
 	"crypto/tls"
 	"net"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,10 +15,13 @@ import (
 
 // connLimiter is a listener that keeps at most max connections open, so a
 // client opening connections by the thousand cannot exhaust the process's
-// file descriptors. At the bound it makes room by closing the connection
-// that has been quiet longest (an idle keep-alive, or one that has not
-// sent a byte yet); when every connection is busy it answers the new one
-// 503 and closes it.
+// file descriptors. At the bound it makes room by closing, in turn, the
+// connection that has been quiet longest (an idle keep-alive, or one that
+// has not sent a request yet), then the busy connection longest busy
+// whose client never showed a token: clients who did are the last to
+// lose their place. When every connection is busy with a known client,
+// the new one goes to one of a few reserved slots, which answer /healthz
+// and /readyz and 503 to the rest; past those it is answered 503 at once.
 type connLimiter struct {
 	net.Listener
 	max int
@@ -24,18 +29,33 @@ type connLimiter struct {
 	mu    sync.Mutex
 	open  int
 	quiet map[*limitedConn]time.Time // since when
+	// busy are the active connections whose client showed no token yet,
+	// since when they are busy.
+	busy map[*limitedConn]time.Time
 
-	refused, evicted prometheus.Counter
+	// reserve hands connections past the limit to the probes' server;
+	// reserved counts the slots free.
+	reserve  *reserveListener
+	reserved chan struct{}
+
+	refused, evicted, evictedUnknown, reservedTotal prometheus.Counter
 }
 
+// reservedSlots is how many connections past the limit may be open at
+// once to answer health and readiness probes.
+const reservedSlots = 8
+
 func newConnLimiter(ln net.Listener, max int, reg prometheus.Registerer) *connLimiter {
-	l := &connLimiter{Listener: ln, max: max, quiet: map[*limitedConn]time.Time{}}
+	l := &connLimiter{Listener: ln, max: max, quiet: map[*limitedConn]time.Time{}, busy: map[*limitedConn]time.Time{},
+		reserve: newReserveListener(ln.Addr()), reserved: make(chan struct{}, reservedSlots)}
 	closed := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accord_http_connections_closed_total",
-		Help: "Connections closed at the connection limit: quiet ones to make room (evicted), new ones when all were busy (refused)."},
+		Help: "Connections closed at the connection limit: quiet ones to make room (evicted), busy ones of clients without a token to make room (unauthenticated), new ones when all were busy and the reserved slots taken (refused)."},
 		[]string{"reason"})
-	l.refused, l.evicted = closed.WithLabelValues("refused"), closed.WithLabelValues("evicted")
-	reg.MustRegister(closed, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "accord_http_connections_open",
-		Help: "HTTP connections open now; at most --max-connections."}, func() float64 {
+	l.refused, l.evicted, l.evictedUnknown = closed.WithLabelValues("refused"), closed.WithLabelValues("evicted"), closed.WithLabelValues("unauthenticated")
+	l.reservedTotal = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_http_reserved_connections_total",
+		Help: "Connections past --max-connections served on a reserved slot: /healthz and /readyz answered, anything else 503."})
+	reg.MustRegister(closed, l.reservedTotal, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "accord_http_connections_open",
+		Help: "HTTP connections open now; at most --max-connections, and the reserved slots besides."}, func() float64 {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		return float64(l.open)
@@ -48,12 +68,21 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 	for {
 		c, err := l.Listener.Accept()
 		if err != nil {
+			l.reserve.Close()
 			return nil, err
 		}
 		if l.admit() {
 			return &limitedConn{Conn: c, l: l}, nil
 		}
-		l.refuse(c)
+		select {
+		case l.reserved <- struct{}{}:
+			l.reservedTotal.Inc()
+			if !l.reserve.hand(&reservedConn{Conn: c, free: l.reserved}) {
+				l.refuse(c)
+			}
+		default:
+			l.refuse(c)
+		}
 	}
 }
 
@@ -65,26 +94,36 @@ func (l *connLimiter) admit() bool {
 		l.mu.Unlock()
 		return true
 	}
-	var victim *limitedConn
-	var since time.Time
-	for c, t := range l.quiet {
-		if victim == nil || t.Before(since) {
-			victim, since = c, t
-		}
+	victim, reason := oldest(l.quiet), l.evicted
+	if victim == nil {
+		victim, reason = oldest(l.busy), l.evictedUnknown
 	}
 	if victim != nil {
 		delete(l.quiet, victim)
+		delete(l.busy, victim)
 	}
 	l.mu.Unlock()
 	if victim == nil {
 		return false
 	}
-	l.evicted.Inc()
+	reason.Inc()
 	victim.Close() // gives its place back
 	l.mu.Lock()
 	l.open++
 	l.mu.Unlock()
 	return true
+}
+
+// oldest is the connection in the set the longest.
+func oldest(set map[*limitedConn]time.Time) *limitedConn {
+	var victim *limitedConn
+	var since time.Time
+	for c, t := range set {
+		if victim == nil || t.Before(since) {
+			victim, since = c, t
+		}
+	}
+	return victim
 }
 
 // refusal is the body of the answer to a connection there is no room for.
@@ -100,41 +139,142 @@ func (l *connLimiter) refuse(c net.Conn) {
 	_ = c.Close()
 }
 
+// probes answers on the reserved slots: health and readiness as the
+// server would, and 503 to the rest.
+func (l *connLimiter) probes(serve http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz") {
+			serve.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Content-Length", strconv.Itoa(len(refusal)))
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(refusal))
+	})
+}
+
 // track follows the server's view of each connection (http.Server's
 // ConnState): new and idle ones may be closed to make room, active ones
-// not.
+// only while their client has shown no token.
 func (l *connLimiter) track(c net.Conn, state http.ConnState) {
-	if tc, ok := c.(*tls.Conn); ok {
-		c = tc.NetConn()
-	}
-	lc, ok := c.(*limitedConn)
-	if !ok {
+	lc := limitedOf(c)
+	if lc == nil {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	switch state {
-	case http.StateNew, http.StateIdle:
+	delete(l.quiet, lc)
+	delete(l.busy, lc)
+	switch {
+	case state == http.StateNew || state == http.StateIdle:
 		l.quiet[lc] = time.Now()
-	default:
-		delete(l.quiet, lc)
+	case state == http.StateActive && !lc.known.Load():
+		l.busy[lc] = time.Now()
 	}
+}
+
+// known marks the connection of a request whose caller showed a valid
+// token (or a trusted proxy's identity): it keeps its place at the limit.
+func (l *connLimiter) known(r *http.Request) {
+	c, _ := r.Context().Value(connKey{}).(net.Conn)
+	lc := limitedOf(c)
+	if lc == nil || lc.known.Swap(true) {
+		return
+	}
+	l.mu.Lock()
+	delete(l.busy, lc)
+	l.mu.Unlock()
+}
+
+// connKey keys a request's connection in its context (see ConnContext).
+type connKey struct{}
+
+func withConn(ctx context.Context, c net.Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, c)
+}
+
+// limitedOf is the limiter's connection under c, or nil.
+func limitedOf(c net.Conn) *limitedConn {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	lc, _ := c.(*limitedConn)
+	return lc
 }
 
 // limitedConn gives its place back when closed.
 type limitedConn struct {
 	net.Conn
-	l    *connLimiter
-	once sync.Once
+	l     *connLimiter
+	once  sync.Once
+	known atomic.Bool // a request on it showed a valid token
 }
 
+// Close gives the place back first: a client that saw the connection
+// close finds it free.
 func (c *limitedConn) Close() error {
-	err := c.Conn.Close()
 	c.once.Do(func() {
 		c.l.mu.Lock()
 		c.l.open--
 		delete(c.l.quiet, c)
+		delete(c.l.busy, c)
 		c.l.mu.Unlock()
 	})
-	return err
+	return c.Conn.Close()
 }
+
+// reservedConn frees its reserved slot when closed.
+type reservedConn struct {
+	net.Conn
+	free chan struct{}
+	once sync.Once
+}
+
+func (c *reservedConn) Close() error {
+	c.once.Do(func() { <-c.free })
+	return c.Conn.Close()
+}
+
+// reserveListener is the listener of the probes' server: the connections
+// the limiter hands it.
+type reserveListener struct {
+	addr   net.Addr
+	conns  chan net.Conn
+	closed chan struct{}
+	once   sync.Once
+}
+
+func newReserveListener(addr net.Addr) *reserveListener {
+	return &reserveListener{addr: addr, conns: make(chan net.Conn), closed: make(chan struct{})}
+}
+
+// hand gives c to the probes' server, unless it is closed or not serving.
+func (r *reserveListener) hand(c net.Conn) bool {
+	t := time.NewTimer(100 * time.Millisecond) // it accepts at once while serving
+	defer t.Stop()
+	select {
+	case r.conns <- c:
+		return true
+	case <-r.closed:
+	case <-t.C:
+	}
+	return false
+}
+
+func (r *reserveListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-r.conns:
+		return c, nil
+	case <-r.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (r *reserveListener) Close() error {
+	r.once.Do(func() { close(r.closed) })
+	return nil
+}
+
+func (r *reserveListener) Addr() net.Addr { return r.addr }

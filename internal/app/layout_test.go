@@ -1,7 +1,10 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +38,8 @@ type layout struct {
 	Policy []box
 	// Found is the innermost element showing the text looked for.
 	Found *box
+	// Cut are the table cells drawn past an edge of the viewport.
+	Cut []box
 }
 
 type box struct {
@@ -55,8 +60,12 @@ const measure = `((text) => {
   for (const e of document.querySelectorAll("main *")) {
     if (e.innerText && e.innerText.replace(/\s+/g, " ").includes(text)) found = e; // document order: the last is the innermost
   }
-  return {scrollWidth: document.documentElement.scrollWidth, viewWidth: document.documentElement.clientWidth,
-    policy: policy, found: found && rect(found)};
+  // Table cells drawn past either edge: cut off, or only seen by
+  // scrolling a table sideways.
+  const vw = document.documentElement.clientWidth;
+  const cut = [...document.querySelectorAll("main td")].map(rect).filter(r => r.width > 1 && (r.left < -0.5 || r.right > vw + 0.5));
+  return {scrollWidth: document.documentElement.scrollWidth, viewWidth: vw,
+    policy: policy, found: found && rect(found), cut: cut};
 })(%q)`
 
 // TestBrowserPagesFitTheScreen opens the overview and a team page whose
@@ -79,23 +88,51 @@ func TestBrowserPagesFitTheScreen(t *testing.T) {
 		t.Fatalf("the gate of checkout answers %+v, want releases frozen", g)
 	}
 
-	ctx := startBrowser(t, 60*time.Second)
+	ctx := startBrowser(t, 120*time.Second)
 	// The overview and the team page have the Policy column and say why
-	// releases are frozen; the other pages must fit too.
-	pages := []struct{ name, path, reason string }{
+	// releases are frozen; every other page must fit too.
+	pages := []fitPage{
 		{"overview", "/", why},
 		{"team", "/teams/pos-platform", "Releases of checkout are frozen"},
 		{"teams", "/teams", ""},
-		{"alerts", "/alerts", ""},
-		{"slo", "/slos/checkout/payments", ""},
+		{"alerts", "/alerts", "pos-platform → pos-pager"},
+		{"reports", "/reports?period=this-week", "Who changed what"},
 	}
-	for _, width := range []int64{1400, 1101, 390} {
+	pages = append(pages, everySLOAndTeam(a)...)
+	checkFit(t, ctx, a.URL(), pages, 1400, 1101, 390)
+}
+
+// fitPage is a page of the UI to lay out: its name, path, and a text it must
+// show on screen (none when empty).
+type fitPage struct{ name, path, reason string }
+
+// everySLOAndTeam are the pages of every SLO and every team the app has.
+func everySLOAndTeam(a *app.App) []fitPage {
+	var out []fitPage
+	teams := map[string]bool{}
+	for _, v := range a.Engine.SLOs() {
+		out = append(out, fitPage{"slo " + v.ID, "/slos/" + v.Service + "/" + v.Name, ""})
+		if team := v.Owners.Team; team != "" && !teams[team] {
+			teams[team] = true
+			out = append(out, fitPage{"team " + team, "/teams/" + team, ""})
+		}
+	}
+	return out
+}
+
+// checkFit opens every page at every width: none scrolls sideways, no
+// table cell is cut off or hidden past an edge, every Policy cell is on
+// screen, and where a page has a reason, it is written on screen.
+// Screenshots of the pages with a reason go to testdata/out/fit-*.png.
+func checkFit(t *testing.T, ctx context.Context, base string, pages []fitPage, widths ...int64) {
+	t.Helper()
+	for _, width := range widths {
 		for _, p := range pages {
 			name := fmt.Sprintf("%s at %d px", p.name, width)
 			if _, err := chromedp.Run(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
 				t.Fatalf("%s: set the viewport: %v", name, err)
 			}
-			resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(a.URL()+p.path))
+			resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(base+p.path))
 			if err != nil || resp.Status != 200 {
 				t.Fatalf("%s: open %s: %v %v", name, p.path, resp, err)
 			}
@@ -106,18 +143,18 @@ func TestBrowserPagesFitTheScreen(t *testing.T) {
 			if l.ScrollWidth > l.ViewWidth {
 				t.Errorf("%s: the page is %.0f px wide in a %.0f px viewport and scrolls sideways", name, l.ScrollWidth, l.ViewWidth)
 			}
-			if p.reason == "" {
-				continue
-			}
-			screenshot(t, ctx, fmt.Sprintf("fit-%s-%d", p.name, width))
-			if len(l.Policy) == 0 {
-				t.Errorf("%s: no Policy column", name)
+			for _, c := range l.Cut {
+				t.Errorf("%s: the table cell %q spans %.0f–%.0f px of a %.0f px viewport", name, c.Text, c.Left, c.Right, l.ViewWidth)
 			}
 			for _, c := range l.Policy {
 				if c.Left < 0 || c.Right > l.ViewWidth || c.Width == 0 || c.Text == "" {
 					t.Errorf("%s: a Policy cell %q spans %.0f–%.0f px of a %.0f px viewport", name, c.Text, c.Left, c.Right, l.ViewWidth)
 				}
 			}
+			if p.reason == "" {
+				continue
+			}
+			screenshot(t, ctx, "fit-"+strings.NewReplacer("/", "-", " ", "-").Replace(p.name)+fmt.Sprintf("-%d", width))
 			switch f := l.Found; {
 			case f == nil:
 				t.Errorf("%s: the page does not show %q", name, p.reason)
@@ -126,4 +163,41 @@ func TestBrowserPagesFitTheScreen(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestBrowserExamplePagesFitTheScreen serves the examples a newcomer
+// starts with, their Prometheus unreachable, and lays out every page at
+// 1400 and 390 px: payment-success's stale message holds the long query
+// URL of the failed request, which must wrap rather than widen the page.
+func TestBrowserExamplePagesFitTheScreen(t *testing.T) {
+	dir := t.TempDir()
+	files, err := filepath.Glob("../../examples/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Port 1 refuses at once: the data source fails without a DNS look-up.
+		data = []byte(strings.ReplaceAll(string(data), "https://prometheus.stores.freshmart.example", "http://127.0.0.1:1"))
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock := engine.NewManualClock(time.Date(2026, 11, 4, 9, 30, 0, 0, time.UTC))
+	a := startApp(t, app.Options{SpecPaths: []string{dir}, DataDir: t.TempDir(), Addr: "127.0.0.1:0", Clock: clock, Manual: true})
+	defer a.Close()
+	_ = a.Step(context.Background()) // the source fails, as it should here
+	v, ok := a.Engine.SLO("checkout/payment-success")
+	if !ok || !v.Source.Stale || len(v.Source.Error) < 200 {
+		t.Fatalf("checkout/payment-success is not stale with the failed request's URL: %+v", v.Source)
+	}
+	ctx := startBrowser(t, 120*time.Second)
+	pages := []fitPage{
+		{"example payment-success", "/slos/checkout/payment-success", "The data source fails since"},
+		{"example overview", "/", ""}, {"example teams", "/teams", ""}, {"example alerts", "/alerts", ""}, {"example reports", "/reports", ""},
+	}
+	checkFit(t, ctx, a.URL(), append(pages, everySLOAndTeam(a)...), 1400, 390)
 }

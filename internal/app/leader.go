@@ -66,6 +66,9 @@ func (a *App) dropLapsedLease() {
 // leader's writes in any case).
 func (a *App) campaign(ctx context.Context) error {
 	a.dropLapsedLease()
+	if a.specMismatch() != nil {
+		return nil // a replica whose specs differ must not decide for the others
+	}
 	start := time.Now()
 	ok, err := a.Store.Campaign(ctx, a.opts.LeaderLease)
 	if err != nil {
@@ -175,7 +178,11 @@ func (a *App) pull(ctx context.Context) error {
 	}
 	a.Engine.Apply(ch.Counts)
 	if ch.States {
-		a.statesChanged.Store(true)
+		if a.leading.Load() {
+			a.statesChanged.Store(true) // another leader's: taken whole if this one steps down
+		} else if err := a.Engine.TakeStates(ctx, ch.Alerts, ch.Policies); err != nil {
+			return err
+		}
 	}
 	if ch.Sources {
 		if err := a.loadSources(ctx); err != nil {
@@ -218,6 +225,22 @@ func (a *App) saveSources(ctx context.Context) error {
 	}
 	a.savedSources = cur
 	return nil
+}
+
+// followInterval is how often a replica that does not lead pulls what the
+// others wrote: the leader's alert and policy decisions show on it (its
+// gate among them) within about this long of the leader saving them.
+const followInterval = 500 * time.Millisecond
+
+// followLeader pulls, on a replica that does not lead, what the others
+// wrote: counts, and the alert and policy states the leader saved.
+func (a *App) followLeader(ctx context.Context) error {
+	if a.leading.Load() {
+		return nil
+	}
+	a.cycleMu.Lock()
+	defer a.cycleMu.Unlock()
+	return a.pull(ctx)
 }
 
 // loadSources shows the source states the leader saved.

@@ -372,9 +372,11 @@ func metricValue(t *testing.T, text, series string) float64 {
 }
 
 // TestSlowBodiesTimeOutAndBusyServersRefuseNewConnections holds every
-// connection with a body that never finishes: a new connection is refused
-// with 503 at once, and the slow bodies are answered 408 when the read
-// timeout ends, which frees their places.
+// connection with a body that never finishes: a new connection gets a
+// reserved slot, where an API request is refused with 503; once the
+// reserved slots are taken too, a new connection is refused with 503 at
+// once; and the slow bodies are answered 408 when the read timeout ends,
+// which frees their places.
 func TestSlowBodiesTimeOutAndBusyServersRefuseNewConnections(t *testing.T) {
 	a := serveLimited(t, app.Options{MaxConnections: 3, ReadTimeout: 2 * time.Second})
 	var slow []*rawConn
@@ -383,10 +385,16 @@ func TestSlowBodiesTimeOutAndBusyServersRefuseNewConnections(t *testing.T) {
 		c.startSlowPost(t)
 		slow = append(slow, c)
 	}
+	if status, retry := once(t, a, "/api/v1/slos"); status != 503 || retry == "" {
+		t.Fatalf("a request past the limit while all are busy: %d Retry-After %q, want 503 with Retry-After", status, retry)
+	}
+	for i := 0; i < 8; i++ { // the reserved slots, each waiting for a probe
+		dial(t, a)
+	}
 	refused := dial(t, a)
 	resp, err := http.ReadResponse(refused.r, nil)
 	if err != nil || resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
-		t.Fatalf("a connection past the limit while all are busy: %v %v, want 503 with Retry-After", resp, err)
+		t.Fatalf("a connection past the limit and the reserved slots: %v %v, want 503 with Retry-After at once", resp, err)
 	}
 	for i, c := range slow {
 		resp, err := http.ReadResponse(c.r, nil)

@@ -192,3 +192,114 @@ func TestSlowReadersAreCutOffAndLargeAnswersStayWithinTheBudget(t *testing.T) {
 		t.Errorf("%v large answers refused, want 1", n)
 	}
 }
+
+// withLargeAnswer pushes 3,000 stores, so that the receipts SLO's answer
+// is large (over 500 kB), and returns its path.
+func withLargeAnswer(t *testing.T, a *app.App) string {
+	t.Helper()
+	var events strings.Builder
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&events, `{"stream":"receipts","labels":{"store":"store-%04d"},"outcome":"good"}`+"\n", i)
+	}
+	if ans := call(t, "POST", a.URL()+"/api/v1/events", events.String()); ans.status != 202 {
+		t.Fatalf("3000 stores: %d %s", ans.status, ans.body)
+	}
+	receiptsTotal(t, a) // evaluates
+	return "/api/v1/slos/checkout/receipts"
+}
+
+// once sends one request on a connection of its own, asking the server to
+// close it after the answer, and reads to the end: when it returns, the
+// server has given the connection's place back.
+func once(t *testing.T, a *app.App, path string) (status int, retryAfter string) {
+	t.Helper()
+	c := dial(t, a)
+	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: accord\r\nConnection: close\r\n\r\n", path)
+	resp, err := http.ReadResponse(c.r, nil)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_, _ = io.Copy(io.Discard, c.r) // to the server's close
+	return resp.StatusCode, resp.Header.Get("Retry-After")
+}
+
+// cut reports whether the server closed a slow reader's connection before
+// its answer was whole.
+func cut(t *testing.T, resp *http.Response) bool {
+	t.Helper()
+	_, err := io.Copy(io.Discard, resp.Body)
+	return err != nil
+}
+
+// TestTheConnectionLimitClosesClientsWithoutATokenFirstAndProbesAlwaysAnswer
+// fills every connection: a new one takes the place of the busy client
+// without a token busy longest (a slow reader), never of one with a token
+// (slow bodies); once only clients with a token hold the connections,
+// /healthz and /readyz still answer on a reserved slot, and anything else
+// is 503.
+func TestTheConnectionLimitClosesClientsWithoutATokenFirstAndProbesAlwaysAnswer(t *testing.T) {
+	a := serveLimited(t, app.Options{MaxConnections: 4, MaxGroups: 5000, MinWriteRate: 1, WriteTimeout: time.Hour, ReadTimeout: time.Hour, MinReadRate: 1})
+	large := withLargeAnswer(t, a)
+	http.DefaultClient.CloseIdleConnections()
+	bodies := []*rawConn{dial(t, a), dial(t, a)}
+	for _, c := range bodies {
+		c.startSlowPost(t)
+	}
+	var readers []*http.Response
+	for i := 0; i < 2; i++ {
+		c := dialSmallWindow(t, a)
+		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: accord\r\n\r\n", large)
+		resp, err := http.ReadResponse(c.r, nil) // the answer has begun: its writer waits for the reader
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("slow reader %d: %v %v", i, resp, err)
+		}
+		readers = append(readers, resp)
+	}
+	// Four busy connections: the new one closes the slow reader busy
+	// longest, not a slow body.
+	if status, _ := once(t, a, "/healthz"); status != 200 {
+		t.Fatalf("/healthz at the limit: %d", status)
+	}
+	if !cut(t, readers[0]) {
+		t.Error("the first slow reader got its whole answer, want it closed to make room")
+	}
+	// Two more slow bodies: the second closes the other slow reader.
+	for i := 0; i < 2; i++ {
+		c := dial(t, a)
+		c.startSlowPost(t)
+		bodies = append(bodies, c)
+	}
+	if !cut(t, readers[1]) {
+		t.Error("the second slow reader got its whole answer, want it closed to make room")
+	}
+
+	// Only clients with a token now: probes answer on a reserved slot.
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if status, _ := once(t, a, path); status != 200 {
+			t.Errorf("%s with every connection busy with a token: %d, want 200", path, status)
+		}
+	}
+	if status, retry := once(t, a, "/api/v1/alerts"); status != 503 || retry == "" {
+		t.Errorf("the API with every connection busy with a token: %d Retry-After %q, want 503 with Retry-After", status, retry)
+	}
+
+	bodies[0].Close() // its place comes back
+	testenv.WaitFor(t, 10*time.Second, "a place for the metrics", func() bool {
+		status, _ := once(t, a, "/metrics")
+		return status == 200
+	})
+	m := metrics(t, a)
+	if n := metricValue(t, m, `accord_http_connections_closed_total{reason="unauthenticated"}`); n != 2 {
+		t.Errorf("%v busy connections without a token closed, want the 2 slow readers\n%s", n, grepLines(m, "accord_http_"))
+	}
+	if n := metricValue(t, m, "accord_http_reserved_connections_total"); n < 3 {
+		t.Errorf("%v connections on reserved slots, want at least the 3 made with every place taken", n)
+	}
+	for i, c := range bodies[1:] {
+		fmt.Fprint(c, paddedEvents(1000)[len(`{"stream":"receipts",`):])
+		if resp, err := http.ReadResponse(c.r, nil); err != nil || resp.StatusCode != 202 {
+			t.Errorf("slow body %d, finished: %v %v, want it kept and counted", i+2, resp, err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -28,19 +29,32 @@ func (a *App) Start(ctx context.Context) error {
 		IdleTimeout:       a.opts.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ConnState:         a.conns.track,
+		ConnContext:       withConn,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
+	// The reserved slots answer one probe each, promptly or not at all.
+	a.probes = &http.Server{
+		Handler:           a.conns.probes(a),
+		ReadHeaderTimeout: probeTimeout,
+		ReadTimeout:       probeTimeout,
+		WriteTimeout:      probeTimeout,
+		MaxHeaderBytes:    8 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	a.probes.SetKeepAlivesEnabled(false)
 	ctx, a.cancel = context.WithCancel(ctx)
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		serve := func() error { return a.http.Serve(ln) }
-		if a.tls != nil {
-			a.http.TLSConfig = a.tls.config()
-			serve = func() error { return a.http.ServeTLS(ln, "", "") }
-		}
-		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := a.serve(a.http, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.log.Error("HTTP server stopped", "err", err)
+		}
+	}()
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := a.serve(a.probes, a.conns.reserve); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+			a.log.Error("HTTP server of the reserved slots stopped", "err", err)
 		}
 	}()
 	// A reload may replace the catalog once the server answers.
@@ -77,6 +91,10 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.loop(ctx, a.opts.LeaderLease/3, "campaign for the leadership", a.campaign)
 	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.cycle)
+	if a.opts.Database != "" {
+		a.loop(ctx, specWatchInterval, "follow the spec revision", a.followSpecs)
+		a.loop(ctx, followInterval, "follow the leader's decisions", a.followLeader)
+	}
 	a.evaluateTouchedLoop(ctx)
 	a.loopEveryMinuteAt(ctx, a.opts.SourceLag, "query sources", a.asLeader(func(ctx context.Context) error {
 		_, err := a.querySources(ctx)         // the source logs each SLO's failure itself
@@ -92,6 +110,18 @@ func (a *App) Start(ctx context.Context) error {
 		a.dispatch.Run(ctx, a.Engine.Changed, a.leaseHeld)
 	}()
 	return nil
+}
+
+// probeTimeout bounds reading a probe on a reserved slot and answering it.
+const probeTimeout = 2 * time.Second
+
+// serve serves srv on ln, over TLS when Accord has a certificate.
+func (a *App) serve(srv *http.Server, ln net.Listener) error {
+	if a.tls != nil {
+		srv.TLSConfig = a.tls.config()
+		return srv.ServeTLS(ln, "", "")
+	}
+	return srv.Serve(ln)
 }
 
 // asLeader runs fn only while this replica leads and its lease holds.
@@ -197,7 +227,7 @@ func (a *App) Close() error {
 	var errs []error
 	if a.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), closeStepTimeout)
-		errs = append(errs, a.http.Shutdown(ctx))
+		errs = append(errs, a.http.Shutdown(ctx), a.probes.Shutdown(ctx))
 		cancel()
 	} else {
 		a.listener.Close() // never served

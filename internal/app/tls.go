@@ -70,7 +70,7 @@ func (f *tlsFiles) load() (bool, error) {
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return false, fmt.Errorf("read TLS file: %w", err)
+			return false, fmt.Errorf("--%s: %w", [...]string{"tls-cert-file", "tls-key-file", "tls-client-ca-file"}[i], err)
 		}
 		read[i] = b
 	}

@@ -68,6 +68,13 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 // Send sends a body of the given content type, e.g. NDJSON events. Answers
 // other than 2xx become errors carrying the API's message.
 func (c *Client) Send(ctx context.Context, method, path, contentType string, body []byte, out any) error {
+	_, err := c.send(ctx, method, path, contentType, nil, body, out)
+	return err
+}
+
+// send is Send with extra request headers; it returns the answer's status
+// too (0 when there was none).
+func (c *Client) send(ctx context.Context, method, path, contentType string, header http.Header, body []byte, out any) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -75,7 +82,10 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 	url := strings.TrimSuffix(c.Server, "/") + path
 	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
-		return fmt.Errorf("request to %q: %w", url, err)
+		return 0, fmt.Errorf("request to %q: %w", url, err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", contentType)
 	if c.Token != "" {
@@ -88,17 +98,17 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 	resp, err := hc.Do(req)
 	if err != nil {
 		if why := explainTLS(c.Server, err); why != "" {
-			return &UnreachableError{fmt.Errorf("TLS with Accord at %s failed: %s: %w", c.Server, why, err)}
+			return 0, &UnreachableError{fmt.Errorf("TLS with Accord at %s failed: %s: %w", c.Server, why, err)}
 		}
-		return &UnreachableError{fmt.Errorf("reach Accord at %s (is accord serve running?): %w", c.Server, err)}
+		return 0, &UnreachableError{fmt.Errorf("reach Accord at %s (is accord serve running?): %w", c.Server, err)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return fmt.Errorf("read answer of %s %s: %w", method, path, err)
+		return resp.StatusCode, fmt.Errorf("read answer of %s %s: %w", method, path, err)
 	}
 	if resp.StatusCode == http.StatusBadRequest && strings.TrimSpace(string(data)) == httpsOnly {
-		return &UnreachableError{fmt.Errorf("Accord at %s serves HTTPS only: use --server https://%s",
+		return resp.StatusCode, &UnreachableError{fmt.Errorf("Accord at %s serves HTTPS only: use --server https://%s",
 			c.Server, strings.TrimPrefix(strings.TrimSuffix(c.Server, "/"), "http://"))}
 	}
 	if resp.StatusCode/100 != 2 {
@@ -111,14 +121,14 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 		}
 		if resp.StatusCode == http.StatusServiceUnavailable {
 			secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-			return fmt.Errorf("%s %s: %w", method, path, &UnavailableError{Message: msg, RetryAfter: time.Duration(max(secs, 0)) * time.Second})
+			return resp.StatusCode, fmt.Errorf("%s %s: %w", method, path, &UnavailableError{Message: msg, RetryAfter: time.Duration(max(secs, 0)) * time.Second})
 		}
-		return fmt.Errorf("%s %s: %s", method, path, msg)
+		return resp.StatusCode, fmt.Errorf("%s %s: %s", method, path, msg)
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("read answer of %s %s: %w", method, path, err)
+			return resp.StatusCode, fmt.Errorf("read answer of %s %s: %w", method, path, err)
 		}
 	}
-	return nil
+	return resp.StatusCode, nil
 }

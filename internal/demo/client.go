@@ -58,11 +58,6 @@ func (d *Demo) as(actor string) *client.Client {
 	return &client.Client{Server: d.app.URL(), Token: d.tokens[actor], HTTP: d.http}
 }
 
-// post sends a raw body (NDJSON events) to the public API as the tills.
-func (d *Demo) post(ctx context.Context, path, contentType string, body []byte, out any) error {
-	return d.as("tills").Send(ctx, "POST", path, contentType, body, out)
-}
-
 // postJSON posts v as JSON as the actor.
 func (d *Demo) postJSON(ctx context.Context, actor, path string, v, out any) error {
 	return d.as(actor).Do(ctx, "POST", path, v, out)

@@ -68,6 +68,9 @@ type Demo struct {
 	http   *http.Client
 	tmpDir string
 	tokens map[string]string // each actor's token secret
+	// run names this run in the tills' Idempotency-Keys, so a data
+	// directory kept from an earlier run never sees a key again.
+	run string
 
 	now   time.Time // the simulated time pushed so far
 	story *story
@@ -75,6 +78,8 @@ type Demo struct {
 	// viewed is closed when someone first looks at the story.
 	viewed     chan struct{}
 	viewedOnce sync.Once
+	// over is closed when Run has stopped the clock at the story's end.
+	over chan struct{}
 }
 
 // New starts Accord with FreshMart's SLOs and backfills the week before
@@ -97,7 +102,7 @@ func New(ctx context.Context, opts Options) (*Demo, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	d := &Demo{opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, 42)), http: &http.Client{Timeout: 30 * time.Second},
-		viewed: make(chan struct{})}
+		viewed: make(chan struct{}), over: make(chan struct{}), run: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	if opts.DataDir == "" {
 		dir, err := os.MkdirTemp("", "accord-demo-")
 		if err != nil {
@@ -181,6 +186,15 @@ func (d *Demo) Run(ctx context.Context) error {
 			return nil
 		case <-tick.C:
 		}
+		if d.story.has(MilestoneRecovered) {
+			// The story is told: the clock stops, so the incident stays
+			// in the charts, and Accord serves on until ctx ends.
+			fmt.Fprintf(d.opts.Out, "[%s] The story is over: the budget has recovered, and the clock stops here so the incident stays in view (%s%s). Accord keeps serving; press Ctrl-C to stop.\n",
+				d.now.Format("Mon Jan 2 15:04"), d.URL(), incidentChart)
+			close(d.over)
+			<-ctx.Done()
+			return nil
+		}
 		target := d.played(simStart, time.Since(realStart))
 		if err := d.Advance(ctx, target); err != nil {
 			if ctx.Err() != nil {
@@ -190,6 +204,14 @@ func (d *Demo) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// incidentChart is the payments SLO over twice its 7-day window: the
+// incident, which has just left the window, and the recovery.
+const incidentChart = "/slos/checkout/payments?range=14d"
+
+// Over is closed once Run has played the story to its end and stopped
+// the clock.
+func (d *Demo) Over() <-chan struct{} { return d.over }
 
 // Advance plays the chain up to simulated time until: it pushes each
 // minute's events through the ingest API, performs the story's actions,
@@ -213,7 +235,10 @@ func (d *Demo) Advance(ctx context.Context, until time.Time) error {
 		evalDue := live && d.now.Sub(d.opts.Start)%evalEvery == 0
 		if evalDue || len(batch) > 2<<20 || !d.now.Before(target) {
 			d.clock.Set(d.now.Add(-time.Second))
-			if err := d.post(ctx, "/api/v1/events", "application/x-ndjson", batch, nil); err != nil {
+			// Each batch has a key of its own, its run and last minute: a
+			// resend after a lost answer counts once.
+			key := fmt.Sprintf("freshmart-%s-%d", d.run, engine.UnixMinute(d.now))
+			if _, err := d.as("tills").PushEvents(ctx, key, batch); err != nil {
 				return err
 			}
 			batch = batch[:0]
@@ -238,6 +263,9 @@ func (d *Demo) Story() web.StoryView {
 	if !d.story.has(MilestoneRecovered) {
 		v.Now = "Playing: " + d.paceText(d.clock.Now()) + ". This page reloads every " + strconv.Itoa(storyRefresh) + " seconds."
 		v.Refresh = storyRefresh
+		return v
 	}
+	v.Now = "The story is over: the budget has recovered, and the demo's clock has stopped so the incident stays in view."
+	v.Link = &web.StoryLink{Text: "Card payments over 14 days: the incident and the recovery", Href: incidentChart}
 	return v
 }

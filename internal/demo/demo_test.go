@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -141,6 +142,46 @@ func TestDemoPlaysTheWholeStory(t *testing.T) {
 	}
 	var before struct{ SLOPages int }
 	get("/api/v1/demo", &before)
+
+	// Played in real time, the story stops its clock once told, with the
+	// incident in view over twice the window, and says so.
+	stopped := d.Now()
+	runCtx, stop := context.WithCancel(ctx)
+	ran := make(chan error, 1)
+	go func() { ran <- d.Run(runCtx) }()
+	select {
+	case <-d.Over():
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not end the story after the recovery")
+	}
+	stop()
+	if err := <-ran; err != nil {
+		t.Fatal(err)
+	}
+	if now := d.Now(); !now.Equal(stopped) || !strings.Contains(out.String(), "The story is over") {
+		t.Errorf("after the recovery the clock moved from %s to %s, or the narration does not end:\n%s", stopped, now, out)
+	}
+	if page := overview(); !strings.Contains(page, "The story is over") || !strings.Contains(page, `href="/slos/checkout/payments?range=14d"`) {
+		t.Errorf("the told story does not say it is over or link the incident's chart")
+	}
+	// The 7-day charts no longer hold the bad deploy; the 14-day ones do,
+	// marked on the burn rate chart.
+	deployMarked := func(path string) bool {
+		resp, err := http.Get(d.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		page, _ := io.ReadAll(resp.Body)
+		charts := regexp.MustCompile(`(?s)<svg.*?</svg>`).FindAllString(string(page), -1)
+		if len(charts) != 3 {
+			t.Fatalf("%s: %d charts, want 3", path, len(charts))
+		}
+		return regexp.MustCompile(`<g class="marker[^"]*"><line[^>]*/><title>[^<]*2026\.11\.4`).MatchString(charts[2])
+	}
+	if deployMarked("/slos/checkout/payments") || !deployMarked("/slos/checkout/payments?range=14d") {
+		t.Error("the bad deploy is not marked on the 14-day burn rate chart alone")
+	}
 
 	// Two more quiet weeks: nothing pages, the gate stays open.
 	if err := d.Advance(ctx, start.Add(21*24*time.Hour)); err != nil {

@@ -90,6 +90,9 @@ type sloState struct {
 	// batches being stored, which count against it.
 	maxGroups int
 	reserved  map[string]int
+	// inflight is the events of batches being stored, reserved against
+	// MaxExactCount.
+	inflight float64
 	// overCap counts counts of groups over the cap, kept in all only.
 	overCap int
 	// rank is the SLO's place in ID order.
@@ -338,15 +341,35 @@ func (e *Engine) Record(ctx context.Context, counts []Count) error {
 
 // record stores counts and counts them in memory, then releases the
 // groups reserved for them; the caller holds recordMu shared.
-func (e *Engine) record(ctx context.Context, counts []Count, reserved map[*sloState][]string) error {
+func (e *Engine) record(ctx context.Context, counts []Count, reserved *reservation) error {
+	_, _, err := e.recordOnce(ctx, counts, reserved, nil, nil)
+	return err
+}
+
+// recordOnce is record with a receipt stored in rs in the same
+// transaction, when r is not nil; if a receipt under its key is stored
+// already, nothing is stored or counted, and recordOnce returns that
+// receipt and true.
+func (e *Engine) recordOnce(ctx context.Context, counts []Count, reserved *reservation, rs ReceiptStore, r *Receipt) (Receipt, bool, error) {
 	counts = e.finiteOnly(counts)
 	e.mu.RLock()
 	counts = e.withoutExcluded(counts)
 	e.mu.RUnlock()
-	if len(counts) > 0 {
+	switch {
+	case r != nil:
+		first, repeat, err := rs.AddBatch(ctx, counts, *r)
+		if err != nil {
+			e.release(reserved)
+			return Receipt{}, false, fmt.Errorf("store %d counts with Idempotency-Key %q: %w", len(counts), r.Key, err)
+		}
+		if repeat {
+			e.release(reserved)
+			return first, true, nil
+		}
+	case len(counts) > 0:
 		if err := e.store.AddCounts(ctx, counts); err != nil {
 			e.release(reserved)
-			return fmt.Errorf("store %d counts: %w", len(counts), err)
+			return Receipt{}, false, fmt.Errorf("store %d counts: %w", len(counts), err)
 		}
 	}
 	e.mu.Lock()
@@ -359,7 +382,7 @@ func (e *Engine) record(ctx context.Context, counts []Count, reserved map[*sloSt
 	e.unreserve(reserved)
 	e.mu.Unlock()
 	e.touch.wake()
-	return nil
+	return Receipt{}, false, nil
 }
 
 // SetSource records the health of an SLO's data source.
@@ -375,7 +398,8 @@ func (e *Engine) SetSource(id string, s SourceState) {
 // on last month can compare it with the month before.
 const ReportRetention = 62 * 24 * time.Hour
 
-// Prune forgets stored counts no SLO's window or report reaches any more, and has
+// Prune forgets stored counts no SLO's window or report reaches any more,
+// and receipts older than ReceiptRetention, and has
 // the store fold counts older than the minute checkpoints into hours.
 func (e *Engine) Prune(ctx context.Context) error {
 	var longest time.Duration
@@ -385,6 +409,9 @@ func (e *Engine) Prune(ctx context.Context) error {
 	now := e.clock.Now()
 	keep := max(longest, ReportRetention)
 	if err := e.store.Prune(ctx, UnixMinute(now.Add(-keep))-24*60); err != nil {
+		return err
+	}
+	if err := e.PruneReceipts(ctx); err != nil {
 		return err
 	}
 	// An hour of margin keeps slices still to be judged at full resolution.

@@ -48,6 +48,44 @@ func (e *Engine) FollowTouched(ctx context.Context) (int, error) {
 	return len(ids), e.follow(ctx, false, ids)
 }
 
+// TakeStates takes the alert and policy states the leader saved since
+// this follower last pulled, and brings just their SLOs up to date as
+// Follow does: a follower shows the leader's decisions as soon as it
+// pulls them, without loading every state again.
+func (e *Engine) TakeStates(ctx context.Context, alerts []Alert, policies []PolicyRecord) error {
+	if len(alerts)+len(policies) == 0 {
+		return nil
+	}
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
+	touched := map[string]bool{}
+	e.mu.Lock()
+	for _, a := range alerts {
+		if st, ok := e.slos[a.SLO]; ok {
+			st.restoreAlert(a)
+			touched[a.SLO] = true
+		}
+	}
+	for _, r := range policies {
+		if st, ok := e.slos[r.SLO]; ok {
+			if r.Policy == st.policy.Name {
+				st.prec = r
+			} else {
+				st.prec = PolicyRecord{}
+			}
+			touched[r.SLO] = true
+		}
+	}
+	e.mu.Unlock()
+	var ids []string
+	for _, id := range e.order {
+		if touched[id] {
+			ids = append(ids, id)
+		}
+	}
+	return e.follow(ctx, false, ids)
+}
+
 // follow is Follow for the SLOs ids; the caller holds evalMu.
 func (e *Engine) follow(ctx context.Context, reload bool, ids []string) error {
 	var saved map[string][]Alert

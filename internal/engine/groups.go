@@ -44,13 +44,25 @@ type newGroupAt struct {
 	index int
 }
 
+// reservation is what a batch being stored holds until it is counted (or
+// fails): the groups it starts, and the events it adds to each SLO.
+type reservation struct {
+	groups map[*sloState][]string
+	totals map[*sloState]float64
+}
+
 // reserve checks that the batch's new groups fit under each SLO's cap and
-// reserves them until the batch is counted (or fails), so concurrent
-// batches cannot together pass the cap. It returns the reserved keys, or
-// an *EventError for the first event that would start a group over a cap.
-func (e *Engine) reserve(news map[*sloState][]newGroupAt) (map[*sloState][]string, error) {
+// that its counts keep each SLO's running total exact (see
+// checkExact), and reserves both until the batch is counted (or fails), so
+// concurrent batches cannot together pass a cap. It returns the
+// reservation, or an *EventError for the first event that would start a
+// group over a cap or pass the exact range.
+func (e *Engine) reserve(news map[*sloState][]newGroupAt, totals map[*sloState]totalAt) (*reservation, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if err := checkExact(totals); err != nil {
+		return nil, err
+	}
 	var over *EventError
 	for st, list := range news {
 		room := st.maxGroups - len(st.groups) - len(st.reserved)
@@ -68,32 +80,42 @@ func (e *Engine) reserve(news map[*sloState][]newGroupAt) (map[*sloState][]strin
 	if over != nil {
 		return nil, over
 	}
-	out := map[*sloState][]string{}
+	out := &reservation{groups: map[*sloState][]string{}, totals: make(map[*sloState]float64, len(totals))}
 	for st, list := range news {
 		for _, ng := range list {
 			if _, ok := st.groups[ng.key]; !ok {
 				st.reserved[ng.key]++
-				out[st] = append(out[st], ng.key)
+				out.groups[st] = append(out.groups[st], ng.key)
 			}
 		}
+	}
+	for st, t := range totals {
+		st.inflight += t.total
+		out.totals[st] = t.total
 	}
 	return out, nil
 }
 
-// unreserve releases reserved groups; the caller holds e.mu.
-func (e *Engine) unreserve(reserved map[*sloState][]string) {
-	for st, keys := range reserved {
+// unreserve releases a reservation; the caller holds e.mu.
+func (e *Engine) unreserve(reserved *reservation) {
+	if reserved == nil {
+		return
+	}
+	for st, keys := range reserved.groups {
 		for _, k := range keys {
 			if st.reserved[k]--; st.reserved[k] <= 0 {
 				delete(st.reserved, k)
 			}
 		}
 	}
+	for st, t := range reserved.totals {
+		st.inflight -= t
+	}
 }
 
-// release releases reserved groups of a batch that was not counted.
-func (e *Engine) release(reserved map[*sloState][]string) {
-	if len(reserved) == 0 {
+// release releases the reservation of a batch that was not counted.
+func (e *Engine) release(reserved *reservation) {
+	if reserved == nil {
 		return
 	}
 	e.mu.Lock()

@@ -58,17 +58,25 @@ func (e *Engine) Ingest(ctx context.Context, events []Event) error {
 	now := e.clock.Now()
 	e.recordMu.RLock()
 	defer e.recordMu.RUnlock()
-	counts, news, err := e.countEvents(events, now)
+	counts, reserved, err := e.prepare(events, now)
 	if err != nil {
-		return &slo.Error{Code: slo.CodeInvalid, Message: err.Error(), Err: err}
-	}
-	var reserved map[*sloState][]string
-	if len(news) > 0 {
-		if reserved, err = e.reserve(news); err != nil {
-			return &slo.Error{Code: slo.CodeInvalid, Message: err.Error(), Err: err}
-		}
+		return err
 	}
 	return e.record(ctx, counts, reserved)
+}
+
+// prepare checks and counts events and reserves the groups they start;
+// the caller holds recordMu shared and records the counts.
+func (e *Engine) prepare(events []Event, now time.Time) ([]Count, *reservation, error) {
+	counts, news, totals, err := e.countEvents(events, now)
+	if err != nil {
+		return nil, nil, &slo.Error{Code: slo.CodeInvalid, Message: err.Error(), Err: err}
+	}
+	reserved, err := e.reserve(news, totals)
+	if err != nil {
+		return nil, nil, &slo.Error{Code: slo.CodeInvalid, Message: err.Error(), Err: err}
+	}
+	return counts, reserved, nil
 }
 
 type countKey struct {
@@ -83,9 +91,9 @@ type keyCacheKey struct {
 	values string
 }
 
-// countEvents turns events into counts per SLO, group and minute, and
-// lists the groups they would start.
-func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloState][]newGroupAt, error) {
+// countEvents turns events into counts per SLO, group and minute, lists
+// the groups they would start, and sums the events each SLO counts.
+func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloState][]newGroupAt, map[*sloState]totalAt, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	// Each count's place in out: one map operation per event. Sized for
@@ -96,30 +104,31 @@ func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloSt
 	ids := map[*sloState]string{}
 	var news map[*sloState][]newGroupAt
 	seen := map[*sloState]map[string]bool{}
+	totals := map[*sloState]totalAt{}
 	keys := map[keyCacheKey]string{}
 	for i, ev := range events {
 		if ev.Stream == "" {
-			return nil, nil, &EventError{i, "stream: missing"}
+			return nil, nil, nil, &EventError{i, "stream: missing"}
 		}
 		if !validUTF8(ev.Stream) {
-			return nil, nil, &EventError{i, "stream: not valid UTF-8"}
+			return nil, nil, nil, &EventError{i, "stream: not valid UTF-8"}
 		}
 		targets, ok := e.streams[ev.Stream]
 		if !ok {
-			return nil, nil, &EventError{i, fmt.Sprintf("stream: no SLO measures stream %q%s", ev.Stream, e.streamHint())}
+			return nil, nil, nil, &EventError{i, fmt.Sprintf("stream: no SLO measures stream %q%s", ev.Stream, e.streamHint())}
 		}
 		t := ev.Time
 		if t.IsZero() {
 			t = now
 		}
 		if t.After(now.Add(MaxFutureSkew)) {
-			return nil, nil, &EventError{i, fmt.Sprintf("time: %s is in the future", t.Format(time.RFC3339))}
+			return nil, nil, nil, &EventError{i, fmt.Sprintf("time: %s is in the future", t.Format(time.RFC3339))}
 		}
 		if err := checkShape(ev); err != nil {
-			return nil, nil, &EventError{i, err.Error()}
+			return nil, nil, nil, &EventError{i, err.Error()}
 		}
 		if err := checkLabels(ev.Labels); err != nil {
-			return nil, nil, &EventError{i, err.Error()}
+			return nil, nil, nil, &EventError{i, err.Error()}
 		}
 		used := false
 		for _, st := range targets {
@@ -128,13 +137,19 @@ func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloSt
 				continue
 			}
 			if now.Sub(t) > st.span {
-				return nil, nil, &EventError{i, fmt.Sprintf("time: %s is older than SLO %s's window", t.Format(time.RFC3339), st.def.ID())}
+				return nil, nil, nil, &EventError{i, fmt.Sprintf("time: %s is older than SLO %s's window", t.Format(time.RFC3339), st.def.ID())}
 			}
 			key, err := groupOf(st, ev.Labels, keys)
 			if err != nil {
-				return nil, nil, &EventError{i, err.Error()}
+				return nil, nil, nil, &EventError{i, err.Error()}
 			}
 			used = true
+			if t, ok := totals[st]; ok {
+				t.total += c.Total
+				totals[st] = t
+			} else {
+				totals[st] = totalAt{total: c.Total, index: i}
+			}
 			if _, ok := st.groups[key]; !ok && !seen[st][key] {
 				if seen[st] == nil {
 					seen[st] = map[string]bool{}
@@ -159,10 +174,10 @@ func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloSt
 			out = append(out, Count{SLO: id, Group: key, Kind: KindEvents, Minute: k.minute, Counts: c})
 		}
 		if !used {
-			return nil, nil, &EventError{i, fmt.Sprintf("no SLO on stream %q can count this event: latency SLOs need latency_ms, the others outcome", ev.Stream)}
+			return nil, nil, nil, &EventError{i, fmt.Sprintf("no SLO on stream %q can count this event: latency SLOs need latency_ms, the others outcome", ev.Stream)}
 		}
 	}
-	return out, news, nil
+	return out, news, totals, nil
 }
 
 // groupOf returns the GroupKey of an event's labels for an SLO, computing

@@ -129,12 +129,15 @@ func (s *Series) AddMany(points []MinuteCounts) int {
 	for next := 0; next < len(points); {
 		h := floorDiv(points[next].Minute, 60)
 		var run Counts
-		for k := max(points[next].Minute, lowest); k <= min(h*60+59, s.head); k++ {
+		k0 := max(points[next].Minute, lowest)
+		for k, i := k0, slot(k0, s.minutes.len()); k <= min(h*60+59, s.head); k, i = k+1, i+1 {
 			for next < len(points) && points[next].Minute <= k {
 				run = run.add(points[next].Counts)
 				next++
 			}
-			i := slot(k, s.minutes.len())
+			if i == s.minutes.len() {
+				i = 0
+			}
 			s.minutes.set(i, s.minutes.get(i).add(run))
 		}
 		for next < len(points) && floorDiv(points[next].Minute, 60) == h {
@@ -271,3 +274,12 @@ func (s *Series) Window(m int64, d time.Duration) Counts {
 
 // Bytes is the memory the series' checkpoints take.
 func (s *Series) Bytes() int { return s.minutes.bytes() + s.hours.bytes() + 160 }
+
+// Running returns the running total: every event the series has kept
+// since it started, the largest sum it holds.
+func (s *Series) Running() Counts {
+	if !s.started {
+		return Counts{}
+	}
+	return s.hours.get(slot(floorDiv(s.head, 60), s.hours.len()))
+}

@@ -63,6 +63,22 @@ type Store interface {
 	Compact(ctx context.Context, before int64) error
 }
 
+// ReceiptStore is a Store that keeps receipts of pushed batches, which
+// IngestOnce needs; the databases do, a replay's store does not.
+type ReceiptStore interface {
+	Store
+	// AddBatch adds a pushed batch's counts like AddCounts and, in the
+	// same transaction, its receipt. If a receipt under r.Key is stored
+	// already (by this or another replica) it adds nothing and returns that
+	// receipt and true.
+	AddBatch(ctx context.Context, counts []Count, r Receipt) (Receipt, bool, error)
+	// Receipt returns the receipt stored under key; false when there is
+	// none.
+	Receipt(ctx context.Context, key string) (Receipt, bool, error)
+	// PruneReceipts forgets the receipts of batches stored before t.
+	PruneReceipts(ctx context.Context, before time.Time) error
+}
+
 // GroupKey is the canonical key of a label set: its JSON object, keys
 // sorted; "{}" for an SLO without grouping.
 func GroupKey(labels map[string]string) string {

@@ -58,12 +58,25 @@ func (s *Store) PullChanges(ctx context.Context) (store.Changes, error) {
 		}); err != nil {
 			return fmt.Errorf("read count changes: %w", err)
 		}
+		alerts, err := tx.Query(ctx, `SELECT body FROM alerts WHERE `+newSince+` AND origin <> $2`, since, s.origin)
+		if err != nil {
+			return fmt.Errorf("read alert changes: %w", err)
+		}
+		if ch.Alerts, err = store.Collect(alerts, store.ScanBody[engine.Alert]); err != nil {
+			return fmt.Errorf("read alert changes: %w", err)
+		}
+		policies, err := tx.Query(ctx, `SELECT body FROM policy_states WHERE `+newSince+` AND origin <> $2`, since, s.origin)
+		if err != nil {
+			return fmt.Errorf("read policy state changes: %w", err)
+		}
+		if ch.Policies, err = store.Collect(policies, store.ScanBody[engine.PolicyRecord]); err != nil {
+			return fmt.Errorf("read policy state changes: %w", err)
+		}
+		ch.States = len(ch.Alerts)+len(ch.Policies) > 0
 		return tx.QueryRow(ctx, `SELECT
 			EXISTS (SELECT 1 FROM annotations WHERE `+newSince+` AND origin <> $2),
-			EXISTS (SELECT 1 FROM alerts WHERE `+newSince+` AND origin <> $2)
-				OR EXISTS (SELECT 1 FROM policy_states WHERE `+newSince+` AND origin <> $2),
 			EXISTS (SELECT 1 FROM source_states WHERE `+newSince+` AND origin <> $2)`,
-			since, s.origin).Scan(&ch.Annotations, &ch.States, &ch.Sources)
+			since, s.origin).Scan(&ch.Annotations, &ch.Sources)
 	})
 	if err != nil {
 		return store.Changes{}, fmt.Errorf("pull changes: %w", err)

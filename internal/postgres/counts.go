@@ -16,7 +16,7 @@ import (
 // AddCounts adds counts durably, in one transaction with whatever other
 // calls are waiting.
 func (s *Store) AddCounts(ctx context.Context, counts []engine.Count) error {
-	if err := s.batch.Add(ctx, counts); err != nil {
+	if err := s.batch.Add(ctx, &store.Batch{Counts: counts}); err != nil {
 		return fmt.Errorf("add %d counts: %w", len(counts), err)
 	}
 	return nil
@@ -76,17 +76,24 @@ const upsertCounts = `INSERT INTO counts (slo, grp, kind, minute, good, total)
 const logChanges = `INSERT INTO count_changes (origin, slo, grp, kind, minute, good, total)
 	SELECT $7, * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::float8[], $6::float8[])`
 
-// commitCounts adds counts and their change records in one transaction,
-// retrying a deadlock or serialization failure.
-func (s *Store) commitCounts(ctx context.Context, counts []engine.Count) error {
-	counts = merge(counts)
-	if len(counts) == 0 {
+// commitCounts stores the batches' receipts, and the counts of those that
+// are not repeats with their change records, in one transaction, retrying
+// a deadlock or serialization failure.
+func (s *Store) commitCounts(ctx context.Context, batches []*store.Batch) error {
+	if !slices.ContainsFunc(batches, func(b *store.Batch) bool { return len(b.Counts) > 0 || b.Receipt != nil }) {
 		return nil
 	}
-	c := toColumns(counts)
 	var err error
 	for try := 0; try < 3; try++ {
 		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			if err := addReceipts(ctx, tx, batches); err != nil {
+				return err
+			}
+			counts := merge(store.Fresh(batches))
+			if len(counts) == 0 {
+				return nil
+			}
+			c := toColumns(counts)
 			if _, err := tx.Exec(ctx, upsertCounts, c.slo, c.grp, c.kind, c.minute, c.good, c.total); err != nil {
 				return fmt.Errorf("store %d counts: %w", len(counts), err)
 			}

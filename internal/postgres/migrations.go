@@ -153,6 +153,25 @@ var migrations = []migration{
 		ADD COLUMN claimed_upto bigint NOT NULL DEFAULT 0,
 		ADD COLUMN claim_holder text NOT NULL DEFAULT '',
 		ADD COLUMN claim_epoch  bigint NOT NULL DEFAULT 0;`},
+	// Receipts of batches pushed with an Idempotency-Key, stored in the
+	// transaction of the batch's counts; at is Unix milliseconds.
+	{"receipts of pushed batches", `
+	CREATE TABLE receipts (
+		key      text PRIMARY KEY,
+		digest   text NOT NULL,
+		accepted bigint NOT NULL,
+		at       bigint NOT NULL
+	);
+	CREATE INDEX receipts_at ON receipts (at);`},
+	// Every reload publishes the digest of the specs it loaded; the other
+	// replicas reload theirs and must arrive at the same one.
+	{"spec revisions", `
+	CREATE TABLE spec_revisions (
+		id     bigserial PRIMARY KEY,
+		digest text NOT NULL,
+		origin text NOT NULL,
+		at     timestamptz NOT NULL DEFAULT now()
+	);`},
 }
 
 // migrationLock is the advisory lock replicas starting together take, so

@@ -16,7 +16,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/store"
 )
 
@@ -74,8 +73,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{pool: pool, origin: newOrigin(), claims: map[string]int64{}}
-	s.batch = store.NewBatcher(func(ctx context.Context, counts []engine.Count) error {
-		return unavailable(s.commitCounts(ctx, counts))
+	s.batch = store.NewBatcher(func(ctx context.Context, batches []*store.Batch) error {
+		return unavailable(s.commitCounts(ctx, batches))
 	})
 	return s, nil
 }

@@ -160,3 +160,74 @@ func equalJSON(t *testing.T, a, b any) bool {
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
 }
+
+const opensloOTel = `apiVersion: openslo/v1
+kind: SLO
+metadata: {name: checkout-errors}
+spec:
+  service: shop
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 28d, isRolling: true}]
+  objectives: [{target: 0.999}]
+  indicator:
+    metadata: {name: checkout-errors}
+    spec:
+      ratioMetric:
+        counter: true
+        bad:
+          metricSource: {type: OpenTelemetry, spec: {service: shop, metric: http.server.requests, attributes: {http.response.status_code: '5..'}}}
+        total:
+          metricSource: {type: OpenTelemetry, spec: {service: shop, metric: http.server.requests}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: checkout-spans}
+spec:
+  service: shop
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 28d, isRolling: true}]
+  objectives: [{target: 0.99}]
+  indicator:
+    metadata: {name: checkout-spans}
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          metricSource: {type: otel, spec: {service: shop}}
+        total:
+          metricSource: {type: otel, spec: {service: shop}}
+`
+
+func TestOpenSLOOpenTelemetrySourcesMapToOTLPStreams(t *testing.T) {
+	res := spec.LoadBytes("openslo.yaml", []byte(opensloOTel))
+	if res.Diags.HasErrors() {
+		t.Fatalf("errors: %v", res.Diags.Items())
+	}
+	byName := map[string]int{}
+	for i, s := range res.Catalog.SLOs {
+		byName[s.Name] = i
+	}
+	errs := res.Catalog.SLOs[byName["checkout-errors"]].Indicator
+	if errs.Stream != "shop/checkout-errors" || errs.OTLP == nil || errs.OTLP.Metric == nil || errs.OTLP.Metric.Service != "shop" || errs.OTLP.Metric.Name != "http.server.requests" ||
+		errs.OTLP.Metric.Bad["http.response.status_code"] != "5.." || errs.NotMeasured() != "" {
+		t.Errorf("metric source read as %+v (OTLP %+v)", errs, errs.OTLP)
+	}
+	spans := res.Catalog.SLOs[byName["checkout-spans"]].Indicator
+	if spans.Stream != "shop" || spans.OTLP == nil || spans.OTLP.Spans == nil || spans.NotMeasured() != "" {
+		t.Errorf("span source read as %+v", spans)
+	}
+	// Written as OpenSLO and read back, the settings stay.
+	out, err := spec.Write("openslo", res.Catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := spec.LoadBytes("again.yaml", out)
+	if again.Diags.HasErrors() {
+		t.Fatalf("written OpenSLO does not load: %v\n%s", again.Diags.Items(), out)
+	}
+	for i := range res.Catalog.SLOs {
+		if a, b := res.Catalog.SLOs[i].Indicator, again.Catalog.SLOs[i].Indicator; a.Stream != b.Stream || !equalJSON(t, a.OTLP, b.OTLP) {
+			t.Errorf("SLO %d: %+v written and read back as %+v", i, a.OTLP, b.OTLP)
+		}
+	}
+}

@@ -4,15 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 // AddCounts adds counts durably, in one transaction with whatever other
 // calls are waiting.
 func (s *Store) AddCounts(ctx context.Context, counts []engine.Count) error {
-	if err := s.batch.Add(ctx, counts); err != nil {
+	if err := s.batch.Add(ctx, &store.Batch{Counts: counts}); err != nil {
 		return fmt.Errorf("add %d counts: %w", len(counts), err)
 	}
 	return nil
@@ -43,10 +45,11 @@ type seriesRow struct {
 	good, total    float64
 }
 
-// commit appends counts to pending in one row, adding the series that are
+// commit stores the batches' receipts and appends the counts of those
+// that are not repeats to pending in one row, adding the series that are
 // new (see pending.go).
-func (s *Store) commit(ctx context.Context, counts []engine.Count) error {
-	if len(counts) == 0 {
+func (s *Store) commit(ctx context.Context, batches []*store.Batch) error {
+	if !slices.ContainsFunc(batches, func(b *store.Batch) bool { return len(b.Counts) > 0 || b.Receipt != nil }) {
 		return nil
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
@@ -54,6 +57,16 @@ func (s *Store) commit(ctx context.Context, counts []engine.Count) error {
 		return fmt.Errorf("begin count transaction: %w", err)
 	}
 	defer tx.Rollback()
+	if err := addReceipts(ctx, tx, batches); err != nil {
+		return err
+	}
+	counts := store.Fresh(batches)
+	if len(counts) == 0 { // receipts only
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit receipts: %w", err)
+		}
+		return nil
+	}
 	rows := make([]seriesRow, len(counts))
 	// Series this transaction creates are known to the store once it
 	// commits: rolled back, their ids are gone.

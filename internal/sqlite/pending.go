@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
@@ -28,10 +29,15 @@ const (
 	mergeAt = 200_000
 	// mergeEvery is how often pending counts are merged however few.
 	mergeEvery = 5 * time.Second
-	// mergeCounts is about how many pending counts one merge transaction
-	// folds (whole commits, at least one), so the writer is free for
-	// commits between them and a merge's memory stays bounded.
+	// mergeCounts is about how many pending counts one merge reads and
+	// sums (whole commits, at least one), so its memory stays bounded.
 	mergeCounts = 500_000
+	// mergeTxCounts is the most summed counts one merge transaction adds
+	// to the table: a tenth of a second's work or so, after which waiting
+	// commits get the writer. The sums are in key order, so the
+	// transactions of one merge write different pages of the table and
+	// splitting it costs little more than the commits.
+	mergeTxCounts = 20_000
 )
 
 // appendCounts encodes counts for a pending row: per count its series id
@@ -150,29 +156,78 @@ func (s *Store) merge(ctx context.Context) error {
 }
 
 // mergeSome folds the oldest pending commits up to commit upTo, about
-// mergeCounts counts, into the counts table in one transaction, and
-// reports whether more are left.
+// mergeCounts counts, into the counts table, and reports whether more are
+// left. It reads and sums them beside the writer, then adds the sums in
+// transactions of at most mergeTxCounts, so commits wait for one of those
+// at most, not for the whole merge. Until the last transaction deletes the
+// merged commits, each earlier one also appends its sums negated to
+// pending: the table plus what is pending stays what was stored whenever
+// the merge stops, and a later merge that folds both adds nothing twice.
 func (s *Store) mergeSome(ctx context.Context, upTo int64) (bool, error) {
-	tx, err := s.write.BeginTx(ctx, nil)
+	rtx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return false, fmt.Errorf("begin merge: %w", err)
+		return false, fmt.Errorf("begin reading pending counts: %w", err)
 	}
-	defer tx.Rollback()
-	sums, last, n, err := pendingSums(ctx, tx, math.MinInt64, upTo, mergeCounts, s.pending.Load())
+	sums, last, n, err := pendingSums(ctx, rtx, math.MinInt64, upTo, mergeCounts, s.pending.Load())
+	_ = rtx.Rollback()
 	if err != nil || last == 0 {
 		return false, err
 	}
-	if err := upsert(ctx, tx, sums); err != nil {
-		return false, err
+	var undo []any
+	var negated int64
+	for len(sums) > 0 {
+		part := sums[:min(len(sums), mergeTxCounts)]
+		sums = sums[len(part):]
+		seq, err := s.mergePart(ctx, part, len(sums) == 0, last, undo)
+		if err != nil {
+			return false, err
+		}
+		if seq != 0 {
+			undo = append(undo, seq)
+			negated += int64(len(part))
+			s.pending.Add(int64(len(part)))
+		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE seq <= ?`, last); err != nil {
-		return false, fmt.Errorf("delete merged counts up to %d: %w", last, err)
+	s.pending.Add(-n - negated)
+	return last < upTo, nil
+}
+
+// mergePart adds part of a merge's sums to the table in one transaction.
+// The last part deletes the merged commits up to last and the negated
+// parts undo names; an earlier part appends itself negated to pending and
+// returns that row's seq.
+func (s *Store) mergePart(ctx context.Context, part []seriesRow, final bool, last int64, undo []any) (int64, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("begin merge: %w", err)
+	}
+	defer tx.Rollback()
+	if err := upsert(ctx, tx, part); err != nil {
+		return 0, err
+	}
+	var seq int64
+	if final {
+		del := `DELETE FROM pending WHERE seq <= ?`
+		if len(undo) > 0 {
+			del += ` OR seq IN (?` + strings.Repeat(`, ?`, len(undo)-1) + `)`
+		}
+		if _, err := tx.ExecContext(ctx, del, append([]any{last}, undo...)...); err != nil {
+			return 0, fmt.Errorf("delete merged counts up to %d: %w", last, err)
+		}
+	} else {
+		neg := make([]seriesRow, len(part))
+		for i, r := range part {
+			neg[i] = seriesRow{r.series, r.minute, -r.good, -r.total}
+		}
+		body := appendCounts(make([]byte, 0, 24*len(neg)), neg)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO pending (n, body) VALUES (?, ?) RETURNING seq`, len(neg), body).Scan(&seq); err != nil {
+			return 0, fmt.Errorf("keep a merged part of %d counts pending until the merge ends: %w", len(neg), err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("commit merge: %w", err)
+		return 0, fmt.Errorf("commit merge: %w", err)
 	}
-	s.pending.Add(-n)
-	return last < upTo, nil
+	return seq, nil
 }
 
 // upsert adds rows, in key order, to the counts table: each statement's

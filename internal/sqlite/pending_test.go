@@ -193,3 +193,69 @@ func TestCountsOfAnEarlierVersionAreKept(t *testing.T) {
 		t.Errorf("group counts %+v", groups)
 	}
 }
+
+// TestAMergeStoppedHalfwayCountsNothingTwice stops a merge of more counts
+// than one merge transaction adds after its first transaction, as a crash
+// would, and checks a new store reads every count once, before and after
+// it merges the rest, and leaves nothing pending.
+func TestAMergeStoppedHalfwayCountsNothingTwice(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in []engine.Count
+	var want float64
+	for i := 0; i < 5*mergeTxCounts/2; i++ {
+		in = append(in, count(fmt.Sprintf("a/s%d", i%50), "{}", int64(1000+i/50), 1, float64(1+i%3)))
+		want += float64(1 + i%3)
+	}
+	// Twice, in two commits: the merge sums them.
+	for range 2 {
+		if err := s.AddCounts(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want *= 2
+	rtx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums, last, _, err := pendingSums(ctx, rtx, math.MinInt64, math.MaxInt64, math.MaxInt64, 0)
+	rtx.Rollback()
+	if err != nil || len(sums) != len(in) {
+		t.Fatalf("pending sums: %d, %v; want %d", len(sums), err, len(in))
+	}
+	if _, err := s.mergePart(ctx, sums[:mergeTxCounts], false, last, nil); err != nil {
+		t.Fatal(err)
+	}
+	close(s.stopMerge)
+	<-s.merged
+	s.batch.Close()
+	s.write.Close()
+	s.read.Close()
+	s.lock.Close()
+
+	s = mustOpen(t, dir)
+	total := func() (sum float64) {
+		err := s.LoadCounts(ctx, 0, func(c engine.Count) error { sum += c.Total; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	if got := total(); got != want {
+		t.Errorf("after a merge stopped halfway, the store counts %g events, want %g", got, want)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := total(); got != want {
+		t.Errorf("after the next merge, the store counts %g events, want %g", got, want)
+	}
+	var rows int
+	if err := s.read.QueryRow(`SELECT COUNT(*) FROM pending`).Scan(&rows); err != nil || rows != 0 || s.pending.Load() != 0 {
+		t.Errorf("after the merge, %d pending rows (%v), %d counts pending by the store's count", rows, err, s.pending.Load())
+	}
+}

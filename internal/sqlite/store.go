@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/store"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -117,7 +116,7 @@ func open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("count pending counts in %s: %w", path, err)
 	}
 	s.pending.Store(pending)
-	s.batch = store.NewBatcher(func(ctx context.Context, counts []engine.Count) error { return s.wrote(s.commit(ctx, counts)) })
+	s.batch = store.NewBatcher(func(ctx context.Context, batches []*store.Batch) error { return s.wrote(s.commit(ctx, batches)) })
 	go s.merger()
 	return s, nil
 }
@@ -283,6 +282,15 @@ var migrations = []string{
 		n    INTEGER NOT NULL,
 		body BLOB NOT NULL
 	);`,
+	// Receipts of batches pushed with an Idempotency-Key, stored with the
+	// batch's counts; at is Unix milliseconds.
+	`CREATE TABLE receipts (
+		key      TEXT PRIMARY KEY,
+		digest   TEXT NOT NULL,
+		accepted INTEGER NOT NULL,
+		at       INTEGER NOT NULL
+	);
+	CREATE INDEX receipts_at ON receipts (at);`,
 }
 
 // migrate applies the migrations not yet applied, each in a transaction.

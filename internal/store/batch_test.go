@@ -14,17 +14,17 @@ import (
 func TestAddReportsTheCommitOfACallerThatGaveUp(t *testing.T) {
 	started, release := make(chan struct{}), make(chan struct{})
 	var committed []engine.Count
-	b := NewBatcher(func(ctx context.Context, counts []engine.Count) error {
+	b := NewBatcher(func(ctx context.Context, batches []*Batch) error {
 		close(started)
 		<-release
-		committed = append(committed, counts...)
+		committed = append(committed, Fresh(batches)...)
 		return nil
 	})
 	defer b.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- b.Add(ctx, []engine.Count{{SLO: "a/b", Minute: 1, Counts: engine.Counts{Good: 1, Total: 1}}})
+		done <- b.Add(ctx, &Batch{Counts: []engine.Count{{SLO: "a/b", Minute: 1, Counts: engine.Counts{Good: 1, Total: 1}}}})
 	}()
 	<-started
 	cancel() // the client disconnects while the commit runs
@@ -40,12 +40,12 @@ func TestAddReportsTheCommitOfACallerThatGaveUp(t *testing.T) {
 // A call whose context ended before it was queued stores nothing.
 func TestAddOfAnEndedContextStoresNothingOrReportsTheCommit(t *testing.T) {
 	commits := 0
-	b := NewBatcher(func(ctx context.Context, counts []engine.Count) error { commits += len(counts); return nil })
+	b := NewBatcher(func(ctx context.Context, batches []*Batch) error { commits += len(Fresh(batches)); return nil })
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	ok := 0
 	for i := 0; i < 50; i++ {
-		if err := b.Add(ctx, []engine.Count{{SLO: "a/b", Minute: int64(i)}}); err == nil {
+		if err := b.Add(ctx, &Batch{Counts: []engine.Count{{SLO: "a/b", Minute: int64(i)}}}); err == nil {
 			ok++
 		} else if !errors.Is(err, context.Canceled) {
 			t.Fatalf("Add = %v, want nil or context.Canceled", err)
@@ -60,7 +60,7 @@ func TestAddOfAnEndedContextStoresNothingOrReportsTheCommit(t *testing.T) {
 // Close answers every call: none waits for ever.
 func TestCloseAnswersWaitingCalls(t *testing.T) {
 	started, release := make(chan struct{}), make(chan struct{})
-	b := NewBatcher(func(ctx context.Context, counts []engine.Count) error {
+	b := NewBatcher(func(ctx context.Context, batches []*Batch) error {
 		select {
 		case <-started:
 		default:
@@ -70,10 +70,10 @@ func TestCloseAnswersWaitingCalls(t *testing.T) {
 		return nil
 	})
 	first := make(chan error, 1)
-	go func() { first <- b.Add(context.Background(), nil) }()
+	go func() { first <- b.Add(context.Background(), &Batch{}) }()
 	<-started
 	second := make(chan error, 1)
-	go func() { second <- b.Add(context.Background(), nil) }()
+	go func() { second <- b.Add(context.Background(), &Batch{}) }()
 	closed := make(chan struct{})
 	go func() { b.Close(); close(closed) }()
 	close(release)

@@ -191,3 +191,16 @@ func AnnotationEnd(a slo.Annotation) time.Time {
 	}
 	return a.End
 }
+
+// ReceiptColumns are the columns ScanReceipt reads, in its order.
+const ReceiptColumns = `key, digest, accepted, at`
+
+// ScanReceipt reads a receipt from a row of ReceiptColumns; at is in Unix
+// milliseconds.
+func ScanReceipt(row Scanner) (engine.Receipt, error) {
+	var r engine.Receipt
+	var at int64
+	err := row.Scan(&r.Key, &r.Digest, &r.Accepted, &at)
+	r.At = time.UnixMilli(at).UTC()
+	return r, err
+}

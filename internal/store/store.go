@@ -30,6 +30,9 @@ type Store interface {
 	// refuses them (ErrNotLeader) unless Campaign last reported leadership
 	// and the lease still holds.
 	engine.Store
+	// engine.ReceiptStore: receipts of batches pushed with an
+	// Idempotency-Key, stored with their counts.
+	engine.ReceiptStore
 	// auth.Store: named tokens (hashed) and the audit trail.
 	auth.Store
 
@@ -98,6 +101,15 @@ type Store interface {
 	// Resign gives the leadership up, so another replica takes it at once.
 	Resign(ctx context.Context) error
 
+	// PublishSpecs records that a replica reloaded the specs to a catalog
+	// of this digest, the revision every replica must then run, and
+	// returns it. A store only one process uses keeps none and returns
+	// the zero revision.
+	PublishSpecs(ctx context.Context, digest string) (SpecRevision, error)
+	// LatestSpecs returns the revision published last; the zero revision
+	// when none was.
+	LatestSpecs(ctx context.Context) (SpecRevision, error)
+
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close waits for pending writes and closes the database.
@@ -112,10 +124,22 @@ type Changes struct {
 	// Annotations is true when another replica added annotations, so the
 	// maintenance windows excluded from budgets may have changed.
 	Annotations bool
-	// States is true when the leader saved alert or policy states.
-	States bool
+	// States is true when the leader saved alert or policy states; Alerts
+	// and Policies are the ones it saved, so a follower takes just those.
+	States   bool
+	Alerts   []engine.Alert
+	Policies []engine.PolicyRecord
 	// Sources is true when the leader saved source states.
 	Sources bool
+}
+
+// SpecRevision is a version of the specs every replica must run: the
+// digest of the catalog one replica loaded, by whom and when.
+type SpecRevision struct {
+	ID     int64     `json:"id"`
+	Digest string    `json:"digest"`
+	Origin string    `json:"origin"`
+	At     time.Time `json:"at"`
 }
 
 // ErrNotLeader is returned for a leader's write from a replica that does

@@ -83,6 +83,9 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		}
 		need := s.accessOf(r.Method, pattern)
 		id, origin, err := s.auth.Identify(r.Context(), s.credentials(r))
+		if err == nil && !id.Anonymous() && s.opts.KnownCaller != nil {
+			s.opts.KnownCaller(r)
+		}
 		switch {
 		case need.role == "":
 			if err == nil && !id.Anonymous() {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -65,36 +66,124 @@ func benchBody(n int, at time.Time, span time.Duration, pad int) []byte {
 	return body.Bytes()
 }
 
+// backlogStreams is how many streams the back-dated benchmark spreads its
+// events over, each measured by one ratio SLO with a 7-day window.
+const backlogStreams = 1000
+
+// backlogSpec is the back-dated benchmark's SLOs: one per stream.
+func backlogSpec() string {
+	var b strings.Builder
+	b.WriteString("apiVersion: accord/v1\nkind: Service\nmetadata: {name: tills}\nspec:\n  owners: {team: pos}\n  slos:\n")
+	for i := 0; i < backlogStreams; i++ {
+		fmt.Fprintf(&b, "    - {name: till-%03d, objective: 99.9, window: 7d, indicator: {ratio: {stream: till-%03d}}}\n", i, i)
+	}
+	return b.String()
+}
+
+// backlogBody is the k-th batch of 1,000 events of a mode, every event on
+// a stream of its own out of 1,000 (shifted by k, so no two batches are
+// alike). Current events are stamped now; a dense backlog's batch is one
+// minute up to two days back; in a sparse backlog the j-th event sent
+// (j = 1000k + i) is 7919·j mod 2880 minutes back: 7919 is prime to 2880,
+// so any 2,880 consecutive events, and so each batch's 1,000, fall on
+// minutes of their own over the whole two days.
+func backlogBody(mode string, k int64, now time.Time) []byte {
+	var b bytes.Buffer
+	for i := int64(0); i < 1000; i++ {
+		at := now
+		switch mode {
+		case "back-dated-dense":
+			at = now.Add(-time.Duration(1+(45*k)%2879) * time.Minute)
+		case "back-dated-spread":
+			at = now.Add(-time.Duration((7919*(1000*k+i))%2880) * time.Minute)
+		}
+		outcome := "good"
+		if (i+k)%97 == 0 {
+			outcome = "bad"
+		}
+		fmt.Fprintf(&b, `{"stream":"till-%03d","time":%q,"outcome":%q}`+"\n", (i+k)%backlogStreams, at.Format(time.RFC3339), outcome)
+	}
+	return b.Bytes()
+}
+
+// The back-dated benchmark's input is what its name and docs say: 1,000
+// streams in every batch, batches all different, and in the sparse
+// backlog each event of a batch on its own minute, the minutes reaching
+// over the two days.
+func TestBacklogBenchmarkInputIsWhatItSays(t *testing.T) {
+	now := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
+	for _, mode := range []string{"current", "back-dated-dense", "back-dated-spread"} {
+		bodies := map[[32]byte]bool{}
+		allMinutes := map[time.Time]bool{}
+		for k := int64(0); k < 1000; k++ {
+			body := backlogBody(mode, k, now)
+			bodies[sha256.Sum256(body)] = true
+			if k > 2 && k%97 != 0 {
+				continue // three batches in a row cover the two days; a sample of the rest
+			}
+			events, err := decodeBenchBody(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			streams, minutes := map[string]bool{}, map[time.Time]bool{}
+			for _, ev := range events {
+				streams[ev.Stream] = true
+				minutes[ev.Time] = true
+				allMinutes[ev.Time] = true
+				if age := now.Sub(ev.Time); age < 0 || age >= 48*time.Hour {
+					t.Fatalf("%s batch %d: an event %s old, want within two days", mode, k, age)
+				}
+			}
+			if len(events) != 1000 || len(streams) != backlogStreams {
+				t.Fatalf("%s batch %d: %d events on %d streams, want 1,000 on 1,000", mode, k, len(events), len(streams))
+			}
+			if mode == "back-dated-spread" && len(minutes) != 1000 {
+				t.Fatalf("%s batch %d: %d distinct minutes, want each event on its own", mode, k, len(minutes))
+			}
+		}
+		if len(bodies) != 1000 {
+			t.Errorf("%s: %d distinct bodies among 1,000 batches, want all different", mode, len(bodies))
+		}
+		if mode == "back-dated-spread" && len(allMinutes) != 2880 {
+			t.Errorf("%s: the batches cover %d minutes, want all 2,880 of two days", mode, len(allMinutes))
+		}
+	}
+}
+
+// decodeBenchBody reads a benchmark's NDJSON body.
+func decodeBenchBody(body []byte) ([]engine.Event, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var out []engine.Event
+	for dec.More() {
+		var ev engine.Event
+		if err := dec.Decode(&ev); err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
 // BenchmarkIngestBackdated compares batches of 1,000 events stamped now
-// with a backlog replayed after an outage, over HTTP to a durable store:
-// batches each of one minute up to two days back (dense), and batches
-// whose events are each a different minute of the two days (spread), no
-// two batches alike. Counts the store has yet to merge into its table are
-// merged within the timing, so the rate is what a long backlog gets. It
-// reports events/s and the CPU time per batch (client and server share
-// the process), which a busy machine disturbs less.
+// with a backlog replayed after an outage, over HTTP to a durable store,
+// all over 1,000 streams (one SLO each), no two batches alike (see
+// backlogBody): batches each of one minute up to two days back (dense),
+// and batches whose events each fall on their own minute of the two days
+// (spread). Counts the store has yet to merge into its table are merged
+// within the timing, so the rate is what a long backlog gets. It reports
+// events/s and the CPU time per batch (client and server share the
+// process), which a busy machine disturbs less.
 func BenchmarkIngestBackdated(b *testing.B) {
 	now := time.Date(2026, 11, 4, 12, 0, 0, 0, time.UTC)
-	for _, c := range []struct {
-		name string
-		// batch returns the body of the k-th batch.
-		batch func(k int64) []byte
-	}{
-		{"current", func(int64) []byte { return benchBody(1000, now, 0, 0) }},
-		{"back-dated-dense", func(k int64) []byte {
-			return benchBody(1000, now.Add(-time.Duration(1+(45*k)%2879)*time.Minute), 0, 0)
-		}},
-		{"back-dated-spread", func(k int64) []byte {
-			return benchBody(1000, now.Add(-time.Duration((45*k)%1440)*time.Minute), 47*time.Hour, 0)
-		}},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			e, store, _ := mustEngine(b, testSpec, now)
+	spec := backlogSpec()
+	for _, mode := range []string{"current", "back-dated-dense", "back-dated-spread"} {
+		b.Run(mode, func(b *testing.B) {
+			e, store, _ := mustEngine(b, spec, now)
 			srv := httptest.NewServer(web.New(e, store, web.Options{Auth: mustAuth(b, store, e.Clock())}))
 			defer srv.Close()
 			bodies := make([][]byte, min(b.N, 1000))
 			for k := range bodies {
-				bodies[k] = c.batch(int64(k))
+				bodies[k] = backlogBody(mode, int64(k), now)
 			}
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			var next atomic.Int64
@@ -103,7 +192,7 @@ func BenchmarkIngestBackdated(b *testing.B) {
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					body := bodies[next.Add(1)%int64(len(bodies))]
+					body := bodies[(next.Add(1)-1)%int64(len(bodies))]
 					if code := postBatch(client, srv.URL, body); code != http.StatusAccepted {
 						b.Errorf("status %d", code)
 						return

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,12 +60,28 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &slo.Error{Code: slo.CodeInvalid, Message: fmt.Sprintf("read request body: %v", err), Err: err})
 		return
 	}
+	key, keyed, err := idempotencyKey(r.Header)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	events, at, err := decodeEvents(body, s.opts.MaxBatch)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.engine.Ingest(r.Context(), events); err != nil {
+	accepted, repeat := len(events), false
+	if keyed {
+		sum := sha256.Sum256(body)
+		var first engine.Receipt
+		first, repeat, err = s.engine.IngestOnce(r.Context(), events, engine.Receipt{Key: key, Digest: hex.EncodeToString(sum[:])})
+		if repeat {
+			accepted = first.Accepted
+		}
+	} else {
+		err = s.engine.Ingest(r.Context(), events)
+	}
+	if err != nil {
 		// The engine counts events; the request's lines are ours to name.
 		var ee *engine.EventError
 		if errors.As(err, &ee) {
@@ -72,9 +90,43 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.metrics.eventsIngested.Add(float64(len(events)))
-	noteWrite(r, "events", "", "pushed events") // folded: one entry counts an hour's pushes
-	writeJSON(w, http.StatusAccepted, map[string]int{"accepted": len(events)})
+	if repeat {
+		s.metrics.batchesRepeated.Inc()
+		noteWrite(r, "events", "", "pushed events again (a repeat, not counted)")
+	} else {
+		s.metrics.eventsIngested.Add(float64(len(events)))
+		noteWrite(r, "events", "", "pushed events") // folded: one entry counts an hour's pushes
+	}
+	writeJSON(w, http.StatusAccepted, ingestAnswer{Accepted: accepted, Repeat: repeat})
+}
+
+// ingestAnswer is the answer to a push: how many events the batch held,
+// and whether it was a batch sent again under an Idempotency-Key already
+// stored, so counted with its first sending and not again.
+type ingestAnswer struct {
+	Accepted int  `json:"accepted"`
+	Repeat   bool `json:"repeat"`
+}
+
+// idempotencyKey returns the request's Idempotency-Key, if it has one.
+func idempotencyKey(h http.Header) (string, bool, error) {
+	values := h.Values("Idempotency-Key")
+	switch {
+	case len(values) == 0:
+		return "", false, nil
+	case len(values) > 1:
+		return "", false, invalid("Idempotency-Key: give one key, not %d", len(values))
+	}
+	key := values[0]
+	switch {
+	case key == "":
+		return "", false, invalid("Idempotency-Key: empty; send a key of 1 to %d bytes, e.g. a UUID, or no header", engine.MaxIdempotencyKey)
+	case len(key) > engine.MaxIdempotencyKey:
+		return "", false, invalid("Idempotency-Key: %d bytes, over %d", len(key), engine.MaxIdempotencyKey)
+	case !utf8.ValidString(key):
+		return "", false, invalid("Idempotency-Key: not valid UTF-8")
+	}
+	return key, true, nil
 }
 
 // readBody reads a body whose declared length is size (-1 unknown) into

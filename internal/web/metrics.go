@@ -15,9 +15,12 @@ import (
 type metrics struct {
 	log            *slog.Logger
 	eventsIngested prometheus.Counter
-	unauthorized   prometheus.Counter
-	auditErrors    prometheus.Counter
-	requests       *prometheus.HistogramVec
+	// batchesRepeated counts pushes answered as repeats of a batch stored
+	// under the same Idempotency-Key.
+	batchesRepeated prometheus.Counter
+	unauthorized    prometheus.Counter
+	auditErrors     prometheus.Counter
+	requests        *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer, e *engine.Engine, log *slog.Logger) *metrics {
@@ -25,6 +28,9 @@ func newMetrics(reg prometheus.Registerer, e *engine.Engine, log *slog.Logger) *
 		log: log,
 		eventsIngested: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "accord_events_ingested_total", Help: "Pushed events stored durably.",
+		}),
+		batchesRepeated: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "accord_event_batches_repeated_total", Help: "Pushed batches sent again under a stored Idempotency-Key, answered and not counted again.",
 		}),
 		unauthorized: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "accord_http_unauthorized_total", Help: "Requests refused for a missing or wrong token.",
@@ -37,7 +43,7 @@ func newMetrics(reg prometheus.Registerer, e *engine.Engine, log *slog.Logger) *
 		Name: "accord_http_request_duration_seconds", Help: "HTTP requests by route and status code.",
 		Buckets: prometheus.ExponentialBuckets(0.0005, 4, 8),
 	}, []string{"route", "code"})
-	reg.MustRegister(m.eventsIngested, m.unauthorized, m.auditErrors, m.requests, &sloCollector{engine: e})
+	reg.MustRegister(m.eventsIngested, m.batchesRepeated, m.unauthorized, m.auditErrors, m.requests, &sloCollector{engine: e})
 	return m
 }
 

@@ -59,13 +59,20 @@ type Options struct {
 	// Rendering bounds the answers rendered at once (default
 	// DefaultRendering).
 	Rendering int
-	Logger    *slog.Logger
-	Registry  *prometheus.Registry
+	// KnownCaller, if set, is told of each request whose caller showed a
+	// valid identity, so its connection keeps its place under load.
+	KnownCaller func(*http.Request)
+	Logger      *slog.Logger
+	Registry    *prometheus.Registry
 	// Story, when set, is told on the overview and at /api/v1/demo.
 	Story Story
 	// Reload re-reads the specs and applies them (POST /api/v1/reload);
 	// nil answers 404. Spec errors are invalid errors.
 	Reload func(ctx context.Context) (engine.ReloadResult, error)
+	// Agreement, when set, says why this replica does not agree with the
+	// others (its spec files differ from the revision they run); /readyz
+	// then answers 503 with the reason. Nil error: it agrees.
+	Agreement func() error
 	// Warning, when set, is said in /readyz's body (e.g. that tokens
 	// cross the network in clear); it does not make the server unready.
 	Warning string
@@ -195,6 +202,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": status})
 		return
+	}
+	if s.opts.Agreement != nil {
+		if err := s.opts.Agreement(); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "specs differ from the other replicas'", "reason": err.Error()})
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

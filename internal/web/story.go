@@ -34,6 +34,39 @@ type StoryView struct {
 	// Refresh, when positive, reloads the overview every so many seconds
 	// while the story plays.
 	Refresh int `json:"refresh,omitempty"`
+	// Link, when set, is where to look next, e.g. once the story is told.
+	Link *StoryLink `json:"link,omitempty"`
+}
+
+// StoryLink is a link the story panel offers.
+type StoryLink struct {
+	Text string `json:"text"`
+	Href string `json:"href"`
+}
+
+// Step is a milestone as the overview lists it.
+type Step struct {
+	At time.Time
+	// When is the time, with the day and date where the day differs from
+	// the step before (and on the first), so that a week's steps read in
+	// order: "Mon Nov 2 12:05", then "13:10", then "Mon Nov 9 10:15".
+	When string
+	Text string
+}
+
+// Steps are the milestones newest first, so the newest stay in view while
+// the story grows; each says its day where the day changes.
+func (v StoryView) Steps() []Step {
+	out := make([]Step, len(v.Milestones))
+	var day string
+	for i, m := range v.Milestones {
+		when := m.At.Format("15:04")
+		if d := m.At.Format("Mon Jan 2"); d != day {
+			when, day = d+" "+when, d
+		}
+		out[len(out)-1-i] = Step{At: m.At, When: when, Text: m.Text}
+	}
+	return out
 }
 
 // Milestone is one step of the story.

@@ -25,7 +25,9 @@ func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now 
 		end = engine.WindowEnd(def.Window, now)
 	}
 	windowFrom := from
-	if span > 0 && now.Add(-span).After(from) {
+	if span > 0 {
+		// Zoomed in, or out past the window: the SLI and burn rate
+		// charts show the span; the burn-down always spans the window.
 		from, end = now.Add(-span), now
 	}
 	step := max((to.Sub(from) / 240).Truncate(time.Minute), time.Minute)
@@ -76,7 +78,11 @@ func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now 
 		}
 	}
 	bc.Lines = append(bc.Lines, chart.Line{Y: 1, Label: "1× even spend", Class: "ref"})
-	anns, err := s.history.Annotations(ctx, def.Service, windowFrom, bdEnd)
+	annFrom := windowFrom
+	if from.Before(annFrom) {
+		annFrom = from // a span past the window marks what happened before it
+	}
+	anns, err := s.history.Annotations(ctx, def.Service, annFrom, bdEnd)
 	if err != nil {
 		s.log.Error("read annotations", "slo", v.ID, "err", err)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/http"
@@ -262,7 +263,9 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 	p := sloPage{page: s.page(r, v.Name, "overview"), Row: newRow(v), View: v}
 	p.Title = p.Row.Title
 	def := s.definition(id)
-	p.Ranges = []string{"window", "3d", "1d", "6h"}
+	// Twice the window shows what has just left it, such as an incident
+	// whose budget has recovered.
+	p.Ranges = []string{"window", slo.FormatDuration(2 * def.Window.Nominal()), "3d", "1d", "6h"}
 	p.Range = r.URL.Query().Get("range")
 	var span time.Duration
 	if p.Range != "" && p.Range != "window" {
@@ -388,6 +391,8 @@ type teamPage struct {
 	ProductOwners []string
 	Rows          []sloRow
 	Asks          []ask
+	// Calm is what the page says when the policy asks nothing.
+	Calm string
 	// Changes are the last writes to the team's services (audit trail).
 	Changes []auth.Entry
 }
@@ -406,8 +411,29 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 	freeze, reliability, postmortem := map[string][]string{}, []string{}, []string{}
 	except, since := map[string][]string{}, map[string]time.Time{}
 	var defs []slo.SLO
-	for _, v := range s.engine.SLOs() {
+	views := s.engine.SLOs()
+	ours := map[string]bool{} // the services the team has SLOs in
+	for _, v := range views {
+		if v.Owners.Team == team {
+			ours[v.Service] = true
+		}
+	}
+	for _, v := range views {
 		if v.Owners.Team != team {
+			// Another team's SLO that freezes releases of a service this
+			// team works on freezes them for this team too.
+			if ours[v.Service] {
+				what := v.Name + " (" + v.Policy.State + ", owned by " + cmp.Or(v.Owners.Team, "no team") + ")"
+				for _, a := range v.Policy.Actions {
+					if a.Kind == slo.ActionFreezeReleases {
+						freeze[v.Service] = append(freeze[v.Service], what)
+						except[v.Service] = a.Except
+						if t, ok := since[v.Service]; !ok || v.Policy.Since.Before(t) {
+							since[v.Service] = v.Policy.Since
+						}
+					}
+				}
+			}
 			continue
 		}
 		defs = append(defs, s.definition(v.ID))
@@ -471,6 +497,7 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 	if len(postmortem) > 0 {
 		p.Asks = append(p.Asks, ask{Text: "A postmortem is due", Because: strings.Join(postmortem, "; ")})
 	}
+	p.Calm = calm(p.Rows)
 	p.ProductOwners = sortedSet(owners)
 	services := map[string]bool{}
 	for _, d := range defs {
@@ -482,6 +509,26 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("read the audit trail", "team", team, "err", err)
 	}
 	s.render(w, r, "team", p)
+}
+
+// calm is what a team page says when the policy asks nothing of the
+// team: feature work as planned only for budgets that have data.
+func calm(rows []sloRow) string {
+	without := 0
+	for _, r := range rows {
+		if !r.HasData {
+			without++
+		}
+	}
+	switch {
+	case without == len(rows):
+		return "None of the team's SLOs has data yet, so no budget says how much risk to take: check that their events are pushed or their queries answer."
+	case without == 1:
+		return "Every SLO with data is within its budget: feature work as planned. One SLO has no data yet."
+	case without > 1:
+		return fmt.Sprintf("Every SLO with data is within its budget: feature work as planned. %d SLOs have no data yet.", without)
+	}
+	return "Every SLO is within its budget: feature work as planned."
 }
 
 type alertRow struct {

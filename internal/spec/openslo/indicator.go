@@ -68,6 +68,7 @@ func (l *Loader) readSLISpec(version string, spec *decode.Map, s *slo.SLO, md me
 		spec.Doc.Diags.Errorf(spec.Self(), "an SLI needs ratioMetric or thresholdMetric")
 	}
 	readLatency(s, md)
+	readOTLPAnnotation(s, md)
 	if s.Indicator.External != nil {
 		// nothing to measure: keep the kind and what the spec said
 		s.Indicator = slo.Indicator{Kind: s.Indicator.Kind, External: s.Indicator.External, GoodWhen: s.Indicator.GoodWhen}
@@ -150,7 +151,7 @@ func readLatency(s *slo.SLO, md meta) {
 		md.m.Errorf("annotations", "annotation %s: %v", annLatencyThreshold, err)
 		return
 	}
-	ind := slo.Indicator{Kind: slo.KindLatency, Threshold: d, Stream: s.Indicator.Stream, DataSource: s.Indicator.DataSource}
+	ind := slo.Indicator{Kind: slo.KindLatency, Threshold: d, Stream: s.Indicator.Stream, OTLP: s.Indicator.OTLP, DataSource: s.Indicator.DataSource}
 	if h := md.annotations[annHistogram]; h != "" {
 		ind.Histogram = &slo.Query{Expr: h, Shape: slo.ShapeCounter}
 		s.Origins.Set("indicator.histogram", md.m.Origin("annotations"))

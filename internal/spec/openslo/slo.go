@@ -45,7 +45,7 @@ func (l *Loader) readSLO(o *object) []slo.SLO {
 		},
 	}
 	base.Owners, base.Labels, base.RunbookURL = md.owners()
-	md.unknownAnnotations(annOwners, annRunbook, annPolicy, annGroupBy, annAlerting, annLatencyThreshold, annHistogram, annQueryShape, annName, annDefaultStart)
+	md.unknownAnnotations(annOwners, annRunbook, annPolicy, annGroupBy, annAlerting, annLatencyThreshold, annHistogram, annQueryShape, annName, annDefaultStart, annOTLP)
 	if n := md.annotations[annName]; n != "" {
 		base.Name = n // the SLO's name before a conversion made it unique
 	}

@@ -73,6 +73,9 @@ func (l *Loader) readQuery(src source, s *slo.SLO, role string, counter bool) *s
 		s.Origins.Set("indicator.stream", src.spec.Origin("stream"))
 		src.spec.Known("outcome")
 		return nil
+	case otelSource(kind):
+		readOTelSource(src, s, role)
+		return nil
 	case kind != "" && !queryable[kind]:
 		external(s, src, role)
 		return nil

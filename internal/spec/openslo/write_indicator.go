@@ -17,6 +17,13 @@ func writeIndicator(s slo.SLO, ann map[string]string) (sliDoc, objective, error)
 	if ind.External != nil {
 		return writeExternal(s, doc)
 	}
+	if ind.OTLP != nil {
+		b, err := json.Marshal(ind.OTLP)
+		if err != nil {
+			return doc, obj, fmt.Errorf("write OTLP settings: %w", err)
+		}
+		ann[annOTLP] = string(b)
+	}
 	if ind.Kind == slo.KindLatency {
 		ann[annLatencyThreshold] = slo.FormatDuration(ind.Threshold)
 		if ind.Histogram != nil {

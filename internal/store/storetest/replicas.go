@@ -93,14 +93,14 @@ func testPullFlags(t *testing.T, open func(t *testing.T) store.Store) {
 	if err := b.SavePolicyStates(ctx, []engine.PolicyRecord{{SLO: "x/y", State: "healthy"}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, ch := pull(t, a); ch.Annotations || !ch.States {
-		t.Errorf("after the leader's policy state: %+v; want States only", ch)
+	if _, ch := pull(t, a); ch.Annotations || !ch.States || len(ch.Policies) != 1 || ch.Policies[0].State != "healthy" || len(ch.Alerts) != 0 {
+		t.Errorf("after the leader's policy state: %+v; want States with just that policy state", ch)
 	}
 	if err := b.SaveAlerts(ctx, []engine.Alert{{SLO: "x/y", Group: "{}", Rule: "fast", State: engine.AlertFiring}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, ch := pull(t, a); !ch.States || ch.Sources {
-		t.Errorf("after the leader's alert: %+v; want States", ch)
+	if _, ch := pull(t, a); !ch.States || ch.Sources || len(ch.Alerts) != 1 || ch.Alerts[0].State != engine.AlertFiring || len(ch.Policies) != 0 {
+		t.Errorf("after the leader's alert: %+v; want States with just that alert", ch)
 	}
 	if err := b.SaveSourceStates(ctx, map[string]engine.SourceState{"x/y": {Stale: true}}); err != nil {
 		t.Fatal(err)

@@ -29,6 +29,7 @@ func Run(t *testing.T, o Options) {
 	}{
 		{"CountsAddUpPerMinute", testCountsAddUp},
 		{"GivenUpAddsAreStoredOnlyIfReported", testGivenUpAdds},
+		{"ReceiptsStoreABatchOnce", testReceipts},
 		{"CompactKeepsHourSums", testCompact},
 		{"HourlyCounts", testHourlyCounts},
 		{"ReopenKeepsEverything", testReopen},

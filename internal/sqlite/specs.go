@@ -1,0 +1,18 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/accord-slo/accord/internal/store"
+)
+
+// PublishSpecs keeps nothing: the one process on a SQLite database has no
+// other replica to agree with.
+func (s *Store) PublishSpecs(ctx context.Context, digest string) (store.SpecRevision, error) {
+	return store.SpecRevision{}, nil
+}
+
+// LatestSpecs returns the zero revision: none is kept.
+func (s *Store) LatestSpecs(ctx context.Context) (store.SpecRevision, error) {
+	return store.SpecRevision{}, nil
+}
