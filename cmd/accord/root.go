@@ -20,6 +20,6 @@ OpenSLO (v1, v1alpha and v2alpha), Sloth and Pyrra.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newValidateCmd(), newConvertCmd(), newServeCmd(), newDemoCmd(), newStatusCmd(), newGateCmd(), newExceptionCmd(), newAnnotateCmd(), newTokenCmd(), newReportCmd(), newReplayCmd(), newGenerateCmd(), newVersionCmd())
+	root.AddCommand(newValidateCmd(), newConvertCmd(), newServeCmd(), newDemoCmd(), newStatusCmd(), newGateCmd(), newExceptionCmd(), newAnnotateCmd(), newTokenCmd(), newAuditCmd(), newReportCmd(), newReplayCmd(), newGenerateCmd(), newVersionCmd())
 	return root
 }

@@ -67,8 +67,16 @@ API answers, for scripts. Any number of SLOs is read page by page.`,
 			if err != nil {
 				return err
 			}
+			if len(slos) == 0 {
+				// Say so, rather than print a bare header or "slos": null.
+				slos = []engine.SLOView{}
+				fmt.Fprintf(cmd.ErrOrStderr(), "no SLO matched%s\n", filters(q))
+			}
 			if output != "table" {
 				return writeStructured(w, output, map[string]any{"slos": slos})
+			}
+			if len(slos) == 0 {
+				return nil
 			}
 			return writeStatus(w, slos)
 		},
@@ -79,6 +87,18 @@ API answers, for scripts. Any number of SLOs is read page by page.`,
 	cmd.Flags().IntVar(&q.Limit, "limit", 0, "only the N SLOs with the least budget left (0: all)")
 	addOutputFlag(cmd, &output)
 	return cmd
+}
+
+// filters names a query's filters for a message: " --team nosuch".
+func filters(q client.SLOQuery) string {
+	var out string
+	if q.Service != "" {
+		out += " --service " + q.Service
+	}
+	if q.Team != "" {
+		out += " --team " + q.Team
+	}
+	return out
 }
 
 // writeStatus prints the SLO table in the order the server gives: least
@@ -95,7 +115,11 @@ func writeStatus(w io.Writer, slos []engine.SLOView) error {
 		if len(v.WorstGroup) > 0 {
 			id += " {" + engine.LabelText(v.WorstGroup) + "}"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%g%%\t%s\t%s\t%s\n", id, orDash(v.Owners.Team), sli, v.Objective, budget, burn, state(v))
+		clipAt := 60 // several rows: keep the table readable
+		if len(slos) == 1 {
+			clipAt = 0
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%g%%\t%s\t%s\t%s\n", id, orDash(v.Owners.Team), sli, v.Objective, budget, burn, state(v, clipAt))
 	}
 	return tw.Flush()
 }
@@ -124,7 +148,9 @@ func bar(f float64, width int) string {
 	return "[" + strings.Repeat("█", n) + strings.Repeat("·", width-n) + "]"
 }
 
-func state(v engine.SLOView) string {
+// state says what needs attention; a stale source's error is clipped to
+// clipAt runes, or given whole when clipAt is 0.
+func state(v engine.SLOView, clipAt int) string {
 	var parts []string
 	// Firing alerts by severity and windows; a grouped SLO's groups add up.
 	type kind struct{ severity, windows string }
@@ -153,7 +179,7 @@ func state(v engine.SLOView) string {
 		parts = append(parts, fmt.Sprintf("loading history: %.0f%% of the window", v.Source.Backfill*100))
 	}
 	if v.Source.Stale {
-		parts = append(parts, "stale since "+v.Source.StaleSince.Local().Format("Jan 2 15:04")+": "+clip(v.Source.Error, 60))
+		parts = append(parts, "stale since "+v.Source.StaleSince.Local().Format("Jan 2 15:04")+": "+clip(v.Source.Error, clipAt))
 	}
 	switch {
 	case !v.Worst.HasData():
@@ -175,10 +201,10 @@ func state(v engine.SLOView) string {
 	return strings.Join(parts, "; ")
 }
 
-// clip shortens s to n runes; the API has the whole text.
+// clip shortens s to n runes (n 0: not at all); the API has the whole text.
 func clip(s string, n int) string {
 	r := []rune(s)
-	if len(r) <= n {
+	if n == 0 || len(r) <= n {
 		return s
 	}
 	return string(r[:n-1]) + "…"

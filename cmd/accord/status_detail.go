@@ -48,7 +48,7 @@ func writeSLODetail(w io.Writer, v engine.SLOView) error {
 		burns = append(burns, slo.FormatDuration(time.Duration(b.Window))+" "+rate)
 	}
 	fmt.Fprintf(tw, "Burn rates:\t%s\n", strings.Join(burns, "  "))
-	fmt.Fprintf(tw, "State:\t%s\n", state(v))
+	fmt.Fprintf(tw, "State:\t%s\n", state(v, 0))
 	if v.Policy.State != "" {
 		since := ""
 		if !v.Policy.Since.IsZero() {

@@ -9,7 +9,7 @@ import (
 
 func TestStatusSaysWhatIsNotMeasured(t *testing.T) {
 	v := engine.SLOView{ID: "checkout/basket", Source: engine.SourceState{NotMeasured: "source kind Datadog"}}
-	got := state(v)
+	got := state(v, 0)
 	if !strings.Contains(got, "not measured: source kind Datadog") || strings.Contains(got, "loading history") {
 		t.Errorf("state = %q", got)
 	}

@@ -145,3 +145,38 @@ func TestStatusDescribesOneSLO(t *testing.T) {
 		t.Errorf("an SLO without its service: %v", err)
 	}
 }
+
+// TestStatusSaysWhenNoSLOMatches checks that a filter no SLO matches
+// says so, and that JSON lists no SLOs as [] rather than null.
+func TestStatusSaysWhenNoSLOMatches(t *testing.T) {
+	url := startStatusServer(t)
+	out, errOut, err := run(t, "status", "--team", "nosuch", "--server", url)
+	if err != nil || out != "" || !strings.Contains(errOut, "no SLO matched --team nosuch") {
+		t.Errorf("status --team nosuch: %v, stdout %q, stderr %q", err, out, errOut)
+	}
+	out, _, err = run(t, "status", "--team", "nosuch", "-o", "json", "--server", url)
+	if err != nil || !strings.Contains(out, `"slos": []`) {
+		t.Errorf("status --team nosuch -o json: %v\n%s", err, out)
+	}
+}
+
+// TestStatusClipsStaleReasonsOnlyInALongTable checks that the reason a
+// source fails is given whole for one SLO, and clipped among several.
+func TestStatusClipsStaleReasonsOnlyInALongTable(t *testing.T) {
+	reason := `Get "http://prometheus.test/api/v1/query?query=sum+by+%28store%29+%28increase%28pos_payment_attempts_total%5B1m%5D%29%29": dial tcp: connection refused`
+	v := engine.SLOView{ID: "checkout/payments", Objective: 99.9}
+	v.Source.Stale, v.Source.Error = true, reason
+	var one, two strings.Builder
+	if err := writeStatus(&one, []engine.SLOView{v}); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeStatus(&two, []engine.SLOView{v, v}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(one.String(), reason) {
+		t.Errorf("one SLO: the reason is cut:\n%s", one.String())
+	}
+	if strings.Contains(two.String(), reason) || !strings.Contains(two.String(), "…") {
+		t.Errorf("two SLOs: the reason is not clipped:\n%s", two.String())
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -130,6 +131,10 @@ type Options struct {
 	// MaxAnswerBytes the rendered answers being written at once (default
 	// web.DefaultMaxAnswerBytes). Past them requests are answered 503.
 	MaxInflightBytes, MaxAnswerBytes int64
+	// InflightWait bounds how long a body waits, in turn, for room in
+	// MaxInflightBytes before it is refused (default
+	// web.DefaultInflightWait).
+	InflightWait time.Duration
 	// MinReadRate and MinWriteRate, in bytes per second, cut off a client
 	// whose body or answer moves slower: each 16 KiB must move within
 	// 16 KiB ÷ the rate (defaults web.DefaultMinReadRate and
@@ -358,7 +363,7 @@ func (a *App) privateDataDir() error {
 // into a new engine.
 func (a *App) open(ctx context.Context) error {
 	var err error
-	if a.Store, err = openStore(ctx, a.opts); err != nil {
+	if a.Store, err = a.openAndJoin(ctx); err != nil {
 		return err
 	}
 	if a.Auth, err = auth.New(auth.Options{Store: a.Store, Clock: a.opts.Clock, Bootstrap: a.Token(), ProxyHeader: a.opts.AuthHeader,
@@ -406,9 +411,34 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Server = web.New(a.Engine, a.Store, web.Options{Auth: a.Auth, ReadAuth: opts.ReadAuth, Logger: a.log, Registry: a.registry, Story: opts.Story,
 		MaxBodyBytes: opts.MaxBodyBytes, MaxBatch: opts.MaxBatch, Reload: a.Reload, Agreement: a.specMismatch, Warning: a.plainWarning,
-		MaxInflightBytes: opts.MaxInflightBytes, MaxAnswerBytes: opts.MaxAnswerBytes, MinReadRate: opts.MinReadRate, MinWriteRate: opts.MinWriteRate,
+		MaxInflightBytes: opts.MaxInflightBytes, InflightWait: opts.InflightWait, MaxAnswerBytes: opts.MaxAnswerBytes, MinReadRate: opts.MinReadRate, MinWriteRate: opts.MinWriteRate,
 		ReadTimeout: opts.ReadTimeout, WriteTimeout: opts.WriteTimeout, KnownCaller: a.conns.known})
 	return nil
+}
+
+// startTimeout bounds opening the database at start and joining the
+// other replicas: a database that does not answer, or a replica whose
+// token differs, ends the start with an error well within 30 s rather
+// than a wait without end.
+const startTimeout = 25 * time.Second
+
+// openAndJoin opens the store and, on a shared database, joins the other
+// replicas, refusing to run beside one with another bootstrap token.
+func (a *App) openAndJoin(ctx context.Context) (store.Store, error) {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	s, err := openStore(ctx, a.opts)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(a.Token()))
+	// A replica renews its row every third of the lease: one not seen for
+	// a whole lease is not running.
+	if err := s.Join(ctx, hex.EncodeToString(sum[:]), max(a.opts.LeaderLease, 5*time.Second)); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // newSource returns a Source for the catalog's queried SLOs that goes on

@@ -16,10 +16,12 @@ import (
 // connLimiter is a listener that keeps at most max connections open, so a
 // client opening connections by the thousand cannot exhaust the process's
 // file descriptors. At the bound it makes room by closing, in turn, the
-// connection that has been quiet longest (an idle keep-alive, or one that
-// has not sent a request yet), then the busy connection longest busy
-// whose client never showed a token: clients who did are the last to
-// lose their place. When every connection is busy with a known client,
+// keep-alive connection idle longest, the busy connection longest busy
+// whose client never showed a token, and the connection whose request
+// has waited longest to be read (a client that connects and sends
+// nothing): clients who showed a token are the last to lose their
+// place, and a request the server has not read yet (a health check on a
+// loaded server) goes after those who were served. When every connection is busy with a known client,
 // the new one goes to one of a few reserved slots, which answer /healthz
 // and /readyz and 503 to the rest; past those it is answered 503 at once.
 type connLimiter struct {
@@ -28,7 +30,10 @@ type connLimiter struct {
 
 	mu    sync.Mutex
 	open  int
-	quiet map[*limitedConn]time.Time // since when
+	quiet map[*limitedConn]time.Time // idle keep-alives, since when
+	// fresh are the connections whose first request is not read yet,
+	// since when.
+	fresh map[*limitedConn]time.Time
 	// busy are the active connections whose client showed no token yet,
 	// since when they are busy.
 	busy map[*limitedConn]time.Time
@@ -46,10 +51,10 @@ type connLimiter struct {
 const reservedSlots = 8
 
 func newConnLimiter(ln net.Listener, max int, reg prometheus.Registerer) *connLimiter {
-	l := &connLimiter{Listener: ln, max: max, quiet: map[*limitedConn]time.Time{}, busy: map[*limitedConn]time.Time{},
+	l := &connLimiter{Listener: ln, max: max, quiet: map[*limitedConn]time.Time{}, fresh: map[*limitedConn]time.Time{}, busy: map[*limitedConn]time.Time{},
 		reserve: newReserveListener(ln.Addr()), reserved: make(chan struct{}, reservedSlots)}
 	closed := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accord_http_connections_closed_total",
-		Help: "Connections closed at the connection limit: quiet ones to make room (evicted), busy ones of clients without a token to make room (unauthenticated), new ones when all were busy and the reserved slots taken (refused)."},
+		Help: "Connections closed at the connection limit: idle ones or ones that sent no request to make room (evicted), busy ones of clients without a token to make room (unauthenticated), new ones when all were busy and the reserved slots taken (refused)."},
 		[]string{"reason"})
 	l.refused, l.evicted, l.evictedUnknown = closed.WithLabelValues("refused"), closed.WithLabelValues("evicted"), closed.WithLabelValues("unauthenticated")
 	l.reservedTotal = prometheus.NewCounter(prometheus.CounterOpts{Name: "accord_http_reserved_connections_total",
@@ -98,9 +103,11 @@ func (l *connLimiter) admit() bool {
 	if victim == nil {
 		victim, reason = oldest(l.busy), l.evictedUnknown
 	}
+	if victim == nil {
+		victim, reason = oldest(l.fresh), l.evicted
+	}
 	if victim != nil {
-		delete(l.quiet, victim)
-		delete(l.busy, victim)
+		l.forget(victim)
 	}
 	l.mu.Unlock()
 	if victim == nil {
@@ -156,7 +163,7 @@ func (l *connLimiter) probes(serve http.Handler) http.Handler {
 }
 
 // track follows the server's view of each connection (http.Server's
-// ConnState): new and idle ones may be closed to make room, active ones
+// ConnState): idle and new ones may be closed to make room, active ones
 // only while their client has shown no token.
 func (l *connLimiter) track(c net.Conn, state http.ConnState) {
 	lc := limitedOf(c)
@@ -165,14 +172,22 @@ func (l *connLimiter) track(c net.Conn, state http.ConnState) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.quiet, lc)
-	delete(l.busy, lc)
+	l.forget(lc)
 	switch {
-	case state == http.StateNew || state == http.StateIdle:
+	case state == http.StateNew:
+		l.fresh[lc] = time.Now()
+	case state == http.StateIdle:
 		l.quiet[lc] = time.Now()
 	case state == http.StateActive && !lc.known.Load():
 		l.busy[lc] = time.Now()
 	}
+}
+
+// forget takes c out of the sets it may be closed from; under mu.
+func (l *connLimiter) forget(c *limitedConn) {
+	delete(l.quiet, c)
+	delete(l.fresh, c)
+	delete(l.busy, c)
 }
 
 // known marks the connection of a request whose caller showed a valid
@@ -218,8 +233,7 @@ func (c *limitedConn) Close() error {
 	c.once.Do(func() {
 		c.l.mu.Lock()
 		c.l.open--
-		delete(c.l.quiet, c)
-		delete(c.l.busy, c)
+		c.l.forget(c)
 		c.l.mu.Unlock()
 	})
 	return c.Conn.Close()

@@ -114,7 +114,7 @@ func TestBrowserFollowsASpentBudgetToItsTeamAndAlerts(t *testing.T) {
 		t.Fatalf("the SLO of the failing Prometheus is not stale: %+v", v.Source)
 	}
 
-	ctx := startBrowser(t, 30*time.Second)
+	ctx := startBrowser(t, 120*time.Second) // a bound for a stuck browser, not a speed check: the machine may be loaded
 	shoot := func(name string) {
 		t.Helper()
 		screenshot(t, ctx, "e2e-"+name)

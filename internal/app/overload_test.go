@@ -43,11 +43,12 @@ func metrics(t *testing.T, a *app.App) string {
 }
 
 // TestBodiesInFlightStayWithinTheBudget starts bodies until the in-flight
-// budget is taken: the next is refused with 503 and Retry-After before a
-// byte of it is read (no 100 Continue), one declared over the body limit
-// is refused with 413 at once, and room comes back as bodies finish.
+// budget is taken: the next waits its turn and is read once a body
+// finishes; one that finds no room within the wait is refused with 503
+// and Retry-After before a byte of it is read (no 100 Continue); and one
+// declared over the body limit is refused with 413 at once.
 func TestBodiesInFlightStayWithinTheBudget(t *testing.T) {
-	a := serveLimited(t, app.Options{MaxBodyBytes: 30_000, MaxInflightBytes: 50_000})
+	a := serveLimited(t, app.Options{MaxBodyBytes: 30_000, MaxInflightBytes: 50_000, InflightWait: 5 * time.Second, MinReadRate: 1}) // bodies wait on the test, not the rate
 	first, second := dial(t, a), dial(t, a)
 	for i, c := range []*rawConn{first, second} {
 		if resp := c.postHead(t, 20_000); resp.StatusCode != http.StatusContinue {
@@ -57,36 +58,45 @@ func TestBodiesInFlightStayWithinTheBudget(t *testing.T) {
 	if n := metricValue(t, metrics(t, a), "accord_http_inflight_body_bytes"); n != 40_000 {
 		t.Errorf("%v body bytes in flight, want the 40000 the two declared", n)
 	}
-	third := dial(t, a)
-	resp := third.postHead(t, 20_000)
-	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !resp.Close {
-		t.Errorf("a body past the budget: %d Retry-After %q close %v, want 503 with Retry-After, closing", resp.StatusCode, resp.Header.Get("Retry-After"), resp.Close)
-	}
 	if resp := dial(t, a).postHead(t, 30_001); resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("a body declared over --max-body-bytes: %d, want 413 before reading it", resp.StatusCode)
 	}
 
+	// A third waits for its turn; the first finishing makes room for it.
+	third := dial(t, a)
+	fmt.Fprintf(third, "POST /api/v1/events HTTP/1.1\r\nHost: accord\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Length: 20000\r\nExpect: 100-continue\r\n\r\n", testToken)
+	testenv.WaitFor(t, 10*time.Second, "the third body to wait", func() bool {
+		return metricValue(t, metrics(t, a), "accord_http_bodies_waiting") == 1
+	})
 	fmt.Fprint(first, paddedEvents(20_000))
 	if resp, err := http.ReadResponse(first.r, nil); err != nil || resp.StatusCode != 202 {
 		t.Fatalf("the first body, sent whole: %v %v", resp, err)
 	}
-	// The first body's place is free once its answer is out.
-	testenv.WaitFor(t, 10*time.Second, "the first body's bytes to leave the budget", func() bool {
-		return metricValue(t, metrics(t, a), "accord_http_inflight_body_bytes") == 20_000
-	})
-	fourth := dial(t, a)
-	if resp := fourth.postHead(t, 20_000); resp.StatusCode != http.StatusContinue {
-		t.Fatalf("a body once the first finished: %d, want 100 Continue", resp.StatusCode)
+	if resp, err := http.ReadResponse(third.r, nil); err != nil || resp.StatusCode != http.StatusContinue {
+		t.Fatalf("the waiting body once the first finished: %v %v, want 100 Continue", resp, err)
 	}
-	fmt.Fprint(fourth, paddedEvents(20_000))
-	if resp, err := http.ReadResponse(fourth.r, nil); err != nil || resp.StatusCode != 202 {
-		t.Fatalf("the fourth body: %v %v", resp, err)
+
+	// Second and third hold the budget: a fourth finds no room in time.
+	resp := dial(t, a).postHead(t, 20_000)
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !resp.Close {
+		t.Errorf("a body past the budget: %d Retry-After %q close %v, want 503 with Retry-After, closing", resp.StatusCode, resp.Header.Get("Retry-After"), resp.Close)
 	}
-	if n := metricValue(t, metrics(t, a), `accord_http_overload_refused_total{limit="inflight_bytes"}`); n != 1 {
+	for _, c := range []*rawConn{second, third} {
+		fmt.Fprint(c, paddedEvents(20_000))
+		if resp, err := http.ReadResponse(c.r, nil); err != nil || resp.StatusCode != 202 {
+			t.Fatalf("a body within the budget, sent whole: %v %v", resp, err)
+		}
+	}
+	m := metrics(t, a)
+	if n := metricValue(t, m, `accord_http_overload_refused_total{limit="inflight_bytes"}`); n != 1 {
 		t.Errorf("%v bodies refused at the budget, want 1", n)
 	}
-	if got := receiptsTotal(t, a); got != 2 {
-		t.Errorf("counted %v events, want the 2 of the bodies read", got)
+	if n := metricValue(t, m, "accord_http_inflight_body_bytes"); n != 0 {
+		t.Errorf("%v body bytes in flight once all are answered, want 0", n)
+	}
+	if got := receiptsTotal(t, a); got != 3 {
+		t.Errorf("counted %v events, want the 3 of the bodies read", got)
 	}
 }
 

@@ -177,6 +177,23 @@ func TestTLSClientCertificatesPushEvents(t *testing.T) {
 		t.Fatalf("a client certificate listed tokens: %d %s %v, want 403", code, body, err)
 	}
 
+	// The push is in the audit trail under the certificate's name (reading
+	// the trail writes the folded pushes).
+	code, body, err := send(httpsClient(ca), "GET", a.URL()+"/api/v1/audit?who=cert:checkout-pipeline", a.Token(), "")
+	var trail struct {
+		Entries []struct{ Who, Via, Role, Route string }
+	}
+	if err != nil || code != 200 || json.Unmarshal([]byte(body), &trail) != nil {
+		t.Fatalf("GET /api/v1/audit: %d %s %v", code, body, err)
+	}
+	var pushed bool
+	for _, e := range trail.Entries {
+		pushed = pushed || (e.Via == "certificate" && e.Role == "ingest" && e.Route == "POST /api/v1/events")
+	}
+	if !pushed {
+		t.Errorf("the audit trail has no push by cert:checkout-pipeline via certificate: %s", body)
+	}
+
 	stranger := httpsClient(ca, testenv.NewCA(t, "stranger CA").Client(t, "mallory").TLS(t))
 	if code, _, err := send(stranger, "POST", a.URL()+"/api/v1/events", "", event); err == nil {
 		t.Fatalf("a certificate of another CA was let in: %d", code)

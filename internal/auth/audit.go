@@ -68,6 +68,9 @@ type Query struct {
 	Who string
 	// Services keeps the entries concerning these services.
 	Services []string
+	// Action keeps the entries whose route contains it, case aside:
+	// "exceptions", "DELETE /api/v1/tokens".
+	Action string
 	// From and To keep entries made in From..To (To excluded); zero is
 	// unbounded.
 	From, To time.Time

@@ -68,6 +68,8 @@ type Demo struct {
 	http   *http.Client
 	tmpDir string
 	tokens map[string]string // each actor's token secret
+	// printers export the receipts over OTLP; the tills push the rest.
+	printers *receiptPrinters
 	// run names this run in the tills' Idempotency-Keys, so a data
 	// directory kept from an earlier run never sees a key again.
 	run string
@@ -135,8 +137,12 @@ func New(ctx context.Context, opts Options) (*Demo, error) {
 		d.Close()
 		return nil, err
 	}
+	if d.printers, err = newReceiptPrinters(ctx, a.URL(), d.tokens["tills"]); err != nil {
+		d.Close()
+		return nil, err
+	}
 	fmt.Fprintf(opts.Out, "Accord is running the FreshMart demo at %s\n", a.URL())
-	fmt.Fprintf(opts.Out, "Backfilling the last 7 days of %d stores' tills…\n", len(stores))
+	fmt.Fprintf(opts.Out, "Backfilling the last 7 days of %d stores' tills (their receipt printers export over OTLP)…\n", len(stores))
 	if err := d.Advance(ctx, opts.Start); err != nil {
 		d.Close()
 		return nil, err
@@ -155,6 +161,11 @@ func (d *Demo) Now() time.Time { return d.clock.Now() }
 // Close stops Accord and removes a temporary data directory.
 func (d *Demo) Close() error {
 	var err error
+	if d.printers != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = d.printers.close(ctx) // nothing left to send: flushes are synchronous
+		cancel()
+	}
 	if d.app != nil {
 		err = d.app.Close()
 	}
@@ -230,7 +241,7 @@ func (d *Demo) Advance(ctx context.Context, until time.Time) error {
 				return err
 			}
 		}
-		batch = ndjson(batch, t, minute(d.rng, t, d.story.failing(t)))
+		batch = ndjson(batch, t, d.printers.add(t, minute(d.rng, t, d.story.failing(t))))
 		d.now = t.Add(time.Minute)
 		evalDue := live && d.now.Sub(d.opts.Start)%evalEvery == 0
 		if evalDue || len(batch) > 2<<20 || !d.now.Before(target) {
@@ -238,6 +249,9 @@ func (d *Demo) Advance(ctx context.Context, until time.Time) error {
 			// Each batch has a key of its own, its run and last minute: a
 			// resend after a lost answer counts once.
 			key := fmt.Sprintf("freshmart-%s-%d", d.run, engine.UnixMinute(d.now))
+			if err := d.printers.flush(ctx); err != nil {
+				return err
+			}
 			if _, err := d.as("tills").PushEvents(ctx, key, batch); err != nil {
 				return err
 			}

@@ -204,16 +204,32 @@ func TestDemoPlaysTheWholeStory(t *testing.T) {
 		t.Errorf("alerts compared: %d resource alerts, %d of them while customers were hurt, %d SLO pages, %d of them while customers were hurt; want many, none, some, all",
 			story.ResourceTotal, story.ResourceMattered, story.SLOPages, story.SLOPagesMattered)
 	}
-	if !strings.Contains(out.String(), "The first page came") {
-		t.Errorf("the narration does not say how soon the first page came:\n%s", out)
+	// The page's step and the midnight summaries say the same delay of the
+	// same first page, from when payments began to fail.
+	pagedAfter := regexp.MustCompile(`is paged (\d+ minutes?) after card payments began to fail`).FindStringSubmatch(out.String())
+	first := regexp.MustCompile(`The first page came (\d+ minutes?) after card payments began to fail`).FindStringSubmatch(out.String())
+	if pagedAfter == nil || first == nil || pagedAfter[1] != first[1] {
+		t.Errorf("the narration gives the first page's delay as %q and %q:\n%s", pagedAfter, first, out)
 	}
 	var names []string
 	for _, m := range story.Milestones {
 		names = append(names, m.Name)
 	}
-	want := "deploy page exhausted gate-denied exception fix resolved recovered"
+	want := "receipts-otlp deploy page exhausted gate-denied exception fix resolved recovered"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("milestones in order: %q, want %q", got, want)
+	}
+	// A receipt prints for every payment: the receipts the printers
+	// exported over OTLP count as many as the payments the tills pushed.
+	var receipts, payments struct {
+		Status struct {
+			Counts struct{ Good, Total float64 } `json:"counts"`
+		} `json:"status"`
+	}
+	get("/api/v1/slos/checkout/receipts", &receipts)
+	get("/api/v1/slos/checkout/payments", &payments)
+	if r, p := receipts.Status.Counts, payments.Status.Counts; r.Total == 0 || r.Total != p.Total || r.Good >= r.Total {
+		t.Errorf("receipts over OTLP count %v of %v, payments %v of %v: want as many receipts as payments, some failed", r.Good, r.Total, p.Good, p.Total)
 	}
 	if n := strings.Count(out.String(), "] So far: "); n < 20 {
 		t.Errorf("the narration sums up the alerts on %d midnights of 21", n)

@@ -31,6 +31,7 @@ const (
 
 // The milestones the narration reports, in the order they happen.
 const (
+	MilestoneOTLP      = "receipts-otlp"
 	MilestoneDeploy    = "deploy"
 	MilestonePage      = "page"
 	MilestoneExhausted = "exhausted"
@@ -96,6 +97,10 @@ func (s *story) act(ctx context.Context, d *Demo, t time.Time) error {
 		names = append(names, st.Name)
 	}
 	return errors.Join(
+		once("otlp", 0, func() error {
+			s.reach(d, MilestoneOTLP, t, "Receipts: the stores' receipt printers export their counts as OpenTelemetry metrics, through the OpenTelemetry SDK's OTLP exporter, straight to Accord (POST /v1/metrics); the tills push payments, scans and prices as NDJSON events.")
+			return nil
+		}),
 		once("bad-deploy", badDeployAt, func() error {
 			a := slo.Annotation{Kind: slo.AnnotationDeploy, Service: "checkout", Start: t, Version: "payments-gateway 2026.11.4"}
 			if err := d.postJSON(ctx, "ci", "/api/v1/annotations", a, nil); err != nil {
@@ -153,8 +158,8 @@ func (s *story) observe(ctx context.Context, d *Demo) error {
 	}
 	if firstPage != nil && !s.has(MilestonePage) {
 		labels := firstPage.Labels
-		s.reach(d, MilestonePage, now, fmt.Sprintf("Page: %s burns its error budget %.0f× too fast in store %s; pos-platform-pager is paged %s after the deploy. Resource alerts on those tills: none.",
-			"Card payments succeed", firstPage.LongBurn, labels["store"], strings.TrimSuffix(now.Sub(s.start.Add(badDeployAt)).Round(time.Minute).String(), "0s")))
+		s.reach(d, MilestonePage, now, fmt.Sprintf("Page: %s burns its error budget %.0f× too fast in store %s; pos-platform-pager is paged %s after card payments began to fail (%s after the deploy). Resource alerts on those tills: none.",
+			"Card payments succeed", firstPage.LongBurn, labels["store"], minutes(firstPage.FiredAt.Sub(s.start.Add(failFrom))), minutes(firstPage.FiredAt.Sub(s.start.Add(badDeployAt)))))
 	}
 	var pay engine.SLOView
 	if err := d.get(ctx, "/api/v1/slos/checkout/payments", &pay); err != nil {
@@ -246,11 +251,31 @@ func (s *story) summarize(d *Demo, t time.Time) {
 	res, pages, tickets := s.scores()
 	line := fmt.Sprintf("So far: %d resource alerts (CPU %d, memory %d, queue %d), %d of them while customers were hurt; SLO alerts: %d pages and %d tickets, %d of them while customers were hurt.",
 		res.Alerts, r.Fired["cpu"], r.Fired["memory"], r.Fired["queue"], res.WhileHurt, pages.Alerts, tickets.Alerts, pages.WhileHurt+tickets.WhileHurt)
-	if pages.MedianDelay != nil {
-		line += fmt.Sprintf(" The first page came %.0f minutes after card payments began to fail.", *pages.MedianDelay)
+	if first := s.firstPage(); !first.IsZero() {
+		line += fmt.Sprintf(" The first page came %s after card payments began to fail.", minutes(first.Sub(s.start.Add(failFrom))))
 	}
 	s.mu.Unlock()
 	fmt.Fprintf(d.opts.Out, "[%s] %s\n", t.Format("Mon Jan 2 15:04"), line)
+}
+
+// firstPage is when the first page fired; zero before any. The caller
+// holds s.mu.
+func (s *story) firstPage() time.Time {
+	var first time.Time
+	for _, a := range s.sloEpisodes {
+		if a.Severity == string(slo.SeverityPage) && (first.IsZero() || a.FiredAt.Before(first)) {
+			first = a.FiredAt
+		}
+	}
+	return first
+}
+
+// minutes writes a delay in whole minutes: "1 minute", "8 minutes".
+func minutes(d time.Duration) string {
+	if m := int(d.Round(time.Minute) / time.Minute); m != 1 {
+		return fmt.Sprintf("%d minutes", m)
+	}
+	return "1 minute"
 }
 
 // reach records and narrates a milestone.

@@ -304,6 +304,24 @@ func (e *Engine) Firing() []Notification {
 	return out
 }
 
+// ServicesSLOs returns the SLOs of the named services with their status,
+// by service, building only theirs.
+func (e *Engine) ServicesSLOs(services []string) map[string][]SLOView {
+	want := make(map[string]bool, len(services))
+	for _, s := range services {
+		want[s] = true
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make(map[string][]SLOView, len(services))
+	for _, id := range e.order {
+		if st := e.slos[id]; want[st.def.Service] {
+			out[st.def.Service] = append(out[st.def.Service], e.view(st, false))
+		}
+	}
+	return out
+}
+
 // ServiceSLOs returns the SLOs of one service with their status.
 func (e *Engine) ServiceSLOs(service string) []SLOView {
 	e.mu.RLock()

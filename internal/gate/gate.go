@@ -39,22 +39,37 @@ type Blocker struct {
 	BudgetRemaining float64   `json:"budgetRemaining"`
 	// Except are the kinds of change still allowed.
 	Except []string `json:"except,omitempty"`
+	// why says why the state holds though the budget no longer calls for
+	// it; empty when it does.
+	why string
+}
+
+// held says why an SLO may still be in a freezing state with budget left,
+// such as just after a maintenance window was excluded from its budget:
+// a better state is entered only after engine.HysteresisHold in the
+// current one. Empty when the hold is over or no budget is left.
+func held(v engine.SLOView, now time.Time) string {
+	until := v.Policy.Since.Add(engine.HysteresisHold)
+	if !v.Worst.HasData() || v.Worst.Budget.RemainingFraction <= 0 || v.Policy.Since.IsZero() || !until.After(now) {
+		return ""
+	}
+	return fmt.Sprintf("; it stays %s until %s at the earliest, as a policy state is left only after %s in it",
+		v.Policy.State, until.UTC().Format(time.RFC3339), slo.FormatDuration(engine.HysteresisHold))
 }
 
 // Decide answers whether service may release a change of kind change
 // (empty for an ordinary release) at now.
 func Decide(service, change string, views []engine.SLOView, exceptions []slo.Exception, now time.Time) Decision {
 	d := Decision{Service: service, Change: change, At: now, Blocking: []Blocker{}}
-	worst := ""
-	worstRemaining := 2.0
-	for _, v := range views {
-		if v.Worst.HasData() && v.Worst.Budget.RemainingFraction < worstRemaining {
-			worst, worstRemaining, d.State = v.ID, v.Worst.Budget.RemainingFraction, v.Policy.State
+	var worst *engine.SLOView
+	for i, v := range views {
+		if v.Worst.HasData() && (worst == nil || v.Worst.Budget.RemainingFraction < worst.Worst.Budget.RemainingFraction) {
+			worst, d.State = &views[i], v.Policy.State
 		}
 		for _, a := range v.Policy.Actions {
 			if a.Kind == slo.ActionFreezeReleases {
 				d.Blocking = append(d.Blocking, Blocker{SLO: v.ID, State: v.Policy.State, Since: v.Policy.Since,
-					BudgetRemaining: v.Worst.Budget.RemainingFraction, Except: a.Except})
+					BudgetRemaining: v.Worst.Budget.RemainingFraction, Except: a.Except, why: held(v, now)})
 			}
 		}
 	}
@@ -66,8 +81,14 @@ func Decide(service, change string, views []engine.SLOView, exceptions []slo.Exc
 	case len(d.Blocking) == 0:
 		d.Allow = true
 		d.Reason = fmt.Sprintf("no SLO of %s freezes releases", service)
-		if worst != "" {
-			d.Reason += fmt.Sprintf("; least budget left: %s at %.0f%%", worst, worstRemaining*100)
+		if worst != nil {
+			d.Reason += fmt.Sprintf("; least budget left: %s at %.0f%%", worst.ID, worst.Worst.Budget.RemainingFraction*100)
+			if p := worst.Policy; p.Resting && !engine.Evident(worst.Worst, p.MinEvents) {
+				// A budget far below zero does not freeze releases while
+				// the window holds too few events to judge it by.
+				d.Reason += fmt.Sprintf(", not judged yet: the policy waits for %s %s in the window and has %s",
+					engine.Amount(p.MinEvents), worst.Worst.Budget.Unit, engine.Amount(worst.Worst.Counts.Total))
+			}
 		}
 	case change != "" && allExcept(d.Blocking, change):
 		d.Allow = true
@@ -95,7 +116,7 @@ func describe(b Blocker) string {
 	if !b.Since.IsZero() {
 		s += " since " + b.Since.UTC().Format(time.RFC3339)
 	}
-	return s
+	return s + b.why
 }
 
 func allExcept(bs []Blocker, change string) bool {

@@ -17,6 +17,9 @@ import (
 // raises its epoch, and the leader's writes check the epoch in their own
 // transaction: a replica that lost the lease cannot write as leader.
 func (s *Store) Campaign(ctx context.Context, ttl time.Duration) (bool, error) {
+	if err := s.seen(ctx); err != nil {
+		return false, err
+	}
 	var epoch int64
 	err := s.pool.QueryRow(ctx, `INSERT INTO leases (name, holder, epoch, expires_at)
 		VALUES ('leader', $1, 1, now() + make_interval(secs => $2))

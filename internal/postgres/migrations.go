@@ -172,6 +172,14 @@ var migrations = []migration{
 		origin text NOT NULL,
 		at     timestamptz NOT NULL DEFAULT now()
 	);`},
+	// The replicas that run on the database and the hash of their
+	// bootstrap token, which must be the same on all of them.
+	{"replicas", `
+	CREATE TABLE replicas (
+		origin     text PRIMARY KEY,
+		token_hash text NOT NULL,
+		seen_at    timestamptz NOT NULL DEFAULT now()
+	);`},
 }
 
 // migrationLock is the advisory lock replicas starting together take, so

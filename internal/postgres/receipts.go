@@ -19,11 +19,7 @@ import (
 // by this replica or another, adds nothing and returns the stored receipt
 // and true.
 func (s *Store) AddBatch(ctx context.Context, counts []engine.Count, r engine.Receipt) (engine.Receipt, bool, error) {
-	b := &store.Batch{Counts: counts, Receipt: &r}
-	if err := s.batch.Add(ctx, b); err != nil {
-		return engine.Receipt{}, false, fmt.Errorf("add %d counts with receipt %q: %w", len(counts), r.Key, err)
-	}
-	return b.First, b.Repeat, nil
+	return s.batch.AddReceipted(ctx, counts, r)
 }
 
 // Receipt returns the receipt stored under key.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -70,6 +71,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if err := migrate(ctx, pool); err != nil {
 		pool.Close()
+		if transient(err) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("PostgreSQL at %s:%d does not answer: check --database (or ACCORD_DATABASE) and that the server runs and lets this role in: %w",
+				cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+		}
 		return nil, err
 	}
 	s := &Store{pool: pool, origin: newOrigin(), claims: map[string]int64{}}
@@ -89,6 +94,9 @@ func newOrigin() string {
 // Close waits for the commit under way and closes the connections.
 func (s *Store) Close() error {
 	s.batch.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	s.leave(ctx)
+	cancel()
 	s.pool.Close()
 	return nil
 }

@@ -14,10 +14,31 @@ type Period struct {
 	Name string    `json:"name"`
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
+	// prior says what the period is compared with; the zero value is the
+	// span of the same length just before it.
+	prior prior
 }
 
-// Previous is the period of the same length just before p.
+// prior is what a period is compared with.
+type prior int
+
+const (
+	priorSpan  prior = iota // the same length just before
+	priorWeek               // the same days and hours a week before
+	priorMonth              // the calendar month before
+)
+
+// Previous is the period p is compared with: for a week, the same days and
+// hours of the week before (this week until Monday 02:30 against last
+// Monday until 02:30); for a calendar month, the month before; otherwise
+// the span of the same length just before p.
 func (p Period) Previous() Period {
+	switch p.prior {
+	case priorWeek:
+		return Period{Name: "previous", From: p.From.AddDate(0, 0, -7), To: p.To.AddDate(0, 0, -7)}
+	case priorMonth:
+		return Period{Name: "previous", From: p.From.AddDate(0, -1, 0), To: p.From}
+	}
 	d := p.To.Sub(p.From)
 	return Period{Name: "previous", From: p.From.Add(-d), To: p.From}
 }
@@ -32,15 +53,15 @@ func ParsePeriod(s string, now time.Time) (Period, error) {
 	monday := engine.WindowStart(slo.Window{Calendar: slo.CalendarWeek}, now)
 	switch s {
 	case "last-week", "":
-		return Period{Name: "last week", From: monday.AddDate(0, 0, -7), To: monday}, nil
+		return Period{Name: "last week", From: monday.AddDate(0, 0, -7), To: monday, prior: priorWeek}, nil
 	case "this-week":
 		if !now.After(monday) {
 			now = monday.Add(time.Minute) // Monday at midnight: its first minute
 		}
-		return Period{Name: "this week", From: monday, To: now}, nil
+		return Period{Name: "this week", From: monday, To: now, prior: priorWeek}, nil
 	case "last-month":
 		first := engine.WindowStart(slo.Window{Calendar: slo.CalendarMonth}, now)
-		return Period{Name: "last month", From: first.AddDate(0, -1, 0), To: first}, nil
+		return Period{Name: "last month", From: first.AddDate(0, -1, 0), To: first, prior: priorMonth}, nil
 	}
 	from, to, ok := strings.Cut(s, "..")
 	if !ok {

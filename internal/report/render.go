@@ -35,6 +35,7 @@ var funcs = map[string]any{
 	"day":     func(t time.Time) string { return t.UTC().Format("Mon Jan 2, 2006") },
 	"when":    func(t time.Time) string { return t.UTC().Format("Jan 2 15:04 UTC") },
 	"count":   func(f float64) string { return fmt.Sprintf("%.0f", f) },
+	"plural":  plural,
 	"minus":   func(t time.Time) time.Time { return t.Add(-time.Second) },
 	"title":   func(a slo.Annotation) string { return a.Title() },
 	"join":    strings.Join,
@@ -125,3 +126,19 @@ func Write(w io.Writer, r *Report, format string) error {
 // HTMLBody renders the report's body (without the page around it), for
 // the web UI.
 func HTMLBody(w io.Writer, r *Report) error { return htmlTmpl.ExecuteTemplate(w, "body", r) }
+
+// plural writes n and noun, in the plural unless n is 1: "1 request",
+// "3 requests". It takes float counts of events too ("1 bad event").
+func plural(n any, noun string) string {
+	var f float64
+	switch n := n.(type) {
+	case int:
+		f = float64(n)
+	case float64:
+		f = n
+	}
+	if f == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%.0f %ss", f, noun)
+}

@@ -237,3 +237,32 @@ func TestParsePeriod(t *testing.T) {
 		}
 	}
 }
+
+// TestPreviousPeriod checks what each period is compared with, as the docs
+// say: this week with the same days and hours of the week before (on a
+// Monday at 02:30, last Monday until 02:30, not Sunday 21:30 to midnight),
+// a month with the month before, and a span with the span just before it.
+func TestPreviousPeriod(t *testing.T) {
+	monday := time.Date(2026, 11, 23, 2, 30, 0, 0, time.UTC)
+	cases := []struct {
+		in       string
+		now      time.Time
+		from, to string
+	}{
+		{"this-week", monday, "2026-11-16T00:00", "2026-11-16T02:30"},
+		{"this-week", monday.Add(50*time.Hour + 30*time.Minute), "2026-11-16T00:00", "2026-11-18T05:00"},
+		{"last-week", monday, "2026-11-09T00:00", "2026-11-16T00:00"},
+		{"last-month", time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC), "2026-01-01T00:00", "2026-02-01T00:00"},
+		{"2026-11-01..2026-11-15", monday, "2026-10-18T00:00", "2026-11-01T00:00"},
+	}
+	for _, c := range cases {
+		p, err := report.ParsePeriod(c.in, c.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev := p.Previous()
+		if got := prev.From.Format("2006-01-02T15:04") + ".." + prev.To.Format("2006-01-02T15:04"); got != c.from+".."+c.to {
+			t.Errorf("%s at %s is compared with %s, want %s..%s", c.in, c.now, got, c.from, c.to)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"time"
 
 	"github.com/accord-slo/accord/internal/store"
 )
@@ -16,3 +17,6 @@ func (s *Store) PublishSpecs(ctx context.Context, digest string) (store.SpecRevi
 func (s *Store) LatestSpecs(ctx context.Context) (store.SpecRevision, error) {
 	return store.SpecRevision{}, nil
 }
+
+// Join accepts: the one process on a SQLite database has no other replica.
+func (s *Store) Join(ctx context.Context, tokenHash string, within time.Duration) error { return nil }

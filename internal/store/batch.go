@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
@@ -92,6 +93,17 @@ func (b *Batcher) Add(ctx context.Context, batch *Batch) error {
 			return ErrClosed
 		}
 	}
+}
+
+// AddReceipted queues a pushed batch's counts with its receipt, as
+// engine.ReceiptStore's AddBatch: it returns the receipt stored before
+// under r.Key and true when there was one, and then nothing was added.
+func (b *Batcher) AddReceipted(ctx context.Context, counts []engine.Count, r engine.Receipt) (engine.Receipt, bool, error) {
+	batch := &Batch{Counts: counts, Receipt: &r}
+	if err := b.Add(ctx, batch); err != nil {
+		return engine.Receipt{}, false, fmt.Errorf("add %d counts with receipt %q: %w", len(counts), r.Key, err)
+	}
+	return batch.First, batch.Repeat, nil
 }
 
 // Close stops the goroutine once the commit under way is done.

@@ -99,6 +99,10 @@ func AuditQuery(q auth.Query) (string, []any) {
 	if q.Who != "" {
 		add("who = ?", q.Who)
 	}
+	if q.Action != "" {
+		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q.Action))
+		add(`LOWER(route) LIKE ? ESCAPE '\'`, "%"+esc+"%")
+	}
 	if len(q.Services) > 0 {
 		svcs := make([]any, len(q.Services))
 		for i, v := range q.Services {

@@ -101,6 +101,12 @@ type Store interface {
 	// Resign gives the leadership up, so another replica takes it at once.
 	Resign(ctx context.Context) error
 
+	// Join records this replica, with the SHA-256 of its bootstrap token,
+	// among the replicas of the database; it refuses (conflict) when a
+	// replica seen within the last `within` runs with another token. A
+	// store only one process uses has no other replica and accepts.
+	Join(ctx context.Context, tokenHash string, within time.Duration) error
+
 	// PublishSpecs records that a replica reloaded the specs to a catalog
 	// of this digest, the revision every replica must then run, and
 	// returns it. A store only one process uses keeps none and returns

@@ -10,7 +10,7 @@ import (
 )
 
 // getAudit pages through the audit trail, newest first:
-// ?limit=N&before=ID&who=NAME&service=NAME&from=…&to=….
+// ?limit=N&before=ID&who=NAME&service=NAME&action=TEXT&from=…&to=….
 func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {
 	q, err := auditQuery(r.URL.Query())
 	if err != nil {
@@ -33,7 +33,10 @@ func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) {
 }
 
 func auditQuery(v url.Values) (auth.Query, error) {
-	q := auth.Query{Limit: auth.DefaultLimit, Who: v.Get("who")}
+	q := auth.Query{Limit: auth.DefaultLimit, Who: v.Get("who"), Action: v.Get("action")}
+	if len(q.Action) > 200 {
+		return q, invalid("action: %d characters, at most 200", len(q.Action))
+	}
 	if svc := v.Get("service"); svc != "" {
 		q.Services = []string{svc}
 	}

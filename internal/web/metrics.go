@@ -3,10 +3,14 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/slo"
@@ -79,8 +83,37 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 	})
 }
 
-// sloCollector exports every SLO's status at scrape time.
-type sloCollector struct{ engine *engine.Engine }
+// sloCollector exports the status of every SLO, or of one team's or
+// service's, at scrape time.
+type sloCollector struct {
+	engine        *engine.Engine
+	team, service string
+}
+
+// getMetrics answers a scrape: everything by default; with ?team= or
+// ?service= only that team's or service's SLO families (accord_slo_*),
+// built for those SLOs alone, so a large organisation scrapes each team
+// apart; with ?slos=false everything but the SLO families.
+func (s *Server) getMetrics(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	team, service, slos := q.Get("team"), q.Get("service"), q.Get("slos")
+	var g prometheus.Gatherer = s.opts.Registry
+	switch {
+	case slos != "" && slos != "true" && slos != "false":
+		s.writeError(w, r, invalid("slos: %q is not true or false", slos))
+		return
+	case slos == "false":
+		g = prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {
+			all, err := s.opts.Registry.Gather()
+			return slices.DeleteFunc(all, func(f *dto.MetricFamily) bool { return strings.HasPrefix(f.GetName(), "accord_slo_") }), err
+		})
+	case team != "" || service != "":
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(&sloCollector{engine: s.engine, team: team, service: service})
+		g = reg
+	}
+	promhttp.HandlerFor(g, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+}
 
 var (
 	labelsSLO     = []string{"service", "slo", "team"}
@@ -105,7 +138,8 @@ func (c *sloCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
-	for _, v := range c.engine.SLOs() {
+	views := c.engine.List(engine.ListQuery{Team: c.team, Service: c.service, Sort: engine.SortID}).SLOs
+	for _, v := range views {
 		l := []string{v.Service, v.Name, v.Owners.Team}
 		if v.Status.SLI != nil {
 			gauge(descSLI, *v.Status.SLI, l...)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -23,6 +24,10 @@ const (
 	// DefaultRendering is how many answers are rendered at once; more wait
 	// for their turn, up to renderWait.
 	DefaultRendering = 16
+	// DefaultInflightWait bounds how long a body waits for room in the
+	// in-flight budget before it is refused: longer than a trickling body
+	// may hold its room (paceChunk at the default minimum read rate).
+	DefaultInflightWait = 10 * time.Second
 )
 
 const (
@@ -48,6 +53,7 @@ type overload struct {
 	minRead          int64 // bytes per second
 	minWrite         int64 // bytes per second
 	maxBody          int64
+	bodyWait         time.Duration
 	readTotal        time.Duration // the server's read and write timeouts
 	writeTotal       time.Duration
 	refusedBody      prometheus.Counter
@@ -61,7 +67,7 @@ type overload struct {
 func newOverload(opts Options, reg prometheus.Registerer) *overload {
 	o := &overload{bodies: &byteBudget{max: opts.MaxInflightBytes}, answers: &byteBudget{max: opts.MaxAnswerBytes},
 		render: make(chan struct{}, opts.Rendering), minRead: opts.MinReadRate, minWrite: opts.MinWriteRate,
-		maxBody: opts.MaxBodyBytes, readTotal: opts.ReadTimeout, writeTotal: opts.WriteTimeout}
+		maxBody: opts.MaxBodyBytes, bodyWait: opts.InflightWait, readTotal: opts.ReadTimeout, writeTotal: opts.WriteTimeout}
 	refused := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "accord_http_overload_refused_total",
 		Help: "Requests answered 503 at a memory limit: inflight_bytes (request bodies), answer_bytes (answers waiting for slow readers), rendering (answers rendered at once)."},
 		[]string{"limit"})
@@ -73,6 +79,8 @@ func newOverload(opts Options, reg prometheus.Registerer) *overload {
 	reg.MustRegister(refused, slow,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "accord_http_inflight_body_bytes",
 			Help: "Bytes of request bodies being read (as declared, or --max-body-bytes when not); at most --max-inflight-bytes."}, o.bodies.inUse),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "accord_http_bodies_waiting",
+			Help: "Request bodies waiting for room in --max-inflight-bytes, in turn."}, o.bodies.waitingNow),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "accord_http_inflight_answer_bytes",
 			Help: "Bytes of rendered answers being written to clients; at most --max-answer-bytes."}, o.answers.inUse),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "accord_http_rendering",
@@ -82,26 +90,90 @@ func newOverload(opts Options, reg prometheus.Registerer) *overload {
 
 // byteBudget is a count of bytes that may be held at once. One claim may
 // exceed it when nothing else is held, so no single answer is refused for
-// ever.
+// ever. Claims that wait are granted in turn, so a large body is not
+// starved by small ones that keep coming.
 type byteBudget struct {
 	mu        sync.Mutex
 	max, used int64
+	waiting   []*budgetClaim
 }
 
+type budgetClaim struct {
+	n       int64
+	granted chan struct{}
+}
+
+func (b *byteBudget) fits(n int64) bool { return b.used == 0 || b.used+n <= b.max }
+
+// take claims n bytes if they fit now.
 func (b *byteBudget) take(n int64) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.used > 0 && b.used+n > b.max {
+	if len(b.waiting) > 0 || !b.fits(n) {
 		return false
 	}
 	b.used += n
 	return true
 }
 
+// wait claims n bytes, waiting for its turn up to timeout or until ctx
+// ends; false means it gave up.
+func (b *byteBudget) wait(ctx context.Context, n int64, timeout time.Duration) bool {
+	b.mu.Lock()
+	if len(b.waiting) == 0 && b.fits(n) {
+		b.used += n
+		b.mu.Unlock()
+		return true
+	}
+	c := &budgetClaim{n: n, granted: make(chan struct{})}
+	b.waiting = append(b.waiting, c)
+	b.mu.Unlock()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-c.granted:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	select {
+	case <-c.granted: // granted as it gave up
+		return true
+	default:
+	}
+	for i, w := range b.waiting {
+		if w == c {
+			b.waiting = append(b.waiting[:i], b.waiting[i+1:]...)
+			break
+		}
+	}
+	b.grant() // the claims behind it may fit
+	return false
+}
+
 func (b *byteBudget) give(n int64) {
 	b.mu.Lock()
 	b.used -= n
+	b.grant()
 	b.mu.Unlock()
+}
+
+// grant gives the waiting claims their bytes in turn while they fit.
+func (b *byteBudget) grant() {
+	for len(b.waiting) > 0 && b.fits(b.waiting[0].n) {
+		c := b.waiting[0]
+		b.waiting = b.waiting[1:]
+		b.used += c.n
+		close(c.granted)
+	}
+}
+
+func (b *byteBudget) waitingNow() float64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return float64(len(b.waiting))
 }
 
 func (b *byteBudget) inUse() float64 {
@@ -268,7 +340,8 @@ func paceDeadline(now time.Time, rate int64, end time.Time) (deadline time.Time,
 }
 
 // budgetBodies keeps the bodies being read within the in-flight budget,
-// refusing with 503 before reading one there is no room for, and cuts
+// refusing with 503 before reading one there is no room for within
+// bodyWait, and cuts
 // off bodies that arrive slower than the minimum read rate.
 func (o *overload) budgetBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -286,7 +359,7 @@ func (o *overload) budgetBodies(next http.Handler) http.Handler {
 		if n < 0 { // chunked: it may be as large as allowed
 			n = o.maxBody
 		}
-		if !o.bodies.take(n) {
+		if !o.bodies.wait(r.Context(), n, o.bodyWait) {
 			o.refusedBody.Inc()
 			refuseOverloaded(w, "too many request bodies are being received at once; retry shortly")
 			return

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/engine"
@@ -46,6 +45,9 @@ type Options struct {
 	// bytes (default DefaultMaxInflightBytes); a body there is no room for
 	// is refused with 503 before it is read.
 	MaxInflightBytes int64
+	// InflightWait bounds how long a body waits for that room (default
+	// DefaultInflightWait).
+	InflightWait time.Duration
 	// MaxAnswerBytes bounds the rendered answers being written at once,
 	// in bytes (default DefaultMaxAnswerBytes): a slow reader holds its
 	// answer until it is cut off.
@@ -102,6 +104,7 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 		opts.MaxBatch = 100_000
 	}
 	opts.MaxInflightBytes = max(cmp.Or(opts.MaxInflightBytes, DefaultMaxInflightBytes), opts.MaxBodyBytes)
+	opts.InflightWait = cmp.Or(opts.InflightWait, DefaultInflightWait)
 	opts.MaxAnswerBytes = cmp.Or(opts.MaxAnswerBytes, DefaultMaxAnswerBytes)
 	opts.MinReadRate = cmp.Or(opts.MinReadRate, DefaultMinReadRate)
 	opts.MinWriteRate = cmp.Or(opts.MinWriteRate, DefaultMinWriteRate)
@@ -141,7 +144,7 @@ func (s *Server) routes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	s.mux.HandleFunc("GET /readyz", s.readyz)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{}))
+	s.mux.HandleFunc("GET /metrics", s.getMetrics)
 	s.mux.HandleFunc("GET /api/v1/services", s.getServices)
 	s.mux.HandleFunc("GET /api/v1/slos", s.getSLOs)
 	s.mux.HandleFunc("GET /api/v1/slos/{service}/{name}", s.getSLO)

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,23 +34,74 @@ type serviceView struct {
 	ReleasesFrozen bool `json:"releasesFrozen"`
 }
 
+// serviceList is the answer of GET /api/v1/services.
+type serviceList struct {
+	Services []*serviceView `json:"services"`
+	// Total is how many services match the filter, on all pages.
+	Total int `json:"total"`
+	// Next is the cursor of the next page; empty on the last.
+	Next string `json:"next,omitempty"`
+}
+
+// getServices answers a page of services in name order: ?limit= (default
+// 100, at most 1000), ?cursor= (the previous page's next) and ?team=.
+// Only the page's services are built, each with its SLOs' standing and
+// its release gate.
 func (s *Server) getServices(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	team, limit, after := q.Get("team"), DefaultPageSize, ""
+	var problems []string
+	if raw := q.Get("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > MaxPageSize {
+			problems = append(problems, fmt.Sprintf("limit: %q is not a number from 1 to %d", raw, MaxPageSize))
+		}
+		limit = n
+	}
+	if raw := q.Get("cursor"); raw != "" {
+		c, err := parseCursor(raw, "service")
+		if err != nil {
+			problems = append(problems, "cursor: "+err.Error())
+		} else {
+			after = c.ID
+		}
+	}
+	if len(problems) > 0 {
+		s.writeError(w, r, invalid("%s", strings.Join(problems, "; ")))
+		return
+	}
 	cat := s.engine.Catalog()
-	views := map[string]*serviceView{}
-	var out []*serviceView
+	var matching []slo.Service
 	for _, svc := range cat.Services {
+		if team == "" || svc.Owners.Team == team {
+			matching = append(matching, svc)
+		}
+	}
+	slices.SortFunc(matching, func(a, b slo.Service) int { return cmp.Compare(a.Name, b.Name) })
+	from, _ := slices.BinarySearchFunc(matching, after, func(svc slo.Service, name string) int { return cmp.Compare(svc.Name, name) })
+	if from < len(matching) && after != "" && matching[from].Name == after {
+		from++
+	}
+	to := min(from+limit, len(matching))
+	out := serviceList{Services: []*serviceView{}, Total: len(matching)}
+	if to < len(matching) && to > from {
+		out.Next = formatCursor(engine.ListKey{ID: matching[to-1].Name}, "service")
+	}
+	names := make([]string, 0, to-from)
+	for _, svc := range matching[from:to] {
+		names = append(names, svc.Name)
+	}
+	slos := s.engine.ServicesSLOs(names)
+	exceptions, err := s.history.Exceptions(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	now := s.engine.Clock().Now()
+	for _, svc := range matching[from:to] {
 		v := &serviceView{Name: svc.Name, DisplayName: svc.DisplayName, Description: svc.Description,
 			Owners: svc.Owners, RunbookURL: svc.RunbookURL, SLOs: []string{}}
-		views[svc.Name] = v
-		out = append(out, v)
-	}
-	slos := byService(s.engine.SLOs())
-	for name, list := range slos {
-		v, ok := views[name]
-		if !ok {
-			continue
-		}
-		for _, sl := range list {
+		for _, sl := range slos[svc.Name] {
 			v.SLOs = append(v.SLOs, sl.ID)
 			// A grouped SLO counts with its worst group, as in the UI.
 			if sl.Worst.HasData() && (v.BudgetRemaining == nil || sl.Worst.Budget.RemainingFraction < *v.BudgetRemaining) {
@@ -61,18 +114,11 @@ func (s *Server) getServices(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-	}
-	exceptions, err := s.history.Exceptions(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	now := s.engine.Clock().Now()
-	for _, v := range out {
 		d := gate.Decide(v.Name, "", slos[v.Name], exceptions, now)
 		v.PolicyState, v.ReleasesFrozen = d.State, !d.Allow
+		out.Services = append(out.Services, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+	writeJSON(w, http.StatusOK, out)
 }
 
 // Page sizes of GET /api/v1/slos.

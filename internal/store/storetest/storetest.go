@@ -40,6 +40,7 @@ func Run(t *testing.T, o Options) {
 		{"Annotations", testAnnotations},
 		{"Exceptions", testExceptions},
 		{"OwnWritesAreNoChanges", testOwnWrites},
+		{"AuditByAction", testAuditByAction},
 	}
 	if o.Shared {
 		cases = append(cases, []struct {
