@@ -18,8 +18,8 @@ import (
 // file descriptors. At the bound it makes room by closing, in turn, the
 // keep-alive connection idle longest, the busy connection longest busy
 // whose client never showed a token, and the connection whose request
-// has waited longest to be read (a client that connects and sends
-// nothing): clients who showed a token are the last to lose their
+// has waited longest to be read, if over freshGrace (a client that
+// connects and sends nothing): clients who showed a token are the last to lose their
 // place, and a request the server has not read yet (a health check on a
 // loaded server) goes after those who were served. When every connection is busy with a known client,
 // the new one goes to one of a few reserved slots, which answer /healthz
@@ -45,6 +45,12 @@ type connLimiter struct {
 
 	refused, evicted, evictedUnknown, reservedTotal prometheus.Counter
 }
+
+// freshGrace is how long a connection whose request is not read yet
+// keeps its place: a loaded server reads late, and a health check that
+// waits this long has failed anyway. Younger ones are not closed; the
+// new connection goes to a reserved slot instead.
+const freshGrace = 2 * time.Second
 
 // reservedSlots is how many connections past the limit may be open at
 // once to answer health and readiness probes.
@@ -104,7 +110,9 @@ func (l *connLimiter) admit() bool {
 		victim, reason = oldest(l.busy), l.evictedUnknown
 	}
 	if victim == nil {
-		victim, reason = oldest(l.fresh), l.evicted
+		if c := oldest(l.fresh); c != nil && time.Since(l.fresh[c]) >= freshGrace {
+			victim, reason = c, l.evicted
+		}
 	}
 	if victim != nil {
 		l.forget(victim)

@@ -14,8 +14,10 @@ import (
 // slices, computes statuses, and steps every burn-rate alert, saving alert
 // changes and the notifications they owe.
 //
-// Evaluations run one at a time. Each SLO is evaluated under the engine's
-// lock on its own, so ingest and readers wait for one SLO, not for all.
+// Evaluations run one at a time. SLOs are evaluated under the engine's
+// lock evalChunk at a time, so ingest and readers wait for those, not for
+// all, and an evaluation does not queue for the lock behind every ingest
+// batch once per SLO.
 func (e *Engine) Evaluate(ctx context.Context) error {
 	e.evalMu.Lock()
 	defer e.evalMu.Unlock()
@@ -24,6 +26,11 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 	return e.evaluate(ctx, e.order)
 }
 
+// evalChunk is how many SLOs one hold of the engine's lock evaluates:
+// about a millisecond's work. Taking the lock once per SLO made 10,000
+// SLOs wait 10,000 times behind a backlog's ingest batches, seconds.
+const evalChunk = 64
+
 // evaluate evaluates the SLOs ids; the caller holds evalMu.
 func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 	now := e.clock.Now()
@@ -31,8 +38,10 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 	var changed []Alert
 	var notes, policyNotes []Notification
 	var policies []PolicyRecord
-	for _, id := range ids {
-		e.mu.Lock()
+	for i, id := range ids {
+		if i%evalChunk == 0 {
+			e.mu.Lock()
+		}
 		st := e.slos[id]
 		if st.all.key == allGroups {
 			slices = append(slices, st.advance(st.all, now)...)
@@ -69,7 +78,9 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 				}
 			}
 		}
-		e.mu.Unlock()
+		if i%evalChunk == evalChunk-1 || i == len(ids)-1 {
+			e.mu.Unlock()
+		}
 	}
 	if len(slices) > 0 {
 		if err := e.store.AddCounts(ctx, slices); err != nil {

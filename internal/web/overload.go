@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -21,9 +22,6 @@ const (
 	DefaultMaxAnswerBytes   = 64 << 20
 	DefaultMinReadRate      = 4 << 10 // bytes per second
 	DefaultMinWriteRate     = 4 << 10 // bytes per second
-	// DefaultRendering is how many answers are rendered at once; more wait
-	// for their turn, up to renderWait.
-	DefaultRendering = 16
 	// DefaultInflightWait bounds how long a body waits for room in the
 	// in-flight budget before it is refused: longer than a trickling body
 	// may hold its room (paceChunk at the default minimum read rate).
@@ -43,6 +41,12 @@ const (
 	// in seconds: they free up as answers go out and bodies come in.
 	overloadRetryAfter = 1
 )
+
+// DefaultRendering is how many answers are rendered at once, two per
+// processor Go may run on; more wait for their turn, up to renderWait.
+// Rendering is CPU work: more at once would not finish sooner, and would
+// make a health check wait behind them for the processor.
+func DefaultRendering() int { return 2 * runtime.GOMAXPROCS(0) }
 
 // overload bounds what clients can make the server hold: request bodies
 // being read, rendered answers waiting for a slow reader, answers being

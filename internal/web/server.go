@@ -110,7 +110,7 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 	opts.MinWriteRate = cmp.Or(opts.MinWriteRate, DefaultMinWriteRate)
 	opts.ReadTimeout = cmp.Or(opts.ReadTimeout, time.Minute)
 	opts.WriteTimeout = cmp.Or(opts.WriteTimeout, 2*time.Minute)
-	opts.Rendering = cmp.Or(opts.Rendering, DefaultRendering)
+	opts.Rendering = cmp.Or(opts.Rendering, DefaultRendering())
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
