@@ -18,6 +18,7 @@ func newReplayCmd() *cobra.Command {
 	var opts replay.Options
 	var from, to, dataDir, output, logLevel string
 	var suggest bool
+	var matches []string
 	cmd := &cobra.Command{
 		Use:   "replay PATH...",
 		Short: "Evaluate SLOs over past data: what Accord would have alerted, and how that compares with your alerts",
@@ -31,7 +32,10 @@ budget faster than it earns it, over the last hour and the last 5 minutes.
 --alerts SELECTOR reads the alerts that fired from Prometheus' ALERTS series
 (e.g. your CPU, memory and disk rules) and scores them beside Accord's pages:
 precision (share fired while users were hurt), recall (share of hurt periods
-alerted), detection delay and alerts per week. --suggest replays every SLO
+alerted), detection delay and alerts per week. Each alert is scored against
+the SLOs its labels name: its service label, else its team label, or the
+label --match gives (--match service=app reads the service from app). An
+alert whose labels name no SLO is listed as unmatched, not scored. --suggest replays every SLO
 with other objectives too (--objectives) and says what each would have meant.
 
 --from and --to take RFC 3339 times, dates (midnight UTC) or durations before
@@ -67,6 +71,13 @@ with other objectives too (--objectives) and says what each would have meant.
 			}
 			opts.Catalog, opts.Logger, opts.Now = loaded.Catalog, log, now
 			opts.CompareAlerts = cmd.Flags().Changed("alerts")
+			for _, s := range matches {
+				m, err := replay.ParseMatch(s)
+				if err != nil {
+					return err
+				}
+				opts.Match = append(opts.Match, m)
+			}
 			if !suggest && !cmd.Flags().Changed("objectives") {
 				opts.Objectives = nil
 			}
@@ -96,6 +107,7 @@ with other objectives too (--objectives) and says what each would have meant.
 	f.StringVar(&opts.PrometheusURL, "prometheus-url", "", "Prometheus-compatible API for SLOs whose data source names no URL, and for ALERTS")
 	f.StringVar(&dataDir, "data-dir", "", "Accord's data directory, for the history of SLOs measured by pushed events")
 	f.StringVar(&opts.AlertSelector, "alerts", "", `score the alerts of Prometheus' ALERTS series this selector picks, e.g. '{severity="page"}' ('' for all)`)
+	f.StringArrayVar(&matches, "match", nil, "with --alerts: the alert label naming an SLO's service or team, e.g. service=app (repeatable; service and team labels are tried after)")
 	f.BoolVar(&suggest, "suggest", false, "also replay every SLO with the --objectives and compare")
 	f.Float64SliceVar(&opts.Objectives, "objectives", replay.DefaultObjectives, "objectives (percent) --suggest compares; giving them implies --suggest")
 	f.StringVarP(&output, "output", "o", "table", "output format: table, json or html")

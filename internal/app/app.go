@@ -382,7 +382,7 @@ func (a *App) open(ctx context.Context) error {
 func (a *App) build(ctx context.Context) error {
 	opts := a.opts
 	a.Engine = engine.New(engine.Options{Catalog: a.Catalog, Store: a.Store, Clock: opts.Clock, Logger: a.log,
-		ExternalURL: a.externalURL(), MaxGroups: opts.MaxGroups})
+		ExternalURL: a.externalURL(), MaxGroups: opts.MaxGroups, SourceLag: opts.SourceLag})
 	start := time.Now()
 	if err := a.Engine.Restore(ctx); err != nil {
 		return err

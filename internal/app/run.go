@@ -96,7 +96,7 @@ func (a *App) Start(ctx context.Context) error {
 		a.loop(ctx, followInterval, "follow the leader's decisions", a.followLeader)
 	}
 	a.evaluateTouchedLoop(ctx)
-	a.loop(ctx, time.Minute, "query sources", a.asLeader(func(ctx context.Context) error {
+	a.loopEveryMinuteAt(ctx, a.opts.SourceLag, "query sources", a.asLeader(func(ctx context.Context) error {
 		_, err := a.querySources(ctx)         // the source logs each SLO's failure itself
 		return errors.Join(err, a.cycle(ctx)) // show fresh data at once
 	}))
@@ -162,6 +162,40 @@ func (a *App) loop(ctx context.Context, every time.Duration, what string, fn fun
 			}
 		}
 	}()
+}
+
+// loopEveryMinuteAt runs fn now and then at offset into every minute
+// until ctx ends: the source asks for a minute when its lag after the
+// minute's end has passed, not up to a minute later depending on the
+// second the server started in.
+func (a *App) loopEveryMinuteAt(ctx context.Context, offset time.Duration, what string, fn func(context.Context) error) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		for {
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn(what+" failed", "err", err)
+			}
+			now := time.Now()
+			t := time.NewTimer(nextMinuteAt(now, offset).Sub(now))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// nextMinuteAt is the first moment after now that lies offset into a
+// minute.
+func nextMinuteAt(now time.Time, offset time.Duration) time.Time {
+	next := now.Truncate(time.Minute).Add(offset % time.Minute)
+	for !next.After(now) {
+		next = next.Add(time.Minute)
+	}
+	return next
 }
 
 // Addr is the address the server listens on.

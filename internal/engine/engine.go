@@ -24,7 +24,16 @@ type Options struct {
 	// MaxGroups bounds the groups (label sets) of one grouped SLO; 0 means
 	// DefaultMaxGroups.
 	MaxGroups int
+	// SourceLag is how long after a minute ends a source measured by
+	// queries (Prometheus) has recorded it; 0 means DefaultSourceLag.
+	// Such an SLO's windows end at the last minute recorded by then, never
+	// at the minute in progress, which it cannot have counted yet.
+	SourceLag time.Duration
 }
+
+// DefaultSourceLag is the default Options.SourceLag: the 30 seconds
+// after a minute's end at which serve asks Prometheus for it.
+const DefaultSourceLag = 30 * time.Second
 
 // Engine evaluates a catalog's SLOs. Its methods are safe for concurrent use.
 type Engine struct {
@@ -58,6 +67,9 @@ type sloState struct {
 	rules  []slo.BurnRateAlert
 	// share is the error budget's share of events, exactly.
 	share budgetShare
+	// lag is Options.SourceLag for an SLO measured by queries; 0 for
+	// pushed events, which count in the minute in progress.
+	lag time.Duration
 	// windows are the windows burn rates are reported over: BurnWindows,
 	// every window of the SLO's rules and those its policy reads.
 	windows []time.Duration
@@ -112,6 +124,8 @@ type SourceState struct {
 	Error      string    `json:"error,omitempty"`
 	// LastSuccess is when the source last answered.
 	LastSuccess time.Time `json:"lastSuccess,omitzero"`
+	// Through is the start of the last minute the source recorded.
+	Through time.Time `json:"through,omitzero"`
 	// Backfill is the share of the window loaded from the source, 0..1.
 	Backfill float64 `json:"backfill"`
 	// NotMeasured says why Accord does not measure the SLO at all, such as
@@ -129,6 +143,9 @@ func New(opts Options) *Engine {
 	}
 	if opts.MaxGroups <= 0 {
 		opts.MaxGroups = DefaultMaxGroups
+	}
+	if opts.SourceLag <= 0 {
+		opts.SourceLag = DefaultSourceLag
 	}
 	e := &Engine{
 		opts: opts, clock: opts.Clock, store: opts.Store, log: opts.Logger, catalog: opts.Catalog,
@@ -151,6 +168,8 @@ func (e *Engine) newState(cat slo.Catalog, def slo.SLO) *sloState {
 	}
 	if def.Indicator.Pushed() {
 		st.source.Backfill = 1 // pushed data needs no backfill
+	} else {
+		st.lag = e.opts.SourceLag
 	}
 	st.source.NotMeasured = def.Indicator.NotMeasured()
 	st.policy, _ = cat.Policy(def.Policy) // the loader gave it the service's policy

@@ -60,7 +60,7 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 				st.describe(a, g, r)
 				var on bool
 				before := a.State
-				a.LongBurn, a.ShortBurn, on = burning(r, g.budgetSeries(), st.share, st.def.Window, now)
+				a.LongBurn, a.ShortBurn, on = burning(r, g.budgetSeries(), st.share, st.def.Window, st.measuredAt(now))
 				if a.step(on, r.For, now) {
 					notes = append(notes, e.notification(st, g, *a, now))
 				}
@@ -124,7 +124,7 @@ func (st *sloState) advance(g *group, now time.Time) []Count {
 		judged = st.judgeSlices(g, now)
 		g.slices.Advance(nowMin)
 	}
-	g.status = computeShare(&st.def, st.share, g.budgetSeries(), now, st.windows)
+	g.status = computeShare(&st.def, st.share, g.budgetSeries(), st.measuredAt(now), st.windows)
 	return judged
 }
 

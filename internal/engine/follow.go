@@ -123,7 +123,7 @@ func (e *Engine) follow(ctx context.Context, reload bool, ids []string) error {
 			for _, r := range st.rules {
 				if a, ok := g.alerts[r.Name]; ok {
 					st.describe(a, g, r)
-					a.LongBurn, a.ShortBurn, _ = burning(r, g.budgetSeries(), st.share, st.def.Window, now)
+					a.LongBurn, a.ShortBurn, _ = burning(r, g.budgetSeries(), st.share, st.def.Window, st.measuredAt(now))
 				}
 			}
 		}
@@ -174,7 +174,7 @@ func (st *sloState) refresh(g *group, now time.Time) {
 	if g.judge != nil {
 		g.judge.forget()
 	}
-	g.status = computeShare(&st.def, st.share, g.budgetSeries(), now, st.windows)
+	g.status = computeShare(&st.def, st.share, g.budgetSeries(), st.measuredAt(now), st.windows)
 }
 
 // resetCounts forgets the SLO's counts and groups, before they are loaded

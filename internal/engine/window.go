@@ -84,3 +84,22 @@ func span(w slo.Window) time.Duration {
 	}
 	return max(w.Rolling, MinuteResolution)
 }
+
+// measuredAt is the moment an SLO's windows end at now: now for pushed
+// events, which count in the minute in progress. A source of queries
+// has recorded a minute only lag after it ends (and the minute before,
+// while its query for that one is still under way), so its windows end
+// that many whole minutes back: a window never holds minutes its source
+// could not have delivered yet, and a steady burn reads the same in
+// every evaluation, whatever the second a server started in.
+func (st *sloState) measuredAt(now time.Time) time.Time {
+	if st.lag <= 0 {
+		return now
+	}
+	m := UnixMinute(now)
+	end := UnixMinute(now.Add(-st.lag)) - 1
+	if t := st.source.Through; !t.IsZero() && UnixMinute(t) == end-1 && !st.source.Stale {
+		end-- // due, but its query has not answered yet
+	}
+	return now.Add(-time.Duration(m-end) * time.Minute)
+}

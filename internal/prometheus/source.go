@@ -236,7 +236,7 @@ func (s *Source) syncOne(ctx context.Context, t *tracked) error {
 			s.mu.Lock()
 			t.synced, t.last = true, through
 			t.failures, t.retryAt = 0, time.Time{}
-			t.state = engine.SourceState{LastSuccess: s.clock.Now(), Backfill: t.loaded(last, window)}
+			t.state = engine.SourceState{LastSuccess: s.clock.Now(), Through: time.Unix(through*60, 0).UTC(), Backfill: t.loaded(last, window)}
 			state := t.state
 			s.mu.Unlock()
 			s.opts.Engine.SetSource(t.id, state)

@@ -40,7 +40,9 @@ var htmlTmpl = template.Must(template.New("replay").Funcs(template.FuncMap{
 type htmlPage struct {
 	*Result
 	Definition string
-	SLOs       []htmlSLO
+	// Unmatched lists the team's alerts that named no SLO.
+	Unmatched string
+	SLOs      []htmlSLO
 }
 
 // htmlSLO is one SLO's section with its charts.
@@ -52,7 +54,7 @@ type htmlSLO struct {
 // writeHTML renders the replay as one self-contained page: styles inline,
 // charts as inline SVG drawn by the same code as the UI's.
 func writeHTML(w io.Writer, r *Result, cat slo.Catalog) error {
-	page := htmlPage{Result: r, Definition: HurtDefinition}
+	page := htmlPage{Result: r, Definition: HurtDefinition, Unmatched: unmatchedNames(r.TeamAlerts)}
 	defs := map[string]slo.SLO{}
 	for _, d := range cat.SLOs {
 		defs[d.ID()] = d

@@ -164,22 +164,24 @@ func (mo *month) openMetrics(w io.Writer) error {
 
 // resourceRules are a team's threshold alerts, recorded as ALERTS so
 // promtool backfills them (it evaluates recording rules only). HighCPU
-// stands for `for: 5m`.
+// stands for `for: 5m`. The till gateway's alerts name their service in
+// an app label (replay's --match service=app); the disk alert is about a
+// search service without SLOs here, so it matches none.
 const resourceRules = `groups:
   - name: resources
     rules:
       - record: ALERTS
         expr: (min_over_time(node_cpu_utilisation[5m]) > 0.9) * 0 + 1
-        labels: {alertname: HighCPU, alertstate: firing, severity: page}
+        labels: {alertname: HighCPU, alertstate: firing, severity: page, app: checkout}
       - record: ALERTS
         expr: (node_memory_utilisation > 0.85) * 0 + 1
-        labels: {alertname: HighMemory, alertstate: firing, severity: page}
+        labels: {alertname: HighMemory, alertstate: firing, severity: page, app: checkout}
       - record: ALERTS
         expr: (receipt_queue_fill_ratio > 0.8) * 0 + 1
-        labels: {alertname: ReceiptQueueBacklog, alertstate: firing, severity: page}
+        labels: {alertname: ReceiptQueueBacklog, alertstate: firing, severity: page, app: checkout}
       - record: ALERTS
         expr: (node_disk_used_ratio > 0.9) * 0 + 1
-        labels: {alertname: DiskAlmostFull, alertstate: firing, severity: ticket}
+        labels: {alertname: DiskAlmostFull, alertstate: firing, severity: ticket, service: search}
 `
 
 // resourceAlerts works out from the gauges when each rule starts firing:
@@ -245,8 +247,9 @@ func prefix(v []float64) []float64 {
 	return p
 }
 
-// window sums a prefix over the minutes from b (a prefix index) to the
-// evaluation at minute e, which has not been measured yet. As
+// window sums a prefix over the minutes from b (a prefix index) up to the
+// evaluation at minute e, which has not been measured yet, so the window
+// ends with minute e−1, the last one measured. As
 // docs/alerting.md says, a window of three days is exact to the minute and
 // a longer one starts at the nearest hour.
 func window(p []float64, b, e int) float64 {
@@ -260,7 +263,7 @@ func window(p []float64, b, e int) float64 {
 // SLO fires and resolves, as docs/alerting.md describes: Accord evaluates
 // 30 seconds into each minute, once the minute before is measured; a tier
 // fires while the burn rate over both of its windows (ending with the
-// evaluation's minute) is above its factor and its long window's bad
+// minute measured last, the one before the evaluation's) is above its factor and its long window's bad
 // events reach factor × long window / SLO window of the budget the SLO's
 // window holds, and at least three.
 func (mo *month) expect(objective float64, w time.Duration, tiers []tier, from, to time.Time) []episode {
@@ -270,11 +273,11 @@ func (mo *month) expect(objective float64, w time.Duration, tiers []tier, from, 
 	var out []episode
 	open := map[string]int{}
 	for e := mo.index(from); e < mo.index(to); e++ {
-		budget := share * window(pt, e-wm, e)
+		budget := share * window(pt, e-wm-1, e)
 		for _, tr := range tiers {
 			l, s := int(tr.long/time.Minute), int(tr.short/time.Minute)
-			tl, bl := window(pt, e-l+1, e), window(pb, e-l+1, e)
-			ts, bs := window(pt, e-s+1, e), window(pb, e-s+1, e)
+			tl, bl := window(pt, e-l, e), window(pb, e-l, e)
+			ts, bs := window(pt, e-s, e), window(pb, e-s, e)
 			on := tl > 0 && ts > 0 && bl/tl/share > tr.factor && bs/ts/share > tr.factor &&
 				bl >= math.Max(3, tr.factor*float64(l)/float64(wm)*budget)
 			i, firing := open[tr.rule]

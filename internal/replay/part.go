@@ -120,7 +120,7 @@ func (p *part) build(ctx context.Context) (feeds, error) {
 		}
 	}
 	p.clock, p.rec, p.samples, p.last = engine.NewManualClock(o.From), &recorder{}, map[string][]sample{}, o.From
-	p.eng = engine.New(engine.Options{Catalog: cat, Store: p.rec, Clock: p.clock, Logger: o.Logger})
+	p.eng = engine.New(engine.Options{Catalog: cat, Store: p.rec, Clock: p.clock, Logger: o.Logger, SourceLag: o.Lag})
 	if err := p.eng.Restore(ctx); err != nil {
 		return nil, err
 	}

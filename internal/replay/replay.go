@@ -53,6 +53,10 @@ type Options struct {
 	// ALERTS series and scores them beside Accord's.
 	CompareAlerts bool
 	AlertSelector string
+	// Match maps SLO fields to the alert labels that name them, tried
+	// before DefaultMatches: a team's alert is scored against the SLOs it
+	// matches, and one that matches none is shown as unmatched.
+	Match []Match
 	// Objectives, when set, are replayed for every SLO beside its own
 	// objective (--suggest).
 	Objectives []float64
@@ -240,9 +244,15 @@ func (r *Result) scoreTeamAlerts(ctx context.Context, opts Options) error {
 		return err
 	}
 	r.AlertSelector = opts.AlertSelector
+	m := matcher{matches: append(slices.Clone(opts.Match), DefaultMatches...), slos: r.SLOs}
+	hurtOf := map[string][]Period{}
+	for _, s := range r.SLOs {
+		hurtOf[s.SLO] = s.Hurt
+	}
 	byName := map[string][]Alert{}
 	for _, f := range fired {
 		a := Alert{Name: f.Labels["alertname"], Severity: f.Labels["severity"], Labels: f.Labels, FiredAt: f.FiredAt}
+		a.SLOs, a.Matched = m.match(f.Labels)
 		if !f.ResolvedAt.IsZero() {
 			a.ResolvedAt = &f.ResolvedAt
 		}
@@ -254,14 +264,14 @@ func (r *Result) scoreTeamAlerts(ctx context.Context, opts Options) error {
 	if opts.AlertSelector != "" {
 		name += " " + opts.AlertSelector
 	}
-	r.Scores = append(r.Scores, ScoreAlerts(name, r.TeamAlerts, r.Hurt, span))
+	r.Scores = append(r.Scores, scoreMatched(name, r.TeamAlerts, hurtOf, r.Hurt, span))
 	names := make([]string, 0, len(byName))
 	for n := range byName {
 		names = append(names, n)
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		r.ByAlertname = append(r.ByAlertname, ScoreAlerts(n, byName[n], r.Hurt, span))
+		r.ByAlertname = append(r.ByAlertname, scoreMatched(n, byName[n], hurtOf, r.Hurt, span))
 	}
 	return nil
 }

@@ -20,6 +20,11 @@ type Alert struct {
 	// Factor is the rule's burn rate threshold.
 	Factor float64           `json:"factor,omitempty"`
 	Labels map[string]string `json:"labels,omitempty"`
+	// SLOs are the SLOs a team's alert is about, found through its labels
+	// (Options.Match); Matched says how ("service=checkout (label app)").
+	// Empty for an alert that matched none, which is not scored.
+	SLOs    []string `json:"slos,omitempty"`
+	Matched string   `json:"matched,omitempty"`
 	// FiredAt is when the alert started firing.
 	FiredAt time.Time `json:"firedAt"`
 	// ResolvedAt is when it stopped; nil when it still fired at the end.
@@ -63,6 +68,10 @@ type Score struct {
 	MaxDelay    *float64 `json:"maxDelayMinutes"`
 	// PerWeek is Alerts per seven days of the span.
 	PerWeek float64 `json:"perWeek"`
+	// Unmatched counts a team's alerts whose labels named no SLO: they
+	// are left out of Alerts and the scores rather than scored against
+	// every SLO's hurt periods.
+	Unmatched int `json:"unmatched,omitempty"`
 }
 
 // ScoreAlerts scores alerts against the periods users were hurt, over
@@ -90,6 +99,12 @@ func ScoreAlerts(name string, alerts []Alert, hurt []Period, span Period) Score 
 			s.WhileHurt++
 		}
 	}
+	return s.finish(first, hurt, span)
+}
+
+// finish works out the ratios, delays and rate from the counts and the
+// first alert of each hurt period.
+func (s Score) finish(first []time.Time, hurt []Period, span Period) Score {
 	var delays []float64
 	for i, p := range hurt {
 		if !first[i].IsZero() {

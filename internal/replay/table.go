@@ -3,6 +3,7 @@ package replay
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -46,6 +47,63 @@ func writeScores(tw *tabwriter.Writer, r *Result) {
 	for _, s := range r.ByAlertname {
 		row("  ", s)
 	}
+	tw.Flush()
+	if len(r.TeamAlerts) > 0 {
+		fmt.Fprintln(tw)
+	}
+	for _, m := range matchedBy(r.TeamAlerts) {
+		fmt.Fprintf(tw, "Scored against the SLOs of %s: %s\n", m[0], m[1])
+	}
+	if un := unmatchedNames(r.TeamAlerts); un != "" {
+		fmt.Fprintf(tw, "Unmatched alerts, not scored (no service or team label naming an SLO; --match service=LABEL maps one): %s\n", un)
+	}
+}
+
+// matchedBy lists, per way of matching, the names of the alerts that
+// matched so: {"service=checkout (label app)", "HighCPU, HighMemory"}.
+func matchedBy(alerts []Alert) [][2]string {
+	var hows []string
+	names := map[string][]string{}
+	for _, a := range alerts {
+		if a.Matched == "" {
+			continue
+		}
+		if _, ok := names[a.Matched]; !ok {
+			hows = append(hows, a.Matched)
+		}
+		if !slices.Contains(names[a.Matched], a.Name) {
+			names[a.Matched] = append(names[a.Matched], a.Name)
+		}
+	}
+	var out [][2]string
+	for _, h := range hows {
+		out = append(out, [2]string{h, strings.Join(names[h], ", ")})
+	}
+	return out
+}
+
+// unmatchedNames lists the alerts that matched no SLO by name, with how
+// many of each: "NodeDiskFull ×2, HighCPU".
+func unmatchedNames(alerts []Alert) string {
+	var names []string
+	count := map[string]int{}
+	for _, a := range alerts {
+		if len(a.SLOs) > 0 {
+			continue
+		}
+		if count[a.Name] == 0 {
+			names = append(names, a.Name)
+		}
+		count[a.Name]++
+	}
+	var parts []string
+	for _, n := range names {
+		if count[n] > 1 {
+			n += fmt.Sprintf(" ×%d", count[n])
+		}
+		parts = append(parts, n)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func writeSLO(w io.Writer, tw *tabwriter.Writer, s SLOResult) {

@@ -125,15 +125,15 @@ func TestRawQueriesPerIndicator(t *testing.T) {
 }
 
 // TestAPlainSLOHasTwelveRules checks the rules of a 30-day availability
-// SLO with the Workbook's alerts: 8 recording rules (the minute's events,
-// their 5-minute and hourly tiles, the window's events, the budget left
-// and the objective) and 4 alerts.
-func TestAPlainSLOHasTwelveRules(t *testing.T) {
+// SLO with the Workbook's alerts: 10 recording rules (the minute's events,
+// their 5-minute and hourly tiles, the events since the last tile, the
+// window's events, the budget left and the objective) and 4 alerts.
+func TestAPlainSLOHasFourteenRules(t *testing.T) {
 	res := mustGenerate(t, catalogOf(t, serviceSpec(
 		"    - {name: s, objective: 99.9, window: 30d, indicator: {ratio: {bad: {counter: e}, total: {counter: t}}}}\n")))
 	rec, alerts := res.Rules()
-	if rec != 8 || alerts != 4 {
-		t.Errorf("%d recording and %d alerting rules, want 8 and 4", rec, alerts)
+	if rec != 10 || alerts != 4 {
+		t.Errorf("%d recording and %d alerting rules, want 10 and 4", rec, alerts)
 	}
 	const sel = `{service="shop", slo="s"}`
 	got := recordings(t, res)
@@ -148,10 +148,13 @@ func TestAPlainSLOHasTwelveRules(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", name, got[name], expr)
 		}
 	}
-	// The 1d window of the slow ticket adds up 5-minute tiles; its 2h
-	// window adds up minutes.
+	// The 1d window of the slow ticket adds up 5-minute tiles, exact to
+	// the minute with the events since the last tile; its 2h window adds
+	// up minutes.
 	slow := findRule(t, res, "1d/2h").Expr
-	for _, part := range []string{`sum_over_time(slo:sli_error:increase5m` + sel + `[23h59m30s])`, `sum_over_time(slo:sli_total:increase1m` + sel + `[1h59m30s])`,
+	for _, part := range []string{`((sum_over_time(slo:sli_error:increase5m` + sel + `[23h59m30s]) or slo:sli_error:increase_since_tile` + sel + ` * 0) + slo:sli_error:increase_since_tile` + sel +
+		` - (slo:sli_error:increase_since_tile` + sel + ` offset 1d or slo:sli_error:increase_since_tile` + sel + ` * 0))`,
+		`sum_over_time(slo:sli_total:increase1m` + sel + `[1h59m30s])`,
 		`>= clamp_min(0.0001 * slo:sli_total:increase30d` + sel + `, 3)`} {
 		if !strings.Contains(slow, part) {
 			t.Errorf("the slow ticket lacks %s:\n%s", part, slow)

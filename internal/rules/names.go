@@ -25,6 +25,12 @@ const (
 	// long window adds up one sample per 5 minutes.
 	TotalIncrease5m = "slo:sli_total:increase5m"
 	ErrorIncrease5m = "slo:sli_error:increase5m"
+	// TotalSinceTile and ErrorSinceTile are the events since the last
+	// tile, recorded every minute: 0 at a tile's minute, then 1 to 4
+	// minutes of events. A window of tiles plus them now, less them a
+	// window ago, is exact to the minute.
+	TotalSinceTile = "slo:sli_total:increase_since_tile"
+	ErrorSinceTile = "slo:sli_error:increase_since_tile"
 	// EventsIncrease1h are hourly tiles, recorded at minute 0 from the
 	// 5-minute tiles, with the label events="total" or events="error";
 	// the SLO's window adds up one sample per hour.

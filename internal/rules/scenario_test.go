@@ -72,7 +72,8 @@ type episode struct {
 
 // runEngine feeds the scenario to Accord's engine, every SLO of cat
 // getting the same counts, evaluating once a minute at the end of each
-// minute. It returns, by SLO ID and burn window, when each alert fired.
+// minute (30 seconds into the next one, when serve has the minute from
+// Prometheus). It returns, by SLO ID and burn window, when each alert fired.
 func runEngine(t *testing.T, cat *slo.Catalog, sc scenario) map[string]map[string]*episode {
 	t.Helper()
 	ctx := context.Background()
@@ -100,7 +101,9 @@ func runEngine(t *testing.T, cat *slo.Catalog, sc scenario) map[string]map[strin
 		if err := e.Record(ctx, counts); err != nil {
 			t.Fatal(err)
 		}
-		clock.Set(time.Unix(int64(m+1)*60, 0).UTC())
+		// As serve does: 30 seconds after the minute ends, once its
+		// source has recorded it (--source-lag).
+		clock.Set(time.Unix(int64(m+1)*60+30, 0).UTC())
 		if err := e.Evaluate(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
@@ -20,15 +22,22 @@ const (
 
 // events is PromQL for the SLO's total or bad events in the last w. Up to
 // 6 hours, and for windows that 5 minutes do not divide, it adds up the
-// per-minute recordings (exact, one sample a minute); longer windows add up
-// 5-minute tiles (one sample per 5 minutes, up to 4 minutes behind).
+// per-minute recordings (exact, one sample a minute). Longer windows add
+// up 5-minute tiles (one sample per 5 minutes) and are made exact to the
+// minute with the events since the last tile: the last w/5m tiles reach
+// from the tile boundary before the window's start to the last tile, so
+// the events since the last tile are added and those since the tile
+// boundary before the start, recorded a window ago, taken away. Before
+// the rules have run for a window, nothing is taken away, and before the
+// first tile the events since the rules started are the window's.
 func (t target) events(kind string, w time.Duration) string {
 	w = max(w, EvalStep)
-	name := map[string][2]string{totalEvents: {TotalIncrease1m, TotalIncrease5m}, errorEvents: {ErrorIncrease1m, ErrorIncrease5m}}[kind]
+	name := map[string][3]string{totalEvents: {TotalIncrease1m, TotalIncrease5m, TotalSinceTile}, errorEvents: {ErrorIncrease1m, ErrorIncrease5m, ErrorSinceTile}}[kind]
 	if w <= denseLimit || w%tileStep != 0 {
 		return "sum_over_time(" + t.sel(name[0]) + "[" + span(w) + "])"
 	}
-	return "sum_over_time(" + t.sel(name[1]) + "[" + span(w) + "])"
+	since := t.sel(name[2])
+	return "((sum_over_time(" + t.sel(name[1]) + "[" + span(w) + "]) or " + since + " * 0) + " + since + " - (" + since + " offset " + dur(w) + " or " + since + " * 0))"
 }
 
 // ratio is PromQL for the SLO's error ratio over w.
@@ -63,9 +72,20 @@ func usesHourlyTiles(s *slo.SLO) bool {
 func tileRules(s *slo.SLO, t target) []Rule {
 	record := func(name, expr string) Rule { return Rule{Record: name, Expr: expr, Labels: t.labels()} }
 	every5m := " and on () minute() % 5 == 0"
+	// The events since the last tile: the last k minutes at a minute k
+	// past a multiple of 5, 0 at the multiple.
+	since := func(name string) string {
+		parts := []string{t.sel(name) + " * 0 and on () minute() % 5 == 0"}
+		for k := 1; k < int(tileStep/EvalStep); k++ {
+			parts = append(parts, fmt.Sprintf("sum_over_time(%s[%s]) and on () minute() %% 5 == %d", t.sel(name), span(time.Duration(k)*EvalStep), k))
+		}
+		return strings.Join(parts, "\nor\n")
+	}
 	out := []Rule{
 		record(TotalIncrease5m, "sum_over_time("+t.sel(TotalIncrease1m)+"["+span(tileStep)+"])"+every5m),
 		record(ErrorIncrease5m, "sum_over_time("+t.sel(ErrorIncrease1m)+"["+span(tileStep)+"])"+every5m),
+		record(TotalSinceTile, since(TotalIncrease1m)),
+		record(ErrorSinceTile, since(ErrorIncrease1m)),
 	}
 	if usesHourlyTiles(s) {
 		hour := func(kind, name string) string {
