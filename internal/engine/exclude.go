@@ -14,12 +14,16 @@ type minuteSpan struct{ from, to int64 }
 
 func (s minuteSpan) has(m int64) bool { return m >= s.from && m < s.to }
 
-// exclusionOf is the minutes an excluded maintenance window covers.
+// exclusionOf is the minutes an excluded maintenance window covers: those
+// that end inside it. The minute it ends in is counted, so events pushed
+// after the window ended count against the budget; the minute it starts
+// in, when that is not on the minute, is excluded with the rest.
 func exclusionOf(a slo.Annotation) (minuteSpan, bool) {
 	if a.Kind != slo.AnnotationMaintenance || !a.ExcludeFromBudget || !a.End.After(a.Start) {
 		return minuteSpan{}, false
 	}
-	return minuteSpan{UnixMinute(a.Start), UnixMinute(a.End.Add(-time.Nanosecond)) + 1}, true
+	sp := minuteSpan{UnixMinute(a.Start), UnixMinute(a.End)}
+	return sp, sp.to > sp.from
 }
 
 // SetExclusions tells the engine which maintenance windows are excluded
@@ -40,7 +44,9 @@ func (e *Engine) SetExclusions(annotations []slo.Annotation) {
 // Exclude takes a maintenance window out of the budget of every SLO it
 // covers: events already counted in it are subtracted, durably, and events
 // that arrive for it later are dropped. Counts older than three days are
-// subtracted for the window's whole hours only.
+// subtracted for the window's whole hours only. The SLOs it covers are
+// marked touched, so their status and alerts are evaluated again at once,
+// not at the next full evaluation.
 func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 	sp, ok := exclusionOf(a)
 	if !ok {
@@ -50,12 +56,14 @@ func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 	defer e.recordMu.RUnlock()
 	e.mu.Lock()
 	var negative []Count
+	var covered []string
 	nowMin := UnixMinute(e.clock.Now())
 	for _, id := range e.order {
 		st := e.slos[id]
 		if !a.Covers(st.def) {
 			continue
 		}
+		covered = append(covered, id)
 		st.exclusions = append(st.exclusions, sp)
 		groups := st.sortedGroups()
 		if st.all.key == allGroups {
@@ -71,15 +79,20 @@ func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 		}
 	}
 	e.mu.Unlock()
-	if len(negative) == 0 {
-		return nil
-	}
-	if err := e.store.AddCounts(ctx, negative); err != nil {
-		return fmt.Errorf("subtract maintenance window %s..%s: %w", a.Start.Format(time.RFC3339), a.End.Format(time.RFC3339), err)
+	if len(negative) > 0 {
+		if err := e.store.AddCounts(ctx, negative); err != nil {
+			return fmt.Errorf("subtract maintenance window %s..%s: %w", a.Start.Format(time.RFC3339), a.End.Format(time.RFC3339), err)
+		}
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.applyAll(negative)
+	for _, id := range covered {
+		e.touch.add(id)
+	}
+	e.mu.Unlock()
+	if len(covered) > 0 {
+		e.touch.wake()
+	}
 	return nil
 }
 
