@@ -20,6 +20,10 @@ func jsonProblem(err error) error {
 	switch {
 	case errors.As(err, &typ):
 		field := typ.Field
+		if n, ok := strings.CutPrefix(typ.Value, "number "); ok {
+			// A number the field's type cannot hold, such as 1e309.
+			return fmt.Errorf("field %q: %s is out of range", field, n)
+		}
 		if field == "" {
 			return fmt.Errorf("want %s, got a JSON %s", jsonKind(typ.Type), typ.Value)
 		}
