@@ -115,10 +115,10 @@ func writeAuditTable(cmd *cobra.Command, entries []auth.Entry) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tAT (UTC)\tWHO\tROLE\tROUTE\tSTATUS\tCOUNT\tSUMMARY")
+	fmt.Fprintln(tw, "ID\tAT\tWHO\tROLE\tROUTE\tSTATUS\tCOUNT\tSUMMARY")
 	for _, e := range entries {
 		summary := strings.ReplaceAll(e.Summary, "\n", " ")
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", e.ID, e.At.UTC().Format("2006-01-02 15:04:05"), e.Who, e.Role,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", e.ID, when(e.At), e.Who, e.Role,
 			e.Route, e.Status, e.Count, summary)
 	}
 	return tw.Flush()

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -46,7 +45,7 @@ approver grants with their own token.`,
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "exception %d: releases of %s go through until %s, granted by %s: %s\n",
-				e.ID, e.Service, e.Until.Format(time.RFC3339), e.GrantedBy, e.Reason)
+				e.ID, e.Service, when(e.Until), e.GrantedBy, e.Reason)
 			return nil
 		},
 	}
@@ -86,10 +85,10 @@ func newExceptionListCmd() *cobra.Command {
 			for _, e := range out.Exceptions {
 				revoked := "-"
 				if !e.RevokedAt.IsZero() {
-					revoked = e.RevokedAt.Format(time.RFC3339) + " by " + e.RevokedBy
+					revoked = when(e.RevokedAt) + " by " + e.RevokedBy
 				}
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Service, e.GrantedBy,
-					e.From.Format(time.RFC3339), e.Until.Format(time.RFC3339), revoked, e.Reason)
+					when(e.From), when(e.Until), revoked, e.Reason)
 			}
 			return tw.Flush()
 		},

@@ -179,7 +179,7 @@ func state(v engine.SLOView, clipAt int) string {
 		parts = append(parts, fmt.Sprintf("loading history: %.0f%% of the window", v.Source.Backfill*100))
 	}
 	if v.Source.Stale {
-		parts = append(parts, "stale since "+v.Source.StaleSince.Local().Format("Jan 2 15:04")+": "+clip(v.Source.Error, clipAt))
+		parts = append(parts, "stale since "+when(v.Source.StaleSince)+": "+clip(v.Source.Error, clipAt))
 	}
 	switch {
 	case !v.Worst.HasData():

@@ -37,7 +37,7 @@ func writeSLODetail(w io.Writer, v engine.SLOView) error {
 		fmt.Fprintf(tw, "SLI:\tno data\n")
 	}
 	if st.Exhaustion != nil {
-		fmt.Fprintf(tw, "Exhausted:\tat %s if the last hour's burn goes on\n", st.Exhaustion.Local().Format("Jan 2 15:04"))
+		fmt.Fprintf(tw, "Exhausted:\tat %s if the last hour's burn goes on\n", when(*st.Exhaustion))
 	}
 	var burns []string
 	for _, b := range st.BurnRates {
@@ -52,7 +52,7 @@ func writeSLODetail(w io.Writer, v engine.SLOView) error {
 	if v.Policy.State != "" {
 		since := ""
 		if !v.Policy.Since.IsZero() {
-			since = " since " + v.Policy.Since.Local().Format("Jan 2 15:04")
+			since = " since " + when(v.Policy.Since)
 		}
 		fmt.Fprintf(tw, "Policy:\t%s: %s%s\n", v.Policy.Name, v.Policy.State, since)
 	}
@@ -68,7 +68,7 @@ func writeSLODetail(w io.Writer, v engine.SLOView) error {
 		fmt.Fprintln(tw, "  STATE\tSEVERITY\tWINDOWS\tGROUP\tSINCE\tBURN LONG/SHORT")
 		for _, a := range v.Alerts {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%.1f× / %.1f×\n", a.State, a.Severity, a.Windows,
-				orDash(engine.LabelText(engine.GroupLabels(a.Group))), a.Since.Local().Format("Jan 2 15:04"), a.LongBurn, a.ShortBurn)
+				orDash(engine.LabelText(engine.GroupLabels(a.Group))), when(a.Since), a.LongBurn, a.ShortBurn)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

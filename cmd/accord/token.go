@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -60,7 +59,7 @@ that TOKEN=$(accord token create …) captures the secret alone.`,
 			fmt.Fprintln(cmd.OutOrStdout(), out.Secret)
 			until := "it does not expire"
 			if !out.ExpiresAt.IsZero() {
-				until = "it expires " + out.ExpiresAt.Format(time.RFC3339)
+				until = "it expires " + when(out.ExpiresAt)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "token %s (%s) created; %s. Its secret, above, is shown only now: hand it over as a secret "+
 				"(the client sends it as Authorization: Bearer …, or ACCORD_TOKEN for the CLI).\n", out.Name, out.Role, until)
@@ -88,12 +87,6 @@ func newTokenListCmd() *cobra.Command {
 			if err := c.do(cmd.Context(), "GET", "/api/v1/tokens", nil, &out); err != nil {
 				return err
 			}
-			day := func(t time.Time) string {
-				if t.IsZero() {
-					return "-"
-				}
-				return t.UTC().Format("2006-01-02 15:04")
-			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tBY\tLAST USED\tEXPIRES\tREVOKED")
 			for _, t := range out.Tokens {
@@ -102,9 +95,9 @@ func newTokenListCmd() *cobra.Command {
 				}
 				revoked := "-"
 				if !t.RevokedAt.IsZero() {
-					revoked = day(t.RevokedAt) + " by " + t.RevokedBy
+					revoked = when(t.RevokedAt) + " by " + t.RevokedBy
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Role, day(t.CreatedAt), t.CreatedBy, day(t.LastUsed), day(t.ExpiresAt), revoked)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Role, when(t.CreatedAt), t.CreatedBy, when(t.LastUsed), when(t.ExpiresAt), revoked)
 			}
 			return tw.Flush()
 		},

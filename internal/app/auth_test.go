@@ -303,7 +303,7 @@ func TestRoleMatrixAuditTrailAndSecrets(t *testing.T) {
 			}
 		}
 		if grant == nil || grant.Service != "loyalty" || !strings.HasPrefix(grant.Object, "exception ") ||
-			!strings.Contains(grant.Summary, "releases of loyalty go through until 2026-11-02T13:00:00Z: points fix") {
+			!strings.Contains(grant.Summary, "releases of loyalty go through until Mon Nov 2 13:00 UTC: points fix") {
 			t.Errorf("the grant by ops reads %+v", grant)
 		}
 		if refused == nil || refused.Status != 403 || !strings.Contains(refused.Summary, "refused: tills (role ingest) may not POST /api/v1/tokens: it needs the admin role") {

@@ -54,7 +54,7 @@ func held(v engine.SLOView, now time.Time) string {
 		return ""
 	}
 	return fmt.Sprintf("; it stays %s until %s at the earliest, as a policy state is left only after %s in it",
-		v.Policy.State, until.UTC().Format(time.RFC3339), slo.FormatDuration(engine.HysteresisHold))
+		v.Policy.State, slo.FormatTime(until.UTC(), now), slo.FormatDuration(engine.HysteresisHold))
 }
 
 // Decide answers whether service may release a change of kind change
@@ -97,9 +97,9 @@ func Decide(service, change string, views []engine.SLOView, exceptions []slo.Exc
 		if e := active(exceptions, service, now); e != nil {
 			d.Allow, d.Exception = true, e
 			d.Reason = fmt.Sprintf("releases of %s are frozen (%s), but exception %d granted by %s lets them through until %s: %s",
-				service, describe(d.Blocking[0]), e.ID, e.GrantedBy, e.Until.UTC().Format(time.RFC3339), e.Reason)
+				service, describe(d.Blocking[0], now), e.ID, e.GrantedBy, slo.FormatTime(e.Until.UTC(), now), e.Reason)
 		} else {
-			d.Reason = fmt.Sprintf("releases of %s are frozen: %s", service, describe(d.Blocking[0]))
+			d.Reason = fmt.Sprintf("releases of %s are frozen: %s", service, describe(d.Blocking[0], now))
 			if len(d.Blocking) > 1 {
 				d.Reason += fmt.Sprintf(" (and %d more SLOs)", len(d.Blocking)-1)
 			}
@@ -111,10 +111,10 @@ func Decide(service, change string, views []engine.SLOView, exceptions []slo.Exc
 	return d
 }
 
-func describe(b Blocker) string {
+func describe(b Blocker, now time.Time) string {
 	s := fmt.Sprintf("SLO %s is %s with %.0f%% of its error budget left", b.SLO, b.State, b.BudgetRemaining*100)
 	if !b.Since.IsZero() {
-		s += " since " + b.Since.UTC().Format(time.RFC3339)
+		s += " since " + slo.FormatTime(b.Since.UTC(), now)
 	}
 	return s + b.why
 }

@@ -45,7 +45,7 @@ func TestDecide(t *testing.T) {
 		{"change not excepted", []engine.SLOView{view("checkout/b", "exhausted", -0.1, "security")}, "feature", nil,
 			false, "frozen"},
 		{"exception", []engine.SLOView{view("checkout/b", "exhausted", -0.1)}, "", []slo.Exception{exc},
-			true, "exception 7 granted by head-of-it lets them through until 2026-11-25T13:00:00Z: hotfix"},
+			true, "exception 7 granted by head-of-it lets them through until Wed Nov 25 13:00 UTC: hotfix"},
 		{"expired or another service's exception", []engine.SLOView{view("checkout/b", "exhausted", -0.1)}, "", []slo.Exception{expired, other},
 			false, "frozen"},
 		{"two blockers, worst named", []engine.SLOView{view("checkout/a", "exhausted", -0.05), view("checkout/b", "exhausted", -0.3)}, "", nil,
@@ -62,7 +62,7 @@ func TestDecide(t *testing.T) {
 	young.Worst.Counts.Total, young.Worst.Budget.Unit = 2, "events"
 	cases = append(cases,
 		gateCase{"held after an exclusion", []engine.SLOView{excluded}, "", nil, false,
-			"SLO checkout/b is exhausted with 100% of its error budget left since 2026-11-25T11:55:00Z; it stays exhausted until 2026-11-25T12:10:00Z at the earliest, as a policy state is left only after 15m in it"},
+			"SLO checkout/b is exhausted with 100% of its error budget left since Wed Nov 25 11:55 UTC; it stays exhausted until Wed Nov 25 12:10 UTC at the earliest, as a policy state is left only after 15m in it"},
 		gateCase{"too few events to judge", []engine.SLOView{view("checkout/a", "healthy", 0.8), young}, "", nil, true,
 			"least budget left: checkout/c at -6567%, not judged yet: the policy waits for 600 events in the window and has 2"},
 	)

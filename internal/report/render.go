@@ -33,7 +33,7 @@ var funcs = map[string]any{
 	"pct0":    func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 	"burn":    func(f float64) string { return fmt.Sprintf("%.1f×", f) },
 	"day":     func(t time.Time) string { return t.UTC().Format("Mon Jan 2, 2006") },
-	"when":    func(t time.Time) string { return t.UTC().Format("Jan 2 15:04 UTC") },
+	"when":    func(t time.Time) string { return slo.FormatTime(t.UTC(), t) }, // a report names its year
 	"count":   func(f float64) string { return fmt.Sprintf("%.0f", f) },
 	"plural":  plural,
 	"minus":   func(t time.Time) time.Time { return t.Add(-time.Second) },

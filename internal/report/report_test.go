@@ -183,7 +183,7 @@ func TestReportGoldenFiles(t *testing.T) {
 		"| Receipts print | 99.5% | 99.900% | met | 20% | better (was 40%) | healthy |",
 		// Judged as the policy judges: by the worst store, with both shown.
 		"| Card terminals answer (worst: store=berlin-042) | 99% | 95.000% | missed; all groups 99.762%, met | 500% | same (was 500%) | exhausted 7d |",
-		"Exception 2 by maria.jensen, Nov 18 14:00 UTC to Nov 18 15:00 UTC (revoked; granted until Nov 19 14:00 UTC): price display fix.",
+		"Exception 2 by maria.jensen, Wed Nov 18 14:00 UTC to Wed Nov 18 15:00 UTC (revoked; granted until Thu Nov 19 14:00 UTC): price display fix.",
 		"Services without a product owner: store-sync",
 		// The receipts SLO's own team sees it under the service.
 		"## Team pos-devices · product owner maria.jensen\n\n### checkout\n\n| SLO | Objective | SLI | Result | Budget spent | Trend | Policy |\n| --- | ---: | ---: | --- | ---: | --- | --- |\n| Receipts print |",
@@ -191,8 +191,8 @@ func TestReportGoldenFiles(t *testing.T) {
 		// Who changed what: the week's changes, oldest first, and not the
 		// refused grant nor the week before's deploy.
 		"| When | Who | What |\n| --- | --- | --- |\n" +
-			"| Nov 17 13:40 UTC | ci | recorded deploy 2026.11.3 on checkout \\| canary |\n" +
-			"| Nov 17 17:00 UTC | maria.jensen | granted exception 1: releases of checkout go through until 2026-11-17T19:00:00Z: terminal firmware fix |\n\n" +
+			"| Tue Nov 17 13:40 UTC | ci | recorded deploy 2026.11.3 on checkout \\| canary |\n" +
+			"| Tue Nov 17 17:00 UTC | maria.jensen | granted exception 1: releases of checkout go through until 2026-11-17T19:00:00Z: terminal firmware fix |\n\n" +
 			"Events pushed by tills (42 requests).",
 	} {
 		if !strings.Contains(md.String(), want) {

@@ -100,7 +100,7 @@ func (s *Server) postException(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	noteWrite(r, fmt.Sprintf("exception %d", e.ID), e.Service, fmt.Sprintf("granted exception %d: releases of %s go through until %s: %s",
-		e.ID, e.Service, e.Until.UTC().Format(time.RFC3339), e.Reason))
+		e.ID, e.Service, slo.FormatTime(e.Until.UTC(), e.From), e.Reason))
 	s.log.Info("release exception granted", "service", e.Service, "by", e.GrantedBy, "until", e.Until, "reason", e.Reason)
 	writeJSON(w, http.StatusCreated, e)
 }
@@ -253,7 +253,7 @@ func annotationSummary(a slo.Annotation) string {
 	if a.SLO != "" {
 		on += "/" + a.SLO
 	}
-	out := fmt.Sprintf("recorded %s on %s at %s", a.Title(), on, a.Start.UTC().Format(time.RFC3339))
+	out := fmt.Sprintf("recorded %s on %s at %s", a.Title(), on, slo.FormatTime(a.Start.UTC(), a.CreatedAt))
 	if a.ExcludeFromBudget {
 		out += ", excluded from the budget"
 	}

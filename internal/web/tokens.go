@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/accord-slo/accord/internal/auth"
+	"github.com/accord-slo/accord/internal/slo"
 )
 
 // tokenRequest is what POST /api/v1/tokens takes.
@@ -45,7 +46,7 @@ func (s *Server) postToken(w http.ResponseWriter, r *http.Request) {
 	}
 	summary := fmt.Sprintf("created token %s with role %s", t.Name, t.Role)
 	if !t.ExpiresAt.IsZero() {
-		summary += ", expiring " + t.ExpiresAt.UTC().Format(time.RFC3339)
+		summary += ", expiring " + slo.FormatTime(t.ExpiresAt.UTC(), t.CreatedAt)
 	}
 	noteWrite(r, "token "+t.Name, "", summary)
 	w.Header().Set("Cache-Control", "no-store")

@@ -1,0 +1,11 @@
+package main
+
+import (
+	"time"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// when writes a time for a table or message in the reader's time zone,
+// the same way in every command (-o json and yaml carry RFC 3339).
+func when(t time.Time) string { return slo.FormatTime(t.Local(), time.Now()) }
