@@ -127,7 +127,9 @@ func budget(c Counts, share budgetShare, unit string) Budget {
 	b := Budget{Unit: unit, Total: share.allowed(c), Consumed: c.Bad(), RemainingFraction: 1}
 	b.Remaining = b.Total - b.Consumed
 	if b.Total > 0 {
-		b.RemainingFraction = b.Remaining / b.Total
+		// remaining/total is 1 − burn: taken from the burn, rounded once,
+		// so 2 bad of 10 at 99% reads −19, not −18.999999999999996.
+		b.RemainingFraction = 1 - share.rate(c)
 	}
 	return b
 }

@@ -143,3 +143,28 @@ func TestABurnOfAHundredReadsAHundred(t *testing.T) {
 		}
 	}
 }
+
+// TestASpentBudgetReadsItsFractionExactly checks that the remaining
+// fraction of a budget overspent by whole counts reads as worked out by
+// hand: 2 bad of 10 at 99% allow 0.1 and leave −19 budgets, not −18.999….
+func TestASpentBudgetReadsItsFractionExactly(t *testing.T) {
+	cat := mustCatalog(t, "apiVersion: accord/v1\nkind: Service\nmetadata: {name: s}\nspec:\n  owners: {team: t}\n  slos:\n    - {name: spent, objective: 99, window: 7d, indicator: {ratio: {stream: h}}}\n")
+	end := time.Date(2026, 11, 30, 12, 0, 59, 0, time.UTC)
+	e, store := mustEngine(t, cat, t.TempDir(), engine.NewManualClock(end))
+	defer store.Close()
+	counts := []engine.Count{{SLO: "s/spent", Group: "{}", Kind: engine.KindEvents, Minute: engine.UnixMinute(end), Counts: engine.Counts{Good: 8, Total: 10}}}
+	if err := e.Record(context.Background(), counts); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Evaluate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := e.SLO("s/spent")
+	out, err := json.Marshal(v.Status.Budget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"remainingFraction":-19,`; !strings.Contains(string(out), want) {
+		t.Errorf("budget JSON lacks %s:\n%s", want, out)
+	}
+}
