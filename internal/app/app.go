@@ -200,6 +200,10 @@ type App struct {
 	src   *promsource.Source
 	// reloadMu makes reloads take turns.
 	reloadMu sync.Mutex
+	// leadMu makes a campaign and a step-down for differing specs take
+	// turns, so a campaign that began before the specs were found to
+	// differ cannot take the lead after the step-down.
+	leadMu sync.Mutex
 	// specs is what this replica knows of the spec revisions (specsync.go).
 	specsMu       sync.Mutex
 	specs         specSync

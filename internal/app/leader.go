@@ -65,6 +65,8 @@ func (a *App) dropLapsedLease() {
 // both believe they lead for long (and the store refuses a former
 // leader's writes in any case).
 func (a *App) campaign(ctx context.Context) error {
+	a.leadMu.Lock()
+	defer a.leadMu.Unlock()
 	a.dropLapsedLease()
 	if a.specMismatch() != nil {
 		return nil // a replica whose specs differ must not decide for the others

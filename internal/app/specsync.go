@@ -82,6 +82,18 @@ func (a *App) disagree(rev store.SpecRevision, have string, loadErr error) {
 		why = fmt.Errorf("this replica's spec files have errors, so it cannot take revision %d that %s published at %s; it keeps its running SLOs and does not lead: %w",
 			rev.ID, rev.Origin, rev.At.UTC().Format(time.RFC3339), loadErr)
 	}
+	// Step down before the mismatch shows, under leadMu: no campaign can
+	// then take the lead back, and nobody sees differing specs lead.
+	a.leadMu.Lock()
+	defer a.leadMu.Unlock()
+	if a.leading.Load() {
+		a.stepDown("its specs differ from the other replicas'")
+		ctx, cancel := context.WithTimeout(context.Background(), closeStepTimeout)
+		defer cancel()
+		if err := a.Store.Resign(ctx); err != nil {
+			a.log.Warn("resign the leadership", "err", err)
+		}
+	}
 	a.specsMu.Lock()
 	repeat := a.specs.mismatch != nil && a.specs.seen.ID == rev.ID
 	a.specs.seen, a.specs.mismatch = rev, why
@@ -90,14 +102,6 @@ func (a *App) disagree(rev store.SpecRevision, have string, loadErr error) {
 	a.specsRevision.Set(float64(rev.ID))
 	if !repeat {
 		a.log.Error("specs differ from the other replicas'", "err", why)
-	}
-	if a.leading.Load() {
-		a.stepDown("its specs differ from the other replicas'")
-		ctx, cancel := context.WithTimeout(context.Background(), closeStepTimeout)
-		defer cancel()
-		if err := a.Store.Resign(ctx); err != nil {
-			a.log.Warn("resign the leadership", "err", err)
-		}
 	}
 }
 
