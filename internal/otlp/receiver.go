@@ -84,13 +84,7 @@ func (rc *Receiver) Traces(w http.ResponseWriter, r *http.Request) int {
 		return 0
 	}
 	req := ptraceotlp.NewExportRequest()
-	var err error
-	if enc == encJSON {
-		err = req.UnmarshalJSON(body)
-	} else {
-		err = req.UnmarshalProto(body)
-	}
-	if err != nil {
+	if err := decode(req, enc, body); err != nil {
 		writeStatus(w, enc, http.StatusBadRequest, fmt.Sprintf("decode OTLP traces (%s): %v", enc, decodeProblem(enc, err)))
 		return 0
 	}
@@ -111,12 +105,7 @@ func (rc *Receiver) Traces(w http.ResponseWriter, r *http.Request) int {
 		resp.PartialSuccess().SetRejectedSpans(int64(len(b.rejected)))
 		resp.PartialSuccess().SetErrorMessage(summarize(b.rejected, "span"))
 	}
-	var out []byte
-	if enc == encJSON {
-		out, err = resp.MarshalJSON()
-	} else {
-		out, err = resp.MarshalProto()
-	}
+	out, err := encode(resp, enc)
 	writeBody(w, enc, http.StatusOK, out, err)
 	return counted
 }
@@ -129,13 +118,7 @@ func (rc *Receiver) Metrics(w http.ResponseWriter, r *http.Request) int {
 		return 0
 	}
 	req := pmetricotlp.NewExportRequest()
-	var err error
-	if enc == encJSON {
-		err = req.UnmarshalJSON(body)
-	} else {
-		err = req.UnmarshalProto(body)
-	}
-	if err != nil {
+	if err := decode(req, enc, body); err != nil {
 		writeStatus(w, enc, http.StatusBadRequest, fmt.Sprintf("decode OTLP metrics (%s): %v", enc, decodeProblem(enc, err)))
 		return 0
 	}
@@ -164,12 +147,7 @@ func (rc *Receiver) Metrics(w http.ResponseWriter, r *http.Request) int {
 		resp.PartialSuccess().SetRejectedDataPoints(int64(len(b.rejected)))
 		resp.PartialSuccess().SetErrorMessage(summarize(b.rejected, "point"))
 	}
-	var out []byte
-	if enc == encJSON {
-		out, err = resp.MarshalJSON()
-	} else {
-		out, err = resp.MarshalProto()
-	}
+	out, err := encode(resp, enc)
 	writeBody(w, enc, http.StatusOK, out, err)
 	return counted
 }
@@ -319,4 +297,29 @@ func decodeProblem(enc encoding, err error) error {
 		return jsonProblem(err)
 	}
 	return err
+}
+
+// message is an OTLP export request or response as pdata gives it: both
+// encodings the endpoints speak.
+type message interface {
+	UnmarshalJSON([]byte) error
+	UnmarshalProto([]byte) error
+	MarshalJSON() ([]byte, error)
+	MarshalProto() ([]byte, error)
+}
+
+// decode reads body into m in the request's encoding.
+func decode(m message, enc encoding, body []byte) error {
+	if enc == encJSON {
+		return m.UnmarshalJSON(body)
+	}
+	return m.UnmarshalProto(body)
+}
+
+// encode writes m in the request's encoding.
+func encode(m message, enc encoding) ([]byte, error) {
+	if enc == encJSON {
+		return m.MarshalJSON()
+	}
+	return m.MarshalProto()
 }
