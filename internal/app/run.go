@@ -152,7 +152,7 @@ func (a *App) loop(ctx context.Context, every time.Duration, what string, fn fun
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
-			if err := fn(ctx); err != nil && ctx.Err() == nil {
+			if err := runStep(ctx, max(every, time.Minute), fn); err != nil && ctx.Err() == nil {
 				a.log.Warn(what+" failed", "err", err)
 			}
 			select {
@@ -164,6 +164,15 @@ func (a *App) loop(ctx context.Context, every time.Duration, what string, fn fun
 	}()
 }
 
+// runStep runs one step of a loop within limit, so a database or source
+// that accepts a request and never answers holds the loop (and the locks
+// its step takes) for a bounded time, not until Accord stops.
+func runStep(ctx context.Context, limit time.Duration, fn func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	return fn(ctx)
+}
+
 // loopEveryMinuteAt runs fn now and then at offset into every minute
 // until ctx ends: the source asks for a minute when its lag after the
 // minute's end has passed, not up to a minute later depending on the
@@ -173,7 +182,7 @@ func (a *App) loopEveryMinuteAt(ctx context.Context, offset time.Duration, what 
 	go func() {
 		defer a.wg.Done()
 		for {
-			if err := fn(ctx); err != nil && ctx.Err() == nil {
+			if err := runStep(ctx, time.Minute, fn); err != nil && ctx.Err() == nil {
 				a.log.Warn(what+" failed", "err", err)
 			}
 			now := time.Now()
