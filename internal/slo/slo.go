@@ -10,6 +10,9 @@ type SLO struct {
 	// Description says which user journey the SLO protects.
 	Description string    `json:"description,omitempty"`
 	Indicator   Indicator `json:"indicator"`
+	// Composite, when set, makes the SLO a journey over other SLOs; its
+	// Indicator is then empty.
+	Composite *Composite `json:"composite,omitempty"`
 	// Objective is the target in percent, e.g. 99.9; always in (0, 100).
 	Objective float64   `json:"objective"`
 	Window    Window    `json:"window"`
