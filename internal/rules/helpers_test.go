@@ -27,27 +27,7 @@ func mustCatalog(tb testing.TB, paths ...string) *slo.Catalog {
 		}
 		tb.Fatalf("spec errors:\n%s", strings.Join(lines, "\n"))
 	}
-	makeJourneys(&res.Catalog)
 	return &res.Catalog
-}
-
-// testJourneys are the journeys of testdata/promtool/specs/journeys.yaml,
-// written there as SLOs with a placeholder indicator, by ID.
-var testJourneys = map[string][]slo.Component{
-	"checkout/customer-checks-out": {{SLO: "checkout/scan", Weight: 1}, {SLO: "checkout/pay", Weight: 2}},
-	"front/visit":                  {{SLO: "checkout/customer-checks-out", Weight: 1}, {SLO: "front/browse", Weight: 1}},
-	"kiosk/checks-out":             {{SLO: "kiosk/scan", Weight: 1}, {SLO: "kiosk/pay", Weight: 1}},
-	"kiosk/checks-out-ratio":       {{SLO: "kiosk/scan-ratio", Weight: 1}, {SLO: "kiosk/pay-ratio", Weight: 3}},
-}
-
-// makeJourneys makes the SLOs of cat named in testJourneys journeys.
-func makeJourneys(cat *slo.Catalog) {
-	for i := range cat.SLOs {
-		if comps, ok := testJourneys[cat.SLOs[i].ID()]; ok {
-			cat.SLOs[i].Indicator = slo.Indicator{}
-			cat.SLOs[i].Composite = &slo.Composite{Components: comps}
-		}
-	}
 }
 
 // mustGenerate generates the rules of a catalog.
