@@ -193,7 +193,7 @@ func TestJourneyRefusals(t *testing.T) {
 		{"slice target on a time-slice journey",
 			"      objective: 99\n      window: 7d\n      budgeting: {method: timeslices, sliceLength: 5m, sliceTarget: 90}\n      composite: {components: [ts]}\n" +
 				"    - {name: ts, objective: 99, window: 7d, budgeting: {method: timeslices, sliceLength: 5m, sliceTarget: 95}, indicator: {ratio: {stream: ts}}}\n",
-			`s.yaml:14:71: warning: spec.slos[3].budgeting.sliceTarget: a journey's slice is good when every component's slice is good: its own slice target 90% is not used`},
+			`s.yaml:14:69: warning: spec.slos[3].budgeting.sliceTarget: a journey's slice is good when every component's slice is good: its own slice target 90% is not used`},
 		{"grouped journey",
 			"      objective: 99\n      window: 7d\n      groupBy: [store]\n      composite: {components: [scan]}\n",
 			`s.yaml:14:16: spec.slos[3].groupBy: a journey has no groups of its own`},
