@@ -44,6 +44,9 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 	var changed []Alert
 	var notes, policyNotes []Notification
 	var policies []PolicyRecord
+	e.mu.RLock()
+	ids = e.journeyOrder(ids)
+	e.mu.RUnlock()
 	e.mu.Lock()
 	held := time.Now()
 	for i, id := range ids {
@@ -53,6 +56,9 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 			held = time.Now()
 		}
 		st := e.slos[id]
+		if st.journey != nil {
+			e.prepareJourney(st, now)
+		}
 		var buf [16]Counts
 		counts := buf[:0]
 		if len(st.windows) <= len(buf) {
