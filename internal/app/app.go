@@ -451,7 +451,7 @@ func (a *App) openAndJoin(ctx context.Context) (store.Store, error) {
 func (a *App) newSource(ctx context.Context, cat slo.Catalog, prev *promsource.Source) (*promsource.Source, error) {
 	var queried []slo.SLO
 	for _, s := range cat.SLOs {
-		if !s.Indicator.Pushed() && s.Indicator.NotMeasured() == "" {
+		if !s.Journey() && !s.Indicator.Pushed() && s.Indicator.NotMeasured() == "" {
 			queried = append(queried, s)
 		}
 	}

@@ -58,6 +58,8 @@ type Engine struct {
 	recordMu sync.RWMutex
 	// byID holds the SLOs in ID order, for List.
 	byID []*sloState
+	// feeds are the journeys each SLO counts in; nil without journeys.
+	feeds map[string][]journeyFeed
 }
 
 // sloState is one SLO's live state.
@@ -97,6 +99,11 @@ type sloState struct {
 	overCap int
 	// rank is the SLO's place in ID order.
 	rank int
+	// journey is set for a journey (a composite SLO).
+	journey *journeyState
+	// newest is the newest minute holding events of an SLO that counts
+	// in a journey, which tells whether it is late.
+	newest int64
 }
 
 // allGroups is the group key of a grouped SLO's SLO-wide counts.
@@ -152,23 +159,33 @@ func New(opts Options) *Engine {
 		slos: map[string]*sloState{}, streams: map[string][]*sloState{}, changed: make(chan struct{}),
 		touch: newTouched(),
 	}
+	feeds, journeys := journeyFeeds(opts.Catalog)
 	for _, def := range opts.Catalog.SLOs {
-		e.add(e.newState(opts.Catalog, def))
+		e.add(e.newState(opts.Catalog, def, journeys))
 	}
+	e.feeds = feeds
 	e.index()
 	return e
 }
 
-// newState returns the empty state of one of the catalog's SLOs.
-func (e *Engine) newState(cat slo.Catalog, def slo.SLO) *sloState {
+// newState returns the empty state of one of the catalog's SLOs;
+// journeys are the states of the catalog's journeys.
+func (e *Engine) newState(cat slo.Catalog, def slo.SLO, journeys map[string]*journeyState) *sloState {
 	st := &sloState{
 		def: def, owners: cat.EffectiveOwners(def), rules: Rules(&def), share: newBudgetShare(&def),
 		span: span(def.Window), groups: map[string]*group{},
 		maxGroups: e.opts.MaxGroups, reserved: map[string]int{},
 	}
-	if def.Indicator.Pushed() {
+	switch {
+	case def.Journey():
+		st.journey = journeys[def.ID()]
+		st.source.Backfill = 1 // until its components say otherwise
+		if st.journey != nil && !allPushed(cat, st.journey.leaves) {
+			st.lag = e.opts.SourceLag // its windows end where its queried components' do
+		}
+	case def.Indicator.Pushed():
 		st.source.Backfill = 1 // pushed data needs no backfill
-	} else {
+	default:
 		st.lag = e.opts.SourceLag
 	}
 	st.source.NotMeasured = def.Indicator.NotMeasured()
@@ -254,7 +271,7 @@ func (e *Engine) Restore(ctx context.Context) error {
 	for _, st := range e.slos {
 		st.resetCounts()
 	}
-	if err := e.load(ctx, e.slos); err != nil {
+	if err := e.load(ctx, e.slos, e.feeds); err != nil {
 		return err
 	}
 	for _, id := range e.order {
@@ -270,8 +287,9 @@ func (e *Engine) Restore(ctx context.Context) error {
 const restoreChunk = 10_000
 
 // load reads the stored counts, alert states and policy states of the
-// given SLOs into them.
-func (e *Engine) load(ctx context.Context, slos map[string]*sloState) error {
+// given SLOs into them; feeds are the journeys of the catalog they are
+// of.
+func (e *Engine) load(ctx context.Context, slos map[string]*sloState, feeds map[string][]journeyFeed) error {
 	now := e.clock.Now()
 	var longest time.Duration
 	for _, st := range slos {
@@ -281,14 +299,14 @@ func (e *Engine) load(ctx context.Context, slos map[string]*sloState) error {
 	// Counted in chunks: each series takes a chunk's share in one pass.
 	var chunk []Count
 	err := e.store.LoadCounts(ctx, since, func(c Count) error {
-		if _, ok := slos[c.SLO]; !ok {
+		if !feedsIn(c.SLO, slos, feeds) {
 			return nil // an SLO no longer in the catalog, or not asked for
 		}
 		if !c.Counts.finite() {
 			return nil // written before counts were bounded; it would poison every sum
 		}
 		if chunk = append(chunk, c); len(chunk) == restoreChunk {
-			e.applyTo(slos, chunk)
+			e.applyTo(slos, feeds, chunk)
 			chunk = chunk[:0]
 		}
 		return nil
@@ -296,7 +314,7 @@ func (e *Engine) load(ctx context.Context, slos map[string]*sloState) error {
 	if err != nil {
 		return fmt.Errorf("restore counts: %w", err)
 	}
-	e.applyTo(slos, chunk)
+	e.applyTo(slos, feeds, chunk)
 	alerts, err := e.store.LoadAlerts(ctx)
 	if err != nil {
 		return fmt.Errorf("restore alerts: %w", err)
@@ -377,6 +395,9 @@ func (e *Engine) recordOnce(ctx context.Context, counts []Count, reserved *reser
 	for _, c := range counts {
 		if _, ok := e.slos[c.SLO]; ok {
 			e.touch.add(c.SLO)
+		}
+		for _, f := range e.feeds[c.SLO] {
+			e.touch.add(f.journey)
 		}
 	}
 	e.unreserve(reserved)

@@ -38,11 +38,17 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 	var changed []Alert
 	var notes, policyNotes []Notification
 	var policies []PolicyRecord
+	e.mu.RLock()
+	ids = e.journeyOrder(ids)
+	e.mu.RUnlock()
 	for i, id := range ids {
 		if i%evalChunk == 0 {
 			e.mu.Lock()
 		}
 		st := e.slos[id]
+		if st.journey != nil {
+			e.prepareJourney(st, now)
+		}
 		if st.all.key == allGroups {
 			slices = append(slices, st.advance(st.all, now)...)
 		}

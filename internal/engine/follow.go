@@ -109,11 +109,17 @@ func (e *Engine) follow(ctx context.Context, reload bool, ids []string) error {
 		}
 	}
 	now := e.clock.Now()
+	e.mu.RLock()
+	ids = e.journeyOrder(ids)
+	e.mu.RUnlock()
 	for _, id := range ids {
 		e.mu.Lock()
 		st := e.slos[id]
 		if reload {
 			st.takeStates(saved[id], states[id])
+		}
+		if st.journey != nil {
+			e.prepareJourney(st, now)
 		}
 		if st.all.key == allGroups {
 			st.refresh(st.all, now)
@@ -140,7 +146,7 @@ func (e *Engine) Sources() map[string]SourceState {
 	defer e.mu.RUnlock()
 	out := map[string]SourceState{}
 	for id, st := range e.slos {
-		if !st.def.Indicator.Pushed() {
+		if !st.def.Indicator.Pushed() && st.journey == nil {
 			out[id] = st.source
 		}
 	}
@@ -180,7 +186,7 @@ func (st *sloState) refresh(g *group, now time.Time) {
 // resetCounts forgets the SLO's counts and groups, before they are loaded
 // again.
 func (st *sloState) resetCounts() {
-	st.groups, st.overCap = map[string]*group{}, 0
+	st.groups, st.overCap, st.newest = map[string]*group{}, 0, 0
 	if len(st.def.GroupBy) == 0 {
 		st.all = st.newGroup(GroupKey(nil))
 		st.groups[st.all.key] = st.all

@@ -128,12 +128,13 @@ func (e *Engine) release(reserved *reservation) {
 // judged again; the caller holds e.mu.
 func (e *Engine) applyAll(counts []Count) {
 	late := e.lateSlices(counts, UnixMinute(e.clock.Now()))
-	e.applyTo(e.slos, counts)
+	e.applyTo(e.slos, e.feeds, counts)
 	late.judge()
 }
 
-// applyTo adds counts to the given SLOs' states.
-func (e *Engine) applyTo(slos map[string]*sloState, counts []Count) {
+// applyTo adds counts to the given SLOs' states, and events to the
+// occurrences journeys among them that feeds say they count in.
+func (e *Engine) applyTo(slos map[string]*sloState, feeds map[string][]journeyFeed, counts []Count) {
 	// Each series gets its points in one AddMany, in minute order. The
 	// points are gathered series by series in one array: counted first,
 	// then placed, which spares a slice per series growing as it goes.
@@ -157,6 +158,16 @@ func (e *Engine) applyTo(slos map[string]*sloState, counts []Count) {
 		points = append(points, point{i, MinuteCounts{c.Minute, c.Counts}})
 	}
 	for _, c := range counts {
+		if feeds != nil && c.Kind == KindEvents {
+			for _, f := range feeds[c.SLO] {
+				if j, ok := slos[f.journey]; ok && f.weight > 0 && !j.timeslices() && !excluded(j.exclusions, c.Minute) {
+					add(j.all.events, Count{Minute: c.Minute, Counts: Counts{Good: f.weight * c.Good, Total: f.weight * c.Total}})
+				}
+			}
+			if st, ok := slos[c.SLO]; ok && len(feeds[c.SLO]) > 0 {
+				st.newest = max(st.newest, c.Minute+max(c.Span, 1)-1)
+			}
+		}
 		st, ok := slos[c.SLO]
 		if !ok {
 			continue

@@ -47,9 +47,10 @@ func (e *Engine) Reload(ctx context.Context, cat slo.Catalog, leading bool) (Rel
 	next := make(map[string]*sloState, len(cat.SLOs))
 	var order []string
 	toLoad := map[string]*sloState{}
+	feeds, journeys := journeyFeeds(cat)
 	for _, def := range cat.SLOs {
 		id := def.ID()
-		ns := e.newState(cat, def)
+		ns := e.newState(cat, def, journeys)
 		order = append(order, id)
 		next[id] = ns
 		prev, ok := old[id]
@@ -104,14 +105,14 @@ func (e *Engine) Reload(ctx context.Context, cat slo.Catalog, leading bool) (Rel
 		}
 	}
 	if len(toLoad) > 0 {
-		if err := e.load(ctx, toLoad); err != nil {
+		if err := e.load(ctx, toLoad, feeds); err != nil {
 			return ReloadResult{}, fmt.Errorf("reload: %w", err)
 		}
 	}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.catalog, e.slos, e.order, e.streams = cat, map[string]*sloState{}, nil, map[string][]*sloState{}
+	e.catalog, e.slos, e.order, e.streams, e.feeds = cat, map[string]*sloState{}, nil, map[string][]*sloState{}, feeds
 	for _, id := range order {
 		e.add(next[id])
 	}
@@ -136,7 +137,7 @@ func sameSLO(run, reloaded *sloState) bool {
 	a, b := run.def, reloaded.def
 	a.Origin, a.Origins, b.Origin, b.Origins = slo.Origin{}, nil, slo.Origin{}, nil
 	return reflect.DeepEqual(a, b) && reflect.DeepEqual(run.owners, reloaded.owners) &&
-		reflect.DeepEqual(run.policy, reloaded.policy)
+		reflect.DeepEqual(run.policy, reloaded.policy) && sameLeaves(run, reloaded)
 }
 
 // carryOver moves a changed SLO's counts, source health, policy and alert
@@ -144,7 +145,8 @@ func sameSLO(run, reloaded *sloState) bool {
 // window length, budgeting and grouping. It reports whether it did.
 func carryOver(run, reloaded *sloState) bool {
 	a, b := run.def, reloaded.def
-	if run.span != reloaded.span || !reflect.DeepEqual(a.Budgeting, b.Budgeting) || !slices.Equal(a.GroupBy, b.GroupBy) {
+	if run.span != reloaded.span || !reflect.DeepEqual(a.Budgeting, b.Budgeting) || !slices.Equal(a.GroupBy, b.GroupBy) ||
+		!sameLeaves(run, reloaded) {
 		return false
 	}
 	reloaded.groups, reloaded.all, reloaded.overCap = run.groups, run.all, run.overCap

@@ -37,6 +37,12 @@ type SLOView struct {
 	// State is Health, in one word: "no data" for an SLO whose window
 	// holds no events, never a healthy-looking number.
 	State Health `json:"state"`
+	// Journey is true for a composite SLO, a journey over other SLOs.
+	Journey bool `json:"journey,omitempty"`
+	// Components are a journey's components with the share of its spent
+	// budget each caused, in the spec's order; only when one SLO is asked
+	// for.
+	Components []ComponentImpact `json:"components,omitempty"`
 }
 
 // Health is an SLO's standing in one word, for people.
@@ -164,6 +170,12 @@ func (e *Engine) view(st *sloState, groups bool) SLOView {
 	}
 	sort.SliceStable(v.Groups, func(i, j int) bool { return worst(v.Groups[i].Status, v.Groups[j].Status) })
 	v.State = v.Health()
+	if st.journey != nil {
+		v.Journey = true
+		if groups {
+			v.Components = e.components(st)
+		}
+	}
 	v.Policy.Judged = Evident(v.Worst, st.required)
 	return v
 }
