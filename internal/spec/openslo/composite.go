@@ -2,7 +2,6 @@ package openslo
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 
 	"github.com/accord-slo/accord/internal/slo"
@@ -89,8 +88,8 @@ func readJourney(sp *decode.Map, base slo.SLO, parts []slo.SLO, weights []weight
 		}
 		w := weights[i]
 		j.Composite.Components = append(j.Composite.Components, slo.Component{SLO: id, Weight: w.value})
-		j.Origins.Set(componentField(i), w.at)
-		j.Origins.Set(componentField(i)+".weight", w.field)
+		j.Origins.Set(slo.ComponentField(i), w.at)
+		j.Origins.Set(slo.ComponentField(i)+".weight", w.field)
 		sum += w.value
 		weighted += w.value * p.Objective
 		sliceTarget = math.Max(sliceTarget, p.Budgeting.SliceTarget)
@@ -128,7 +127,3 @@ func readJourney(sp *decode.Map, base slo.SLO, parts []slo.SLO, weights []weight
 	}
 	return j, len(ann.Components) > 0
 }
-
-// componentField is the Origins key of a journey's i-th component, as
-// spec.Validate reads it.
-func componentField(i int) string { return fmt.Sprintf("composite.components[%d]", i) }

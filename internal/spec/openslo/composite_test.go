@@ -267,3 +267,22 @@ func TestWriteNestedJourneyRefused(t *testing.T) {
 		t.Errorf("error = %v, want one naming the journey and its nested component", err)
 	}
 }
+
+// TestCompositeWeightErrors: every bad compositeWeight is refused at its
+// line, all at once, and so is an accord.dev/composite out of step with
+// the objectives.
+func TestCompositeWeightErrors(t *testing.T) {
+	_, got := load(t, "testdata/bad/composite-weights.yaml")
+	f := "testdata/bad/composite-weights.yaml:"
+	want := []string{
+		f + `13:24: spec.objectives[0].compositeWeight: must be a number, not "heavy"`,
+		f + `19:24: spec.objectives[1].compositeWeight: weight 0 must be above 0: a component that should not count belongs out of the list`,
+		f + `23:24: spec.objectives[2].compositeWeight: weight -2 must be above 0: a component that should not count belongs out of the list`,
+		f + `27:24: spec.objectives[3].compositeWeight: must be a number, not a list`,
+		f + `41:5: metadata.annotations: annotation accord.dev/composite names 1 components for 2 objectives`,
+		f + `41:5: metadata.annotations: annotation accord.dev/composite: maxDelay must be a duration such as 15m, not "soon"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
