@@ -48,8 +48,9 @@ type Store struct {
 	mergeMu     sync.Mutex
 	mergeFailed atomic.Bool
 	mergeNow    chan struct{}
-	// partTime is how long a merge transaction adds counts (mergePartTime);
-	// afterPart, when set, runs after each merge transaction but the last.
+	// partTime is how long a merge, compaction or prune transaction holds
+	// the writer (mergePartTime); afterPart, when set, runs after each of
+	// their transactions but the last.
 	partTime  time.Duration
 	afterPart func()
 	stopMerge chan struct{}
