@@ -9,8 +9,7 @@ import (
 )
 
 // annComposite carries what OpenSLO has no field for in a composite SLO:
-// the journey's own objective, its slice target, how late components
-// count, and, in what Accord writes, the SLOs its objectives repeat.
+// the journey's own objective, how late components count, and, in what Accord writes, the SLOs its objectives repeat.
 const annComposite = "accord.dev/composite"
 
 // accordComposite is the value of annComposite.
@@ -23,7 +22,7 @@ type accordComposite struct {
 	// new ones. Without it, each objective is a new SLO.
 	Components  []string `json:"components,omitempty"`
 	Objective   float64  `json:"objective,omitempty"`   // percent
-	SliceTarget float64  `json:"sliceTarget,omitempty"` // percent
+	SliceTarget float64  `json:"sliceTarget,omitempty"` // percent; unused by a journey
 	MaxDelay    string   `json:"maxDelay,omitempty"`
 	WhenDelayed string   `json:"whenDelayed,omitempty"`
 }
@@ -56,9 +55,8 @@ func readWeight(m *decode.Map) weight {
 //
 // OpenSLO gives a composite no target of its own: the journey's objective
 // is the mean of the objectives' targets by weight (the target when they
-// share one), unless annComposite names one. With timeslices budgeting
-// its slice target is the strictest component's; the components judge
-// their slices by their own.
+// share one), unless annComposite names one. A journey has no slice
+// target: the components judge their slices by their own.
 //
 // named reports that the annotation names existing SLOs as the
 // components: the parts are then only read, not kept.
@@ -80,7 +78,7 @@ func readJourney(sp *decode.Map, base slo.SLO, parts []slo.SLO, weights []weight
 	j.Composite = &slo.Composite{}
 	j.Origins.Set("composite", sp.Origin("objectives"))
 	j.Origins.Set("composite.components", sp.Origin("objectives"))
-	var sum, weighted, sliceTarget float64
+	var sum, weighted float64
 	for i, p := range parts {
 		id := p.ID()
 		if len(ann.Components) > 0 {
@@ -92,7 +90,6 @@ func readJourney(sp *decode.Map, base slo.SLO, parts []slo.SLO, weights []weight
 		j.Origins.Set(slo.ComponentField(i)+".weight", w.field)
 		sum += w.value
 		weighted += w.value * p.Objective
-		sliceTarget = math.Max(sliceTarget, p.Budgeting.SliceTarget)
 	}
 	j.Objective = round(weighted / sum)
 	j.Origins.Set("objective", sp.Origin("objectives"))
@@ -105,13 +102,9 @@ func readJourney(sp *decode.Map, base slo.SLO, parts []slo.SLO, weights []weight
 	}
 	j.Budgeting.SliceLength = parts[0].Budgeting.SliceLength
 	j.Origins.Set("budgeting.sliceLength", parts[0].Origins.Get("budgeting.sliceLength", j.Origin))
-	if j.Budgeting.Method == slo.Timeslices {
-		j.Budgeting.SliceTarget = sliceTarget
-		j.Origins.Set("budgeting.sliceTarget", sp.Origin("objectives"))
-		if ann.SliceTarget != 0 {
-			j.Budgeting.SliceTarget = ann.SliceTarget
-			j.Origins.Set("budgeting.sliceTarget", annAt)
-		}
+	j.Budgeting.SliceTarget = ann.SliceTarget // unused, kept for the round trip
+	if ann.SliceTarget != 0 {
+		j.Origins.Set("budgeting.sliceTarget", annAt)
 	}
 	if ann.MaxDelay != "" {
 		d, err := slo.ParseDuration(ann.MaxDelay)

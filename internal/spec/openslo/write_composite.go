@@ -22,7 +22,7 @@ func (wr *sloWriter) writeJourney(j slo.SLO, name string, byID map[string]slo.SL
 		ann.MaxDelay = slo.FormatDuration(c.MaxDelay)
 	}
 	if j.Budgeting.Method == slo.Timeslices {
-		ann.SliceTarget = j.Budgeting.SliceTarget
+		ann.SliceTarget = j.Budgeting.SliceTarget // a journey has none unless a spec gave one
 	}
 	var objectives []objective
 	for _, comp := range c.Components {
