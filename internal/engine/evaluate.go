@@ -49,6 +49,7 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 		if st.journey != nil {
 			e.prepareJourney(st, now)
 		}
+		judged := len(slices)
 		if st.all.key == allGroups {
 			slices = append(slices, st.advance(st.all, now)...)
 		}
@@ -74,6 +75,9 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 					changed = append(changed, *a)
 				}
 			}
+		}
+		if e.feeds != nil && len(slices) > judged {
+			e.rejudgeJourneys(id, slices[judged:])
 		}
 		st.forecast(now)
 		if !st.source.Stale {
@@ -126,7 +130,11 @@ func (st *sloState) advance(g *group, now time.Time) []Count {
 	nowMin := UnixMinute(now)
 	g.events.Advance(nowMin)
 	var judged []Count
-	if g.slices != nil {
+	switch {
+	case g.slices != nil && st.journey != nil:
+		judged = st.judgeJourney(g, now)
+		g.slices.Advance(nowMin)
+	case g.slices != nil:
 		judged = st.judgeSlices(g, now)
 		g.slices.Advance(nowMin)
 	}
