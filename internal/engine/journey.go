@@ -166,4 +166,3 @@ func allPushed(cat slo.Catalog, ids map[string]float64) bool {
 	}
 	return true
 }
-

@@ -124,4 +124,3 @@ func TestTimeSliceJourneyIsGoodOnlyWhenEveryComponentWithDataIs(t *testing.T) {
 		}
 	}
 }
-
