@@ -166,3 +166,19 @@ func allPushed(cat slo.Catalog, ids map[string]float64) bool {
 	}
 	return true
 }
+
+// JourneyLeaves returns, for each occurrences journey of the catalog, the
+// SLOs whose events count in it with their weights (multiplied down
+// nested journeys): its events over any span are theirs, weighted. Time
+// slice journeys are left out: their judged slices are stored.
+func JourneyLeaves(cat slo.Catalog) map[string]map[string]float64 {
+	_, states := journeyFeeds(cat)
+	out := map[string]map[string]float64{}
+	for _, def := range cat.SLOs {
+		m := def.Budgeting.Method
+		if js := states[def.ID()]; js != nil && (m == "" || m == slo.Occurrences) {
+			out[def.ID()] = js.leaves
+		}
+	}
+	return out
+}
