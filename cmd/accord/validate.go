@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -106,8 +108,10 @@ func writeSLOTable(w io.Writer, cat *slo.Catalog) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERVICE\tSLO\tOBJECTIVE\tWINDOW\tINDICATOR\tMEASURED BY\tTEAM")
 	for _, s := range cat.Canonical().SLOs {
-		source := "prometheus"
+		source, kind := "prometheus", string(s.Indicator.Kind)
 		switch {
+		case s.Journey():
+			source, kind = "journey: "+journeyText(s), "composite"
 		case s.Indicator.Pushed():
 			source = "events: " + s.Indicator.Stream
 		case s.Indicator.NotMeasured() != "":
@@ -117,9 +121,24 @@ func writeSLOTable(w io.Writer, cat *slo.Catalog) error {
 		if team == "" {
 			team = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%g%%\t%s\t%s\t%s\t%s\n", s.Service, s.Name, s.Objective, s.Window, s.Indicator.Kind, source, team)
+		fmt.Fprintf(tw, "%s\t%s\t%g%%\t%s\t%s\t%s\t%s\n", s.Service, s.Name, s.Objective, s.Window, kind, source, team)
 	}
 	return tw.Flush()
+}
+
+// journeyText names a journey's components as people read them: those of
+// its own service by name, the weight before any that is not 1, as in
+// "scan + 2×payments/card".
+func journeyText(s slo.SLO) string {
+	parts := make([]string, 0, len(s.Composite.Components))
+	for _, c := range s.Composite.Components {
+		name := strings.TrimPrefix(c.SLO, s.Service+"/")
+		if c.Weight != 1 {
+			name = strconv.FormatFloat(c.Weight, 'g', -1, 64) + "×" + name
+		}
+		parts = append(parts, name)
+	}
+	return strings.Join(parts, " + ")
 }
 
 // validationReport is validate's JSON output.

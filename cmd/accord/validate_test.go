@@ -57,3 +57,43 @@ func TestValidateShowsWhatIsNotMeasured(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateJourneys accepts a spec with journeys and lists each with
+// the components it is measured by, and converts it back to accord/v1
+// with the journeys kept.
+func TestValidateJourneys(t *testing.T) {
+	const file = "../../internal/spec/testdata/journeys/good.yaml"
+	out, errOut, err := run(t, "validate", file)
+	if err != nil {
+		t.Fatalf("validate: %v\n%s", err, errOut)
+	}
+	rows := map[string]string{
+		"customer-checks-out": "composite  journey: scan + pay ",
+		"visit":               "composite  journey: customer-checks-out + 2.5×payments/card ",
+		"scan":                "ratio      events: scan ",
+	}
+	for name, want := range rows {
+		found := false
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) > 1 && f[1] == name {
+				found = true
+				if !strings.Contains(line, want) {
+					t.Errorf("%s row = %q, want it to hold %q", name, line, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no row for %s:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(errOut, "8 SLOs in 2 services from 1 file: 0 errors, 0 warnings") {
+		t.Errorf("summary:\n%s", errOut)
+	}
+	converted, errOut, err := run(t, "convert", "--to", "accord", file)
+	if err != nil {
+		t.Fatalf("convert: %v\n%s", err, errOut)
+	}
+	if want := "      composite:\n        components:\n          - {slo: scan, weight: 1}\n          - {slo: pay, weight: 1}\n"; !strings.Contains(converted, want) {
+		t.Errorf("converted spec lacks\n%s\n--- converted\n%s", want, converted)
+	}
+}

@@ -52,10 +52,23 @@ func Validate(cat *slo.Catalog, diags *diag.List) {
 	for _, p := range cat.Policies {
 		checkPolicy(p, diags)
 	}
+	resolveComponents(cat)
+	byID := make(map[string]*slo.SLO, len(cat.SLOs))
+	for i := range cat.SLOs {
+		if _, dup := byID[cat.SLOs[i].ID()]; !dup {
+			byID[cat.SLOs[i].ID()] = &cat.SLOs[i]
+		}
+	}
 	for _, s := range cat.SLOs {
 		checkSLO(cat, s, diags)
-		checkOTLP(s, diags)
+		if s.Journey() {
+			checkComposite(s, byID, diags)
+		} else {
+			checkIndicator(cat, s, diags)
+			checkOTLP(s, diags)
+		}
 	}
+	checkCycles(cat, byID, diags)
 	checkOTLPStreams(cat, diags)
 }
 

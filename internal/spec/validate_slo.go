@@ -26,7 +26,6 @@ func checkSLO(cat *slo.Catalog, s slo.SLO, diags *diag.List) {
 	checkReferences(cat, s, diags)
 	checkWindow(s, diags)
 	checkBudgeting(s, diags)
-	checkIndicator(cat, s, diags)
 	checkGroupBy(s, diags)
 	checkBurnRates(s, diags)
 	checkOwners(cat, s, diags)

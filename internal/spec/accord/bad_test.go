@@ -52,7 +52,7 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 			`28:57: spec.token: unknown field "token"; known fields: type, url`,
 			`34:3: spec.objective: required field is missing; give a percentage such as 99.9`,
 			`34:3: spec.window: required field is missing; give a rolling window such as 30d, or {calendar: month, timeZone: Europe/Berlin}`,
-			`34:3: spec.indicator: required field is missing; give one of ratio, latency or boolean`,
+			`34:3: spec.indicator: required field is missing; give one of ratio, latency or boolean, or composite for a journey over other SLOs`,
 			`36:1: metadata: required field is missing`,
 			`38:7: spec: must not be empty`,
 		}},

@@ -14,7 +14,8 @@ import (
 func FuzzLoad(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*/*.yaml")
 	examples, _ := filepath.Glob("../../../examples/*.yaml")
-	for _, path := range append(files, examples...) {
+	journeys, _ := filepath.Glob("../testdata/journeys/*.yaml")
+	for _, path := range append(append(files, examples...), journeys...) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)

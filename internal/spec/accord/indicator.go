@@ -16,10 +16,11 @@ import (
 var indicatorKinds = []string{string(slo.KindRatio), string(slo.KindLatency), string(slo.KindBoolean)}
 
 // readIndicator reads indicator: {dataSource, ratio|latency|boolean: {...}}.
-func readIndicator(body *decode.Map, s *slo.SLO) {
+// A journey (composite given) has none; spec.Validate refuses both.
+func readIndicator(body *decode.Map, s *slo.SLO, journey bool) {
 	if isNull(body.Value("indicator")) {
-		if body.Present() {
-			body.Errorf("indicator", "required field is missing; give one of ratio, latency or boolean")
+		if body.Present() && !journey {
+			body.Errorf("indicator", "required field is missing; give one of ratio, latency or boolean, or composite for a journey over other SLOs")
 		}
 		return
 	}

@@ -14,7 +14,11 @@ func (w *writer) sloBody(m mapping, s slo.SLO) {
 	m.set("objective", w.number(s.Objective))
 	m.set("window", w.window(s.Window))
 	m.set("budgeting", w.budgeting(s.Budgeting))
-	m.set("indicator", w.indicator(s.Indicator))
+	if s.Journey() {
+		m.set("composite", w.composite(s))
+	} else {
+		m.set("indicator", w.indicator(s.Indicator))
+	}
 	m.set("groupBy", stringList(s.GroupBy))
 	m.set("alerting", w.alerting(s.Alerting))
 	m.set("policy", text(s.Policy))
@@ -171,5 +175,33 @@ func alertLevel(l slo.AlertLevel) *yaml.Node {
 	}
 	m.set("labels", stringMap(l.Labels))
 	m.set("annotations", stringMap(l.Annotations))
+	return m.node
+}
+
+// composite writes a journey's components, each of the journey's own
+// service by its bare name, as people write them.
+func (w *writer) composite(s slo.SLO) *yaml.Node {
+	c := s.Composite
+	if s.Indicator.Kind != "" || s.Indicator.Stream != "" || s.Indicator.External != nil {
+		w.fail("a journey is measured by its components and has no indicator of its own (%s)", s.Indicator.Kind)
+	}
+	if c.WhenDelayed != "" && c.MaxDelay == 0 || c.WhenDelayed == "" && c.MaxDelay != 0 {
+		w.fail("maxDelay (%s) and whenDelayed (%q) go together", slo.FormatDuration(c.MaxDelay), c.WhenDelayed)
+	}
+	var items []*yaml.Node
+	for _, comp := range c.Components {
+		name := comp.SLO
+		if service, bare, ok := strings.Cut(name, "/"); ok && service == s.Service {
+			name = bare
+		}
+		item := newMapping().flow()
+		item.set("slo", text(name))
+		item.set("weight", w.number(comp.Weight))
+		items = append(items, item.node)
+	}
+	m := newMapping()
+	m.set("components", list(items))
+	m.set("maxDelay", w.duration("maxDelay", c.MaxDelay))
+	m.set("whenDelayed", text(string(c.WhenDelayed)))
 	return m.node
 }
