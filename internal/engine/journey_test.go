@@ -254,3 +254,39 @@ func TestMaintenanceLeavesAJourneyAsItLeavesItsComponents(t *testing.T) {
 		t.Fatalf("journey after a restart: %+v, want 200 of 200", v.Status.Counts)
 	}
 }
+
+// TestReloadAddingOrReweighingAJourneyCountsItsComponentsPast adds a
+// journey to a running engine, then changes a weight: each time the
+// journey counts everything its components stored.
+func TestReloadAddingOrReweighingAJourneyCountsItsComponentsPast(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start)
+	plain := mustCatalog(t, checkoutSpec)
+	e, store := mustEngine(t, plain, t.TempDir(), clock)
+	defer store.Close()
+	if err := e.Ingest(ctx, []engine.Event{counted("scan", start, 100, 100), counted("pay", start, 90, 100)}); err != nil {
+		t.Fatal(err)
+	}
+	reload := func(cat slo.Catalog, good, total float64) {
+		t.Helper()
+		if _, err := e.Reload(ctx, cat, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Evaluate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if v := mustView(t, e, "checkout/checks-out"); v.Status.Counts != (engine.Counts{Good: good, Total: total}) {
+			t.Fatalf("journey counts %+v, want %v of %v", v.Status.Counts, good, total)
+		}
+	}
+	reload(withJourney(t, plain, "checkout/scan", "checks-out", components("checkout/scan", "checkout/pay")), 190, 200)
+	heavier := components("checkout/scan", "checkout/pay")
+	heavier.Components[1].Weight = 2
+	reload(withJourney(t, plain, "checkout/scan", "checks-out", heavier), 280, 300)
+	// Counted after the reload, too.
+	if err := e.Ingest(ctx, []engine.Event{counted("pay", start, 10, 10)}); err != nil {
+		t.Fatal(err)
+	}
+	reload(withJourney(t, plain, "checkout/scan", "checks-out", heavier), 300, 320)
+}
