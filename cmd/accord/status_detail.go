@@ -25,6 +25,13 @@ func writeSLODetail(w io.Writer, v engine.SLOView) error {
 	fmt.Fprintf(tw, "SLO:\t%s\n", title)
 	fmt.Fprintf(tw, "Team:\t%s\n", orDash(v.Owners.Team))
 	fmt.Fprintf(tw, "Objective:\t%g%% over %s (%s)\n", v.Objective, v.Window, v.Budgeting)
+	if v.Journey {
+		comps := make([]slo.Component, len(v.Components))
+		for i, c := range v.Components {
+			comps[i] = slo.Component{SLO: c.SLO, Weight: c.Weight}
+		}
+		fmt.Fprintf(tw, "Journey:\tover %s\n", journeyText(v.Service, comps))
+	}
 	st := v.Status
 	if st.SLI != nil {
 		fmt.Fprintf(tw, "SLI:\t%.3f%% (%.0f good of %.0f)\n", *st.SLI*100, st.Counts.Good, st.Counts.Total)
@@ -74,6 +81,9 @@ func writeSLODetail(w io.Writer, v engine.SLOView) error {
 			return err
 		}
 	}
+	if err := writeComponents(w, v); err != nil {
+		return err
+	}
 	if len(v.Groups) > 0 {
 		fmt.Fprintf(w, "\nGroups (%d, least budget left first):\n", len(v.Groups))
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -91,4 +101,23 @@ func writeSLODetail(w io.Writer, v engine.SLOView) error {
 		}
 	}
 	return nil
+}
+
+// writeComponents lists a journey's components with the share of the
+// journey's spent budget each caused, so the team to act is plain.
+func writeComponents(w io.Writer, v engine.SLOView) error {
+	if len(v.Components) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nComponents (share of the journey's spent budget):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  SLO\tWEIGHT\tSLI\tGOOD/TOTAL\tSPENT")
+	for _, c := range v.Components {
+		sli := "no data"
+		if c.SLI != nil {
+			sli = fmt.Sprintf("%.3f%%", *c.SLI*100)
+		}
+		fmt.Fprintf(tw, "  %s\t%g\t%s\t%.0f/%.0f\t%.0f%%\n", c.SLO, c.Weight, sli, c.Good, c.Total, c.SpentShare*100)
+	}
+	return tw.Flush()
 }

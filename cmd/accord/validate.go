@@ -79,8 +79,18 @@ func writeSummary(w io.Writer, res *spec.Result) {
 	if n := len(res.Skipped); n > 0 {
 		skipped = fmt.Sprintf(" (%s skipped)", count(n, "file"))
 	}
+	journeys := 0
+	for _, s := range res.Catalog.SLOs {
+		if s.Journey() {
+			journeys++
+		}
+	}
+	slos := count(len(res.Catalog.SLOs), "SLO")
+	if journeys > 0 {
+		slos += fmt.Sprintf(" (%s)", count(journeys, "journey"))
+	}
 	fmt.Fprintf(w, "%s in %s from %s%s: %s, %s\n",
-		count(len(res.Catalog.SLOs), "SLO"), count(len(res.Catalog.Services), "service"), count(len(res.Files), "file"), skipped,
+		slos, count(len(res.Catalog.Services), "service"), count(len(res.Files), "file"), skipped,
 		count(res.Diags.Count(diag.Error), "error"), count(res.Diags.Count(diag.Warning), "warning"))
 }
 
@@ -111,7 +121,7 @@ func writeSLOTable(w io.Writer, cat *slo.Catalog) error {
 		source, kind := "prometheus", string(s.Indicator.Kind)
 		switch {
 		case s.Journey():
-			source, kind = "journey: "+journeyText(s), "composite"
+			source, kind = "journey: "+journeyText(s.Service, s.Composite.Components), "composite"
 		case s.Indicator.Pushed():
 			source = "events: " + s.Indicator.Stream
 		case s.Indicator.NotMeasured() != "":
@@ -129,10 +139,13 @@ func writeSLOTable(w io.Writer, cat *slo.Catalog) error {
 // journeyText names a journey's components as people read them: those of
 // its own service by name, the weight before any that is not 1, as in
 // "scan + 2×payments/card".
-func journeyText(s slo.SLO) string {
-	parts := make([]string, 0, len(s.Composite.Components))
-	for _, c := range s.Composite.Components {
-		name := strings.TrimPrefix(c.SLO, s.Service+"/")
+func journeyText(service string, comps []slo.Component) string {
+	if len(comps) == 0 {
+		return "its components"
+	}
+	parts := make([]string, 0, len(comps))
+	for _, c := range comps {
+		name := strings.TrimPrefix(c.SLO, service+"/")
 		if c.Weight != 1 {
 			name = strconv.FormatFloat(c.Weight, 'g', -1, 64) + "×" + name
 		}

@@ -68,16 +68,17 @@ const measure = `((text) => {
     policy: policy, found: found && rect(found), cut: cut};
 })(%q)`
 
-// TestBrowserPagesFitTheScreen opens the overview and a team page whose
-// releases are frozen on a 1400 px laptop screen, at 1101 px (the narrowest
-// that still shows the SLO table as a table) and on a 390 px phone: no page
-// scrolls sideways, every Policy cell is on screen, and why releases are
-// frozen is written in the page, not only in a tooltip. Screenshots go to
-// testdata/out/fit-*.png.
+// TestBrowserPagesFitTheScreen opens the overview, a journey's page and a
+// team page whose releases are frozen on a 1400 px laptop screen, at
+// 1101 px (the narrowest that still shows the SLO table as a table) and on
+// a 390 px phone: no page scrolls sideways, every Policy cell is on
+// screen, and why releases are frozen and which team is to act on the
+// journey are written in the page, not only in a tooltip. Screenshots go
+// to testdata/out/fit-*.png.
 func TestBrowserPagesFitTheScreen(t *testing.T) {
 	end := time.Date(2026, 11, 4, 9, 30, 0, 0, time.UTC)
 	clock := engine.NewManualClock(end.Add(-3 * 24 * time.Hour))
-	a := startApp(t, app.Options{SpecPaths: []string{writeSpec(t, groceryChainSpec)}, DataDir: t.TempDir(),
+	a := startApp(t, app.Options{SpecPaths: []string{writeSpec(t, groceryChainSpec+journeySpec)}, DataDir: t.TempDir(),
 		Addr: "127.0.0.1:0", Clock: clock, Manual: true, Story: fixedStory{end}})
 	defer a.Close()
 	seedGroceryChain(t, a, clock, end)
@@ -97,10 +98,29 @@ func TestBrowserPagesFitTheScreen(t *testing.T) {
 		{"teams", "/teams", ""},
 		{"alerts", "/alerts", "pos-platform → pos-pager"},
 		{"reports", "/reports?period=this-week", "Who changed what"},
+		{"journey", "/slos/checkout/customer-checks-out", "The team to act: crm"},
 	}
 	pages = append(pages, everySLOAndTeam(a)...)
 	checkFit(t, ctx, a.URL(), pages, 1400, 1101, 390)
 }
+
+// journeySpec is a checkout journey over the grocery chain's payments and
+// scans and another team's loyalty points, which spend most of its budget.
+const journeySpec = `
+---
+apiVersion: accord/v1
+kind: SLO
+metadata: {name: customer-checks-out, displayName: A customer checks out}
+spec:
+  service: checkout
+  objective: 99
+  window: 30d
+  composite:
+    components:
+      - {slo: payments}
+      - {slo: scan-latency}
+      - {slo: loyalty/points-booked, weight: 2}
+`
 
 // fitPage is a page of the UI to lay out: its name, path, and a text it must
 // show on screen (none when empty).

@@ -133,27 +133,48 @@ func labelString(l map[string]string) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
+// inputSeries is a series of a promtool test and its values.
+type inputSeries struct{ Series, Values string }
+
 // writePromtoolTest writes a promtool test file: the scenario as the
 // series both SLOs read, and the tests.
 func writePromtoolTest(t *testing.T, file string, sc scenario, tests []exprTest) {
 	t.Helper()
 	good := func(p phase) float64 { return p.good }
-	type series struct{ Series, Values string }
+	writeTestFile(t, file, promtoolTest{name: sc.name, ruleFiles: []string{"shop.rules.yaml"}, tests: tests, series: []inputSeries{
+		{`http_requests_total{code="200"}`, sc.series(good)},
+		{`http_requests_total{code="500"}`, sc.series(func(p phase) float64 { return p.bad })},
+		{`http_request_duration_seconds_bucket{le="0.1"}`, sc.series(func(p phase) float64 { return p.good / 2 })},
+		{`http_request_duration_seconds_bucket{le="0.3"}`, sc.series(good)},
+		{`http_request_duration_seconds_bucket{le="+Inf"}`, sc.series(func(p phase) float64 { return p.good + p.bad })},
+	}})
+}
+
+// promtoolTest is a promtool test file of one test: its rule files,
+// the order its groups are evaluated in (when some read what others
+// record), its input series and its PromQL tests.
+type promtoolTest struct {
+	name                 string
+	ruleFiles, evalOrder []string
+	series               []inputSeries
+	tests                []exprTest
+}
+
+// writeTestFile writes a promtool test file.
+func writeTestFile(t *testing.T, file string, pt promtoolTest) {
+	t.Helper()
 	doc := map[string]any{
-		"rule_files":          []string{"shop.rules.yaml"},
+		"rule_files":          pt.ruleFiles,
 		"evaluation_interval": "1m",
 		"tests": []map[string]any{{
-			"name":     sc.name,
-			"interval": "1m",
-			"input_series": []series{
-				{`http_requests_total{code="200"}`, sc.series(good)},
-				{`http_requests_total{code="500"}`, sc.series(func(p phase) float64 { return p.bad })},
-				{`http_request_duration_seconds_bucket{le="0.1"}`, sc.series(func(p phase) float64 { return p.good / 2 })},
-				{`http_request_duration_seconds_bucket{le="0.3"}`, sc.series(good)},
-				{`http_request_duration_seconds_bucket{le="+Inf"}`, sc.series(func(p phase) float64 { return p.good + p.bad })},
-			},
-			"promql_expr_test": tests,
+			"name":             pt.name,
+			"interval":         "1m",
+			"input_series":     pt.series,
+			"promql_expr_test": pt.tests,
 		}},
+	}
+	if len(pt.evalOrder) > 0 {
+		doc["group_eval_order"] = pt.evalOrder
 	}
 	out, err := yaml.Marshal(doc)
 	if err != nil {

@@ -55,13 +55,10 @@ func Each(cat *slo.Catalog, opts Options, emit func(service string, g Group) err
 		defs[i] = &cat.SLOs[i]
 	}
 	slices.SortFunc(defs, func(a, b *slo.SLO) int { return strings.Compare(a.ID(), b.ID()) })
+	ix := newIndex(defs)
 	for _, s := range defs {
-		if s.Indicator.Pushed() {
-			warnings = append(warnings, fmt.Sprintf("%s: measured from pushed events (stream %q), so Prometheus has nothing to record; left out", s.ID(), s.Indicator.Stream))
-			continue
-		}
-		if why := s.Indicator.NotMeasured(); why != "" {
-			warnings = append(warnings, fmt.Sprintf("%s: not measured (%s), so Prometheus has nothing to record; left out", s.ID(), why))
+		if why := ix.unrecorded(s); why != "" {
+			warnings = append(warnings, fmt.Sprintf("%s: %s, so Prometheus has nothing to record; left out", s.ID(), why))
 			continue
 		}
 		t := newTarget(s, opts.Naming)
@@ -70,7 +67,7 @@ func Each(cat *slo.Catalog, opts Options, emit func(service string, g Group) err
 				warnings = append(warnings, fmt.Sprintf("%s: groupBy label %q is also a label of every recorded series; recorded as %q", s.ID(), l, t.by[i]))
 			}
 		}
-		g, warned, err := group(cat, s, t, opts)
+		g, warned, err := group(cat, ix, s, t, opts)
 		if err != nil {
 			return warnings, fmt.Errorf("generate rules for SLO %s: %w", s.ID(), err)
 		}
@@ -105,18 +102,35 @@ func Generate(cat *slo.Catalog, opts Options) (*Result, error) {
 // group is one SLO's rules in evaluation order: the raw minute's events,
 // the tiles, the budget and metadata, and the alerts. Every label name is
 // made valid, with a warning for each it changed.
-func group(cat *slo.Catalog, s *slo.SLO, t target, opts Options) (Group, []string, error) {
+func group(cat *slo.Catalog, ix index, s *slo.SLO, t target, opts Options) (Group, []string, error) {
 	for _, l := range t.raw {
 		if !validLabelName(l) {
 			return Group{}, nil, fmt.Errorf("groupBy label %q is not a valid Prometheus label name", l)
 		}
 	}
-	rules, err := baseRules(s, t)
-	if err != nil {
-		return Group{}, nil, err
+	var rules []Rule
+	slice := judged(s, t.ratio(sliceLength(s)))
+	if s.Journey() {
+		comps, err := ix.components(s, opts.Naming)
+		if err != nil {
+			return Group{}, nil, err
+		}
+		rules = journeyBaseRules(comps, t)
+		if timeslices(s) {
+			if slice, err = journeySlice(s, comps); err != nil {
+				return Group{}, nil, err
+			}
+		} else {
+			rules = append(rules, componentErrorRule(comps, t))
+		}
+	} else {
+		var err error
+		if rules, err = baseRules(s, t); err != nil {
+			return Group{}, nil, err
+		}
 	}
 	if timeslices(s) {
-		rules = append(rules, sliceRules(s, t)...)
+		rules = append(rules, sliceRules(s, t, slice)...)
 	} else if needsTiles(s) {
 		rules = append(rules, tileRules(s, t)...)
 	}
@@ -171,6 +185,10 @@ func approximations(s *slo.SLO) []string {
 	}
 	if timeslices(s) {
 		short("slice length", s.Budgeting.SliceLength)
+	}
+	if s.Journey() && (s.Composite.WhenDelayed == slo.CountAsGood || s.Composite.WhenDelayed == slo.CountAsBad) {
+		out = append(out, fmt.Sprintf("%s: whenDelayed %s is not applied in Prometheus rules: a component without series counts no events, as with whenDelayed: ignore",
+			s.ID(), s.Composite.WhenDelayed))
 	}
 	for _, r := range engine.Rules(s) {
 		short("window", r.ShortWindow)

@@ -36,7 +36,7 @@ func metaRule(cat *slo.Catalog, s *slo.SLO, t target) Rule {
 	maps.Copy(l, map[string]string{
 		"window":    dur(s.Window.Nominal()),
 		"budgeting": string(budgeting(s)),
-		"indicator": string(s.Indicator.Kind),
+		"indicator": indicatorKind(s),
 	})
 	if team := cat.EffectiveOwners(*s).Team; team != "" {
 		l["team"] = team
@@ -50,4 +50,13 @@ func budgeting(s *slo.SLO) slo.BudgetingMethod {
 		return slo.Occurrences
 	}
 	return s.Budgeting.Method
+}
+
+// indicatorKind is the kind of the SLO's indicator, or composite for a
+// journey, which has none of its own.
+func indicatorKind(s *slo.SLO) string {
+	if s.Journey() {
+		return "composite"
+	}
+	return string(s.Indicator.Kind)
 }

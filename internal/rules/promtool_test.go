@@ -10,7 +10,8 @@ import (
 // testdata/promtool/specs: full outages page within a minute, half the
 // budget's pace stays silent, the budget is there a minute after the counters start,
 // windows count the counters' growth exactly, a Sloth query grouped by
-// host keeps one series per host, and time slices are judged per store.
+// host keeps one series per host, time slices are judged per store, and
+// journeys add up their components' weighted minutes and slices.
 // The files explain the arithmetic.
 func TestPromtoolUnitTests(t *testing.T) {
 	t.Parallel()

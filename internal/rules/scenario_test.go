@@ -76,6 +76,21 @@ type episode struct {
 // Prometheus). It returns, by SLO ID and burn window, when each alert fired.
 func runEngine(t *testing.T, cat *slo.Catalog, sc scenario) map[string]map[string]*episode {
 	t.Helper()
+	return runEngineOn(t, cat, sc.minutes(), func(m int) []engine.Count {
+		p := sc.at(m)
+		var counts []engine.Count
+		for _, s := range cat.SLOs {
+			counts = append(counts, engine.Count{SLO: s.ID(), Group: engine.GroupKey(nil), Kind: engine.KindEvents,
+				Minute: int64(m), Counts: engine.Counts{Good: p.good, Total: p.good + p.bad}})
+		}
+		return counts
+	})
+}
+
+// runEngineOn feeds Accord's engine the counts of each of the minutes as
+// runEngine does.
+func runEngineOn(t *testing.T, cat *slo.Catalog, minutes int, counts func(m int) []engine.Count) map[string]map[string]*episode {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(t.TempDir())
 	if err != nil {
@@ -91,14 +106,8 @@ func runEngine(t *testing.T, cat *slo.Catalog, sc scenario) map[string]map[strin
 	for _, s := range cat.SLOs {
 		out[s.ID()] = map[string]*episode{}
 	}
-	for m := range sc.minutes() {
-		p := sc.at(m)
-		var counts []engine.Count
-		for _, s := range cat.SLOs {
-			counts = append(counts, engine.Count{SLO: s.ID(), Group: engine.GroupKey(nil), Kind: engine.KindEvents,
-				Minute: int64(m), Counts: engine.Counts{Good: p.good, Total: p.good + p.bad}})
-		}
-		if err := e.Record(ctx, counts); err != nil {
+	for m := range minutes {
+		if err := e.Record(ctx, counts(m)); err != nil {
 			t.Fatal(err)
 		}
 		// As serve does: 30 seconds after the minute ends, once its

@@ -115,23 +115,31 @@ func needsTiles(s *slo.SLO) bool {
 // sliceLength is the length of the SLO's time slices, at least a minute.
 func sliceLength(s *slo.SLO) time.Duration { return max(s.Budgeting.SliceLength, EvalStep) }
 
-// sliceRules judge each time slice as it ends: the share of bad slices
-// (timeslices) or the average slice error ratio (ratio-timeslices) over a
-// window is the average of the slices' errors at the slice boundaries
-// (aligned to the epoch, as the engine aligns them). When slices tile the
-// hour, hourly averages are recorded at minute 0 for the SLO's window.
-func sliceRules(s *slo.SLO, t target) []Rule {
+// sliceRules record slice, the error of the time slice ending now (see
+// judged), every minute: the share of bad slices (timeslices) or the
+// average slice error ratio (ratio-timeslices) over a window is the
+// average of the slices' errors at the slice boundaries (aligned to the
+// epoch, as the engine aligns them). When slices tile the hour, hourly
+// averages are recorded at minute 0 for the SLO's window.
+func sliceRules(s *slo.SLO, t target, slice string) []Rule {
 	record := func(name, expr string) Rule { return Rule{Record: name, Expr: expr, Labels: t.labels()} }
-	slice := "(" + t.ratio(sliceLength(s)) + ") >= 0" // drops slices without events, as the engine does
-	if s.Budgeting.Method == slo.Timeslices {
-		// A slice is bad when its error ratio exceeds 1 - sliceTarget.
-		slice = "(" + slice + ") > bool " + num(1-s.Budgeting.SliceTarget/100)
-	}
 	out := []Rule{record(SliceError, slice)}
 	if hourlySlices(s) {
 		out = append(out, record(SliceError1h, t.sliceAverage(time.Hour)+" and on () minute() == 0"))
 	}
 	return out
+}
+
+// judged is PromQL for the error of a time-slice SLO's slice whose error
+// ratio is ratio: the ratio (ratio-timeslices), or 1 when it exceeds
+// 1 - sliceTarget and 0 when not (timeslices). A slice without events is
+// no slice, as in the engine.
+func judged(s *slo.SLO, ratio string) string {
+	slice := "(" + ratio + ") >= 0"
+	if s.Budgeting.Method == slo.Timeslices {
+		slice = "(" + slice + ") > bool " + num(1-s.Budgeting.SliceTarget/100)
+	}
+	return slice
 }
 
 // hourlySlices reports whether a time-slice SLO's window averages hourly

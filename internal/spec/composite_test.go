@@ -2,6 +2,8 @@ package spec_test
 
 import (
 	"math"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -189,6 +191,10 @@ func TestJourneyRefusals(t *testing.T) {
 		{"maxDelay not a duration",
 			"      objective: 99\n      window: 7d\n      composite: {components: [scan], maxDelay: soon, whenDelayed: countAsGood}\n",
 			`s.yaml:14:49: spec.slos[3].composite.maxDelay: must be a duration such as 30d, 6h or 5m, not "soon"`},
+		{"slice target on a time-slice journey",
+			"      objective: 99\n      window: 7d\n      budgeting: {method: timeslices, sliceLength: 5m, sliceTarget: 90}\n      composite: {components: [ts]}\n" +
+				"    - {name: ts, objective: 99, window: 7d, budgeting: {method: timeslices, sliceLength: 5m, sliceTarget: 95}, indicator: {ratio: {stream: ts}}}\n",
+			`s.yaml:14:69: warning: spec.slos[3].budgeting.sliceTarget: a journey's slice is good when every component's slice is good: its own slice target 90% is not used`},
 		{"grouped journey",
 			"      objective: 99\n      window: 7d\n      groupBy: [store]\n      composite: {components: [scan]}\n",
 			`s.yaml:14:16: spec.slos[3].groupBy: a journey has no groups of its own`},
@@ -284,4 +290,51 @@ func TestValidateJourneyModel(t *testing.T) {
 	if c := cat.SLOs[2].Composite.Components[0].SLO; c != "checkout/scan" {
 		t.Errorf("bare component resolved to %q, want checkout/scan", c)
 	}
+}
+
+// TestJourneyOverAnUnmeasuredComponentWarns accepts a journey over an SLO
+// Accord cannot measure, with a warning at the component that the journey
+// counts only the others.
+func TestJourneyOverAnUnmeasuredComponentWarns(t *testing.T) {
+	body := "      objective: 99\n      window: 7d\n      composite: {components: [scan, dd]}\n" +
+		"    - {name: dd, objective: 99, window: 7d, indicator: {external: {kind: Datadog}, ratio: {}}}\n"
+	res := spec.LoadBytes("s.yaml", []byte(journeySpec(body)))
+	if res.Diags.HasErrors() {
+		t.Fatalf("errors: %v", res.Diags.Err())
+	}
+	want := `s.yaml:14:38: warning: spec.slos[3].composite.components[1]: component "checkout/dd" is not measured (source kind Datadog): the journey counts only its other components`
+	if got := diagLines(res, ""); !slices.Contains(got, want) {
+		t.Errorf("diagnostics:\n  %s\nwant among them:\n  %s", strings.Join(got, "\n  "), want)
+	}
+}
+
+// FuzzJourneys feeds arbitrary journeys through the loader and every
+// check: nothing may panic (cycles of any shape included), and a spec read
+// without errors must be written back to the same model.
+func FuzzJourneys(f *testing.F) {
+	for _, path := range []string{"testdata/journeys/good.yaml", "testdata/journeys/bad.yaml"} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res := spec.LoadBytes("fuzz.yaml", data)
+		if res.Diags.HasErrors() {
+			return
+		}
+		spec.FillOwner(&res.Catalog, "fuzz")
+		out, err := spec.Write("accord", res.Catalog)
+		if err != nil {
+			return // a model the format cannot express says so
+		}
+		back := spec.LoadBytes("written.yaml", out)
+		if back.Diags.HasErrors() {
+			t.Fatalf("reading back: %v\n%s", back.Diags.Err(), out)
+		}
+		if got, want := canonicalJSON(t, back.Catalog), canonicalJSON(t, res.Catalog); got != want {
+			t.Fatalf("read back:\n%s\nwant:\n%s", got, want)
+		}
+	})
 }

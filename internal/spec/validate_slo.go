@@ -116,6 +116,11 @@ func checkBudgeting(s slo.SLO, diags *diag.List) {
 	targetAt := s.Origins.Get("budgeting.sliceTarget", s.Origins.Get("budgeting", s.Origin))
 	switch {
 	case b.Method != slo.Timeslices:
+	case s.Journey():
+		// A journey's slice is good when every component's slice is.
+		if b.SliceTarget != 0 && s.Origin.Format == slo.FormatAccord {
+			diags.Warnf(targetAt, "a journey's slice is good when every component's slice is good: its own slice target %g%% is not used; remove sliceTarget", b.SliceTarget)
+		}
 	case b.SliceTarget == 0:
 		diags.Errorf(targetAt, "timeslices budgeting needs a slice target: give sliceTarget, such as 95 (the percent of good events that makes a slice good)")
 	case b.SliceTarget < 0 || b.SliceTarget > 100:

@@ -33,11 +33,16 @@ const (
 	// sums (whole commits, at least one), so its memory stays bounded.
 	mergeCounts = 500_000
 	// mergeTxCounts is the most summed counts one merge transaction adds
-	// to the table: a tenth of a second's work or so, after which waiting
-	// commits get the writer. The sums are in key order, so the
-	// transactions of one merge write different pages of the table and
-	// splitting it costs little more than the commits.
+	// to the table. The sums are in key order, so the transactions of one
+	// merge write different pages of the table and splitting it costs
+	// little more than the commits.
 	mergeTxCounts = 20_000
+	// mergePartTime is how long one merge transaction adds counts, once it
+	// holds the writer, before it commits and waiting commits get the
+	// writer. Counts spread over two days cost from 15 µs each on an idle
+	// machine to ten times that on a busy one: a fixed number of them held
+	// commits for over a second.
+	mergePartTime = 25 * time.Millisecond
 )
 
 // appendCounts encodes counts for a pending row: per count its series id
@@ -158,11 +163,12 @@ func (s *Store) merge(ctx context.Context) error {
 // mergeSome folds the oldest pending commits up to commit upTo, about
 // mergeCounts counts, into the counts table, and reports whether more are
 // left. It reads and sums them beside the writer, then adds the sums in
-// transactions of at most mergeTxCounts, so commits wait for one of those
-// at most, not for the whole merge. Until the last transaction deletes the
-// merged commits, each earlier one also appends its sums negated to
-// pending: the table plus what is pending stays what was stored whenever
-// the merge stops, and a later merge that folds both adds nothing twice.
+// transactions that hold the writer for about mergePartTime, so commits
+// wait for one of those at most, not for the whole merge. Until the last
+// transaction deletes the merged commits, each earlier one also appends
+// its sums negated to pending: the table plus what is pending stays what
+// was stored whenever the merge stops, and a later merge that folds both
+// adds nothing twice.
 func (s *Store) mergeSome(ctx context.Context, upTo int64) (bool, error) {
 	rtx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -175,70 +181,78 @@ func (s *Store) mergeSome(ctx context.Context, upTo int64) (bool, error) {
 	}
 	var undo []any
 	var negated int64
-	for len(sums) > 0 {
-		part := sums[:min(len(sums), mergeTxCounts)]
-		sums = sums[len(part):]
-		seq, err := s.mergePart(ctx, part, len(sums) == 0, last, undo)
+	for {
+		done, seq, err := s.mergePart(ctx, sums, mergeTxCounts, last, undo)
 		if err != nil {
 			return false, err
 		}
-		if seq != 0 {
-			undo = append(undo, seq)
-			negated += int64(len(part))
-			s.pending.Add(int64(len(part)))
+		if seq == 0 { // the last part
+			break
+		}
+		undo = append(undo, seq)
+		negated += int64(done)
+		s.pending.Add(int64(done))
+		sums = sums[done:]
+		if s.afterPart != nil {
+			s.afterPart()
 		}
 	}
 	s.pending.Add(-n - negated)
 	return last < upTo, nil
 }
 
-// mergePart adds part of a merge's sums to the table in one transaction.
-// The last part deletes the merged commits up to last and the negated
-// parts undo names; an earlier part appends itself negated to pending and
-// returns that row's seq.
-func (s *Store) mergePart(ctx context.Context, part []seriesRow, final bool, last int64, undo []any) (int64, error) {
+// mergePart adds the first of a merge's sums to the table in one
+// transaction, at most limit of them and for about s.partTime once it
+// holds the writer, and returns how many it added. When that is all of
+// them it deletes the merged commits up to last and the negated parts
+// undo names and returns seq 0; otherwise it appends what it added
+// negated to pending and returns that row's seq.
+func (s *Store) mergePart(ctx context.Context, sums []seriesRow, limit int, last int64, undo []any) (done int, seq int64, err error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("begin merge: %w", err)
+		return 0, 0, fmt.Errorf("begin merge: %w", err)
 	}
 	defer tx.Rollback()
-	if err := upsert(ctx, tx, part); err != nil {
-		return 0, err
+	part := sums[:min(len(sums), limit)]
+	if done, err = upsertFor(ctx, tx, part, time.Now().Add(s.partTime)); err != nil {
+		return 0, 0, err
 	}
-	var seq int64
-	if final {
+	if done == len(sums) {
 		del := `DELETE FROM pending WHERE seq <= ?`
 		if len(undo) > 0 {
 			del += ` OR seq IN (?` + strings.Repeat(`, ?`, len(undo)-1) + `)`
 		}
 		if _, err := tx.ExecContext(ctx, del, append([]any{last}, undo...)...); err != nil {
-			return 0, fmt.Errorf("delete merged counts up to %d: %w", last, err)
+			return 0, 0, fmt.Errorf("delete merged counts up to %d: %w", last, err)
 		}
 	} else {
-		neg := make([]seriesRow, len(part))
-		for i, r := range part {
+		neg := make([]seriesRow, done)
+		for i, r := range sums[:done] {
 			neg[i] = seriesRow{r.series, r.minute, -r.good, -r.total}
 		}
 		body := appendCounts(make([]byte, 0, 24*len(neg)), neg)
 		if err := tx.QueryRowContext(ctx, `INSERT INTO pending (n, body) VALUES (?, ?) RETURNING seq`, len(neg), body).Scan(&seq); err != nil {
-			return 0, fmt.Errorf("keep a merged part of %d counts pending until the merge ends: %w", len(neg), err)
+			return 0, 0, fmt.Errorf("keep a merged part of %d counts pending until the merge ends: %w", len(neg), err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("commit merge: %w", err)
+		return 0, 0, fmt.Errorf("commit merge: %w", err)
 	}
-	return seq, nil
+	return done, seq, nil
 }
 
-// upsert adds rows, in key order, to the counts table: each statement's
-// rows land next to each other and its pages are found in the cache.
-func upsert(ctx context.Context, tx *sql.Tx, rows []seriesRow) error {
+// upsertFor adds rows, in key order, to the counts table until it has
+// added them all or the deadline has passed, and returns how many it
+// added (at least one statement's). Each statement's rows land next to
+// each other and its pages are found in the cache.
+func upsertFor(ctx context.Context, tx *sql.Tx, rows []seriesRow, deadline time.Time) (int, error) {
 	var full *sql.Stmt
 	args := make([]any, 0, 4*upsertRows)
-	for len(rows) > 0 {
-		n := min(len(rows), upsertRows)
+	done := 0
+	for done < len(rows) && (done == 0 || time.Now().Before(deadline)) {
+		n := min(len(rows)-done, upsertRows)
 		args = args[:0]
-		for _, r := range rows[:n] {
+		for _, r := range rows[done : done+n] {
 			args = append(args, r.series, r.minute, r.good, r.total)
 		}
 		var err error
@@ -247,18 +261,18 @@ func upsert(ctx context.Context, tx *sql.Tx, rows []seriesRow) error {
 		} else {
 			if full == nil {
 				if full, err = tx.PrepareContext(ctx, upsertCounts(upsertRows)); err != nil {
-					return fmt.Errorf("prepare count upsert: %w", err)
+					return 0, fmt.Errorf("prepare count upsert: %w", err)
 				}
 				defer full.Close()
 			}
 			_, err = full.ExecContext(ctx, args...)
 		}
 		if err != nil {
-			return fmt.Errorf("store %d counts from series %d at minute %d: %w", n, rows[0].series, rows[0].minute, err)
+			return 0, fmt.Errorf("store %d counts from series %d at minute %d: %w", n, rows[done].series, rows[done].minute, err)
 		}
-		rows = rows[n:]
+		done += n
 	}
-	return nil
+	return done, nil
 }
 
 // merger merges pending counts every mergeEvery, and as soon as mergeAt

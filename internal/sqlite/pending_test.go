@@ -227,8 +227,8 @@ func TestAMergeStoppedHalfwayCountsNothingTwice(t *testing.T) {
 	if err != nil || len(sums) != len(in) {
 		t.Fatalf("pending sums: %d, %v; want %d", len(sums), err, len(in))
 	}
-	if _, err := s.mergePart(ctx, sums[:mergeTxCounts], false, last, nil); err != nil {
-		t.Fatal(err)
+	if done, seq, err := s.mergePart(ctx, sums, mergeTxCounts, last, nil); err != nil || seq == 0 || done == 0 || done > mergeTxCounts {
+		t.Fatalf("a first merge transaction added %d of %d sums (pending row %d): %v", done, len(sums), seq, err)
 	}
 	close(s.stopMerge)
 	<-s.merged
@@ -257,5 +257,61 @@ func TestAMergeStoppedHalfwayCountsNothingTwice(t *testing.T) {
 	var rows int
 	if err := s.read.QueryRow(`SELECT COUNT(*) FROM pending`).Scan(&rows); err != nil || rows != 0 || s.pending.Load() != 0 {
 		t.Errorf("after the merge, %d pending rows (%v), %d counts pending by the store's count", rows, err, s.pending.Load())
+	}
+}
+
+// TestAMergeLetsCommitsInBetweenItsParts merges counts one statement per
+// transaction and, between two of them, commits more counts and reads
+// them all: the writer is free between the parts, every count is read
+// once mid-merge, and once merged nothing is left pending.
+func TestAMergeLetsCommitsInBetweenItsParts(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, t.TempDir())
+	s.partTime = 0 // one statement a transaction
+	var in []engine.Count
+	var want float64
+	for i := 0; i < 10*upsertRows; i++ {
+		in = append(in, count(fmt.Sprintf("a/s%d", i%10), "{}", int64(1000+i/10), 1, float64(1+i%3)))
+		want += float64(1 + i%3)
+	}
+	if err := s.AddCounts(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	total := func() (sum float64) {
+		t.Helper()
+		if err := s.LoadCounts(ctx, 0, func(c engine.Count) error { sum += c.Total; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	parts := 0
+	s.afterPart = func() {
+		parts++
+		if parts != 3 {
+			return
+		}
+		if err := s.AddCounts(ctx, []engine.Count{count("a/s1", "{}", 1001, 4, 5), count("a/new", "{}", 7, 1, 1)}); err != nil {
+			t.Errorf("a commit between two parts of a merge: %v", err)
+		}
+		want += 6
+		if got := total(); got != want {
+			t.Errorf("between two parts of a merge the store counts %g events, want %g", got, want)
+		}
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if parts < 9 {
+		t.Errorf("a merge of %d counts took %d transactions before its last, want one per statement", len(in), parts)
+	}
+	if err := s.Flush(ctx); err != nil { // merges the commit made meanwhile
+		t.Fatal(err)
+	}
+	if got := total(); got != want {
+		t.Errorf("after the merges the store counts %g events, want %g", got, want)
+	}
+	var rows int
+	if err := s.read.QueryRow(`SELECT COUNT(*) FROM pending`).Scan(&rows); err != nil || rows != 0 || s.pending.Load() != 0 {
+		t.Errorf("after the merges, %d pending rows (%v), %d counts pending by the store's count", rows, err, s.pending.Load())
 	}
 }

@@ -48,8 +48,15 @@ type Store struct {
 	mergeMu     sync.Mutex
 	mergeFailed atomic.Bool
 	mergeNow    chan struct{}
-	stopMerge   chan struct{}
-	merged      chan struct{} // closed when the merger has stopped
+	// partTime is how long a merge, compaction or prune transaction holds
+	// the writer (mergePartTime); afterPart, when set, runs after each of
+	// their transactions but the last.
+	partTime  time.Duration
+	afterPart func()
+	stopMerge chan struct{}
+	merged    chan struct{} // closed when the merger has stopped
+	// checkpointed is closed when the checkpointer has stopped.
+	checkpointed chan struct{}
 }
 
 // Open opens (creating if need be) the database in dir. Only one process
@@ -85,6 +92,9 @@ func open(dir string) (*Store, error) {
 	// halfway, and writing that journal to a file was half of a merge's
 	// time. Readers, whose sorts may be large, keep theirs on disk.
 	q.Add("_pragma", "temp_store(MEMORY)")
+	// The checkpointer, not the writer's commits, checkpoints the WAL
+	// (checkpoint.go).
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	write, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -96,8 +106,8 @@ func open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(4)
-	s := &Store{write: write, read: read, path: path, series: map[seriesKey]int64{}, probeAfter: probeAfter,
-		mergeNow: make(chan struct{}, 1), stopMerge: make(chan struct{}), merged: make(chan struct{})}
+	s := &Store{write: write, read: read, path: path, series: map[seriesKey]int64{}, probeAfter: probeAfter, partTime: mergePartTime,
+		mergeNow: make(chan struct{}, 1), stopMerge: make(chan struct{}), merged: make(chan struct{}), checkpointed: make(chan struct{})}
 	if err := s.migrate(context.Background()); err != nil {
 		s.write.Close()
 		s.read.Close()
@@ -118,6 +128,7 @@ func open(dir string) (*Store, error) {
 	s.pending.Store(pending)
 	s.batch = store.NewBatcher(func(ctx context.Context, batches []*store.Batch) error { return s.wrote(s.commit(ctx, batches)) })
 	go s.merger()
+	go s.checkpointer()
 	return s, nil
 }
 
@@ -126,6 +137,7 @@ func open(dir string) (*Store, error) {
 func (s *Store) Close() error {
 	close(s.stopMerge)
 	<-s.merged
+	<-s.checkpointed
 	s.batch.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -130,6 +130,7 @@ var funcs = template.FuncMap{
 		return humanDuration(t.Sub(now))
 	},
 	"budgetText": engine.Budget.Text,
+	"amount":     engine.Amount,
 }
 
 // groupText renders a group key as store=berlin-042; "–" for none.
@@ -184,13 +185,19 @@ type sloRow struct {
 	NotMeasured string
 	// WorstGroup names the group the budget bar shows, for grouped SLOs.
 	WorstGroup string
+	// Journey is true for a composite SLO; Cause is, where the overview
+	// names it, the SLO that caused most of its spent budget (followed
+	// down nested journeys), whose team is to act.
+	Journey bool
+	Cause   *componentRow
 }
 
 func newRow(v engine.SLOView) sloRow {
 	r := sloRow{ID: v.ID, Title: v.DisplayName, Service: v.Service, Href: "/slos/" + v.Service + "/" + v.Name,
 		Window: v.Window, Health: v.Health(), HasData: v.Status.HasData(), Objective: v.Objective,
 		Remaining: v.Worst.Budget.RemainingFraction, Team: v.Owners.Team, ProductOwner: v.Owners.ProductOwner,
-		PolicyState: v.Policy.State, Policy: newPolicyBadge(v), Stale: v.Source.Stale, NotMeasured: v.Source.NotMeasured}
+		PolicyState: v.Policy.State, Policy: newPolicyBadge(v), Stale: v.Source.Stale, NotMeasured: v.Source.NotMeasured,
+		Journey: v.Journey}
 	if r.Title == "" {
 		r.Title = v.Name
 	}

@@ -131,7 +131,8 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 			matching = append(matching, row)
 		}
 	}
-	p.Paging, p.Rows = pageOf(matching, pageNo, r.URL.Query())
+	p.Paging, p.Rows = pageOf(journeysFirst(matching), pageNo, r.URL.Query())
+	s.withCauses(p.Rows)
 	if s.opts.Story != nil {
 		st := s.opts.Story.Story()
 		p.Story = &st
@@ -251,6 +252,11 @@ type sloPage struct {
 	Ranges                        []string
 	// Group is the group the charts show (store=berlin-042); empty for all.
 	Group string
+	// Journey is a journey's components and what they cost it; nil for
+	// an SLO that is not a journey.
+	Journey *journeyView
+	// PartOf are the journeys the SLO is a component of.
+	PartOf []journeyLink
 }
 
 func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
@@ -300,6 +306,10 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 		row.Burn, row.BurnOK = g.Status.Burn(time.Hour)
 		p.Groups = append(p.Groups, row)
 	}
+	if v.Journey {
+		p.Journey = s.journeyOf(v, def)
+	}
+	p.PartOf = s.partOf(id)
 	notes, err := s.history.Notifications(r.Context(), 0, id, 1000)
 	if err != nil {
 		s.log.Error("read alert history", "slo", id, "err", err)

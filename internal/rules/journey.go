@@ -1,0 +1,209 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// index finds a catalog's SLOs by ID, for the components of journeys.
+type index map[string]*slo.SLO
+
+func newIndex(defs []*slo.SLO) index {
+	out := make(index, len(defs))
+	for _, s := range defs {
+		out[s.ID()] = s
+	}
+	return out
+}
+
+// unrecorded says why Prometheus has no series of s, empty when it has:
+// s is measured from pushed events or by a source Accord cannot query, or
+// it is a journey with such a component, at any depth ("its component
+// a/j → a/pushed is measured from pushed events ...").
+func (ix index) unrecorded(s *slo.SLO) string {
+	chain, why := ix.unrecordedFrom(s, map[string]bool{})
+	if len(chain) == 0 {
+		return why
+	}
+	return "its component " + strings.Join(chain, " → ") + " is " + why
+}
+
+// unrecordedFrom returns the components from s down to the one without
+// series, and why it has none.
+func (ix index) unrecordedFrom(s *slo.SLO, seen map[string]bool) (chain []string, why string) {
+	if !s.Journey() {
+		if s.Indicator.Pushed() {
+			return nil, fmt.Sprintf("measured from pushed events (stream %q)", s.Indicator.Stream)
+		}
+		if why := s.Indicator.NotMeasured(); why != "" {
+			return nil, "not measured (" + why + ")"
+		}
+		return nil, ""
+	}
+	if seen[s.ID()] {
+		return nil, "" // a cycle, which components refuses with a clear error
+	}
+	seen[s.ID()] = true
+	defer delete(seen, s.ID())
+	for _, c := range s.Composite.Components {
+		comp, ok := ix[c.SLO]
+		if !ok {
+			continue // components refuses it
+		}
+		if chain, why := ix.unrecordedFrom(comp, seen); why != "" {
+			return append([]string{c.SLO}, chain...), why
+		}
+	}
+	return nil, ""
+}
+
+// component is one of a journey's components, with its recordings' target.
+type component struct {
+	s      *slo.SLO
+	t      target
+	weight float64
+}
+
+// components resolves a journey's components. It refuses an unknown
+// component and a cycle, which spec validation refuses first.
+func (ix index) components(s *slo.SLO, naming Naming) ([]component, error) {
+	if len(s.Composite.Components) == 0 {
+		return nil, fmt.Errorf("journey has no components")
+	}
+	if path := ix.cycle(s, nil); path != nil {
+		return nil, fmt.Errorf("journey is its own component: %s", strings.Join(path, " → "))
+	}
+	var out []component
+	for _, c := range s.Composite.Components {
+		comp, ok := ix[c.SLO]
+		if !ok {
+			return nil, fmt.Errorf("component %s is not in the specs", c.SLO)
+		}
+		if !(c.Weight > 0) {
+			return nil, fmt.Errorf("component %s has weight %v; weights are > 0", c.SLO, c.Weight)
+		}
+		out = append(out, component{s: comp, t: newTarget(comp, naming), weight: c.Weight})
+	}
+	return out, nil
+}
+
+// cycle returns a path of components from s back to a journey on path,
+// or nil.
+func (ix index) cycle(s *slo.SLO, path []string) []string {
+	for _, id := range path {
+		if id == s.ID() {
+			return append(path, id)
+		}
+	}
+	if !s.Journey() {
+		return nil
+	}
+	path = append(path, s.ID())
+	for _, c := range s.Composite.Components {
+		if comp, ok := ix[c.SLO]; ok {
+			if p := ix.cycle(comp, path); p != nil {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// journeyBaseRules record a journey's minute from its components' own
+// recordings of it, which every component has: the total and the bad
+// events are the weighted sums of the components' (a grouped component
+// counts as the sum of its groups, a journey as its own weighted sums).
+// A component without series this minute adds nothing, and the journey
+// has no minute while none has series. Every window, tile, budget and
+// alert of the journey is then added up from these two recordings, as
+// for any SLO.
+func journeyBaseRules(comps []component, t target) []Rule {
+	weighted := func(name string) string {
+		terms := make([]string, len(comps))
+		for i, c := range comps {
+			terms[i] = weight(c.weight, c.t.sum(c.t.sel(name)))
+		}
+		return alternatives("sum", terms)
+	}
+	return []Rule{
+		{Record: TotalIncrease1m, Expr: weighted(TotalIncrease1m), Labels: t.labels()},
+		{Record: ErrorIncrease1m, Expr: weighted(ErrorIncrease1m), Labels: t.labels()},
+	}
+}
+
+// componentErrorRule records, for a journey budgeted by occurrences, each
+// component's weighted bad events of the minute, labelled with the
+// component's ID, so that dashboards show which component spends the
+// journey's budget.
+func componentErrorRule(comps []component, t target) Rule {
+	terms := make([]string, len(comps))
+	for i, c := range comps {
+		terms[i] = `label_replace(` + weight(c.weight, "sum("+c.t.sel(ErrorIncrease1m)+")") + `, "component", ` + strconv.Quote(c.s.ID()) + `, "", "")`
+	}
+	return Rule{Record: ComponentError1m, Expr: strings.Join(terms, "\nor\n"), Labels: t.labels()}
+}
+
+// journeySlice is PromQL for the error of a time-slice journey's slice
+// ending now, from its components' slices: with timeslices the slice is
+// bad (1) when any component with events in it judged its own slice bad,
+// and good (0) when all of them judged it good; with ratio-timeslices it
+// is the weighted mean of the components' slice error ratios. A slice in
+// which no component has events is no slice. Components must budget the
+// journey's way, in slices of the journey's length.
+func journeySlice(s *slo.SLO, comps []component) (string, error) {
+	terms := make([]string, len(comps))
+	counts := make([]string, len(comps))
+	for i, c := range comps {
+		if c.s.Budgeting.Method != s.Budgeting.Method {
+			return "", fmt.Errorf("journey budgets %s but its component %s budgets %s; the rules can combine only slices judged alike",
+				budgeting(s), c.s.ID(), budgeting(c.s))
+		}
+		if sliceLength(c.s) != sliceLength(s) {
+			return "", fmt.Errorf("journey's slices are %s long but those of its component %s are %s; the rules can combine only slices of one length",
+				dur(sliceLength(s)), c.s.ID(), dur(sliceLength(c.s)))
+		}
+		e := c.t.sel(SliceError)
+		if !c.s.Journey() && len(c.t.by) > 0 {
+			// A grouped component's own slices are per group; the
+			// journey judges the slice of all its groups' events.
+			e = "(" + judged(c.s, c.t.sum(c.t.events(errorEvents, c.t.slice))+" / "+c.t.sum(c.t.events(totalEvents, c.t.slice))) + ")"
+		}
+		terms[i] = weight(c.weight, e)
+		counts[i] = weight(c.weight, "("+e+" * 0 + 1)")
+		if s.Budgeting.Method == slo.Timeslices {
+			terms[i] = e
+		}
+	}
+	if s.Budgeting.Method == slo.Timeslices {
+		return alternatives("max", terms), nil
+	}
+	return "(" + alternatives("sum", terms) + ")\n/\n(" + alternatives("sum", counts) + ")", nil
+}
+
+// sum adds up a component's series over its groups, keeping the labels
+// that tell components apart: sum by (service, slo) (x).
+func (t target) sum(expr string) string {
+	names := make([]string, len(t.id))
+	for i, l := range t.id {
+		names[i] = l.name
+	}
+	return "sum by (" + strings.Join(names, ", ") + ") (" + expr + ")"
+}
+
+// weight writes w × expr, or expr for a weight of 1.
+func weight(w float64, expr string) string {
+	if w == 1 {
+		return expr
+	}
+	return num(w) + " * " + expr
+}
+
+// alternatives is op over the union of terms, each a component's series
+// with its own identifying labels: sum(a or b or c), so that a component
+// without series leaves out only its own term.
+func alternatives(op string, terms []string) string {
+	return op + "(\n  " + strings.Join(terms, "\nor\n  ") + "\n)"
+}
