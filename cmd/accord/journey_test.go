@@ -13,29 +13,6 @@ import (
 	"github.com/accord-slo/accord/internal/testenv"
 )
 
-const journeySpec = `apiVersion: accord/v1
-kind: Service
-metadata: {name: checkout}
-spec:
-  owners: {team: pos-platform}
-  slos:
-    - name: scan
-      objective: 99
-      window: 7d
-      indicator: {ratio: {stream: scan}}
-    - name: pay
-      objective: 99
-      window: 7d
-      indicator: {ratio: {stream: pay}}
-    - name: customer-checks-out
-      objective: 99
-      window: 7d
-      composite:
-        components:
-          - {slo: scan, weight: 1}
-          - {slo: pay, weight: 1}
-`
-
 // journeyAnswer is what the test reads of a journey's JSON.
 type journeyAnswer struct {
 	Journey bool `json:"journey"`
@@ -130,7 +107,7 @@ func TestJourneyServedByTheBinary(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return string(b)
 	}
-	if m := metrics(); !strings.Contains(m, `accord_slo_sli_ratio{service="checkout",slo="customer-checks-out",team="pos-platform"} 0.95`) {
+	if m := metrics(); !strings.Contains(m, `accord_slo_sli_ratio{service="checkout",slo="customer-checks-out",team="pos"} 0.95`) {
 		t.Fatalf("/metrics lacks the journey's SLI:\n%s", m)
 	}
 	p.Stop()
