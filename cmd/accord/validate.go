@@ -79,8 +79,18 @@ func writeSummary(w io.Writer, res *spec.Result) {
 	if n := len(res.Skipped); n > 0 {
 		skipped = fmt.Sprintf(" (%s skipped)", count(n, "file"))
 	}
+	journeys := 0
+	for _, s := range res.Catalog.SLOs {
+		if s.Journey() {
+			journeys++
+		}
+	}
+	slos := count(len(res.Catalog.SLOs), "SLO")
+	if journeys > 0 {
+		slos += fmt.Sprintf(" (%s)", count(journeys, "journey"))
+	}
 	fmt.Fprintf(w, "%s in %s from %s%s: %s, %s\n",
-		count(len(res.Catalog.SLOs), "SLO"), count(len(res.Catalog.Services), "service"), count(len(res.Files), "file"), skipped,
+		slos, count(len(res.Catalog.Services), "service"), count(len(res.Files), "file"), skipped,
 		count(res.Diags.Count(diag.Error), "error"), count(res.Diags.Count(diag.Warning), "warning"))
 }
 

@@ -86,7 +86,7 @@ func TestValidateJourneys(t *testing.T) {
 			t.Errorf("no row for %s:\n%s", name, out)
 		}
 	}
-	if !strings.Contains(errOut, "8 SLOs in 2 services from 1 file: 0 errors, 0 warnings") {
+	if !strings.Contains(errOut, "8 SLOs (3 journeys) in 2 services from 1 file: 0 errors, 0 warnings") {
 		t.Errorf("summary:\n%s", errOut)
 	}
 	converted, errOut, err := run(t, "convert", "--to", "accord", file)

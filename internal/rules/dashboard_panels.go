@@ -20,7 +20,8 @@ const budgetShare = ` / on (service, slo) group_left () (1 - ` + Objective + sel
 const sliExpr = `1 - (1 - ` + BudgetRemaining + sel + `) * on (service, slo) group_left () (1 - ` + Objective + sel + `)`
 
 // panels lay out the dashboard: figures at the top, then the SLI and the
-// budget over time, the burn rates and alerts, the events and the groups.
+// budget over time, the burn rates and alerts, the events and the groups,
+// and for a journey the bad events each component caused.
 func panels(windows []time.Duration) []panel {
 	percent := map[string]any{"defaults": map[string]any{"unit": "percentunit", "decimals": 3}, "overrides": []any{}}
 	budget := map[string]any{"defaults": map[string]any{
@@ -47,12 +48,16 @@ func panels(windows []time.Duration) []panel {
 		series("Events per minute", "For error-ratio and boolean indicators the unit is one sample per minute.", map[string]any{"defaults": map[string]any{"unit": "short"}, "overrides": []any{}},
 			query("sum("+TotalIncrease1m+sel+")", "total", 0), query("sum("+ErrorIncrease1m+sel+")", "bad", 1)),
 		table("Groups by error budget left", budget, query("sort("+BudgetRemaining+sel+")", "", 0)),
+		series("Journey: bad events by component", "Journeys budgeted by occurrences only: each component's bad events per minute, times its weight. A component's share of them over a window is its share of the budget the journey spent there.",
+			map[string]any{"defaults": map[string]any{"unit": "short", "custom": map[string]any{"stacking": map[string]any{"mode": "normal"}}}, "overrides": []any{}},
+			query("sum by (component) ("+ComponentError1m+sel+")", "{{component}}", 0)),
 	}
 	layout := []gridPos{
 		{H: 4, W: 6, X: 0, Y: 0}, {H: 4, W: 6, X: 6, Y: 0}, {H: 4, W: 6, X: 12, Y: 0}, {H: 4, W: 6, X: 18, Y: 0},
 		{H: 8, W: 12, X: 0, Y: 4}, {H: 8, W: 12, X: 12, Y: 4},
 		{H: 8, W: 12, X: 0, Y: 12}, {H: 8, W: 12, X: 12, Y: 12},
 		{H: 8, W: 12, X: 0, Y: 20}, {H: 8, W: 12, X: 12, Y: 20},
+		{H: 8, W: 24, X: 0, Y: 28},
 	}
 	for i := range ps {
 		ps[i].ID, ps[i].GridPos = i+1, layout[i]

@@ -48,6 +48,16 @@ func TestDashboardQueriesTheRecordedSeries(t *testing.T) {
 	}
 	recorded := map[string]bool{"ALERTS": true}
 	windows := map[string]bool{}
+	// The examples hold no journey; the journeys' panel reads what
+	// journeys record.
+	journeys := mustGenerate(t, mustCatalog(t, "testdata/promtool/specs/journeys.yaml"))
+	for _, f := range journeys.Files {
+		for _, g := range f.Groups {
+			for _, r := range g.Rules {
+				recorded[r.Record] = true
+			}
+		}
+	}
 	for _, f := range res.Files {
 		for _, g := range f.Groups {
 			for _, r := range g.Rules {

@@ -120,6 +120,8 @@ func group(cat *slo.Catalog, ix index, s *slo.SLO, t target, opts Options) (Grou
 			if slice, err = journeySlice(s, comps); err != nil {
 				return Group{}, nil, err
 			}
+		} else {
+			rules = append(rules, componentErrorRule(comps, t))
 		}
 	} else {
 		var err error

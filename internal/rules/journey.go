@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/accord-slo/accord/internal/slo"
@@ -131,6 +132,18 @@ func journeyBaseRules(comps []component, t target) []Rule {
 		{Record: TotalIncrease1m, Expr: weighted(TotalIncrease1m), Labels: t.labels()},
 		{Record: ErrorIncrease1m, Expr: weighted(ErrorIncrease1m), Labels: t.labels()},
 	}
+}
+
+// componentErrorRule records, for a journey budgeted by occurrences, each
+// component's weighted bad events of the minute, labelled with the
+// component's ID, so that dashboards show which component spends the
+// journey's budget.
+func componentErrorRule(comps []component, t target) Rule {
+	terms := make([]string, len(comps))
+	for i, c := range comps {
+		terms[i] = `label_replace(` + weight(c.weight, "sum("+c.t.sel(ErrorIncrease1m)+")") + `, "component", ` + strconv.Quote(c.s.ID()) + `, "", "")`
+	}
+	return Rule{Record: ComponentError1m, Expr: strings.Join(terms, "\nor\n"), Labels: t.labels()}
 }
 
 // journeySlice is PromQL for the error of a time-slice journey's slice

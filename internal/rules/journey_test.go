@@ -30,7 +30,8 @@ func journeyGroup(t *testing.T, res *rules.Result, name string) []rules.Rule {
 // TestJourneyRecordsItsComponentsWeightedMinutes checks that a journey's
 // only rules over other series are its minute's events, the weighted sum
 // of its components' own recordings of the minute (a grouped component
-// summed over its groups), and that everything else it records reads
+// summed over its groups), and each component's weighted bad events
+// labelled with its ID; and that everything else it records reads
 // those two as any SLO's rules read theirs: tiles, window, budget,
 // objective labelled indicator="composite", alerts.
 func TestJourneyRecordsItsComponentsWeightedMinutes(t *testing.T) {
@@ -39,6 +40,8 @@ func TestJourneyRecordsItsComponentsWeightedMinutes(t *testing.T) {
 	want := map[string]string{
 		rules.TotalIncrease1m: "sum(\n  sum by (service, slo) (slo:sli_total:increase1m{service=\"checkout\", slo=\"scan\"})\nor\n  2 * sum by (service, slo) (slo:sli_total:increase1m{service=\"checkout\", slo=\"pay\"})\n)",
 		rules.ErrorIncrease1m: "sum(\n  sum by (service, slo) (slo:sli_error:increase1m{service=\"checkout\", slo=\"scan\"})\nor\n  2 * sum by (service, slo) (slo:sli_error:increase1m{service=\"checkout\", slo=\"pay\"})\n)",
+		rules.ComponentError1m: `label_replace(sum(slo:sli_error:increase1m{service="checkout", slo="scan"}), "component", "checkout/scan", "", "")` +
+			"\nor\n" + `label_replace(2 * sum(slo:sli_error:increase1m{service="checkout", slo="pay"}), "component", "checkout/pay", "", "")`,
 	}
 	var names []string
 	for _, r := range rs {
@@ -60,7 +63,7 @@ func TestJourneyRecordsItsComponentsWeightedMinutes(t *testing.T) {
 			t.Errorf("objective labelled indicator=%q, want composite", r.Labels["indicator"])
 		}
 	}
-	wantNames := []string{rules.TotalIncrease1m, rules.ErrorIncrease1m, rules.TotalIncrease5m, rules.ErrorIncrease5m,
+	wantNames := []string{rules.TotalIncrease1m, rules.ErrorIncrease1m, rules.ComponentError1m, rules.TotalIncrease5m, rules.ErrorIncrease5m,
 		rules.TotalSinceTile, rules.ErrorSinceTile, rules.EventsIncrease1h, "slo:sli_total:increase7d", rules.BudgetRemaining,
 		rules.Objective, "JourneyBurn 15m/5m", "JourneyBurn 30m/5m"}
 	if !slices.Equal(names, wantNames) {
@@ -212,7 +215,8 @@ func TestLateComponentsAreNotCountedInRules(t *testing.T) {
 
 // TestDashboardShowsJourneys checks that the dashboard shows a journey
 // as any SLO: every series its panels read, a journey's group records
-// too, and the burn rate over the journeys' alert windows is shown.
+// too, the burn rate over the journeys' alert windows is shown, and so
+// are the bad events each component caused.
 func TestDashboardShowsJourneys(t *testing.T) {
 	res := mustGenerate(t, mustCatalog(t, "testdata/promtool/specs/journeys.yaml"))
 	out, err := rules.Dashboard(res)
@@ -270,6 +274,9 @@ func TestDashboardShowsJourneys(t *testing.T) {
 	}
 	if !recorded("accord:checkout:customer-checks-out")[rules.BudgetRemaining] {
 		t.Error("the journey records no budget for the dashboard to show")
+	}
+	if !read[rules.ComponentError1m] || !recorded("accord:checkout:customer-checks-out")[rules.ComponentError1m] {
+		t.Error("the dashboard does not show the bad events each component of the journey caused")
 	}
 	if !legends["15m"] || !legends["30m"] {
 		t.Errorf("burn rates shown over %v, want the journey's 15m and 30m among them", legends)

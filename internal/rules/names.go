@@ -42,6 +42,11 @@ const (
 	// SliceError1h is the average SliceError of the hour's slices, an
 	// hourly tile recorded at minute 0.
 	SliceError1h = "slo:slice_error:avg1h"
+	// ComponentError1m is, for a journey budgeted by occurrences, each
+	// component's bad events of the last minute times its weight,
+	// labelled component="SERVICE/NAME": its share of the journey's bad
+	// events over a window is its share of the budget the journey spent.
+	ComponentError1m = "slo:component_error:increase1m"
 	// Objective is the objective as a ratio, e.g. 0.999, labelled with the
 	// SLO's team, window, budgeting and indicator.
 	Objective = "slo:objective:ratio"

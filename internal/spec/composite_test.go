@@ -2,6 +2,7 @@ package spec_test
 
 import (
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -209,6 +210,22 @@ func TestJourneyRefusals(t *testing.T) {
 	}
 }
 
+// TestJourneyWithoutServiceIsToldOnce checks that a journey document that
+// names no service hears that, not also that its bare component names
+// cannot be resolved.
+func TestJourneyWithoutServiceIsToldOnce(t *testing.T) {
+	doc := "apiVersion: accord/v1\nkind: SLO\nmetadata: {name: j}\nspec:\n  objective: 99\n  window: 7d\n  owners: {team: pos, productOwner: Maria}\n  runbook: https://wiki.example.com/j\n  composite: {components: [scan, payments/card]}\n"
+	res := spec.LoadBytes("s.yaml", []byte(doc))
+	got := diagLines(res, "")
+	want := []string{
+		`s.yaml:5:3: spec.service: SLO "j" names no service`,
+		`s.yaml:9:34: spec.composite.components[1]: unknown component SLO "payments/card"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
 // TestJourneyWithoutIndicatorIsNoMissingIndicator checks that a journey is
 // not asked for an indicator, and that an SLO with neither is told both
 // ways to be measured.
@@ -305,4 +322,35 @@ func TestJourneyOverAnUnmeasuredComponentWarns(t *testing.T) {
 	if got := diagLines(res, ""); !slices.Contains(got, want) {
 		t.Errorf("diagnostics:\n  %s\nwant among them:\n  %s", strings.Join(got, "\n  "), want)
 	}
+}
+
+// FuzzJourneys feeds arbitrary journeys through the loader and every
+// check: nothing may panic (cycles of any shape included), and a spec read
+// without errors must be written back to the same model.
+func FuzzJourneys(f *testing.F) {
+	for _, path := range []string{"testdata/journeys/good.yaml", "testdata/journeys/bad.yaml"} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res := spec.LoadBytes("fuzz.yaml", data)
+		if res.Diags.HasErrors() {
+			return
+		}
+		spec.FillOwner(&res.Catalog, "fuzz")
+		out, err := spec.Write("accord", res.Catalog)
+		if err != nil {
+			return // a model the format cannot express says so
+		}
+		back := spec.LoadBytes("written.yaml", out)
+		if back.Diags.HasErrors() {
+			t.Fatalf("reading back: %v\n%s", back.Diags.Err(), out)
+		}
+		if got, want := canonicalJSON(t, back.Catalog), canonicalJSON(t, res.Catalog); got != want {
+			t.Fatalf("read back:\n%s\nwant:\n%s", got, want)
+		}
+	})
 }
