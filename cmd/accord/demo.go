@@ -23,8 +23,9 @@ chain: twelve stores whose tills push card payments, scans, receipts and
 price updates with lunch and evening peaks and quiet nights. The last week is
 backfilled first. The story starts when you open the web UI: on a compressed
 clock, a deploy breaks card payments in four stores, the on-call team is
-paged, the budget runs out, the release gate closes, an exception lets the
-fix through; then the clock fast-forwards through the week until the budget
+paged, the customer's checkout journey (scan, pay, receipt) names card
+payments as the cause of its spent budget, the budget runs out, the release
+gate closes, an exception lets the fix through; then the clock fast-forwards through the week until the budget
 recovers. Beside the SLO alerts runs the alert set of an operations team
 without SLOs — CPU, memory and queue-fill thresholds — to compare.
 

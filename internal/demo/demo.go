@@ -1,7 +1,8 @@
 // Package demo plays FreshMart, a simulated grocery chain, through Accord:
 // its stores' tills push payments, scans, receipts and price updates with a
 // daily curve, on a compressed clock; a bad deploy breaks card payments in
-// some stores, pages the on-call team, spends the budget, closes the
+// some stores, pages the on-call team, shows on the customer's checkout
+// journey with card payments named as the cause, spends the budget, closes the
 // release gate, an exception lets the fix through, and the budget recovers.
 // Every event and annotation goes through Accord's public HTTP API.
 package demo

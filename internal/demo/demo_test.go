@@ -68,6 +68,31 @@ func TestDemoPlaysTheWholeStory(t *testing.T) {
 	if g := gateNow(); !g.Allow {
 		t.Fatalf("before the story the gate is closed: %s", g.Reason)
 	}
+	// The customer's checkout, a journey over scanning, paying and the
+	// receipt: before the bad deploy what little it spent, slow scans
+	// spent most of.
+	journeyShares := func() map[string]float64 {
+		t.Helper()
+		var j struct {
+			Journey    bool `json:"journey"`
+			Components []struct {
+				SLO        string  `json:"slo"`
+				SpentShare float64 `json:"spentShare"`
+			} `json:"components"`
+		}
+		get("/api/v1/slos/checkout/customer-checks-out", &j)
+		if !j.Journey || len(j.Components) != 3 {
+			t.Fatalf("checkout/customer-checks-out is no journey of three components: %+v", j)
+		}
+		out := map[string]float64{}
+		for _, c := range j.Components {
+			out[c.SLO] = c.SpentShare
+		}
+		return out
+	}
+	if sh := journeyShares(); sh["checkout/payments"] >= 0.5 || sh["checkout/scan-latency"] <= sh["checkout/payments"] {
+		t.Errorf("before the bad deploy the journey's spent budget is shared %v: want scans, not payments, to have spent most", sh)
+	}
 
 	// The story waits for someone to look: the overview starts it and
 	// reloads itself while it plays.
@@ -119,6 +144,29 @@ func TestDemoPlaysTheWholeStory(t *testing.T) {
 	if !paged {
 		t.Errorf("mid-incident no page fires for checkout/payments: %+v", alerts)
 	}
+	// The bad deploy shows on the journey, its spend put down to card
+	// payments, and the journey's page names their team as the one to act.
+	mostlyPayments := func(when string) {
+		t.Helper()
+		sh := journeyShares()
+		if p := sh["checkout/payments"]; p <= 0.5 || p <= sh["checkout/scan-latency"] || p <= sh["checkout/receipts"] {
+			t.Errorf("%s the journey's spent budget is shared %v: want most of it caused by card payments", when, sh)
+		}
+	}
+	mostlyPayments("mid-incident")
+	if !d.Reached(demo.MilestoneJourney) {
+		t.Errorf("mid-incident the narration does not put the journey's spend down to card payments:\n%s", out)
+	}
+	resp, err := http.Get(d.URL() + "/slos/checkout/customer-checks-out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	journeyPage, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	act := regexp.MustCompile(`(?s)<p class="act">(.*?)</p>`).FindSubmatch(journeyPage)
+	if act == nil || !regexp.MustCompile(`The team to act: <strong><a href="/teams/pos-platform">pos-platform</a></strong>, owner of <a href="/slos/checkout/payments">Card payments succeed</a>, which caused \d+% of the journey's spent budget`).Match(act[1]) {
+		t.Errorf("mid-incident the journey's page does not name card payments and their team: %q", act)
+	}
 
 	// The exception and the fix.
 	if err := d.Advance(ctx, start.Add(8*time.Hour)); err != nil {
@@ -129,6 +177,7 @@ func TestDemoPlaysTheWholeStory(t *testing.T) {
 			t.Errorf("by 17:00 the story has not reached %q; narration:\n%s", m, out)
 		}
 	}
+	mostlyPayments("after the fix")
 
 	// A week later the incident leaves the window and the gate opens.
 	if err := d.Advance(ctx, start.Add(8*24*time.Hour)); err != nil {
@@ -208,6 +257,9 @@ func TestDemoPlaysTheWholeStory(t *testing.T) {
 	// same first page, from when payments began to fail.
 	pagedAfter := regexp.MustCompile(`is paged (\d+ minutes?) after card payments began to fail`).FindStringSubmatch(out.String())
 	first := regexp.MustCompile(`The first page came (\d+ minutes?) after card payments began to fail`).FindStringSubmatch(out.String())
+	if !regexp.MustCompile(`Journey: A customer checks out burns its budget \d+× too fast over the last hour \(\d+% left\)\. Card payments succeed caused \d+% of its spent budget, scanning and receipts the rest: pos-platform, who own card payments, are the team to act\.`).MatchString(out.String()) {
+		t.Errorf("the narration does not name card payments as the cause of the journey's spend:\n%s", out)
+	}
 	if pagedAfter == nil || first == nil || pagedAfter[1] != first[1] {
 		t.Errorf("the narration gives the first page's delay as %q and %q:\n%s", pagedAfter, first, out)
 	}
@@ -215,7 +267,7 @@ func TestDemoPlaysTheWholeStory(t *testing.T) {
 	for _, m := range story.Milestones {
 		names = append(names, m.Name)
 	}
-	want := "receipts-otlp deploy page exhausted gate-denied exception fix resolved recovered"
+	want := "receipts-otlp deploy page journey exhausted gate-denied exception fix resolved recovered"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("milestones in order: %q, want %q", got, want)
 	}

@@ -34,6 +34,7 @@ const (
 	MilestoneOTLP      = "receipts-otlp"
 	MilestoneDeploy    = "deploy"
 	MilestonePage      = "page"
+	MilestoneJourney   = "journey"
 	MilestoneExhausted = "exhausted"
 	MilestoneGateDeny  = "gate-denied"
 	MilestoneException = "exception"
@@ -41,6 +42,10 @@ const (
 	MilestoneResolved  = "resolved"
 	MilestoneRecovered = "recovered"
 )
+
+// journeyID is the customer's checkout: the journey over scanning, paying
+// and the receipt.
+const journeyID = "checkout/customer-checks-out"
 
 // story is the script and what has happened of it.
 type story struct {
@@ -169,6 +174,19 @@ func (s *story) observe(ctx context.Context, d *Demo) error {
 		s.reach(d, MilestoneExhausted, now, fmt.Sprintf("Policy: the budget of store %s is spent (%.0f%% left): releases of checkout freeze except reliability and security fixes; reliability work comes first.",
 			pay.WorstGroup["store"], pay.Worst.Budget.RemainingFraction*100))
 	}
+	if s.has(MilestoneDeploy) && !s.has(MilestoneJourney) {
+		var j engine.SLOView
+		if err := d.get(ctx, "/api/v1/slos/"+journeyID, &j); err != nil {
+			return err
+		}
+		// The journey names its cause once the bad payments outweigh
+		// everything else the week spent: scans slow now and then.
+		if top, ok := topComponent(j.Components); ok && top.SLO == pay.ID && top.SpentShare > 0.5 {
+			rate, _ := j.Status.Burn(time.Hour)
+			s.reach(d, MilestoneJourney, now, fmt.Sprintf("Journey: %s burns its budget %.0f× too fast over the last hour (%.0f%% left). %s caused %.0f%% of its spent budget, scanning and receipts the rest: %s, who own card payments, are the team to act.",
+				j.DisplayName, rate, j.Status.Budget.RemainingFraction*100, pay.DisplayName, top.SpentShare*100, pay.Owners.Team))
+		}
+	}
 	var g gate.Decision
 	if err := d.get(ctx, "/api/v1/gate?service=checkout", &g); err != nil {
 		return err
@@ -186,6 +204,18 @@ func (s *story) observe(ctx context.Context, d *Demo) error {
 		s.reach(d, MilestoneResolved, now, "Resolved: the pages resolve minutes after the fix; the ticket alerts follow as their longer windows (6 and 12 hours for a 7-day SLO) move past the incident.")
 	}
 	return nil
+}
+
+// topComponent is the component that caused the largest share of a
+// journey's spent budget; false while it has spent none.
+func topComponent(comps []engine.ComponentImpact) (engine.ComponentImpact, bool) {
+	var top engine.ComponentImpact
+	for _, c := range comps {
+		if c.SpentShare > top.SpentShare {
+			top = c
+		}
+	}
+	return top, top.SpentShare > 0
 }
 
 func pagingPayments(alerts []engine.Alert) bool {

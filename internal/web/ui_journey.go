@@ -54,12 +54,20 @@ const maxNesting = 8
 // journeyOf builds a journey's components, the one that caused most of
 // its spent budget, and the SLO whose team is to act.
 func (s *Server) journeyOf(v engine.SLOView, def slo.SLO) *journeyView {
-	j := &journeyView{Components: s.componentRows(v.Components)}
+	idx := newCatalogIndex(s.engine.Catalog())
+	j := &journeyView{Components: s.componentRows(v.Components, idx)}
+	for i := range j.Components {
+		// The page shows each component's health; the overview, which
+		// names only the cause, spares itself the components' views.
+		if cv, ok := s.engine.SLO(j.Components[i].ID); ok {
+			j.Components[i].Health = cv.Health()
+		}
+	}
 	if c := def.Composite; c != nil && c.MaxDelay > 0 {
 		j.Late = fmt.Sprintf("a component more than %s late counts as %s", slo.FormatDuration(c.MaxDelay), lateText[c.WhenDelayed])
 	}
 	j.Cause = topCause(j.Components)
-	j.Act = s.act(j.Cause)
+	j.Act = s.act(j.Cause, idx)
 	return j
 }
 
@@ -69,13 +77,13 @@ var lateText = map[slo.WhenDelayed]string{slo.CountAsGood: "good", slo.CountAsBa
 
 // act follows a cause that is a journey down to the plain SLO that caused
 // most of its spend; nil when the trail ends at a journey with no spend.
-func (s *Server) act(cause *componentRow) *componentRow {
+func (s *Server) act(cause *componentRow, idx catalogIndex) *componentRow {
 	for depth := 0; cause != nil && cause.Journey && depth < maxNesting; depth++ {
 		inner, ok := s.engine.SLO(cause.ID)
 		if !ok {
 			return nil
 		}
-		cause = topCause(s.componentRows(inner.Components))
+		cause = topCause(s.componentRows(inner.Components, idx))
 	}
 	if cause != nil && cause.Journey {
 		return nil
@@ -83,7 +91,23 @@ func (s *Server) act(cause *componentRow) *componentRow {
 	return cause
 }
 
-func (s *Server) componentRows(comps []engine.ComponentImpact) []componentRow {
+// catalogIndex finds a catalog's SLOs by ID; built once per page.
+type catalogIndex struct {
+	cat  *slo.Catalog
+	byID map[string]*slo.SLO
+}
+
+func newCatalogIndex(cat slo.Catalog) catalogIndex {
+	idx := catalogIndex{cat: &cat, byID: make(map[string]*slo.SLO, len(cat.SLOs))}
+	for i := range cat.SLOs {
+		idx.byID[cat.SLOs[i].ID()] = &cat.SLOs[i]
+	}
+	return idx
+}
+
+// componentRows describes a journey's components from their impact and
+// their definitions; Health is left no data, for the caller to fill.
+func (s *Server) componentRows(comps []engine.ComponentImpact, idx catalogIndex) []componentRow {
 	out := make([]componentRow, 0, len(comps))
 	for _, c := range comps {
 		row := componentRow{ID: c.SLO, Title: c.SLO, Href: "/slos/" + c.SLO, Weight: c.Weight,
@@ -91,9 +115,9 @@ func (s *Server) componentRows(comps []engine.ComponentImpact) []componentRow {
 		if c.SLI != nil {
 			row.SLI = *c.SLI
 		}
-		if cv, ok := s.engine.SLO(c.SLO); ok {
-			r := newRow(cv)
-			row.Title, row.Service, row.Team, row.Health, row.Objective, row.Journey = r.Title, cv.Service, cv.Owners.Team, r.Health, cv.Objective, cv.Journey
+		if d := idx.byID[c.SLO]; d != nil {
+			row.Title, row.Service, row.Team = cmp.Or(d.DisplayName, d.Name), d.Service, idx.cat.EffectiveOwners(*d).Team
+			row.Objective, row.Journey = d.Objective, d.Journey()
 		}
 		out = append(out, row)
 	}
@@ -155,6 +179,7 @@ func journeysFirst(rows []sloRow) []sloRow {
 // withCauses names, on the journeys among rows, the component that caused
 // most of their spent budget.
 func (s *Server) withCauses(rows []sloRow) {
+	var idx catalogIndex
 	for i := range rows {
 		if !rows[i].Journey {
 			continue
@@ -163,6 +188,9 @@ func (s *Server) withCauses(rows []sloRow) {
 		if !ok {
 			continue
 		}
-		rows[i].Cause = s.act(topCause(s.componentRows(v.Components)))
+		if idx.byID == nil {
+			idx = newCatalogIndex(s.engine.Catalog())
+		}
+		rows[i].Cause = s.act(topCause(s.componentRows(v.Components, idx)), idx)
 	}
 }

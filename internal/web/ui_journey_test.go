@@ -30,6 +30,8 @@ spec:
         components:
           - {slo: scan, weight: 1}
           - {slo: payments/card, weight: 2}
+        maxDelay: 15m
+        whenDelayed: countAsBad
     - name: store-visit
       displayName: A store visit
       objective: 99
@@ -117,7 +119,7 @@ func TestJourneyPageNamesTheComponentThatSpentTheBudget(t *testing.T) {
 	if top := regexp.MustCompile(`<tr class="top">\s*<td[^>]*><a href="([^"]+)"`).FindStringSubmatch(table); top == nil || top[1] != "/slos/payments/card" {
 		t.Errorf("the component that spent most is not marked: %v", top)
 	}
-	mustContain(t, "the journey's facts", text(page), "Measured by its 2 components, weighted (above)")
+	mustContain(t, "the journey's facts", text(page), "Measured by its 2 components, weighted (above); a component more than 15m late counts as bad")
 	// Everything an SLO's page shows: the three charts and the burn rates.
 	if n := len(svgRE.FindAllString(page, -1)); n != 3 {
 		t.Errorf("the journey's page has %d charts, want 3", n)
