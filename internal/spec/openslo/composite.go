@@ -78,7 +78,7 @@ func readJourney(sp *decode.Map, base slo.SLO, parts []slo.SLO, weights []weight
 	j.Composite = &slo.Composite{}
 	j.Origins.Set("composite", sp.Origin("objectives"))
 	j.Origins.Set("composite.components", sp.Origin("objectives"))
-	var sum, weighted float64
+	var sum, weighted, plain float64
 	for i, p := range parts {
 		id := p.ID()
 		if len(ann.Components) > 0 {
@@ -90,11 +90,14 @@ func readJourney(sp *decode.Map, base slo.SLO, parts []slo.SLO, weights []weight
 		j.Origins.Set(slo.ComponentField(i)+".weight", w.field)
 		sum += w.value
 		weighted += w.value * p.Objective
+		plain += p.Objective
 	}
 	j.Objective = round(weighted / sum)
 	j.Origins.Set("objective", sp.Origin("objectives"))
 	if sum <= 0 || math.IsNaN(j.Objective) || math.IsInf(j.Objective, 0) {
-		j.Objective = 0 // the weights are refused where they are
+		// The weights are refused where they are; the plain mean keeps
+		// the objective from being refused as well.
+		j.Objective = round(plain / float64(len(parts)))
 	}
 	if ann.Objective != 0 {
 		j.Objective = ann.Objective

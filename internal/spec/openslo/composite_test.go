@@ -101,18 +101,22 @@ func TestLoadCompositeTimeslices(t *testing.T) {
 	})
 }
 
-// TestCompositeOfOneObjective: an objective with an SLI of its own but no
-// other to combine with is an SLO like any, under the SLO's name, as
-// before composites were read.
-func TestCompositeOfOneObjective(t *testing.T) {
-	res := spec.LoadBytes("one.yaml", []byte(`apiVersion: openslo/v1
+// scansSLO is the start of an SLO document, up to its indicator and
+// objectives.
+const scansSLO = `apiVersion: openslo/v1
 kind: SLO
 metadata: {name: scans, labels: {team: tills}}
 spec:
   service: checkout
   budgetingMethod: Occurrences
   timeWindow: [{duration: 7d, isRolling: true}]
-  objectives:
+`
+
+// TestCompositeOfOneObjective: an objective with an SLI of its own but no
+// other to combine with is an SLO like any, under the SLO's name, as
+// before composites were read.
+func TestCompositeOfOneObjective(t *testing.T) {
+	res := spec.LoadBytes("one.yaml", []byte(scansSLO+`  objectives:
     - target: 0.99
       compositeWeight: 1
       indicator:
@@ -130,14 +134,7 @@ spec:
 // TestCompositeWeightOutsideComposite: objectives sharing the spec's SLI
 // have nothing to weigh; the weight is ignored with a word.
 func TestCompositeWeightOutsideComposite(t *testing.T) {
-	got := spec.LoadBytes("shared.yaml", []byte(`apiVersion: openslo/v1
-kind: SLO
-metadata: {name: scans, labels: {team: tills}}
-spec:
-  service: checkout
-  budgetingMethod: Occurrences
-  timeWindow: [{duration: 7d, isRolling: true}]
-  indicator:
+	got := spec.LoadBytes("shared.yaml", []byte(scansSLO+`  indicator:
     metadata: {name: scans-ok}
     spec: {ratioMetric: {counter: true, good: {metricSource: {type: Accord, spec: {stream: scans}}}, total: {metricSource: {type: Accord, spec: {stream: scans}}}}}
   objectives:
