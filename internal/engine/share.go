@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"math/bits"
+	"sync"
 	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
@@ -50,17 +52,45 @@ type limitKey struct {
 
 func newBudgetShare(def *slo.SLO) budgetShare {
 	r := def.BudgetShare()
-	s := budgetShare{exact: r, limits: map[limitKey]exactLimit{}}
+	s := budgetShare{exact: r}
 	s.f, _ = r.Float64()
 	s.objective, _ = new(big.Rat).Sub(big.NewRat(1, 1), r).Float64()
 	s.num, _ = new(big.Rat).SetInt(r.Num()).Float64()
 	s.den, _ = new(big.Rat).SetInt(r.Denom()).Float64()
+	var keys []limitKey
 	for _, rule := range Rules(def) {
-		for _, k := range []limitKey{{factor: rule.Factor}, {rule.Factor, rule.LongWindow, def.Window.Nominal()}} {
-			s.limits[k] = s.limit(k)
-		}
+		keys = append(keys, limitKey{factor: rule.Factor}, limitKey{rule.Factor, rule.LongWindow, def.Window.Nominal()})
 	}
+	s.limits = sharedLimits(s, keys)
 	return s
+}
+
+// ruleLimits holds one map of limits for each share and set of rules,
+// which most SLOs have in common: 10,000 SLOs keep a handful of maps, not
+// 10,000 (a kilobyte and more each).
+var ruleLimits struct {
+	sync.Mutex
+	byRules map[string]map[limitKey]exactLimit
+}
+
+// sharedLimits returns the limits of keys for share s, the same map for
+// every SLO that asks for the same ones.
+func sharedLimits(s budgetShare, keys []limitKey) map[limitKey]exactLimit {
+	id := fmt.Sprint(s.exact.RatString(), keys)
+	ruleLimits.Lock()
+	defer ruleLimits.Unlock()
+	if m, ok := ruleLimits.byRules[id]; ok {
+		return m
+	}
+	m := make(map[limitKey]exactLimit, len(keys))
+	for _, k := range keys {
+		m[k] = s.limit(k)
+	}
+	if ruleLimits.byRules == nil {
+		ruleLimits.byRules = map[string]map[limitKey]exactLimit{}
+	}
+	ruleLimits.byRules[id] = m
+	return m
 }
 
 // limit returns the exact limit k names, from limits when it is there.

@@ -3,6 +3,7 @@ package engine
 import (
 	"math/big"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
@@ -67,6 +68,16 @@ func TestRuleLimitsAreWorkedOutOnce(t *testing.T) {
 	rules := Rules(&def)
 	if len(s.limits) != 2*len(rules) {
 		t.Fatalf("%d limits for %d rules", len(s.limits), len(rules))
+	}
+	other := def
+	other.Name = "another"
+	if reflect.ValueOf(newBudgetShare(&other).limits).Pointer() != reflect.ValueOf(s.limits).Pointer() {
+		t.Fatal("two SLOs of the same objective and rules keep a map of limits each")
+	}
+	stricter := def
+	stricter.Objective = 99.99
+	if reflect.ValueOf(newBudgetShare(&stricter).limits).Pointer() == reflect.ValueOf(s.limits).Pointer() {
+		t.Fatal("SLOs of different objectives share their limits")
 	}
 	for _, r := range rules {
 		fresh := budgetShare{exact: s.exact}
