@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -48,8 +49,15 @@ func backlogBody(mode string, k int, now time.Time) []byte {
 // into a real accord serve of 1,000 SLOs: current events, then a dense
 // and a sparse back-dated backlog, each into a new server, and reports
 // events/s and the batches' latency. With ACCORD_BASE_BIN it runs that
-// binary the same way, alternating, for a side-by-side ratio. A
-// benchmark, not part of go test ./...: ACCORD_SCALE=1 (docs/benchmarks.md).
+// binary the same way, alternating, for a side-by-side ratio.
+//
+// With ACCORD_SCALE_PACE=f (say 0.5) the backlogs are not pushed as fast
+// as 8 clients can but offered at f times the rate of current events (the
+// mean of the binaries' in this run, so each gets the same load): a batch
+// is sent every 1/rate seconds whatever the answers, by up to 64 clients,
+// and its latency counts from when it was due, so a server that falls
+// behind shows it. A benchmark, not part of go test ./...: ACCORD_SCALE=1
+// (docs/benchmarks.md).
 func TestBacklogAgainstCurrent(t *testing.T) {
 	if os.Getenv("ACCORD_SCALE") == "" {
 		t.Skip("a benchmark: set ACCORD_SCALE=1 to run it")
@@ -64,6 +72,7 @@ func TestBacklogAgainstCurrent(t *testing.T) {
 		bins["before"] = b
 		order = []string{"before", "now"}
 	}
+	pace, _ := strconv.ParseFloat(os.Getenv("ACCORD_SCALE_PACE"), 64)
 	spec := []byte(scaleSpec(10, 100))
 	rates := map[string]float64{}
 	for _, mode := range []string{"current", "sparse", "dense"} {
@@ -79,12 +88,20 @@ func TestBacklogAgainstCurrent(t *testing.T) {
 			for k := range bodies {
 				bodies[k] = backlogBody(mode, k, now)
 			}
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+			clients, offered := 8, 0.0 // batches a second; 0: as fast as the clients go
+			if pace > 0 && mode != "current" {
+				var sum float64
+				for _, n := range order {
+					sum += rates["current/"+n]
+				}
+				clients, offered = 64, pace*sum/float64(len(order))/1000
+			}
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 			latencies := make([]time.Duration, batches)
 			var next atomic.Int64
 			var wg sync.WaitGroup
 			start := time.Now()
-			for c := 0; c < 8; c++ {
+			for c := 0; c < clients; c++ {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -96,6 +113,10 @@ func TestBacklogAgainstCurrent(t *testing.T) {
 						req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/events", bytes.NewReader(bodies[k]))
 						req.Header.Set("Authorization", "Bearer t0ken")
 						sent := time.Now()
+						if offered > 0 {
+							sent = start.Add(time.Duration(float64(k) / offered * float64(time.Second)))
+							time.Sleep(time.Until(sent))
+						}
 						resp, err := client.Do(req)
 						if err != nil {
 							t.Error(err)
@@ -115,7 +136,13 @@ func TestBacklogAgainstCurrent(t *testing.T) {
 			slices.Sort(latencies)
 			rate := float64(batches*1000) / took.Seconds()
 			rates[mode+"/"+name] = rate
-			t.Logf("%s %s: %d batches in %s, %.0f events/s; batch latency p50 %s, p99 %s, max %s", name, mode, batches,
+			how := "8 clients"
+			if offered > 0 {
+				how = fmt.Sprintf("offered %.0f events/s", offered*1000)
+			}
+			load, _ := os.ReadFile("/proc/loadavg")
+			t.Logf("%s %s (%s; load %s): %d batches in %s, %.0f events/s; batch latency p50 %s, p99 %s, max %s", name, mode, how,
+				strings.Join(strings.Fields(string(load))[:3], " "), batches,
 				took.Round(time.Millisecond), rate, latencies[batches/2].Round(time.Millisecond),
 				latencies[batches*99/100].Round(time.Millisecond), latencies[batches-1].Round(time.Millisecond))
 			_ = p.Cmd.Process.Signal(syscall.SIGTERM)

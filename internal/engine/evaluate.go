@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,9 +16,9 @@ import (
 // changes and the notifications they owe.
 //
 // Evaluations run one at a time. SLOs are evaluated under the engine's
-// lock evalChunk at a time, so ingest and readers wait for those, not for
-// all, and an evaluation does not queue for the lock behind every ingest
-// batch once per SLO.
+// lock for about evalHold at a time, so ingest and readers wait for those,
+// not for all, and an evaluation does not queue for the lock behind the
+// ingest batches waiting for it more often than it must.
 func (e *Engine) Evaluate(ctx context.Context) error {
 	e.evalMu.Lock()
 	defer e.evalMu.Unlock()
@@ -26,10 +27,15 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 	return e.evaluate(ctx, e.order)
 }
 
-// evalChunk is how many SLOs one hold of the engine's lock evaluates:
-// about a millisecond's work. Taking the lock once per SLO made 10,000
-// SLOs wait 10,000 times behind a backlog's ingest batches, seconds.
-const evalChunk = 64
+// evalHold is about how long an evaluation holds the engine's lock before
+// it lets the ingest batches and readers waiting for it go first: each
+// time it does, it waits for all of them, so 10,000 SLOs taken once each,
+// or 64 at a time, waited seconds behind a backlog's batches. A batch
+// waits no more than this for an evaluation.
+const evalHold = 10 * time.Millisecond
+
+// evalCheck is how many SLOs are evaluated between looks at the time held.
+const evalCheck = 16
 
 // evaluate evaluates the SLOs ids; the caller holds evalMu.
 func (e *Engine) evaluate(ctx context.Context, ids []string) error {
@@ -41,19 +47,33 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 	e.mu.RLock()
 	ids = e.journeyOrder(ids)
 	e.mu.RUnlock()
+	e.mu.Lock()
+	held := time.Now()
 	for i, id := range ids {
-		if i%evalChunk == 0 {
+		if i%evalCheck == evalCheck-1 && time.Since(held) >= evalHold {
+			e.mu.Unlock()
 			e.mu.Lock()
+			held = time.Now()
 		}
 		st := e.slos[id]
 		if st.journey != nil {
 			e.prepareJourney(st, now)
 		}
-		if st.all.key == allGroups {
-			slices = append(slices, st.advance(st.all, now)...)
+		var buf [16]Counts
+		counts := buf[:0]
+		if len(st.windows) <= len(buf) {
+			counts = buf[:len(st.windows)]
 		}
-		for _, g := range st.sortedGroups() {
-			slices = append(slices, st.advance(g, now)...)
+		if st.all.key == allGroups {
+			slices = append(slices, st.advance(st.all, now, nil)...)
+		}
+		var one [1]*group
+		groups := append(one[:0], st.all)
+		if len(st.def.GroupBy) > 0 {
+			groups = st.sortedGroups()
+		}
+		for _, g := range groups {
+			slices = append(slices, st.advance(g, now, counts)...)
 			if st.source.Stale {
 				continue // missing data must not resolve or fire anything
 			}
@@ -66,7 +86,7 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 				st.describe(a, g, r)
 				var on bool
 				before := a.State
-				a.LongBurn, a.ShortBurn, on = burning(r, g.budgetSeries(), st.share, st.def.Window, st.measuredAt(now))
+				a.LongBurn, a.ShortBurn, on = st.burning(g, r, now, counts)
 				if a.step(on, r.For, now) {
 					notes = append(notes, e.notification(st, g, *a, now))
 				}
@@ -84,10 +104,8 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 				}
 			}
 		}
-		if i%evalChunk == evalChunk-1 || i == len(ids)-1 {
-			e.mu.Unlock()
-		}
 	}
+	e.mu.Unlock()
 	if len(slices) > 0 {
 		if err := e.store.AddCounts(ctx, slices); err != nil {
 			return fmt.Errorf("store judged slices: %w", err)
@@ -120,9 +138,21 @@ func (g *group) budgetSeries() *Series {
 	return g.events
 }
 
+// burning is burning for a rule of one of the SLO's groups, with the
+// counts of the SLO's windows its status was computed from (counts as
+// long as st.windows; otherwise they are read again).
+func (st *sloState) burning(g *group, r slo.BurnRateAlert, now time.Time, counts []Counts) (long, short float64, on bool) {
+	l, s := slices.Index(st.windows, r.LongWindow), slices.Index(st.windows, r.ShortWindow)
+	if len(counts) != len(st.windows) || l < 0 || s < 0 {
+		return burning(r, g.budgetSeries(), st.share, st.def.Window, st.measuredAt(now))
+	}
+	return burningCounts(r, counts[l], counts[s], g.status.Counts.Total, st.share, st.def.Window)
+}
+
 // advance brings a group's series and status up to now, returning the
-// slices it judged. The caller holds the lock.
-func (st *sloState) advance(g *group, now time.Time) []Count {
+// slices it judged; it keeps the counts of the SLO's windows in counts
+// when it is as long as st.windows. The caller holds the lock.
+func (st *sloState) advance(g *group, now time.Time, counts []Counts) []Count {
 	nowMin := UnixMinute(now)
 	g.events.Advance(nowMin)
 	var judged []Count
@@ -130,7 +160,7 @@ func (st *sloState) advance(g *group, now time.Time) []Count {
 		judged = st.judgeSlices(g, now)
 		g.slices.Advance(nowMin)
 	}
-	g.status = computeShare(&st.def, st.share, g.budgetSeries(), st.measuredAt(now), st.windows)
+	g.status = computeCounts(&st.def, st.share, g.budgetSeries(), st.measuredAt(now), st.windows, counts)
 	return judged
 }
 

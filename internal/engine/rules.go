@@ -115,13 +115,19 @@ const MinBadEvents = slo.EvidenceBadEvents
 func burning(r slo.BurnRateAlert, sr *Series, share budgetShare, window slo.Window, now time.Time) (long, short float64, on bool) {
 	m := UnixMinute(now)
 	lc, sc := sr.Window(m, r.LongWindow), sr.Window(m, r.ShortWindow)
+	total := sr.Sum(UnixMinute(WindowStart(window, now))-1, m).Total
+	return burningCounts(r, lc, sc, total, share, window)
+}
+
+// burningCounts is burning with the counts of the rule's long and short
+// windows and the total of the SLO's window read already.
+func burningCounts(r slo.BurnRateAlert, lc, sc Counts, total float64, share budgetShare, window slo.Window) (long, short float64, on bool) {
 	if lc.Total > 0 {
 		long = share.rate(lc)
 	}
 	if sc.Total > 0 {
 		short = share.rate(sc)
 	}
-	total := sr.Sum(UnixMinute(WindowStart(window, now))-1, m).Total
 	bad := lc.Bad()
 	enough := bad >= MinBadEvents && share.spentAtLeast(bad, total, r.Factor, r.LongWindow, window.Nominal())
 	return long, short, enough && share.burnAbove(lc, r.Factor) && share.burnAbove(sc, r.Factor)

@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/big"
+	"math/bits"
 	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
@@ -18,16 +19,60 @@ type budgetShare struct {
 	objective float64
 	num, den  float64 // the share in lowest terms
 	exact     *big.Rat
+	// limits are the exact limits of the SLO's rules, worked out once:
+	// a near-tie is decided against one at every evaluation. Read only.
+	limits map[limitKey]exactLimit
+}
+
+// exactLimit is a limit as a rational and, when they fit, its numerator
+// and denominator as integers, for compareWhole.
+type exactLimit struct {
+	r        *big.Rat
+	num, den uint64
+	small    bool
+}
+
+func newExactLimit(r *big.Rat) exactLimit {
+	l := exactLimit{r: r}
+	if r.Num().IsUint64() && r.Denom().IsUint64() {
+		l.num, l.den, l.small = r.Num().Uint64(), r.Denom().Uint64(), true
+	}
+	return l
+}
+
+// limitKey names the exact limit of a rule's condition: factor × share
+// for its burn rate (long and window zero), times long/window for the
+// budget it must have spent.
+type limitKey struct {
+	factor       float64
+	long, window time.Duration
 }
 
 func newBudgetShare(def *slo.SLO) budgetShare {
 	r := def.BudgetShare()
-	s := budgetShare{exact: r}
+	s := budgetShare{exact: r, limits: map[limitKey]exactLimit{}}
 	s.f, _ = r.Float64()
 	s.objective, _ = new(big.Rat).Sub(big.NewRat(1, 1), r).Float64()
 	s.num, _ = new(big.Rat).SetInt(r.Num()).Float64()
 	s.den, _ = new(big.Rat).SetInt(r.Denom()).Float64()
+	for _, rule := range Rules(def) {
+		for _, k := range []limitKey{{factor: rule.Factor}, {rule.Factor, rule.LongWindow, def.Window.Nominal()}} {
+			s.limits[k] = s.limit(k)
+		}
+	}
 	return s
+}
+
+// limit returns the exact limit k names, from limits when it is there.
+func (s budgetShare) limit(k limitKey) exactLimit {
+	if l, ok := s.limits[k]; ok {
+		return l
+	}
+	l := new(big.Rat).Mul(slo.Decimal(k.factor), s.exact)
+	if k.window > 0 {
+		l.Mul(l, big.NewRat(int64(k.long/time.Second), int64(k.window/time.Second)))
+	}
+	return newExactLimit(l)
 }
 
 // rate is the burn rate of c, bad/total over the share, rounded once:
@@ -55,8 +100,7 @@ func (s budgetShare) burnAbove(c Counts, factor float64) bool {
 	if math.Abs(rate-factor) > 1e-12*math.Abs(factor) {
 		return rate > factor
 	}
-	limit := new(big.Rat).Mul(slo.Decimal(factor), s.exact)
-	return compareExact(c.Bad(), c.Total, limit) > 0
+	return compareExact(c.Bad(), c.Total, s.limit(limitKey{factor: factor})) > 0
 }
 
 // spentAtLeast reports whether bad events reach factor × long/window of
@@ -66,18 +110,52 @@ func (s budgetShare) spentAtLeast(bad, total, factor float64, long, window time.
 	if math.Abs(bad-spent) > 1e-12*math.Abs(spent) {
 		return bad > spent
 	}
-	limit := new(big.Rat).Mul(slo.Decimal(factor), s.exact)
-	limit.Mul(limit, big.NewRat(int64(long/time.Second), int64(window/time.Second)))
-	return compareExact(bad, total, limit) >= 0
+	return compareExact(bad, total, s.limit(limitKey{factor, long, window})) >= 0
 }
 
 // compareExact returns the sign of x − limit × y, with x and y taken as
 // the exact values of their floats.
-func compareExact(x, y float64, limit *big.Rat) int {
+func compareExact(x, y float64, limit exactLimit) int {
+	if c, ok := compareWhole(x, y, limit); ok {
+		return c
+	}
+	return compareRat(x, y, limit.r)
+}
+
+// compareRat is compareExact in rational arithmetic.
+func compareRat(x, y float64, limit *big.Rat) int {
 	rx := new(big.Rat).SetFloat64(x)
 	ry := new(big.Rat).SetFloat64(y)
 	if rx == nil || ry == nil { // not finite
 		return 0
 	}
 	return rx.Cmp(ry.Mul(ry, limit))
+}
+
+// compareWhole is compareExact for whole, non-negative counts and a limit
+// of 64-bit numerator and denominator, the usual case: the sign of
+// x × den − num × y, each product exact in 128 bits. ok is false
+// otherwise.
+func compareWhole(x, y float64, limit exactLimit) (c int, ok bool) {
+	xi, okX := whole(x)
+	yi, okY := whole(y)
+	if !limit.small || !okX || !okY || xi < 0 || yi < 0 {
+		return 0, false
+	}
+	ah, al := bits.Mul64(uint64(xi), limit.den)
+	bh, bl := bits.Mul64(limit.num, uint64(yi))
+	switch {
+	case ah != bh:
+		return cmp3(ah, bh), true
+	case al != bl:
+		return cmp3(al, bl), true
+	}
+	return 0, true
+}
+
+func cmp3(a, b uint64) int {
+	if a < b {
+		return -1
+	}
+	return 1
 }

@@ -95,6 +95,13 @@ func compute(def *slo.SLO, sr *Series, now time.Time, windows []time.Duration) S
 
 // computeShare is compute with the SLO's budget share worked out.
 func computeShare(def *slo.SLO, share budgetShare, sr *Series, now time.Time, windows []time.Duration) Status {
+	return computeCounts(def, share, sr, now, windows, nil)
+}
+
+// computeCounts is computeShare that also keeps the counts of each
+// window in counts, when it is as long as windows, for the alert rules,
+// which read the same windows.
+func computeCounts(def *slo.SLO, share budgetShare, sr *Series, now time.Time, windows []time.Duration, counts []Counts) Status {
 	nowMin := UnixMinute(now)
 	start := WindowStart(def.Window, now)
 	st := Status{At: now, WindowStart: start, Objective: share.objective}
@@ -111,8 +118,14 @@ func computeShare(def *slo.SLO, share budgetShare, sr *Series, now time.Time, wi
 	}
 	nominal := def.Window.Nominal()
 	st.Budget.RemainingTime = Duration(max(st.Budget.RemainingFraction, 0) * share.f * float64(nominal))
-	for _, w := range windows {
+	if len(windows) > 0 {
+		st.BurnRates = make([]BurnRate, 0, len(windows))
+	}
+	for i, w := range windows {
 		c := sr.Window(nowMin, w)
+		if len(counts) == len(windows) {
+			counts[i] = c
+		}
 		b := BurnRate{Window: Duration(w)}
 		if c.Total > 0 {
 			b.HasData = true

@@ -210,6 +210,22 @@ func TestJourneyRefusals(t *testing.T) {
 	}
 }
 
+// TestJourneyWithoutServiceIsToldOnce checks that a journey document that
+// names no service hears that, not also that its bare component names
+// cannot be resolved.
+func TestJourneyWithoutServiceIsToldOnce(t *testing.T) {
+	doc := "apiVersion: accord/v1\nkind: SLO\nmetadata: {name: j}\nspec:\n  objective: 99\n  window: 7d\n  owners: {team: pos, productOwner: Maria}\n  runbook: https://wiki.example.com/j\n  composite: {components: [scan, payments/card]}\n"
+	res := spec.LoadBytes("s.yaml", []byte(doc))
+	got := diagLines(res, "")
+	want := []string{
+		`s.yaml:5:3: spec.service: SLO "j" names no service`,
+		`s.yaml:9:34: spec.composite.components[1]: unknown component SLO "payments/card"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
 // TestJourneyWithoutIndicatorIsNoMissingIndicator checks that a journey is
 // not asked for an indicator, and that an SLO with neither is told both
 // ways to be measured.

@@ -75,6 +75,8 @@ func checkComposite(s slo.SLO, byID map[string]*slo.SLO, diags *diag.List) {
 		case comp.SLO == "":
 			diags.Errorf(at, "the component names no SLO: give slo: NAME (an SLO of this service) or slo: SERVICE/NAME")
 			continue
+		case s.Service == "" && !strings.Contains(comp.SLO, "/"):
+			continue // a bare name needs the service the SLO does not name, and is told so
 		case !validComponentID(comp.SLO):
 			diags.Errorf(at, "component %q must name an SLO as NAME (of this service) or SERVICE/NAME", comp.SLO)
 			continue

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -9,13 +10,21 @@ import (
 // into the database file.
 const checkpointEvery = time.Second
 
+// autoCheckpoint is how many pages the WAL holds before the writer's
+// commit checkpoints it (16 MiB; SQLite's default is 1,000 pages).
+const autoCheckpoint = 4096
+
 // checkpointer checkpoints the WAL every checkpointEvery until the store
-// closes. The writer does not: SQLite's automatic checkpoint runs in the
-// commit that takes the WAL past 1,000 pages, and copying those pages
-// into the database and syncing it held that commit, and every commit
-// waiting behind it, for a tenth of a second to half a second under a
-// backlog. A passive checkpoint on a connection of its own runs beside
-// the writer and waits for no one.
+// closes. SQLite's automatic checkpoint runs in the commit that finds the
+// WAL past its limit, and copying the pages into the database and syncing
+// it held that commit, and every commit waiting behind it, for a tenth of
+// a second to half a second under a backlog. A passive checkpoint on a
+// connection of its own copies them beside the writer and waits for no
+// one. The writer keeps an automatic checkpoint, at a higher limit
+// (autoCheckpoint), which then copies only the last pages: SQLite starts
+// the WAL again from its beginning only when a write begins with every
+// page of it copied, which a checkpoint beside a busy writer never sees,
+// and without one the WAL grew by gigabytes under a backlog.
 func (s *Store) checkpointer() {
 	defer close(s.checkpointed)
 	tick := time.NewTicker(checkpointEvery)
@@ -29,7 +38,15 @@ func (s *Store) checkpointer() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		// A failure (a full disk) leaves the pages in the WAL, where
 		// readers find them; the next tick tries again.
-		_, _ = s.read.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+		_ = s.checkpoint(ctx)
 		cancel()
 	}
+}
+
+// checkpoint copies the WAL into the database beside the writer.
+func (s *Store) checkpoint(ctx context.Context) error {
+	if _, err := s.read.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		return fmt.Errorf("checkpoint the WAL of %s: %w", s.path, err)
+	}
+	return nil
 }

@@ -167,8 +167,8 @@ func (s *Store) Compact(ctx context.Context, before int64) error {
 }
 
 // eachSeries calls fn with each series id, in transactions of the writer
-// that end once they have held it for s.partTime, so commits waiting for
-// the writer go between them. Each call's changes are committed whole.
+// that end when goOn says, so commits waiting for the writer go between
+// them. Each call's changes are committed whole.
 func (s *Store) eachSeries(ctx context.Context, fn func(tx *sql.Tx, series int64) error) error {
 	var ids []int64
 	rows, err := s.read.QueryContext(ctx, `SELECT id FROM series ORDER BY id`)
@@ -194,8 +194,8 @@ func (s *Store) eachSeries(ctx context.Context, fn func(tx *sql.Tx, series int64
 				return fmt.Errorf("begin: %w", err)
 			}
 			defer tx.Rollback()
-			deadline := time.Now().Add(s.partTime)
-			for done := 0; len(ids) > 0 && (done == 0 || time.Now().Before(deadline)); done++ {
+			start := time.Now()
+			for done := 0; len(ids) > 0 && (done == 0 || s.goOn(start)); done++ {
 				if err := fn(tx, ids[0]); err != nil {
 					return err
 				}

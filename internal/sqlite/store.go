@@ -92,9 +92,8 @@ func open(dir string) (*Store, error) {
 	// halfway, and writing that journal to a file was half of a merge's
 	// time. Readers, whose sorts may be large, keep theirs on disk.
 	q.Add("_pragma", "temp_store(MEMORY)")
-	// The checkpointer, not the writer's commits, checkpoints the WAL
-	// (checkpoint.go).
-	q.Add("_pragma", "wal_autocheckpoint(0)")
+	// The checkpointer copies the WAL beside the writer (checkpoint.go).
+	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", autoCheckpoint))
 	write, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)

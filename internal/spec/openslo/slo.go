@@ -45,7 +45,7 @@ func (l *Loader) readSLO(o *object) []slo.SLO {
 		},
 	}
 	base.Owners, base.Labels, base.RunbookURL = md.owners()
-	md.unknownAnnotations(annOwners, annRunbook, annPolicy, annGroupBy, annAlerting, annLatencyThreshold, annHistogram, annQueryShape, annName, annDefaultStart, annOTLP)
+	md.unknownAnnotations(annOwners, annRunbook, annPolicy, annGroupBy, annAlerting, annLatencyThreshold, annHistogram, annQueryShape, annName, annDefaultStart, annOTLP, annComposite)
 	if n := md.annotations[annName]; n != "" {
 		base.Name = n // the SLO's name before a conversion made it unique
 	}
@@ -72,7 +72,18 @@ func (l *Loader) readSLO(o *object) []slo.SLO {
 		inferGroupBy(sp, k.indicator, &base)
 	}
 	l.readAlertPolicies(sp, &base)
-	return l.readObjectives(o.version, sp, base, threshold, !shared, md)
+	out, weights := l.readObjectives(o.version, sp, base, threshold, !shared, md)
+	if weights == nil {
+		if _, ok := md.annotations[annComposite]; ok {
+			md.m.Warnf("annotations", "annotation %s applies to a composite SLO, whose objectives each have an SLI of their own; it is ignored", annComposite)
+		}
+		return out
+	}
+	j, named := readJourney(sp, base, out, weights, md)
+	if named {
+		return []slo.SLO{j} // the objectives repeat SLOs written on their own
+	}
+	return append(out, j)
 }
 
 func readMethod(sp *decode.Map) slo.BudgetingMethod {
@@ -94,18 +105,19 @@ func readMethod(sp *decode.Map) slo.BudgetingMethod {
 
 // readObjectives makes one SLO per objective: Accord gives each objective
 // its own budget. An objective with an SLI of its own (a composite SLO's)
-// is measured by that SLI.
-func (l *Loader) readObjectives(version string, sp *decode.Map, base slo.SLO, threshold, own bool, md meta) []slo.SLO {
+// is measured by that SLI. For a composite SLO of several objectives it
+// also returns each objective's compositeWeight, which makes the SLO a
+// journey over them; otherwise weights is nil.
+func (l *Loader) readObjectives(version string, sp *decode.Map, base slo.SLO, threshold, own bool, md meta) (out []slo.SLO, weights []weight) {
 	items := sp.Maps("objectives")
 	if len(items) == 0 {
 		sp.Errorf("objectives", "an SLO needs at least one objective with a target")
-		return []slo.SLO{base}
+		return []slo.SLO{base}, nil
 	}
 	k := keysOf(version)
-	var out []slo.SLO
+	composite := own && len(items) > 1
 	for i, m := range items {
-		s := objectiveSLO(base, m, i, len(items))
-		m.Known("compositeWeight")
+		s := objectiveSLO(base, m, i, len(items), composite)
 		if m.Has(k.indicator) || m.Has(k.indicatorRef) {
 			if !own {
 				m.Errorf(k.indicator, "an objective has an SLI of its own only in a composite SLO, whose spec has none")
@@ -113,33 +125,44 @@ func (l *Loader) readObjectives(version string, sp *decode.Map, base slo.SLO, th
 			s.Indicator = slo.Indicator{}
 			threshold = l.readIndicator(version, m, &s, md)
 			inferGroupBy(m, k.indicator, &s)
-			if len(items) > 1 {
-				m.Warnf(k.indicator, "composite SLO: Accord measures each objective on its own; the composite budget of them all is not computed")
-			}
 		} else if own {
 			sp.Errorf(k.indicator, "required field is missing: give %s (an inline SLI) or %s, in the spec or in each objective", k.indicator, k.indicatorRef)
+		}
+		if composite {
+			weights = append(weights, readWeight(m))
+		} else if m.Has("compositeWeight") && !own {
+			m.Warnf("compositeWeight", "compositeWeight weighs the objectives of a composite SLO, each with an SLI of its own; this SLO's objectives share one SLI, so it is ignored")
+		} else {
+			m.Known("compositeWeight") // one objective: nothing to weigh it against
 		}
 		readObjective(m, &s, threshold)
 		m.Close()
 		out = append(out, s)
 	}
-	return out
+	return out, weights
 }
 
 // objectiveSLO returns the SLO objective i of n becomes: a copy of base,
 // named after the objective when there are several.
-func objectiveSLO(base slo.SLO, m *decode.Map, i, n int) slo.SLO {
+func objectiveSLO(base slo.SLO, m *decode.Map, i, n int, composite bool) slo.SLO {
 	s := base
 	s.SpecName, s.SpecObjective = base.Name, i
-	s.Origins = slo.Origins{}
-	for k, v := range base.Origins {
-		s.Origins[k] = v
-	}
+	s.Origins = copyOrigins(base.Origins)
 	if n > 1 {
 		s.Name = objectiveName(base.Name, m, i)
-		m.Doc.Diags.Warnf(m.Self(), "SLO %q has %d objectives: Accord reads this one as SLO %q with a budget of its own", base.Name, n, s.Name)
+		if !composite {
+			m.Doc.Diags.Warnf(m.Self(), "SLO %q has %d objectives: Accord reads this one as SLO %q with a budget of its own", base.Name, n, s.Name)
+		}
 	}
 	return s
+}
+
+func copyOrigins(o slo.Origins) slo.Origins {
+	c := slo.Origins{}
+	for k, v := range o {
+		c[k] = v
+	}
+	return c
 }
 
 // objectiveName names the SLO one of several objectives becomes.

@@ -49,7 +49,7 @@ func (l *Loader) readV1alphaSLO(o *object) []slo.SLO {
 	}
 	var out []slo.SLO
 	for i, m := range items {
-		s := objectiveSLO(base, m, i, len(items))
+		s := objectiveSLO(base, m, i, len(items), false)
 		if rm := m.Map("ratioMetrics"); rm.Present() {
 			if threshold {
 				rm.Doc.Diags.Errorf(rm.Self(), "give an indicator or ratioMetrics in each objective, not both")

@@ -60,7 +60,9 @@ func Write(cat slo.Catalog, opts Options) ([]byte, error) {
 		docs = append(docs, document{Kind: kindService, Metadata: md, Spec: spec})
 	}
 	services := map[string]map[string]bool{}
+	byID := map[string]slo.SLO{}
 	for _, s := range cat.SLOs {
+		byID[s.ID()] = s
 		if services[s.Name] == nil {
 			services[s.Name] = map[string]bool{}
 		}
@@ -72,7 +74,11 @@ func Write(cat slo.Catalog, opts Options) ([]byte, error) {
 		if len(services[s.Name]) > 1 {
 			name = s.Service + "-" + s.Name
 		}
-		sloDocs, err := wr.writeSLO(s, name)
+		write := wr.writeSLO
+		if s.Journey() {
+			write = func(s slo.SLO, name string) ([]document, error) { return wr.writeJourney(s, name, byID) }
+		}
+		sloDocs, err := write(s, name)
 		if err != nil {
 			return nil, fmt.Errorf("write SLO %s as OpenSLO: %w", s.ID(), err)
 		}

@@ -59,11 +59,15 @@ type calendar struct {
 }
 
 type objective struct {
+	DisplayName     string   `yaml:"displayName,omitempty"`
 	Op              string   `yaml:"op,omitempty"`
 	Value           *float64 `yaml:"value,omitempty"`
 	Target          float64  `yaml:"target"`
 	TimeSliceTarget *float64 `yaml:"timeSliceTarget,omitempty"`
 	TimeSliceWindow string   `yaml:"timeSliceWindow,omitempty"`
+	Indicator       *sliDoc  `yaml:"indicator,omitempty"`
+	IndicatorRef    string   `yaml:"indicatorRef,omitempty"`
+	CompositeWeight *float64 `yaml:"compositeWeight,omitempty"`
 }
 
 type policyRef struct {
@@ -83,6 +87,25 @@ var methodNames = map[slo.BudgetingMethod]string{slo.Occurrences: "Occurrences",
 // writeSLO renders an SLO as an SLO document named name (unique among the
 // catalog's SLOs) followed by its alert policies, conditions and targets.
 func (wr *sloWriter) writeSLO(s slo.SLO, name string) ([]document, error) {
+	md := sloMetadata(s, name)
+	sli, obj, err := writeIndicator(s, md.Annotations)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := sloSpecOf(s, []objective{objectiveOf(s, obj)})
+	if err != nil {
+		return nil, err
+	}
+	spec.Indicator = &sli
+	if e := s.Indicator.External; e != nil && e.SLIRef != "" {
+		spec.Indicator, spec.IndicatorRef = nil, e.SLIRef
+	}
+	return wr.withPolicies(s, name, md, spec), nil
+}
+
+// sloMetadata is an SLO document's metadata, with what OpenSLO has no
+// field for in annotations.
+func sloMetadata(s slo.SLO, name string) metadata {
 	md := metadata{Name: name, DisplayName: s.DisplayName, Labels: s.Labels, Annotations: ownerAnnotations(s.Owners, s.RunbookURL)}
 	if name != s.Name {
 		md.Annotations[annName] = s.Name
@@ -97,10 +120,15 @@ func (wr *sloWriter) writeSLO(s slo.SLO, name string) ([]document, error) {
 	if extra := (accordAlerting{a.Name, a.Labels, a.Annotations, a.Page, a.Ticket}); mustJSON(extra) != mustJSON(accordAlerting{}) {
 		md.Annotations[annAlerting] = mustJSON(extra)
 	}
-	sli, obj, err := writeIndicator(s, md.Annotations)
-	if err != nil {
-		return nil, err
+	if s.Window.IsCalendar() && s.Window.StartTime == "" {
+		md.Annotations[annDefaultStart] = "true"
 	}
+	return md
+}
+
+// objectiveOf fills obj, which holds an indicator's op and value, with
+// s's target and time slices.
+func objectiveOf(s slo.SLO, obj objective) objective {
 	obj.Target = round(s.Objective / 100)
 	if s.Budgeting.Method != slo.Occurrences {
 		obj.TimeSliceWindow = slo.FormatDuration(s.Budgeting.SliceLength)
@@ -109,24 +137,27 @@ func (wr *sloWriter) writeSLO(s slo.SLO, name string) ([]document, error) {
 			obj.TimeSliceTarget = &t
 		}
 	}
+	return obj
+}
+
+// sloSpecOf is s's spec without its indicator.
+func sloSpecOf(s slo.SLO, objectives []objective) (sloSpec, error) {
 	method, ok := methodNames[s.Budgeting.Method]
 	if !ok {
-		return nil, fmt.Errorf("budgeting method %q has no OpenSLO name", s.Budgeting.Method)
+		return sloSpec{}, fmt.Errorf("budgeting method %q has no OpenSLO name", s.Budgeting.Method)
 	}
-	if s.Window.IsCalendar() && s.Window.StartTime == "" {
-		md.Annotations[annDefaultStart] = "true"
-	}
-	spec := sloSpec{
-		Description: s.Description, Service: s.Service, Indicator: &sli,
+	return sloSpec{
+		Description: s.Description, Service: s.Service,
 		TimeWindow: []timeWindow{writeWindow(s.Window)}, BudgetingMethod: method,
-		Objectives: []objective{obj},
-	}
-	if e := s.Indicator.External; e != nil && e.SLIRef != "" {
-		spec.Indicator, spec.IndicatorRef = nil, e.SLIRef
-	}
+		Objectives: objectives,
+	}, nil
+}
+
+// withPolicies returns the SLO document followed by its alert objects.
+func (wr *sloWriter) withPolicies(s slo.SLO, name string, md metadata, spec sloSpec) []document {
 	policies, docs := wr.alertPolicies(s, name)
 	spec.AlertPolicies = policies
-	return append([]document{{Kind: kindSLO, Metadata: md, Spec: spec}}, docs...), nil
+	return append([]document{{Kind: kindSLO, Metadata: md, Spec: spec}}, docs...)
 }
 
 func writeWindow(w slo.Window) timeWindow {
