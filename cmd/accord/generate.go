@@ -51,7 +51,9 @@ annotations summary, description and runbook_url).
 Only the last minute's events are read from raw series; every window adds
 them up, or adds up 5-minute and hourly tiles of them (see
 docs/prometheus.md). SLOs measured by pushed events are left out with a
-warning.
+warning. A journey (composite:) adds up its components' recorded minutes,
+weighted; a journey with a component measured by pushed events is left out
+with a warning naming it.
 
 --naming sloth records, besides, the series Sloth records (slo:sli_error:
 ratio_rate5m … 30d, slo:period_error_budget_remaining:ratio, sloth_slo_info,

@@ -59,6 +59,7 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 		if st.journey != nil {
 			e.prepareJourney(st, now)
 		}
+		judged := len(slices)
 		var buf [16]Counts
 		counts := buf[:0]
 		if len(st.windows) <= len(buf) {
@@ -94,6 +95,9 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 					changed = append(changed, *a)
 				}
 			}
+		}
+		if e.feeds != nil && len(slices) > judged {
+			e.rejudgeJourneys(id, slices[judged:])
 		}
 		st.forecast(now)
 		if !st.source.Stale {
@@ -156,7 +160,11 @@ func (st *sloState) advance(g *group, now time.Time, counts []Counts) []Count {
 	nowMin := UnixMinute(now)
 	g.events.Advance(nowMin)
 	var judged []Count
-	if g.slices != nil {
+	switch {
+	case g.slices != nil && st.journey != nil:
+		judged = st.judgeJourney(g, now)
+		g.slices.Advance(nowMin)
+	case g.slices != nil:
 		judged = st.judgeSlices(g, now)
 		g.slices.Advance(nowMin)
 	}

@@ -70,7 +70,9 @@ func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 			groups = append(groups, st.all) // its judged slices; its events follow the groups'
 		}
 		for _, g := range groups {
-			if g.key != allGroups {
+			// A journey's events are its components': what they leave out
+			// leaves it, and it stores none of its own to take out.
+			if g.key != allGroups && st.journey == nil {
 				negative = append(negative, counted(id, g.key, KindEvents, g.events, sp, nowMin)...)
 			}
 			if g.slices != nil { // slices already judged in the window leave too
@@ -88,6 +90,9 @@ func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 	e.applyAll(negative)
 	for _, id := range covered {
 		e.touch.add(id)
+		for _, f := range e.feeds[id] {
+			e.touch.add(f.journey)
+		}
 	}
 	e.mu.Unlock()
 	if len(covered) > 0 {

@@ -160,7 +160,7 @@ func (e *Engine) applyTo(slos map[string]*sloState, feeds map[string][]journeyFe
 	for _, c := range counts {
 		if feeds != nil && c.Kind == KindEvents {
 			for _, f := range feeds[c.SLO] {
-				if j, ok := slos[f.journey]; ok && f.weight > 0 && !j.timeslices() && !excluded(j.exclusions, c.Minute) {
+				if j, ok := slos[f.journey]; ok && f.weight > 0 && !j.timeslices() {
 					add(j.all.events, Count{Minute: c.Minute, Counts: Counts{Good: f.weight * c.Good, Total: f.weight * c.Total}})
 				}
 			}

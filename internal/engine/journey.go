@@ -3,7 +3,6 @@ package engine
 import (
 	"cmp"
 	"slices"
-	"time"
 
 	"github.com/accord-slo/accord/internal/slo"
 )
@@ -37,6 +36,19 @@ type journeyState struct {
 	// component journey otherwise: journeys are evaluated after their
 	// components, deepest last.
 	depth int
+
+	// What follows is brought up to date before each evaluation
+	// (prepareJourney); the slices are by component, in spec order.
+	comps []*sloState
+	// through is the newest minute each component has data for
+	// (noData when none); newest is the newest of them.
+	through []int64
+	newest  int64
+	// delayed says which components lag more than MaxDelay behind newest.
+	delayed []bool
+	// stand are the counts standing in for delayed components' missing
+	// minutes (countAsGood, countAsBad), as added to the journey's events.
+	stand []standIn
 }
 
 // journeyFeeds maps each SLO that counts in a journey to the journeys it
@@ -155,26 +167,18 @@ func allPushed(cat slo.Catalog, ids map[string]float64) bool {
 	return true
 }
 
-// prepareJourney brings what a journey takes from its components up to
-// now before it is evaluated: the health of their sources. The caller
-// holds the lock.
-func (e *Engine) prepareJourney(st *sloState, now time.Time) {
-	src := SourceState{Backfill: 1}
-	for _, id := range sortedKeys(st.journey.leaves) {
-		c := e.slos[id]
-		if c == nil || c.def.Indicator.Pushed() || c.source.NotMeasured != "" {
-			continue
-		}
-		if c.source.Stale && !src.Stale {
-			src.Stale, src.StaleSince, src.Error = true, c.source.StaleSince, "component "+id+": "+c.source.Error
-		}
-		src.Backfill = min(src.Backfill, c.source.Backfill)
-		if src.LastSuccess.IsZero() || c.source.LastSuccess.Before(src.LastSuccess) {
-			src.LastSuccess = c.source.LastSuccess
-		}
-		if src.Through.IsZero() || c.source.Through.Before(src.Through) {
-			src.Through = c.source.Through
+// JourneyLeaves returns, for each occurrences journey of the catalog, the
+// SLOs whose events count in it with their weights (multiplied down
+// nested journeys): its events over any span are theirs, weighted. Time
+// slice journeys are left out: their judged slices are stored.
+func JourneyLeaves(cat slo.Catalog) map[string]map[string]float64 {
+	_, states := journeyFeeds(cat)
+	out := map[string]map[string]float64{}
+	for _, def := range cat.SLOs {
+		m := def.Budgeting.Method
+		if js := states[def.ID()]; js != nil && (m == "" || m == slo.Occurrences) {
+			out[def.ID()] = js.leaves
 		}
 	}
-	st.source = src
+	return out
 }

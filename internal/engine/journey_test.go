@@ -208,3 +208,85 @@ func TestJourneyOnAFollowerMatchesTheLeader(t *testing.T) {
 		t.Fatalf("leader %+v, follower %+v", l.Status.Counts, f.Status.Counts)
 	}
 }
+
+// TestMaintenanceLeavesAJourneyAsItLeavesItsComponents excludes a
+// maintenance window of the checkout service: the bad events pay had in
+// it leave the journey too, the same after a restart.
+func TestMaintenanceLeavesAJourneyAsItLeavesItsComponents(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start.Add(time.Hour))
+	cat := withJourney(t, mustCatalog(t, checkoutSpec), "checkout/scan", "checks-out", components("checkout/scan", "checkout/pay"))
+	dir := t.TempDir()
+	e, store := mustEngine(t, cat, dir, clock)
+	if err := e.Ingest(ctx, []engine.Event{
+		counted("scan", start, 100, 100), counted("pay", start, 100, 100),
+		counted("pay", start.Add(30*time.Minute), 0, 100), // in the maintenance
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m := slo.Annotation{Kind: slo.AnnotationMaintenance, Service: "checkout", Start: start.Add(20 * time.Minute),
+		End: start.Add(40 * time.Minute), ExcludeFromBudget: true}
+	if _, err := store.AddAnnotation(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Exclude(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := mustView(t, e, "checkout/checks-out"); v.Status.Counts != (engine.Counts{Good: 200, Total: 200}) {
+		t.Fatalf("journey after the maintenance left: %+v, want 200 of 200", v.Status.Counts)
+	}
+	store.Close()
+	again, store2 := mustEngine(t, cat, dir, clock)
+	defer store2.Close()
+	anns, err := store2.Annotations(ctx, "", time.Time{}, start.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.SetExclusions(anns)
+	if err := again.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := mustView(t, again, "checkout/checks-out"); v.Status.Counts != (engine.Counts{Good: 200, Total: 200}) {
+		t.Fatalf("journey after a restart: %+v, want 200 of 200", v.Status.Counts)
+	}
+}
+
+// TestReloadAddingOrReweighingAJourneyCountsItsComponentsPast adds a
+// journey to a running engine, then changes a weight: each time the
+// journey counts everything its components stored.
+func TestReloadAddingOrReweighingAJourneyCountsItsComponentsPast(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start)
+	plain := mustCatalog(t, checkoutSpec)
+	e, store := mustEngine(t, plain, t.TempDir(), clock)
+	defer store.Close()
+	if err := e.Ingest(ctx, []engine.Event{counted("scan", start, 100, 100), counted("pay", start, 90, 100)}); err != nil {
+		t.Fatal(err)
+	}
+	reload := func(cat slo.Catalog, good, total float64) {
+		t.Helper()
+		if _, err := e.Reload(ctx, cat, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Evaluate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if v := mustView(t, e, "checkout/checks-out"); v.Status.Counts != (engine.Counts{Good: good, Total: total}) {
+			t.Fatalf("journey counts %+v, want %v of %v", v.Status.Counts, good, total)
+		}
+	}
+	reload(withJourney(t, plain, "checkout/scan", "checks-out", components("checkout/scan", "checkout/pay")), 190, 200)
+	heavier := components("checkout/scan", "checkout/pay")
+	heavier.Components[1].Weight = 2
+	reload(withJourney(t, plain, "checkout/scan", "checks-out", heavier), 280, 300)
+	// Counted after the reload, too.
+	if err := e.Ingest(ctx, []engine.Event{counted("pay", start, 10, 10)}); err != nil {
+		t.Fatal(err)
+	}
+	reload(withJourney(t, plain, "checkout/scan", "checks-out", heavier), 300, 320)
+}

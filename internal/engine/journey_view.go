@@ -1,6 +1,10 @@
 package engine
 
-import "math"
+import (
+	"math"
+
+	"github.com/accord-slo/accord/internal/slo"
+)
 
 // ComponentImpact is one component of a journey over the journey's
 // window, and the share of the journey's spent budget it caused, so the
@@ -21,6 +25,9 @@ type ComponentImpact struct {
 	// the bad journey slices the component was bad in, each shared among
 	// the components bad in it.
 	SpentShare float64 `json:"spentShare"`
+	// Delayed is true while the component's data lags more than the
+	// journey's maxDelay behind the newest of its components.
+	Delayed bool `json:"delayed,omitempty"`
 }
 
 // components is the impact of each of a journey's components over the
@@ -32,6 +39,9 @@ func (e *Engine) components(st *sloState) []ComponentImpact {
 	from, through := UnixMinute(st.all.status.WindowStart)-1, UnixMinute(st.all.status.At)
 	for i, c := range comps {
 		out[i] = ComponentImpact{SLO: c.SLO, Weight: c.Weight}
+		if js := st.journey; len(js.delayed) == len(comps) {
+			out[i].Delayed = js.delayed[i]
+		}
 		states[i] = e.slos[c.SLO]
 		if states[i] == nil {
 			continue
@@ -49,6 +59,9 @@ func (e *Engine) components(st *sloState) []ComponentImpact {
 	} else {
 		for i, c := range comps {
 			spent[i] = c.Weight * max(out[i].Total-out[i].Good, 0)
+			if len(st.journey.stand) == len(comps) {
+				spent[i] += st.journey.stand[i].in(from, through).Bad() // what stands in for its missing minutes
+			}
 		}
 	}
 	var sum float64
@@ -88,6 +101,9 @@ func (e *Engine) sliceImpact(st *sloState, states []*sloState, from, through int
 				}
 				n := c.all.slices.Sum(s-1, end-1)
 				bad[i] = comps[i].Weight * max(n.Total-n.Good, 0)
+				if n.Total <= 1e-9 && st.def.Composite.WhenDelayed == slo.CountAsBad && len(st.journey.delayed) == len(comps) && st.journey.late(i, end-1) {
+					bad[i] = comps[i].Weight * float64((end-s+l-1)/l) // late, counted as bad
+				}
 				sum += bad[i]
 			}
 			for i := range bad {

@@ -113,9 +113,11 @@ func (p *part) build(ctx context.Context) (feeds, error) {
 			cat.SLOs = append(cat.SLOs, c)
 			p.copies[def.ID()] = append(p.copies[def.ID()], candidate{c.ID(), obj})
 		}
-		if def.Indicator.Pushed() {
+		switch {
+		case def.Journey(): // counted from its components
+		case def.Indicator.Pushed():
 			hasPushed = true
-		} else {
+		default:
 			queried = append(queried, def)
 		}
 	}

@@ -227,8 +227,18 @@ func (o *Options) partition() []*part {
 	for i := range parts {
 		parts[i] = &part{opts: o}
 	}
+	// A journey replays in the part of its components, which count in it.
+	together := journeyGroups(o.Catalog)
+	first := map[int]int{} // each group's part
 	for i, def := range o.Catalog.SLOs {
-		parts[i%n].slos = append(parts[i%n].slos, def)
+		k := i % n
+		if g, ok := together[def.ID()]; ok {
+			if _, seen := first[g]; !seen {
+				first[g] = k
+			}
+			k = first[g]
+		}
+		parts[k].slos = append(parts[k].slos, def)
 	}
 	for _, p := range parts {
 		p.since = minuteOf(o.From) - longest(p.slos)

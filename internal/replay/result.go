@@ -16,7 +16,8 @@ type SLOResult struct {
 	Team        string  `json:"team,omitempty"`
 	Objective   float64 `json:"objective"`
 	Window      string  `json:"window"`
-	// Measured says where the history came from: prometheus or pushed.
+	// Measured says where the history came from: prometheus, pushed, or
+	// journey (its components' history).
 	Measured string `json:"measured"`
 	// Good and Total are the events (or slices) counted in the replay;
 	// SLI is their ratio, nil without data.
@@ -57,6 +58,7 @@ type SLOResult struct {
 const (
 	measuredPrometheus = "prometheus"
 	measuredPushed     = "pushed"
+	measuredJourney    = "journey"
 )
 
 // Interval is the SLI over a day or a week.
@@ -102,7 +104,9 @@ func (p *part) results() []SLOResult {
 		r := SLOResult{SLO: id, DisplayName: def.DisplayName, Team: o.Catalog.EffectiveOwners(def).Team,
 			Objective: def.Objective, Window: def.Window.String(), Measured: measuredPrometheus,
 			Alerts: nonNil(alerts[id]), Hurt: nonNil(Merge(hurt[id], HurtGap))}
-		if def.Indicator.Pushed() {
+		if def.Journey() {
+			r.Measured = measuredJourney
+		} else if def.Indicator.Pushed() {
 			r.Measured = measuredPushed
 			if o.Store == nil {
 				r.Note = "measured from pushed events: give --data-dir to read their history from Accord's store"

@@ -190,8 +190,11 @@ func plural(n int, thing string) string {
 }
 
 func measuredText(m string) string {
-	if m == measuredPushed {
+	switch m {
+	case measuredPushed:
 		return "pushed events"
+	case measuredJourney:
+		return "its components (a journey)"
 	}
 	return "Prometheus"
 }

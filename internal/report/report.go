@@ -144,6 +144,7 @@ const burnsPerSLO = 3
 
 // Build computes the report for period from what src stores.
 func Build(ctx context.Context, src Source, cat slo.Catalog, period Period, now time.Time) (*Report, error) {
+	src = WithJourneys(src, cat)
 	prev := period.Previous()
 	r := &Report{Period: period, Previous: prev, Generated: now, Ownership: OwnershipOf(cat), Teams: []Team{}}
 	from, to := engine.UnixMinute(prev.From), engine.UnixMinute(period.To)

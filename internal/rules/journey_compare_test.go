@@ -50,7 +50,7 @@ func TestJourneyAgreesWithTheEngine(t *testing.T) {
 		if scan.minutes() != pay.minutes() {
 			t.Fatalf("%s: %d minutes of scans, %d of payments", sc.name, scan.minutes(), pay.minutes())
 		}
-		fired := runEngineOn(t, cat, scan.minutes(), func(m int) []engine.Count {
+		fired, _ := runEngineOn(t, cat, scan.minutes(), func(m int) []engine.Count {
 			s, p := scan.at(m), pay.at(m)
 			return []engine.Count{
 				{SLO: "checkout/scan", Group: engine.GroupKey(nil), Kind: engine.KindEvents, Minute: int64(m), Counts: engine.Counts{Good: s.good, Total: s.good + s.bad}},

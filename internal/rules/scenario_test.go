@@ -76,7 +76,7 @@ type episode struct {
 // Prometheus). It returns, by SLO ID and burn window, when each alert fired.
 func runEngine(t *testing.T, cat *slo.Catalog, sc scenario) map[string]map[string]*episode {
 	t.Helper()
-	return runEngineOn(t, cat, sc.minutes(), func(m int) []engine.Count {
+	fired, _ := runEngineOn(t, cat, sc.minutes(), func(m int) []engine.Count {
 		p := sc.at(m)
 		var counts []engine.Count
 		for _, s := range cat.SLOs {
@@ -85,11 +85,12 @@ func runEngine(t *testing.T, cat *slo.Catalog, sc scenario) map[string]map[strin
 		}
 		return counts
 	})
+	return fired
 }
 
 // runEngineOn feeds Accord's engine the counts of each of the minutes as
-// runEngine does.
-func runEngineOn(t *testing.T, cat *slo.Catalog, minutes int, counts func(m int) []engine.Count) map[string]map[string]*episode {
+// runEngine does, and returns the engine too.
+func runEngineOn(t *testing.T, cat *slo.Catalog, minutes int, counts func(m int) []engine.Count) (map[string]map[string]*episode, *engine.Engine) {
 	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(t.TempDir())
@@ -128,5 +129,5 @@ func runEngineOn(t *testing.T, cat *slo.Catalog, minutes int, counts func(m int)
 			ep.last, ep.firing = m+1, ep.firing+1
 		}
 	}
-	return out
+	return out, e
 }

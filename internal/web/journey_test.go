@@ -121,6 +121,22 @@ func TestJourneyAnswersWithItsComponentsImpact(t *testing.T) {
 		v.Components[1].Total != 100 || *v.Components[1].SLI != 0.9 || v.Components[1].Weight != 1 {
 		t.Fatalf("components %+v, want pay to have caused all the spent budget", v.Components)
 	}
+	var h struct {
+		Points []struct {
+			Good  float64 `json:"good"`
+			Total float64 `json:"total"`
+		} `json:"points"`
+	}
+	if err := json.Unmarshal(get("/api/v1/slos/checkout/customer-checks-out/history?step=1h"), &h); err != nil {
+		t.Fatal(err)
+	}
+	var good, total float64
+	for _, p := range h.Points {
+		good, total = good+p.Good, total+p.Total
+	}
+	if good != 190 || total != 200 {
+		t.Fatalf("history holds %v good of %v, want 190 of 200", good, total)
+	}
 	metrics := string(get("/metrics"))
 	if !strings.Contains(metrics, `accord_slo_sli_ratio{service="checkout",slo="customer-checks-out",team="pos-platform"} 0.95`) {
 		t.Fatalf("/metrics lacks the journey's SLI:\n%s", grepLines(metrics, "customer-checks-out"))
