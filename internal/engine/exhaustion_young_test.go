@@ -29,7 +29,7 @@ func TestYoungSeriesForecastsFromItsOwnData(t *testing.T) {
 	if !near(st.Budget.Remaining, 40, 1e-6) {
 		t.Fatalf("budget left %v, want 40 bad events", st.Budget.Remaining)
 	}
-	if ex := exhaustion(&def, sr, now, st); ex == nil || (ex.Sub(now)-40*time.Minute).Abs() > time.Second {
+	if ex := exhaustion(&def, def.BudgetFraction(), sr, now, st); ex == nil || (ex.Sub(now)-40*time.Minute).Abs() > time.Second {
 		t.Errorf("exhaustion %v, want in 40m", ex)
 	}
 }
