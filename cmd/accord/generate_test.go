@@ -10,7 +10,8 @@ import (
 )
 
 // examplesWarnings are what generating from the examples says on stderr.
-const examplesWarnings = `warning: checkout/receipt-printing: measured from pushed events (stream "receipt-printing"), so Prometheus has nothing to record; left out
+const examplesWarnings = `warning: checkout/customer-checks-out: its component checkout/receipt-printing is measured from pushed events (stream "receipt-printing"), so Prometheus has nothing to record; left out
+warning: checkout/receipt-printing: measured from pushed events (stream "receipt-printing"), so Prometheus has nothing to record; left out
 warning: store-sync/sync-freshness: the calendar month (Europe/Berlin) window is measured as a rolling 30d in Prometheus rules
 `
 

@@ -188,7 +188,8 @@ func checkFit(t *testing.T, ctx context.Context, base string, pages []fitPage, w
 // TestBrowserExamplePagesFitTheScreen serves the examples a newcomer
 // starts with, their Prometheus unreachable, and lays out every page at
 // 1400 and 390 px: payment-success's stale message holds the long query
-// URL of the failed request, which must wrap rather than widen the page.
+// URL of the failed request, which must wrap rather than widen the page;
+// the checkout journey's page shows its components.
 func TestBrowserExamplePagesFitTheScreen(t *testing.T) {
 	dir := t.TempDir()
 	files, err := filepath.Glob("../../examples/*.yaml")
@@ -217,6 +218,7 @@ func TestBrowserExamplePagesFitTheScreen(t *testing.T) {
 	ctx := startBrowser(t, 120*time.Second)
 	pages := []fitPage{
 		{"example payment-success", "/slos/checkout/payment-success", "The data source fails since"},
+		{"example journey", "/slos/checkout/customer-checks-out", "Components: who spent the journey's budget"},
 		{"example overview", "/", ""}, {"example teams", "/teams", ""}, {"example alerts", "/alerts", ""}, {"example reports", "/reports", ""},
 	}
 	checkFit(t, ctx, a.URL(), append(pages, everySLOAndTeam(a)...), 1400, 390)

@@ -126,3 +126,41 @@ func TestLateComponentOfTimeSlicesCountsAsBadUntilItsDataArrives(t *testing.T) {
 		t.Fatalf("after b's data: %+v, components %+v; want 12 good slices", v.Status.Counts, v.Components)
 	}
 }
+
+// TestLateComponentOfRatioSlicesCountsAsWhenDelayedSays stops rb's data
+// for half an hour past a maxDelay of 15 minutes while ra reads 0.8 in
+// every slice: the journey's slices after rb's data read the mean of
+// ra's 0.8 and rb's stand-in (1 or 0), or ra's alone (ignore).
+func TestLateComponentOfRatioSlicesCountsAsWhenDelayedSays(t *testing.T) {
+	for when, late := range map[slo.WhenDelayed]float64{slo.CountAsGood: 0.9, slo.CountAsBad: 0.4, slo.IgnoreDelayed: 0.8} {
+		t.Run(string(when), func(t *testing.T) {
+			ctx := context.Background()
+			start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+			clock := engine.NewManualClock(start)
+			comp := components("stores/ra", "stores/rb")
+			comp.MaxDelay, comp.WhenDelayed = 15*time.Minute, when
+			cat := withJourney(t, mustCatalog(t, stepSlicesSpec), "stores/ra", "both", comp)
+			e, store := mustEngine(t, cat, t.TempDir(), clock)
+			defer store.Close()
+			var events []engine.Event
+			for m := range 60 {
+				at := start.Add(time.Duration(m) * time.Minute)
+				events = append(events, counted("ra", at, 8, 10))
+				if m < 30 {
+					events = append(events, counted("rb", at, 10, 10))
+				}
+			}
+			clock.Set(start.Add(time.Hour + 3*time.Minute))
+			if err := e.Ingest(ctx, events); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.Evaluate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			v := mustView(t, e, "stores/both")
+			if want := 6*0.9 + 6*late; v.Status.Counts.Total != 12 || !near(v.Status.Counts.Good, want, 1e-9) {
+				t.Fatalf("journey %+v, want %v good of 12 slices", v.Status.Counts, want)
+			}
+		})
+	}
+}

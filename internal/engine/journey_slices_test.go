@@ -51,6 +51,9 @@ func TestTimeSliceJourneyIsGoodOnlyWhenEveryComponentWithDataIs(t *testing.T) {
 	ratio := components("stores/ra", "stores/rb")
 	ratio.Components[1].Weight = 3
 	cat = withJourney(t, cat, "stores/ra", "both-ratio", ratio)
+	// A journey over that journey, first in the catalog: judged after it.
+	cat = withJourney(t, cat, "stores/a", "outer", components("stores/both", "stores/a"))
+	cat.SLOs = append(cat.SLOs[len(cat.SLOs)-1:], cat.SLOs[:len(cat.SLOs)-1]...)
 	dir := t.TempDir()
 	e, store := mustEngine(t, cat, dir, clock)
 	var events []engine.Event
@@ -82,6 +85,9 @@ func TestTimeSliceJourneyIsGoodOnlyWhenEveryComponentWithDataIs(t *testing.T) {
 	if v.Status.Counts != (engine.Counts{Good: 9, Total: 11}) {
 		t.Fatalf("journey slices %+v, want 9 good of 11 (slice 10 had no data; 3 and 5 were bad)", v.Status.Counts)
 	}
+	if o := mustView(t, e, "stores/outer"); o.Status.Counts != v.Status.Counts {
+		t.Fatalf("outer journey slices %+v, want its inner journey's %+v", o.Status.Counts, v.Status.Counts)
+	}
 	if a, b := v.Components[0], v.Components[1]; a.SpentShare != 0.5 || b.SpentShare != 0.5 || a.Total != 11 || b.Total != 10 {
 		t.Fatalf("components %+v, want each to have spent half", v.Components)
 	}
@@ -108,6 +114,9 @@ func TestTimeSliceJourneyIsGoodOnlyWhenEveryComponentWithDataIs(t *testing.T) {
 	if v.Status.Counts != (engine.Counts{Good: 8, Total: 11}) || !near(v.Components[1].SpentShare, 2.0/3, 1e-9) {
 		t.Fatalf("after b's late slice: %+v, components %+v; want 8 good of 11, b two thirds", v.Status.Counts, v.Components)
 	}
+	if o := mustView(t, e, "stores/outer"); o.Status.Counts != v.Status.Counts {
+		t.Fatalf("after b's late slice the outer journey has %+v, its inner one %+v", o.Status.Counts, v.Status.Counts)
+	}
 
 	// The journey's slices are stored once, as judged: a restart reads
 	// the same.
@@ -117,7 +126,7 @@ func TestTimeSliceJourneyIsGoodOnlyWhenEveryComponentWithDataIs(t *testing.T) {
 	if err := again.Evaluate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"stores/both", "stores/both-ratio"} {
+	for _, id := range []string{"stores/both", "stores/both-ratio", "stores/outer"} {
 		a, b := mustView(t, e, id), mustView(t, again, id)
 		if !near(a.Status.Counts.Good, b.Status.Counts.Good, 1e-9) || a.Status.Counts.Total != b.Status.Counts.Total {
 			t.Fatalf("%s after a restart counts %+v, before %+v", id, b.Status.Counts, a.Status.Counts)

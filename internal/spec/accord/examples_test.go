@@ -26,7 +26,7 @@ func TestExamplesLoadClean(t *testing.T) {
 	}
 	slices.Sort(ids)
 	want := []string{
-		"checkout/checkout-latency", "checkout/payment-success", "checkout/receipt-printing",
+		"checkout/checkout-latency", "checkout/customer-checks-out", "checkout/payment-success", "checkout/receipt-printing",
 		"store-sync/price-updates-applied", "store-sync/sync-freshness",
 	}
 	if !slices.Equal(ids, want) {

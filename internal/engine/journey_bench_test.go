@@ -1,0 +1,57 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/slo"
+)
+
+// BenchmarkEvaluate10kSLOsAnd1kJourneys is BenchmarkEvaluate10kSLOs with
+// 1,000 journeys besides, each over 10 of the SLOs (occurrences, a day of
+// data counted in as it was recorded): what journeys add to an
+// evaluation.
+func BenchmarkEvaluate10kSLOsAnd1kJourneys(b *testing.B) {
+	const n, journeys = 10_000, 1_000
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start.Add(24 * time.Hour))
+	cat := mustCatalog(b, manySLOs(n))
+	for j := range journeys {
+		var c slo.Composite
+		for k := range n / journeys {
+			c.Components = append(c.Components, slo.Component{SLO: fmt.Sprintf("bench/slo-%d", j*(n/journeys)+k), Weight: float64(k + 1)})
+		}
+		cat = withJourney(b, cat, "bench/slo-0", fmt.Sprintf("journey-%d", j), c)
+	}
+	e, store := mustEngine(b, cat, b.TempDir(), clock)
+	defer store.Close()
+	var counts []engine.Count
+	for i := 0; i < n; i++ {
+		for m := int64(0); m < 24*60; m += 10 {
+			counts = append(counts, engine.Count{SLO: fmt.Sprintf("bench/slo-%d", i), Group: "{}", Kind: engine.KindEvents,
+				Minute: engine.UnixMinute(start) + m, Counts: engine.Counts{Good: 999, Total: 1000}})
+		}
+	}
+	if err := e.Record(context.Background(), counts); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := store.Flush(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		clock.Advance(time.Minute)
+		if err := e.Evaluate(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/cycle")
+	b.StopTimer()
+	if v, _ := e.SLO("bench/journey-0"); v.Status.Counts.Total != 55*1000*24*6 {
+		b.Fatalf("journey-0 counts %+v, want its 10 components' weighted sums", v.Status.Counts)
+	}
+}
