@@ -126,10 +126,11 @@ var (
 	descAlert     = prometheus.NewDesc("accord_slo_alert_firing", "Firing burn-rate alerts (one per group of a grouped SLO).", append(labelsSLO, "severity", "windows"), nil)
 	descPolicy    = prometheus.NewDesc("accord_slo_policy_state", "1 for the error budget policy state the SLO is in.", append(labelsSLO, "policy", "state"), nil)
 	descGroups    = prometheus.NewDesc("accord_slo_groups", "Groups (label sets) a grouped SLO counts; events that would start one over --max-groups are refused.", labelsSLO, nil)
+	descComponent = prometheus.NewDesc("accord_slo_journey_component_spent_share", "Share of a journey's spent budget over its window that one component (service/name) caused; a journey's shares add up to 1 once it spent some.", append(labelsSLO, "component"), nil)
 )
 
 func (c *sloCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descSLI, descObjective, descRemaining, descBurn, descStale, descBackfill, descAlert, descPolicy, descGroups} {
+	for _, d := range []*prometheus.Desc{descSLI, descObjective, descRemaining, descBurn, descStale, descBackfill, descAlert, descPolicy, descGroups, descComponent} {
 		ch <- d
 	}
 }
@@ -160,6 +161,14 @@ func (c *sloCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		if v.GroupCount > 0 {
 			gauge(descGroups, float64(v.GroupCount), l...)
+		}
+		if v.Journey && v.Status.HasData() {
+			// The list leaves a journey's components out; journeys are few.
+			if full, ok := c.engine.SLO(v.ID); ok {
+				for _, comp := range full.Components {
+					gauge(descComponent, comp.SpentShare, append(l, comp.SLO)...)
+				}
+			}
 		}
 		firing := map[[2]string]float64{} // groups of one SLO add up
 		for _, a := range v.Alerts {

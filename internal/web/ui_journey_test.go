@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -173,3 +175,60 @@ func TestOverviewShowsJourneysFirst(t *testing.T) {
 func prose(fragment string) string {
 	return strings.NewReplacer(" ,", ",", " :", ":", " .", ".", " 's", "'s").Replace(text(fragment))
 }
+
+// TestMetricsShowEachComponentsShareOfAJourneysSpentBudget scrapes the
+// components' shares of each journey, as the API gives them, in the whole
+// scrape and the journey's team's, and in no other team's.
+func TestMetricsShowEachComponentsShareOfAJourneysSpentBudget(t *testing.T) {
+	s := mustSeed(t, journeyTraffic())
+	shares := func(path string) map[string]float64 {
+		t.Helper()
+		code, body := s.get(t, path)
+		if code != 200 {
+			t.Fatalf("GET %s: %d %s", path, code, body)
+		}
+		out := map[string]float64{}
+		for _, l := range strings.Split(body, "\n") {
+			if m := componentShareRE.FindStringSubmatch(l); m != nil {
+				v, err := strconv.ParseFloat(m[4], 64)
+				if err != nil {
+					t.Fatalf("%q: %v", l, err)
+				}
+				out[m[2]+"/"+m[3]+" "+m[1]] = v
+			}
+		}
+		return out
+	}
+	all := shares("/metrics")
+	if len(all) != 4 {
+		t.Fatalf("/metrics has component shares %v, want the 2 of each of 2 journeys", all)
+	}
+	for _, id := range []string{"checkout/customer-checks-out", "checkout/store-visit"} {
+		v, ok := s.engine.SLO(id)
+		if !ok || len(v.Components) != 2 {
+			t.Fatalf("%s: %+v", id, v.Components)
+		}
+		var sum float64
+		for _, c := range v.Components {
+			got, ok := all[id+" "+c.SLO]
+			if !ok || math.Abs(got-c.SpentShare) > 1e-9 {
+				t.Errorf("%s component %s: scraped %v (%v), API %v", id, c.SLO, got, ok, c.SpentShare)
+			}
+			sum += got
+		}
+		if math.Abs(sum-1) > 1e-9 {
+			t.Errorf("%s: shares add up to %v", id, sum)
+		}
+	}
+	if got := all["checkout/customer-checks-out payments/card"]; math.Abs(got-600/744.1) > 0.01 {
+		t.Errorf("payments caused %v of the checkout journey's spent budget, want about 600/744.1", got)
+	}
+	if team := shares("/metrics?team=pos-platform"); len(team) != 4 {
+		t.Errorf("the journeys' team scrape has %v", team)
+	}
+	if other := shares("/metrics?team=payments-team"); len(other) != 0 {
+		t.Errorf("another team's scrape has %v", other)
+	}
+}
+
+var componentShareRE = regexp.MustCompile(`^accord_slo_journey_component_spent_share\{component="([^"]+)",service="([^"]+)",slo="([^"]+)",team="[^"]*"\} (\S+)$`)
