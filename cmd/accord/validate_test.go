@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -95,5 +97,48 @@ func TestValidateJourneys(t *testing.T) {
 	}
 	if want := "      composite:\n        components:\n          - {slo: scan, weight: 1}\n          - {slo: pay, weight: 1}\n"; !strings.Contains(converted, want) {
 		t.Errorf("converted spec lacks\n%s\n--- converted\n%s", want, converted)
+	}
+}
+
+// TestValidateJSONShowsAJourneysComposite prints a journey with its
+// components and no empty indicator, and a measured SLO with its indicator.
+func TestValidateJSONShowsAJourneysComposite(t *testing.T) {
+	out, errOut, err := run(t, "validate", "-o", "json", "../../internal/spec/testdata/journeys/good.yaml")
+	if err != nil {
+		t.Fatalf("validate: %v\n%s", err, errOut)
+	}
+	var report struct {
+		Catalog struct {
+			SLOs []map[string]json.RawMessage `json:"slos"`
+		} `json:"catalog"`
+	}
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	slos := map[string]map[string]json.RawMessage{}
+	for _, s := range report.Catalog.SLOs {
+		var name string
+		_ = json.Unmarshal(s["name"], &name)
+		slos[name] = s
+	}
+	journey, scan := slos["customer-checks-out"], slos["scan"]
+	if journey == nil || scan == nil {
+		t.Fatalf("SLOs printed: %v", slices.Sorted(maps.Keys(slos)))
+	}
+	if ind, ok := journey["indicator"]; ok {
+		t.Errorf("journey has indicator %s", ind)
+	}
+	var comp struct {
+		Components []struct {
+			SLO    string  `json:"slo"`
+			Weight float64 `json:"weight"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(journey["composite"], &comp); err != nil || len(comp.Components) != 2 ||
+		comp.Components[0].SLO != "checkout/scan" || comp.Components[1].SLO != "checkout/pay" || comp.Components[1].Weight != 1 {
+		t.Errorf("journey's composite = %s (%v)", journey["composite"], err)
+	}
+	if !strings.Contains(string(scan["indicator"]), `"kind": "ratio"`) || scan["composite"] != nil {
+		t.Errorf("scan: indicator %s, composite %s", scan["indicator"], scan["composite"])
 	}
 }

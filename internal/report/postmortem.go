@@ -67,8 +67,10 @@ type DuePostmortem struct {
 
 // PostmortemsDue lists the incidents of the given SLOs in the period that
 // spent more than PostmortemShare of their window's budget and have no
-// postmortem recorded.
-func PostmortemsDue(ctx context.Context, src Source, defs []slo.SLO, period Period) ([]DuePostmortem, error) {
+// postmortem recorded. The catalog lets it derive its journeys' counts,
+// which are not stored.
+func PostmortemsDue(ctx context.Context, src Source, cat slo.Catalog, defs []slo.SLO, period Period) ([]DuePostmortem, error) {
+	src = WithJourneys(src, cat)
 	var out []DuePostmortem
 	for _, def := range defs {
 		kind := engine.KindEvents

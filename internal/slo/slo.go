@@ -9,7 +9,7 @@ type SLO struct {
 	Service string `json:"service"`
 	// Description says which user journey the SLO protects.
 	Description string    `json:"description,omitempty"`
-	Indicator   Indicator `json:"indicator"`
+	Indicator   Indicator `json:"indicator,omitzero"` // none for a journey
 	// Composite, when set, makes the SLO a journey over other SLOs; its
 	// Indicator is then empty.
 	Composite *Composite `json:"composite,omitempty"`

@@ -493,7 +493,7 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Asks = append(p.Asks, ask{Text: text, Class: "freeze", Because: because})
 	}
-	due, err := report.PostmortemsDue(r.Context(), s.reportSource(), defs, report.Period{From: p.Now.Add(-30 * 24 * time.Hour), To: p.Now})
+	due, err := report.PostmortemsDue(r.Context(), s.reportSource(), s.engine.Catalog(), defs, report.Period{From: p.Now.Add(-30 * 24 * time.Hour), To: p.Now})
 	if err != nil {
 		s.log.Error("find postmortems due", "team", team, "err", err)
 	}
