@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,10 +21,12 @@ func newStatusCmd() *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
 		Use:   "status [SERVICE/NAME]",
-		Short: "Show every SLO's budget and burn rate, worst first, or one SLO in detail",
+		Short: "Show every SLO's budget and burn rate, journeys then worst first, or one SLO in detail",
 		Long: `Status asks a running Accord for its SLOs and prints a table: the SLI against
 the objective, the error budget left as a bar, the burn rate over the last hour,
 and what needs attention (firing alerts, stale data, no data, the policy state).
+Journeys come first, as in the web UI's overview; within journeys and within
+the other SLOs, least budget left first.
 A grouped SLO shows its worst group, e.g. checkout/payments {store=berlin-042}.
 
 With an SLO as argument it shows that SLO in detail: every burn rate, its
@@ -101,9 +104,19 @@ func filters(q client.SLOQuery) string {
 	return out
 }
 
-// writeStatus prints the SLO table in the order the server gives: least
-// budget left first.
+// writeStatus prints the SLO table journeys first, as the overview does,
+// each part in the order the server gives: least budget left first.
 func writeStatus(w io.Writer, slos []engine.SLOView) error {
+	slos = slices.Clone(slos)
+	slices.SortStableFunc(slos, func(a, b engine.SLOView) int {
+		switch {
+		case a.Journey && !b.Journey:
+			return -1
+		case b.Journey && !a.Journey:
+			return 1
+		}
+		return 0
+	})
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SLO\tTEAM\tSLI\tOBJECTIVE\tBUDGET LEFT\tBURN 1H\tSTATE")
 	for _, v := range slos {

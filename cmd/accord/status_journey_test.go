@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,6 +34,59 @@ spec:
 // 100): the journey reads 95% in the table, with no source of its own to
 // wait for, and its detail names pay as the cause of all it spent.
 func TestStatusShowsJourneys(t *testing.T) {
+	url := startJourneyServer(t)
+	out, _, err := run(t, "status", "--server", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := ""
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "checkout/customer-checks-out") {
+			row = line
+		}
+	}
+	if !strings.Contains(row, "95.000%") || strings.Contains(row, "loading history") {
+		t.Errorf("journey row = %q, want SLI 95.000%% and nothing to load\n%s", row, out)
+	}
+	out, _, err = run(t, "status", "checkout/customer-checks-out", "--server", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Journey:      over scan + pay\n",
+		"SLI:          95.000% (190 good of 200)\n",
+		"Components (share of the journey's spent budget):\n",
+		"  checkout/scan  1       100.000%  100/100     0%\n",
+		"  checkout/pay   1       90.000%   90/100      100%\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status checkout/customer-checks-out lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestStatusListsJourneysFirst lists the journey above pay, which has less
+// budget left, as the overview does; the other SLOs stay worst first.
+func TestStatusListsJourneysFirst(t *testing.T) {
+	out, _, err := run(t, "status", "--server", startJourneyServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, line := range strings.Split(out, "\n")[1:] {
+		if f := strings.Fields(line); len(f) > 0 {
+			order = append(order, f[0])
+		}
+	}
+	if want := []string{"checkout/customer-checks-out", "checkout/pay", "checkout/scan"}; !slices.Equal(order, want) {
+		t.Errorf("status lists %q, want %q\n%s", order, want, out)
+	}
+}
+
+// startJourneyServer serves journeySpec with scan 100 good of 100 and pay
+// 90 of 100, evaluated, and returns its URL.
+func startJourneyServer(t *testing.T) string {
+	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "slos.yaml")
 	if err := os.WriteFile(path, []byte(journeySpec), 0o644); err != nil {
@@ -49,32 +103,5 @@ func TestStatusShowsJourneys(t *testing.T) {
 	if err := a.Step(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := run(t, "status", "--server", a.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	row := ""
-	for _, line := range strings.Split(out, "\n") {
-		if strings.HasPrefix(line, "checkout/customer-checks-out") {
-			row = line
-		}
-	}
-	if !strings.Contains(row, "95.000%") || strings.Contains(row, "loading history") {
-		t.Errorf("journey row = %q, want SLI 95.000%% and nothing to load\n%s", row, out)
-	}
-	out, _, err = run(t, "status", "checkout/customer-checks-out", "--server", a.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
-		"Journey:      over scan + pay\n",
-		"SLI:          95.000% (190 good of 200)\n",
-		"Components (share of the journey's spent budget):\n",
-		"  checkout/scan  1       100.000%  100/100     0%\n",
-		"  checkout/pay   1       90.000%   90/100      100%\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("status checkout/customer-checks-out lacks %q:\n%s", want, out)
-		}
-	}
+	return a.URL()
 }
