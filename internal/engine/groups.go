@@ -158,17 +158,18 @@ func (e *Engine) applyTo(slos map[string]*sloState, feeds map[string][]journeyFe
 		points = append(points, point{i, MinuteCounts{c.Minute, c.Counts}})
 	}
 	for _, c := range counts {
-		if feeds != nil && c.Kind == KindEvents {
-			for _, f := range feeds[c.SLO] {
+		st, ok := slos[c.SLO]
+		// One look-up of the journeys a count feeds: most SLOs feed none.
+		if fs := feeds[c.SLO]; len(fs) > 0 && c.Kind == KindEvents {
+			for _, f := range fs {
 				if j, ok := slos[f.journey]; ok && f.weight > 0 && !j.timeslices() {
 					add(j.all.events, Count{Minute: c.Minute, Counts: Counts{Good: f.weight * c.Good, Total: f.weight * c.Total}})
 				}
 			}
-			if st, ok := slos[c.SLO]; ok && len(feeds[c.SLO]) > 0 {
+			if ok {
 				st.newest = max(st.newest, c.Minute+max(c.Span, 1)-1)
 			}
 		}
-		st, ok := slos[c.SLO]
 		if !ok {
 			continue
 		}

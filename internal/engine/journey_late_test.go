@@ -85,7 +85,6 @@ func TestLateComponentOfOccurrencesCountsAsWhenDelayedSays(t *testing.T) {
 // data for half an hour, past a maxDelay of 15 minutes, with countAsBad:
 // the journey's slices after b's data are bad until b's data arrives.
 func TestLateComponentOfTimeSlicesCountsAsBadUntilItsDataArrives(t *testing.T) {
-	ctx := context.Background()
 	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
 	clock := engine.NewManualClock(start)
 	comp := components("stores/a", "stores/b")
@@ -102,12 +101,7 @@ func TestLateComponentOfTimeSlicesCountsAsBadUntilItsDataArrives(t *testing.T) {
 		}
 	}
 	clock.Set(start.Add(time.Hour + 3*time.Minute))
-	if err := e.Ingest(ctx, events); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Evaluate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ingestAndEvaluate(t, e, events)
 	v := mustView(t, e, "stores/both")
 	if v.Status.Counts != (engine.Counts{Good: 6, Total: 12}) || !v.Components[1].Delayed || v.Components[1].SpentShare != 1 {
 		t.Fatalf("b late: %+v, components %+v; want the 6 slices after b's data bad, all b's doing", v.Status.Counts, v.Components)
@@ -116,12 +110,7 @@ func TestLateComponentOfTimeSlicesCountsAsBadUntilItsDataArrives(t *testing.T) {
 	for m := 30; m < 60; m++ {
 		events = append(events, counted("b", start.Add(time.Duration(m)*time.Minute), 10, 10))
 	}
-	if err := e.Ingest(ctx, events); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Evaluate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ingestAndEvaluate(t, e, events)
 	if v := mustView(t, e, "stores/both"); v.Status.Counts != (engine.Counts{Good: 12, Total: 12}) || v.Components[1].Delayed {
 		t.Fatalf("after b's data: %+v, components %+v; want 12 good slices", v.Status.Counts, v.Components)
 	}
@@ -134,7 +123,6 @@ func TestLateComponentOfTimeSlicesCountsAsBadUntilItsDataArrives(t *testing.T) {
 func TestLateComponentOfRatioSlicesCountsAsWhenDelayedSays(t *testing.T) {
 	for when, late := range map[slo.WhenDelayed]float64{slo.CountAsGood: 0.9, slo.CountAsBad: 0.4, slo.IgnoreDelayed: 0.8} {
 		t.Run(string(when), func(t *testing.T) {
-			ctx := context.Background()
 			start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
 			clock := engine.NewManualClock(start)
 			comp := components("stores/ra", "stores/rb")
@@ -151,12 +139,7 @@ func TestLateComponentOfRatioSlicesCountsAsWhenDelayedSays(t *testing.T) {
 				}
 			}
 			clock.Set(start.Add(time.Hour + 3*time.Minute))
-			if err := e.Ingest(ctx, events); err != nil {
-				t.Fatal(err)
-			}
-			if err := e.Evaluate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			ingestAndEvaluate(t, e, events)
 			v := mustView(t, e, "stores/both")
 			if want := 6*0.9 + 6*late; v.Status.Counts.Total != 12 || !near(v.Status.Counts.Good, want, 1e-9) {
 				t.Fatalf("journey %+v, want %v good of 12 slices", v.Status.Counts, want)

@@ -75,12 +75,7 @@ func TestTimeSliceJourneyIsGoodOnlyWhenEveryComponentWithDataIs(t *testing.T) {
 		}
 	}
 	clock.Set(start.Add(time.Hour + 3*time.Minute))
-	if err := e.Ingest(ctx, events); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Evaluate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	ingestAndEvaluate(t, e, events)
 	v := mustView(t, e, "stores/both")
 	if v.Status.Counts != (engine.Counts{Good: 9, Total: 11}) {
 		t.Fatalf("journey slices %+v, want 9 good of 11 (slice 10 had no data; 3 and 5 were bad)", v.Status.Counts)

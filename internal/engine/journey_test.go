@@ -37,6 +37,17 @@ spec:
 
 // withJourney adds a journey named name over components to the catalog,
 // shaped (window, objective, budgeting, alerting, policy) like the SLO
+// ingestAndEvaluate ingests events at the engine's clock and evaluates.
+func ingestAndEvaluate(tb testing.TB, e *engine.Engine, events []engine.Event) {
+	tb.Helper()
+	if err := e.Ingest(context.Background(), events); err != nil {
+		tb.Fatal(err)
+	}
+	if err := e.Evaluate(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // like, as the spec loader would build it.
 func withJourney(tb testing.TB, cat slo.Catalog, like, name string, c slo.Composite) slo.Catalog {
 	tb.Helper()

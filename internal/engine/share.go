@@ -67,7 +67,9 @@ func newBudgetShare(def *slo.SLO) budgetShare {
 
 // ruleLimits holds one map of limits for each share and set of rules,
 // which most SLOs have in common: 10,000 SLOs keep a handful of maps, not
-// 10,000 (a kilobyte and more each).
+// 10,000 (a kilobyte and more each). It lives as long as the process, over
+// every reload, so it holds at most maxRuleLimits maps: past that it starts
+// afresh (the maps already handed out are read only and stay valid).
 var ruleLimits struct {
 	sync.Mutex
 	byRules map[string]map[limitKey]exactLimit
@@ -86,12 +88,16 @@ func sharedLimits(s budgetShare, keys []limitKey) map[limitKey]exactLimit {
 	for _, k := range keys {
 		m[k] = s.limit(k)
 	}
-	if ruleLimits.byRules == nil {
+	if ruleLimits.byRules == nil || len(ruleLimits.byRules) >= maxRuleLimits {
 		ruleLimits.byRules = map[string]map[limitKey]exactLimit{}
 	}
 	ruleLimits.byRules[id] = m
 	return m
 }
+
+// maxRuleLimits bounds ruleLimits: far more distinct shares and rule sets
+// than a catalog has, and still a few megabytes at most.
+const maxRuleLimits = 1024
 
 // limit returns the exact limit k names, from limits when it is there.
 func (s budgetShare) limit(k limitKey) exactLimit {

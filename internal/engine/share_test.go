@@ -90,6 +90,26 @@ func TestRuleLimitsAreWorkedOutOnce(t *testing.T) {
 	}
 }
 
+// TestRuleLimitsStayBounded checks the process-wide maps of limits stay
+// bounded however many objectives reloads bring, and that a share made
+// past the bound still holds its limits.
+func TestRuleLimitsStayBounded(t *testing.T) {
+	var last budgetShare
+	for i := range maxRuleLimits + 10 {
+		def := slo.SLO{Objective: 90 + float64(i)/1000, Window: slo.Window{Rolling: 30 * 24 * time.Hour}}
+		last = newBudgetShare(&def)
+	}
+	ruleLimits.Lock()
+	n := len(ruleLimits.byRules)
+	ruleLimits.Unlock()
+	if n > maxRuleLimits {
+		t.Fatalf("%d maps of limits kept, more than %d", n, maxRuleLimits)
+	}
+	if len(last.limits) == 0 {
+		t.Fatal("a share made past the bound holds no limits")
+	}
+}
+
 // TestRulesReadTheWindowsTheStatusRead checks that an evaluation, which
 // decides each rule from the window counts its status was computed from,
 // decides as reading every window afresh does, on burns either side of

@@ -336,13 +336,5 @@ func (e *Engine) ServicesSLOs(services []string) map[string][]SLOView {
 
 // ServiceSLOs returns the SLOs of one service with their status.
 func (e *Engine) ServiceSLOs(service string) []SLOView {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	var out []SLOView
-	for _, id := range e.order {
-		if st := e.slos[id]; st.def.Service == service {
-			out = append(out, e.view(st, false))
-		}
-	}
-	return out
+	return e.ServicesSLOs([]string{service})[service]
 }
