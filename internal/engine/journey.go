@@ -32,6 +32,9 @@ type journeyState struct {
 	// leaves are the SLOs (not journeys) whose events count in the
 	// journey, with their weights multiplied down nested journeys.
 	leaves map[string]float64
+	// leafIDs are the keys of leaves in order, for the walks done at
+	// every evaluation.
+	leafIDs []string
 	// depth is 1 for a journey of plain SLOs, one more than its deepest
 	// component journey otherwise: journeys are evaluated after their
 	// components, deepest last.
@@ -67,11 +70,12 @@ func journeyFeeds(cat slo.Catalog) (map[string][]journeyFeed, map[string]*journe
 		}
 		leaves, depth := map[string]float64{}, 0
 		flatten(byID, def, 1, map[string]bool{def.ID(): true}, leaves, &depth, 1)
-		states[def.ID()] = &journeyState{leaves: leaves, depth: depth}
+		js := &journeyState{leaves: leaves, leafIDs: sortedKeys(leaves), depth: depth}
+		states[def.ID()] = js
 		if feeds == nil {
 			feeds = map[string][]journeyFeed{}
 		}
-		for _, id := range sortedKeys(leaves) {
+		for _, id := range js.leafIDs {
 			feeds[id] = append(feeds[id], journeyFeed{def.ID(), leaves[id]})
 		}
 		// The component journeys feed it too, for the order of evaluation

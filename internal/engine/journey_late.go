@@ -146,7 +146,7 @@ func (e *Engine) standIn(st *sloState, now time.Time) {
 // components, the first failing one's error.
 func (e *Engine) journeySource(st *sloState) SourceState {
 	src := SourceState{Backfill: 1}
-	for _, id := range sortedKeys(st.journey.leaves) {
+	for _, id := range st.journey.leafIDs {
 		c := e.slos[id]
 		if c == nil || c.def.Indicator.Pushed() || c.source.NotMeasured != "" {
 			continue

@@ -275,7 +275,9 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 	p.Range = r.URL.Query().Get("range")
 	var span time.Duration
 	if p.Range != "" && p.Range != "window" {
-		if d, err := slo.ParseDuration(p.Range); err == nil && d >= time.Hour {
+		// Bounded by the longest range offered: a span far past the
+		// window would read annotations and history back without end.
+		if d, err := slo.ParseDuration(p.Range); err == nil && d >= time.Hour && d <= 2*def.Window.Nominal() {
 			span = d
 		} else {
 			p.Range = ""

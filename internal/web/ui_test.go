@@ -387,3 +387,17 @@ func TestAlertsPageListsFiringAlertsWithTheirTeam(t *testing.T) {
 	}
 	mustContain(t, "the alerts page", text(page), "Nothing resolved.")
 }
+
+// TestSLOPageRangeIsBounded asks for charts over far more than the
+// longest range offered (twice the 30d window) and gets the window.
+func TestSLOPageRangeIsBounded(t *testing.T) {
+	s := mustSeed(t, groceryTraffic())
+	page := s.mustGet(t, "/slos/checkout/payments?range=60d")
+	if !strings.Contains(page, `<strong aria-current="true">60d</strong>`) {
+		t.Error("twice the window, the longest range offered, is not shown")
+	}
+	page = s.mustGet(t, "/slos/checkout/payments?range=61d")
+	if !strings.Contains(page, `<strong aria-current="true">the window</strong>`) {
+		t.Error("a range past the longest offered is not refused for the window")
+	}
+}
