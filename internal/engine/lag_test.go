@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/testenv"
 )
 
 // TestAQueriedSLOsWindowsEndAtTheLastMinuteItsSourceHas evaluates a
@@ -17,20 +18,7 @@ import (
 // delivered held 13 or 14 minutes of the fast page's 15 and needed a
 // burn above 15.4 or 16.6.
 func TestAQueriedSLOsWindowsEndAtTheLastMinuteItsSourceHas(t *testing.T) {
-	cat := mustCatalog(t, `apiVersion: accord/v1
-kind: Service
-metadata: {name: shop}
-spec:
-  owners: {team: web}
-  slos:
-    - name: requests
-      objective: 99
-      window: 7d
-      indicator:
-        ratio:
-          bad: {counter: 'shop_requests_total{code="500"}'}
-          total: {counter: 'shop_requests_total'}
-`)
+	cat := mustCatalog(t, testenv.WeeklyQueriedSLO)
 	base := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	clock := engine.NewManualClock(base)
 	e, store := mustEngine(t, cat, t.TempDir(), clock)

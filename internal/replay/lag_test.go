@@ -43,20 +43,7 @@ func TestASteadyBurnOf15PagesAWeeklySLOInTime(t *testing.T) {
 		return err
 	}
 	url := testenv.StartPrometheusOn(t, testenv.History{OpenMetrics: history, Start: start, End: end})
-	cat := mustCatalog(t, `apiVersion: accord/v1
-kind: Service
-metadata: {name: shop}
-spec:
-  owners: {team: web}
-  slos:
-    - name: requests
-      objective: 99
-      window: 7d
-      indicator:
-        ratio:
-          bad: {counter: 'shop_requests_total{code="500"}'}
-          total: {counter: 'shop_requests_total'}
-`)
+	cat := mustCatalog(t, testenv.WeeklyQueriedSLO)
 	res, err := replay.Run(testenv.Context(t), replay.Options{Catalog: cat, From: onset.Add(-30 * time.Minute), To: end,
 		PrometheusURL: url, Now: end.Add(time.Hour)})
 	if err != nil {
