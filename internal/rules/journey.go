@@ -8,15 +8,31 @@ import (
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-// index finds a catalog's SLOs by ID, for the components of journeys.
-type index map[string]*slo.SLO
+// index finds a catalog's SLOs by ID, for the components of journeys. It
+// remembers what it found out about each journey, so that journeys of
+// journeys sharing components are walked once, not once per path: the
+// paths through nested journeys grow exponentially with their depth.
+type index struct {
+	byID map[string]*slo.SLO
+	// acyclic holds the journeys from which no cycle can be reached.
+	acyclic map[string]bool
+	// unrec holds unrecordedFrom's answer for each SLO walked to its end.
+	unrec map[string]unrecorded
+}
+
+// unrecorded is the components from an SLO down to the one without
+// series, and why it has none; why is empty when it has series.
+type unrecorded struct {
+	chain []string
+	why   string
+}
 
 func newIndex(defs []*slo.SLO) index {
-	out := make(index, len(defs))
+	ix := index{byID: make(map[string]*slo.SLO, len(defs)), acyclic: map[string]bool{}, unrec: map[string]unrecorded{}}
 	for _, s := range defs {
-		out[s.ID()] = s
+		ix.byID[s.ID()] = s
 	}
-	return out
+	return ix
 }
 
 // unrecorded says why Prometheus has no series of s, empty when it has:
@@ -24,40 +40,46 @@ func newIndex(defs []*slo.SLO) index {
 // it is a journey with such a component, at any depth ("its component
 // a/j → a/pushed is measured from pushed events ...").
 func (ix index) unrecorded(s *slo.SLO) string {
-	chain, why := ix.unrecordedFrom(s, map[string]bool{})
-	if len(chain) == 0 {
-		return why
+	u := ix.unrecordedFrom(s, map[string]bool{})
+	if len(u.chain) == 0 {
+		return u.why
 	}
-	return "its component " + strings.Join(chain, " → ") + " is " + why
+	return "its component " + strings.Join(u.chain, " → ") + " is " + u.why
 }
 
 // unrecordedFrom returns the components from s down to the one without
 // series, and why it has none.
-func (ix index) unrecordedFrom(s *slo.SLO, seen map[string]bool) (chain []string, why string) {
+func (ix index) unrecordedFrom(s *slo.SLO, seen map[string]bool) unrecorded {
 	if !s.Journey() {
 		if s.Indicator.Pushed() {
-			return nil, fmt.Sprintf("measured from pushed events (stream %q)", s.Indicator.Stream)
+			return unrecorded{why: fmt.Sprintf("measured from pushed events (stream %q)", s.Indicator.Stream)}
 		}
 		if why := s.Indicator.NotMeasured(); why != "" {
-			return nil, "not measured (" + why + ")"
+			return unrecorded{why: "not measured (" + why + ")"}
 		}
-		return nil, ""
+		return unrecorded{}
+	}
+	if u, ok := ix.unrec[s.ID()]; ok {
+		return u
 	}
 	if seen[s.ID()] {
-		return nil, "" // a cycle, which components refuses with a clear error
+		return unrecorded{} // a cycle, which components refuses with a clear error
 	}
 	seen[s.ID()] = true
 	defer delete(seen, s.ID())
+	var u unrecorded
 	for _, c := range s.Composite.Components {
-		comp, ok := ix[c.SLO]
+		comp, ok := ix.byID[c.SLO]
 		if !ok {
 			continue // components refuses it
 		}
-		if chain, why := ix.unrecordedFrom(comp, seen); why != "" {
-			return append([]string{c.SLO}, chain...), why
+		if cu := ix.unrecordedFrom(comp, seen); cu.why != "" {
+			u = unrecorded{chain: append([]string{c.SLO}, cu.chain...), why: cu.why}
+			break
 		}
 	}
-	return nil, ""
+	ix.unrec[s.ID()] = u
+	return u
 }
 
 // component is one of a journey's components, with its recordings' target.
@@ -78,7 +100,7 @@ func (ix index) components(s *slo.SLO, naming Naming) ([]component, error) {
 	}
 	var out []component
 	for _, c := range s.Composite.Components {
-		comp, ok := ix[c.SLO]
+		comp, ok := ix.byID[c.SLO]
 		if !ok {
 			return nil, fmt.Errorf("component %s is not in the specs", c.SLO)
 		}
@@ -93,22 +115,25 @@ func (ix index) components(s *slo.SLO, naming Naming) ([]component, error) {
 // cycle returns a path of components from s back to a journey on path,
 // or nil.
 func (ix index) cycle(s *slo.SLO, path []string) []string {
+	if !s.Journey() || ix.acyclic[s.ID()] {
+		return nil
+	}
 	for _, id := range path {
 		if id == s.ID() {
 			return append(path, id)
 		}
 	}
-	if !s.Journey() {
-		return nil
-	}
 	path = append(path, s.ID())
 	for _, c := range s.Composite.Components {
-		if comp, ok := ix[c.SLO]; ok {
+		if comp, ok := ix.byID[c.SLO]; ok {
 			if p := ix.cycle(comp, path); p != nil {
 				return p
 			}
 		}
 	}
+	// Had a cycle been reachable from s, the walk would have come back
+	// to a journey on its path.
+	ix.acyclic[s.ID()] = true
 	return nil
 }
 
