@@ -66,12 +66,7 @@ func TestBacklogAgainstCurrent(t *testing.T) {
 	if n, _ := strconv.Atoi(os.Getenv("ACCORD_SCALE_BATCHES")); n > 0 {
 		batches = n
 	}
-	bins := map[string]string{"now": buildAccord(t)}
-	order := []string{"now"}
-	if b := os.Getenv("ACCORD_BASE_BIN"); b != "" {
-		bins["before"] = b
-		order = []string{"before", "now"}
-	}
+	bins, order := scaleBinaries(t)
 	pace, _ := strconv.ParseFloat(os.Getenv("ACCORD_SCALE_PACE"), 64)
 	spec := []byte(scaleSpec(10, 100))
 	rates := map[string]float64{}

@@ -55,12 +55,7 @@ func TestEvaluate10kSLOsUnderBacklog(t *testing.T) {
 	if n, _ := strconv.Atoi(os.Getenv("ACCORD_SCALE_ROUNDS")); n > 0 {
 		rounds = n
 	}
-	bins := map[string]string{"now": buildAccord(t)}
-	order := []string{"now"}
-	if b := os.Getenv("ACCORD_BASE_BIN"); b != "" {
-		bins["before"] = b
-		order = []string{"before", "now"}
-	}
+	bins, order := scaleBinaries(t)
 	spec := []byte(scaleSpec(100, 100))
 	const idle, loaded = 20 * time.Second, 40 * time.Second
 	for round := 0; round < rounds; round++ {

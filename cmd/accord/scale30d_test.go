@@ -129,12 +129,7 @@ func TestScale1kSLOs30Days(t *testing.T) {
 		services = n
 	}
 	n := services * perService
-	bins := map[string]string{"now": buildAccord(t)}
-	order := []string{"now"}
-	if b := os.Getenv("ACCORD_BASE_BIN"); b != "" {
-		bins["before"] = b
-		order = []string{"before", "now"}
-	}
+	bins, order := scaleBinaries(t)
 	root := t.TempDir()
 	spec := []byte(scaleSpec(services, perService))
 	now := time.Now().UTC().Truncate(time.Minute)

@@ -30,6 +30,19 @@ func scaleSpec(services, perService int) string {
 	return b.String()
 }
 
+// scaleBinaries builds the accord under test ("now") and, with
+// ACCORD_BASE_BIN set, adds that binary ("before"), run first, so a scale
+// test measures both side by side in one run.
+func scaleBinaries(t *testing.T) (bins map[string]string, order []string) {
+	bins = map[string]string{"now": buildAccord(t)}
+	order = []string{"now"}
+	if b := os.Getenv("ACCORD_BASE_BIN"); b != "" {
+		bins["before"] = b
+		order = []string{"before", "now"}
+	}
+	return bins, order
+}
+
 // rss is a process's resident memory in MiB, from /proc.
 func rss(t *testing.T, pid int) float64 {
 	t.Helper()

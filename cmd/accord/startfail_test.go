@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,23 +57,8 @@ func TestStartFailsPlainlyAndSoon(t *testing.T) {
 	testenv.Start(t, dir, bin, "serve", "--config", "slos.yaml", "--database", url, "--addr", same, "--token", "t0ken", "--leader-lease", "3s")
 	testenv.WaitHTTP(t, "http://"+same+"/readyz", 60*time.Second)
 
-	// A server that takes connections and never answers.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
 	out = exitsWithin(t, dir, bin, 30*time.Second, "serve", "--config", "slos.yaml", "--database",
-		"postgres://accord:secret@"+ln.Addr().String()+"/accord?sslmode=disable&connect_timeout=3", "--addr", testenv.FreeAddr(t), "--token", "t0ken")
+		"postgres://accord:secret@"+testenv.Silent(t)+"/accord?sslmode=disable&connect_timeout=3", "--addr", testenv.FreeAddr(t), "--token", "t0ken")
 	if !strings.Contains(out, "does not answer") || !strings.Contains(out, "--database") || strings.Contains(out, "secret") {
 		t.Errorf("a replica whose database does not answer said:\n%s\nwant the reason, without the password", out)
 	}

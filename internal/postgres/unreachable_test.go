@@ -2,40 +2,27 @@ package postgres
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/accord-slo/accord/internal/slo"
+	"github.com/accord-slo/accord/internal/testenv"
 )
 
 // TestOpenGivesUpOnAServerThatDoesNotAnswer: a host that takes the
 // connection and never answers fails Open within the connect timeout
 // instead of holding start-up.
 func TestOpenGivesUpOnAServerThatDoesNotAnswer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // held open, never answered
-		}
-	}()
+	addr := testenv.Silent(t)
 	defer func(d time.Duration) { connectTimeout = d }(connectTimeout)
 	connectTimeout = 200 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		s, err := Open(ctx, "postgres://accord:secret@"+ln.Addr().String()+"/accord?sslmode=disable")
+		s, err := Open(ctx, "postgres://accord:secret@"+addr+"/accord?sslmode=disable")
 		if s != nil {
 			s.Close()
 		}
@@ -54,12 +41,7 @@ func TestOpenGivesUpOnAServerThatDoesNotAnswer(t *testing.T) {
 // TestRevokingAnExceptionWithoutTheDatabaseIsUnavailable: like every
 // other write, a revocation PostgreSQL cannot take now answers 503.
 func TestRevokingAnExceptionWithoutTheDatabaseIsUnavailable(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now: connections are refused
+	addr := testenv.FreeAddr(t) // nothing listens there: connections are refused
 	pool, err := pgxpool.New(context.Background(), "postgres://accord@"+addr+"/accord?sslmode=disable&connect_timeout=5")
 	if err != nil {
 		t.Fatal(err)

@@ -27,20 +27,9 @@ const autoCheckpoint = 4096
 // and without one the WAL grew by gigabytes under a backlog.
 func (s *Store) checkpointer() {
 	defer close(s.checkpointed)
-	tick := time.NewTicker(checkpointEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-s.stopMerge:
-			return
-		case <-tick.C:
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		// A failure (a full disk) leaves the pages in the WAL, where
-		// readers find them; the next tick tries again.
-		_ = s.checkpoint(ctx)
-		cancel()
-	}
+	// A failure (a full disk) leaves the pages in the WAL, where readers
+	// find them; the next tick tries again.
+	s.every(checkpointEvery, nil, func(ctx context.Context) { _ = s.checkpoint(ctx) })
 }
 
 // checkpoint copies the WAL into the database beside the writer.

@@ -285,22 +285,30 @@ func (s *Store) upsertWhile(ctx context.Context, tx *sql.Tx, rows []seriesRow, s
 // of them wait, until the store closes.
 func (s *Store) merger() {
 	defer close(s.merged)
-	tick := time.NewTicker(mergeEvery)
+	s.every(mergeEvery, s.mergeNow, func(ctx context.Context) {
+		if s.pending.Load() == 0 && !s.mergeFailed.Load() {
+			return
+		}
+		// A failure is kept for Ping to report, and retried at the next
+		// tick; the counts stay pending and are read from there.
+		_ = s.merge(ctx)
+	})
+}
+
+// every calls fn, with a minute to finish, every interval and whenever
+// now receives (a nil channel never does), until the store closes.
+func (s *Store) every(interval time.Duration, now <-chan struct{}, fn func(ctx context.Context)) {
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		select {
 		case <-s.stopMerge:
 			return
 		case <-tick.C:
-		case <-s.mergeNow:
-		}
-		if s.pending.Load() == 0 && !s.mergeFailed.Load() {
-			continue
+		case <-now:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		// A failure is kept for Ping to report, and retried at the next
-		// tick; the counts stay pending and are read from there.
-		_ = s.merge(ctx)
+		fn(ctx)
 		cancel()
 	}
 }

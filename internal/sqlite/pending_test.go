@@ -116,13 +116,7 @@ func TestPendingCountsSurviveACrash(t *testing.T) {
 	if err := s.AddCounts(ctx, []engine.Count{count("a/b", "{}", 100, 9, 10), count("a/b", "{}", 100, 1, 1)}); err != nil {
 		t.Fatal(err)
 	}
-	// A crash: the process goes without merging or closing its store.
-	close(s.stopMerge)
-	<-s.merged
-	s.batch.Close()
-	s.write.Close()
-	s.read.Close()
-	s.lock.Close()
+	crash(s)
 
 	s = mustOpen(t, dir)
 	if n := s.pending.Load(); n != 2 {
@@ -230,12 +224,7 @@ func TestAMergeStoppedHalfwayCountsNothingTwice(t *testing.T) {
 	if done, seq, err := s.mergePart(ctx, sums, mergeTxCounts, last, nil); err != nil || seq == 0 || done == 0 || done > mergeTxCounts {
 		t.Fatalf("a first merge transaction added %d of %d sums (pending row %d): %v", done, len(sums), seq, err)
 	}
-	close(s.stopMerge)
-	<-s.merged
-	s.batch.Close()
-	s.write.Close()
-	s.read.Close()
-	s.lock.Close()
+	crash(s)
 
 	s = mustOpen(t, dir)
 	total := func() (sum float64) {
@@ -314,4 +303,17 @@ func TestAMergeLetsCommitsInBetweenItsParts(t *testing.T) {
 	if err := s.read.QueryRow(`SELECT COUNT(*) FROM pending`).Scan(&rows); err != nil || rows != 0 || s.pending.Load() != 0 {
 		t.Errorf("after the merges, %d pending rows (%v), %d counts pending by the store's count", rows, err, s.pending.Load())
 	}
+}
+
+// crash stops s as a crash would: the process goes without merging or
+// closing its store. Its background tasks stop first, so nothing uses the
+// connections as they close.
+func crash(s *Store) {
+	close(s.stopMerge)
+	<-s.merged
+	<-s.checkpointed
+	s.batch.Close()
+	s.write.Close()
+	s.read.Close()
+	s.lock.Close()
 }

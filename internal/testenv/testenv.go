@@ -45,6 +45,34 @@ func FreeAddr(tb testing.TB) string {
 	return ln.Addr().String()
 }
 
+// Silent returns the loopback address of a server that takes connections
+// and never answers, holding them open until the test ends: a dependency
+// that hangs rather than refuses.
+func Silent(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ln.Close() })
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	return ln.Addr().String()
+}
+
 // WaitFor polls cond every 50ms until it holds or timeout passes.
 func WaitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
 	tb.Helper()

@@ -85,13 +85,21 @@ var (
 	partOfRE    = regexp.MustCompile(`(?s)<p class="partof">(.*?)</p>`)
 )
 
-func TestJourneyPageNamesTheComponentThatSpentTheBudget(t *testing.T) {
-	s := mustSeed(t, journeyTraffic())
-	page := s.mustGet(t, "/slos/checkout/customer-checks-out")
+// mustAct is what a journey's page says of the team to act, its
+// paragraph's HTML.
+func mustAct(t *testing.T, page string) []string {
+	t.Helper()
 	act := actRE.FindStringSubmatch(page)
 	if act == nil {
 		t.Fatalf("the journey's page names no team to act:\n%s", text(page))
 	}
+	return act
+}
+
+func TestJourneyPageNamesTheComponentThatSpentTheBudget(t *testing.T) {
+	s := mustSeed(t, journeyTraffic())
+	page := s.mustGet(t, "/slos/checkout/customer-checks-out")
+	act := mustAct(t, page)
 	mustContain(t, "the team to act", prose(act[1]),
 		"The team to act: payments-team, owner of Card payments succeed, which caused 81% of the journey's spent budget.")
 	mustContain(t, "the team to act", act[1], `<a href="/teams/payments-team">`, `<a href="/slos/payments/card">`)
@@ -132,10 +140,7 @@ func TestJourneyPageNamesTheComponentThatSpentTheBudget(t *testing.T) {
 func TestNestedJourneyFollowsTheCauseToItsTeam(t *testing.T) {
 	s := mustSeed(t, journeyTraffic())
 	page := s.mustGet(t, "/slos/checkout/store-visit")
-	act := actRE.FindStringSubmatch(page)
-	if act == nil {
-		t.Fatalf("the nested journey's page names no team to act:\n%s", text(page))
-	}
+	act := mustAct(t, page)
 	mustContain(t, "the team to act", prose(act[1]), "The team to act: payments-team, owner of Card payments succeed, which spent most of A customer checks out's budget; that journey caused 100% of this one's spent budget.")
 	mustContain(t, "the components", text(componentRE.FindString(page)), "A customer checks out journey")
 }
