@@ -2,6 +2,9 @@ package rules_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -280,5 +283,62 @@ func TestDashboardShowsJourneys(t *testing.T) {
 	}
 	if !legends["15m"] || !legends["30m"] {
 		t.Errorf("burn rates shown over %v, want the journey's 15m and 30m among them", legends)
+	}
+}
+
+// TestDeeplySharedJourneysAreWalkedOnce generates the rules of 40 layers
+// of journeys in which a<i> and b<i> both list a<i-1> and b<i-1>: 2^40
+// paths lead from the top down to the measured SLO, so a walk of every
+// path would not end, while each journey's rules read only its two
+// components. A cycle closed at the top is still found.
+func TestDeeplySharedJourneysAreWalkedOnce(t *testing.T) {
+	const layers = 40
+	var b strings.Builder
+	b.WriteString(`apiVersion: accord/v1
+kind: Service
+metadata: {name: shop}
+spec:
+  owners: {team: pos, productOwner: Maria}
+  runbook: https://wiki.example.com/runbooks/shop
+  slos:
+    - name: leaf
+      objective: 99
+      window: 7d
+      indicator:
+        ratio:
+          bad: {counter: 'scan_total{outcome="error"}'}
+          total: {counter: 'scan_total'}
+`)
+	below := "[leaf]"
+	for i := range layers {
+		for _, n := range []string{"a", "b"} {
+			fmt.Fprintf(&b, "    - name: %s%d\n      objective: 99\n      window: 7d\n      composite:\n        components: %s\n", n, i, below)
+		}
+		below = fmt.Sprintf("[a%d, b%d]", i, i)
+	}
+	path := filepath.Join(t.TempDir(), "shop.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat := mustCatalog(t, path)
+	res := mustGenerate(t, cat)
+	top := fmt.Sprintf("accord:shop:a%d", layers-1)
+	for _, r := range journeyGroup(t, res, top) {
+		if r.Record != rules.ErrorIncrease1m {
+			continue
+		}
+		for _, c := range []string{"a", "b"} {
+			if want := fmt.Sprintf(`slo="%s%d"`, c, layers-2); !strings.Contains(r.Expr, want) {
+				t.Errorf("%s of %s reads %s, want it to read %s", r.Record, top, r.Expr, want)
+			}
+		}
+	}
+	for i := range cat.SLOs {
+		if cat.SLOs[i].Name == "a0" {
+			cat.SLOs[i].Composite.Components = append(cat.SLOs[i].Composite.Components, slo.Component{SLO: fmt.Sprintf("shop/a%d", layers-1), Weight: 1})
+		}
+	}
+	if _, err := rules.Generate(cat, rules.Options{}); err == nil || !strings.Contains(err.Error(), "journey is its own component") {
+		t.Errorf("err = %v, want the cycle through shop/a0", err)
 	}
 }
