@@ -117,6 +117,10 @@ func writeStatus(w io.Writer, slos []engine.SLOView) error {
 		}
 		return 0
 	})
+	clipAt := 60 // several rows: keep the table readable
+	if len(slos) == 1 {
+		clipAt = 0
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SLO\tTEAM\tSLI\tOBJECTIVE\tBUDGET LEFT\tBURN 1H\tSTATE")
 	for _, v := range slos {
@@ -127,10 +131,6 @@ func writeStatus(w io.Writer, slos []engine.SLOView) error {
 		id := v.ID
 		if len(v.WorstGroup) > 0 {
 			id += " {" + engine.LabelText(v.WorstGroup) + "}"
-		}
-		clipAt := 60 // several rows: keep the table readable
-		if len(slos) == 1 {
-			clipAt = 0
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%g%%\t%s\t%s\t%s\n", id, orDash(v.Owners.Team), sli, v.Objective, budget, burn, state(v, clipAt))
 	}
