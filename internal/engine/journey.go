@@ -63,13 +63,14 @@ func journeyFeeds(cat slo.Catalog) (map[string][]journeyFeed, map[string]*journe
 	}
 	var feeds map[string][]journeyFeed
 	states := map[string]*journeyState{}
+	f := flattener{byID: byID, done: map[string]flattened{}, path: map[string]bool{}}
 	for i := range cat.SLOs {
 		def := &cat.SLOs[i]
 		if !def.Journey() {
 			continue
 		}
-		leaves, depth := map[string]float64{}, 0
-		flatten(byID, def, 1, map[string]bool{def.ID(): true}, leaves, &depth, 1)
+		flat := f.flatten(def)
+		leaves, depth := flat.leaves, flat.depth
 		js := &journeyState{leaves: leaves, leafIDs: sortedKeys(leaves), depth: depth}
 		states[def.ID()] = js
 		if feeds == nil {
@@ -90,24 +91,51 @@ func journeyFeeds(cat slo.Catalog) (map[string][]journeyFeed, map[string]*journe
 	return feeds, states
 }
 
-// flatten adds the leaves of journey def, at weight w, to leaves, and
-// raises depth to def's depth below level. Components on the path
-// (a cycle, which the spec refuses) and unknown ones are skipped.
-func flatten(byID map[string]*slo.SLO, def *slo.SLO, w float64, path map[string]bool, leaves map[string]float64, depth *int, level int) {
-	*depth = max(*depth, level)
+// flattened is a journey's leaves (the SLOs that count in it, nested
+// journeys' included) at their weights in it, and its depth: 1 for a
+// journey of plain SLOs.
+type flattened struct {
+	leaves map[string]float64
+	depth  int
+}
+
+// flattener works out each journey's leaves once: journeys that share
+// nested journeys would otherwise be walked once per path, and paths
+// double with every shared layer.
+type flattener struct {
+	byID map[string]*slo.SLO
+	done map[string]flattened
+	path map[string]bool // journeys being worked out: a cycle, which the spec refuses, is skipped
+}
+
+// flatten returns def's leaves and depth. Unknown components are skipped.
+// The maps it returns are shared with the journeys that nest def: no one
+// writes to them once they are returned.
+func (f *flattener) flatten(def *slo.SLO) flattened {
+	id := def.ID()
+	if r, ok := f.done[id]; ok {
+		return r
+	}
+	f.path[id] = true
+	r := flattened{leaves: map[string]float64{}, depth: 1}
 	for _, c := range def.Composite.Components {
-		d := byID[c.SLO]
-		if d == nil || path[c.SLO] {
+		d := f.byID[c.SLO]
+		if d == nil || f.path[c.SLO] {
 			continue
 		}
 		if !d.Journey() {
-			leaves[c.SLO] += w * c.Weight
+			r.leaves[c.SLO] += c.Weight
 			continue
 		}
-		path[c.SLO] = true
-		flatten(byID, d, w*c.Weight, path, leaves, depth, level+1)
-		delete(path, c.SLO)
+		sub := f.flatten(d)
+		r.depth = max(r.depth, sub.depth+1)
+		for leaf, w := range sub.leaves {
+			r.leaves[leaf] += c.Weight * w
+		}
 	}
+	delete(f.path, id)
+	f.done[id] = r
+	return r
 }
 
 // feedsIn reports whether a count of SLO id counts in one of the states:

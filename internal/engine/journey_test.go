@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -300,4 +301,26 @@ func TestReloadAddingOrReweighingAJourneyCountsItsComponentsPast(t *testing.T) {
 		t.Fatal(err)
 	}
 	reload(withJourney(t, plain, "checkout/scan", "checks-out", heavier), 300, 320)
+}
+
+// TestDeeplySharedJourneysAreFlattenedOnce nests 40 layers of two journeys
+// each over both journeys of the layer below: 2^40 paths from the top to
+// scan, which walking every path would never finish.
+func TestDeeplySharedJourneysAreFlattenedOnce(t *testing.T) {
+	const layers = 40
+	cat := mustCatalog(t, checkoutSpec)
+	below := []string{"checkout/scan", "checkout/pay"}
+	for i := range layers {
+		a, b := fmt.Sprintf("a%d", i), fmt.Sprintf("b%d", i)
+		cat = withJourney(t, cat, "checkout/scan", a, components(below...))
+		cat = withJourney(t, cat, "checkout/scan", b, components(below...))
+		below = []string{"checkout/" + a, "checkout/" + b}
+	}
+	leaves := engine.JourneyLeaves(cat)[below[0]]
+	if want := math.Exp2(layers - 1); leaves["checkout/scan"] != want || leaves["checkout/pay"] != want || len(leaves) != 2 {
+		t.Fatalf("the top journey's leaves are %v, want scan and pay at %g (one per path)", leaves, want)
+	}
+	if e := engine.New(engine.Options{Catalog: cat, Clock: engine.NewManualClock(time.Now())}); len(e.SLOs()) != len(cat.SLOs) {
+		t.Fatalf("the engine holds %d SLOs, want %d", len(e.SLOs()), len(cat.SLOs))
+	}
 }
