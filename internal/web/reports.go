@@ -9,6 +9,7 @@ import (
 	"github.com/accord-slo/accord/internal/auth"
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/report"
+	"github.com/accord-slo/accord/internal/slo"
 )
 
 // reportSource is what reports read: the history, the audit trail, and
@@ -68,9 +69,13 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 		p.Period = "last-week"
 	}
 	rep, err := s.buildReport(r)
-	if err != nil {
+	switch {
+	case err != nil && slo.ErrorCode(err) != slo.CodeInvalid:
+		s.pageError(w, r, "reports", err) // a report without its data is not one
+		return
+	case err != nil:
 		p.Error = err.Error()
-	} else {
+	default:
 		var buf bytes.Buffer
 		if err := report.HTMLBody(&buf, rep); err != nil {
 			s.log.Error("render report", "err", err)
