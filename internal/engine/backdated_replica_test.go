@@ -17,15 +17,11 @@ type slicesCaught struct {
 	slices []engine.Count
 }
 
-func (s *slicesCaught) AddCounts(ctx context.Context, counts []engine.Count) error {
+func (s *slicesCaught) AddSlices(ctx context.Context, counts []engine.Count) error {
 	s.mu.Lock()
-	for _, c := range counts {
-		if c.Kind == engine.KindSlices {
-			s.slices = append(s.slices, c)
-		}
-	}
+	s.slices = append(s.slices, counts...)
 	s.mu.Unlock()
-	return s.Store.AddCounts(ctx, counts)
+	return s.Store.AddSlices(ctx, counts)
 }
 
 // TestBackdatedEventsOnAFollowerAreJudgedByTheLeader pushes a back-dated

@@ -32,26 +32,49 @@ type Part struct {
 	Health Health
 }
 
-// Parts returns journey id's components in the spec's order, each with
-// its definition, owners and health, read at once under the lock and
-// without building the views of any SLO's groups; false when id is not
-// a journey.
-func (e *Engine) Parts(id string) ([]Part, bool) {
+// Components returns journey id's components and what each cost it, as
+// the journey's view has them, without building the view; false when id
+// is not a journey.
+func (e *Engine) Components(id string) ([]ComponentImpact, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	st, ok := e.slos[id]
 	if !ok || st.journey == nil {
 		return nil, false
 	}
-	comps := e.components(st)
+	return e.components(st), true
+}
+
+// Parts describes a journey's components: each one's definition, owners
+// and health, read at once under the lock.
+func (e *Engine) Parts(comps []ComponentImpact) []Part {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	out := make([]Part, len(comps))
 	for i, c := range comps {
 		out[i] = Part{ComponentImpact: c, Health: HealthNoData}
 		if cs := e.slos[c.SLO]; cs != nil {
-			out[i].Known, out[i].Def, out[i].Owners, out[i].Health = true, cs.def, cs.owners, e.view(cs, false).Health()
+			out[i].Known, out[i].Def, out[i].Owners, out[i].Health = true, cs.def, cs.owners, cs.health()
 		}
 	}
-	return out, true
+	return out
+}
+
+// health is SLOView.Health without building the view: its worst group's
+// status, its source, and whether a page fires; the caller holds the
+// lock.
+func (st *sloState) health() Health {
+	v := SLOView{Source: st.source}
+	v.Worst, _ = st.worstStatus()
+	for _, g := range st.groups {
+		for _, a := range g.alerts {
+			if a.State == AlertFiring && a.Severity == slo.SeverityPage {
+				v.Alerts = []Alert{*a}
+				return v.Health()
+			}
+		}
+	}
+	return v.Health()
 }
 
 // PartOf returns the IDs of the journeys that list SLO id among their

@@ -31,23 +31,33 @@ func TestLookupsByIDAnswerWhatTheViewsDo(t *testing.T) {
 		t.Fatal("Definition of an unknown SLO found one")
 	}
 
-	parts, ok := e.Parts("checkout/pays")
 	view := mustView(t, e, "checkout/pays")
-	if !ok || len(parts) != len(view.Components) {
-		t.Fatalf("Parts(checkout/pays) = %+v %v, want the view's %d components", parts, ok, len(view.Components))
+	comps, ok := e.Components("checkout/pays")
+	if !ok || !reflect.DeepEqual(comps, view.Components) {
+		t.Fatalf("Components(checkout/pays) = %+v %v, want the view's %+v", comps, ok, view.Components)
 	}
-	for i, p := range parts {
+	if _, ok := e.Components("checkout/pay"); ok {
+		t.Error("Components of an SLO that is no journey answered")
+	}
+	parts := e.Parts(append(comps, engine.ComponentImpact{SLO: "checkout/gone"}))
+	for i, p := range parts[:len(comps)] {
 		cv := mustView(t, e, p.SLO)
-		if p.ComponentImpact.SLO != view.Components[i].SLO || p.SpentShare != view.Components[i].SpentShare ||
+		if p.ComponentImpact.SLO != comps[i].SLO || p.SpentShare != comps[i].SpentShare ||
 			!p.Known || p.Def.ID() != p.SLO || p.Owners.Team != "pos-platform" || p.Health != cv.Health() {
-			t.Errorf("part %d = %+v, want component %+v of health %s", i, p, view.Components[i], cv.Health())
+			t.Errorf("part %d = %+v, want component %+v of health %s", i, p, comps[i], cv.Health())
 		}
 	}
 	if parts[0].Health != engine.HealthExhausted || parts[1].Health != engine.HealthNoData || parts[0].SpentShare != 1 {
 		t.Errorf("pay and receipt: %s (share %v) and %s, want exhausted (1) and no data", parts[0].Health, parts[0].SpentShare, parts[1].Health)
 	}
-	if _, ok := e.Parts("checkout/pay"); ok {
-		t.Error("Parts of an SLO that is no journey answered")
+	if gone := parts[len(comps)]; gone.Known || gone.Health != engine.HealthNoData {
+		t.Errorf("an unknown component is described as %+v", gone)
+	}
+
+	for _, v := range e.SLOs() {
+		if got := e.Parts([]engine.ComponentImpact{{SLO: v.ID}})[0].Health; got != v.Health() {
+			t.Errorf("%s: part health %s, view health %s", v.ID, got, v.Health())
+		}
 	}
 
 	// pay counts in checks-out too, but only through pays.
