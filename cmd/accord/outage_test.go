@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,7 +19,8 @@ import (
 
 // TestADatabaseOutageAnswers503Everywhere runs Accord on a PostgreSQL of
 // its own, stops the database and asks every route that needs it: each
-// answers 503 with Retry-After and a JSON message, never 500; the routes
+// answers 503 with Retry-After and a JSON message (a page, for the UI's
+// pages), never 500; the routes
 // the engine answers alone go on answering; `accord gate` says in words
 // that Accord cannot decide, fails closed and honours --fail-open.
 func TestADatabaseOutageAnswers503Everywhere(t *testing.T) {
@@ -89,8 +91,21 @@ func TestADatabaseOutageAnswers503Everywhere(t *testing.T) {
 				c.method, c.path, resp.Header.Get("Retry-After"), body, err)
 		}
 	}
+	// The pages that read the database say so on a page of their own,
+	// rather than showing what they read as if there were none of it.
+	for _, path := range []string{"/", "/slos/checkout/payments", "/teams/pos-platform", "/reports?period=last-week"} {
+		resp := do("GET", path, "tok", "")
+		page, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "10" || err != nil ||
+			!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+			!strings.Contains(string(page), "Accord cannot show this page now") || !strings.Contains(string(page), "database") {
+			t.Errorf("page %s with the database down: %d, Retry-After %q, %s (%v):\n%s\nwant 503, Retry-After 10 and a page saying the database does not answer",
+				path, resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("Content-Type"), err, page)
+		}
+	}
 	// What the engine answers alone still answers.
-	for _, path := range []string{"/api/v1/slos", "/api/v1/slos/checkout/payments/history", "/healthz"} {
+	for _, path := range []string{"/api/v1/slos", "/api/v1/slos/checkout/payments/history", "/healthz", "/teams", "/alerts"} {
 		if resp := do("GET", path, "tok", ""); resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s with the database down: %d, want 200 from memory", path, resp.StatusCode)
 		}

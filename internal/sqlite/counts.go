@@ -149,13 +149,10 @@ func (s *Store) Compact(ctx context.Context, before int64) error {
 		return err
 	}
 	err := s.eachSeries(ctx, func(tx *sql.Tx, series int64) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO counts (series, minute, good, total)
-			SELECT series, minute - (minute % 60), SUM(good), SUM(total) FROM counts
-			WHERE series = ? AND minute < ? AND minute % 60 != 0 GROUP BY minute - (minute % 60)
-			ON CONFLICT (series, minute) DO UPDATE SET good = good + excluded.good, total = total + excluded.total`, series, before); err != nil {
+		if _, err := tx.ExecContext(ctx, compactFold, series, before); err != nil {
 			return fmt.Errorf("fold minutes of series %d before %d into hours: %w", series, before, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM counts WHERE series = ? AND minute < ? AND minute % 60 != 0`, series, before); err != nil {
+		if _, err := tx.ExecContext(ctx, compactDelete, series, before); err != nil {
 			return fmt.Errorf("delete folded minutes of series %d before %d: %w", series, before, err)
 		}
 		return nil
@@ -221,7 +218,7 @@ func (s *Store) Prune(ctx context.Context, before int64) error {
 		return err
 	}
 	err := s.eachSeries(ctx, func(tx *sql.Tx, series int64) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM counts WHERE series = ? AND minute < ?`, series, before)
+		_, err := tx.ExecContext(ctx, pruneSeries, series, before)
 		return err
 	})
 	if err != nil {
@@ -239,7 +236,7 @@ func (s *Store) LastMinutes(ctx context.Context) (map[string]int64, error) {
 	if err := s.merge(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT s.slo, MAX(c.minute) FROM series s JOIN counts c ON c.series = s.id WHERE s.kind = 'events' GROUP BY s.slo`)
+	rows, err := s.read.QueryContext(ctx, lastMinutes)
 	if err != nil {
 		return nil, fmt.Errorf("read last minutes: %w", err)
 	}
@@ -263,14 +260,9 @@ func (s *Store) HourlyCounts(ctx context.Context, kind engine.Kind, from, to int
 	if err := s.merge(ctx); err != nil {
 		return nil, err
 	}
-	q := `SELECT s.slo, c.minute / 60, SUM(c.good), SUM(c.total) FROM series s JOIN counts c ON c.series = s.id
-		WHERE s.kind = ? AND c.minute >= ? AND c.minute < ? GROUP BY s.slo, c.minute / 60`
+	q := hourlyCounts
 	if kind == engine.KindSlices {
-		q = `SELECT s.slo, c.minute / 60, SUM(c.good), SUM(c.total) FROM series s JOIN counts c ON c.series = s.id
-			WHERE s.kind = ? AND c.minute >= ? AND c.minute < ?
-			AND (s.grp = '*' OR NOT EXISTS (SELECT 1 FROM series s2 JOIN counts c2 ON c2.series = s2.id
-				WHERE s2.slo = s.slo AND s2.grp = '*' AND s2.kind = s.kind))
-			GROUP BY s.slo, c.minute / 60`
+		q = hourlySlices
 	}
 	rows, err := s.read.QueryContext(ctx, q, string(kind), from, to)
 	if err != nil {
@@ -301,8 +293,7 @@ func (s *Store) GroupCounts(ctx context.Context, kind engine.Kind, slo string, f
 	if err := s.merge(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT s.grp, SUM(c.good), SUM(c.total) FROM series s JOIN counts c ON c.series = s.id
-		WHERE s.slo = ? AND s.kind = ? AND c.minute >= ? AND c.minute < ? AND s.grp != '*' GROUP BY s.grp`, slo, string(kind), from, to)
+	rows, err := s.read.QueryContext(ctx, groupCounts, slo, string(kind), from, to)
 	if err != nil {
 		return nil, fmt.Errorf("read %s of %s per group from minute %d to %d: %w", kind, slo, from, to, err)
 	}
@@ -318,3 +309,30 @@ func (s *Store) GroupCounts(ctx context.Context, kind engine.Kind, slo string, f
 	}
 	return out, rows.Err()
 }
+
+// The statements that read, fold and delete counts. Each reads the counts
+// table by series, through its primary key (series, minute): the table
+// has no other index, since a merge would have to write it at random
+// (see migrations). TestCountQueriesReadBySeries checks their plans.
+const (
+	compactFold = `INSERT INTO counts (series, minute, good, total)
+		SELECT series, minute - (minute % 60), SUM(good), SUM(total) FROM counts
+		WHERE series = ? AND minute < ? AND minute % 60 != 0 GROUP BY minute - (minute % 60)
+		ON CONFLICT (series, minute) DO UPDATE SET good = good + excluded.good, total = total + excluded.total`
+	compactDelete = `DELETE FROM counts WHERE series = ? AND minute < ? AND minute % 60 != 0`
+	pruneSeries   = `DELETE FROM counts WHERE series = ? AND minute < ?`
+	// lastMinutes asks each series for its newest minute, which SQLite
+	// finds with one seek to the end of the series' keys; MAX over a join
+	// read every count of every series.
+	lastMinutes = `SELECT s.slo, MAX((SELECT MAX(c.minute) FROM counts c WHERE c.series = s.id)) AS last
+		FROM series s WHERE s.kind = 'events' GROUP BY s.slo HAVING last IS NOT NULL`
+	hourlyCounts = `SELECT s.slo, c.minute / 60, SUM(c.good), SUM(c.total) FROM series s JOIN counts c ON c.series = s.id
+		WHERE s.kind = ? AND c.minute >= ? AND c.minute < ? GROUP BY s.slo, c.minute / 60`
+	hourlySlices = `SELECT s.slo, c.minute / 60, SUM(c.good), SUM(c.total) FROM series s JOIN counts c ON c.series = s.id
+		WHERE s.kind = ? AND c.minute >= ? AND c.minute < ?
+		AND (s.grp = '*' OR NOT EXISTS (SELECT 1 FROM series s2 JOIN counts c2 ON c2.series = s2.id
+			WHERE s2.slo = s.slo AND s2.grp = '*' AND s2.kind = s.kind))
+		GROUP BY s.slo, c.minute / 60`
+	groupCounts = `SELECT s.grp, SUM(c.good), SUM(c.total) FROM series s JOIN counts c ON c.series = s.id
+		WHERE s.slo = ? AND s.kind = ? AND c.minute >= ? AND c.minute < ? AND s.grp != '*' GROUP BY s.grp`
+)

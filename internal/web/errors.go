@@ -51,13 +51,21 @@ func statusOf(code slo.Code) int {
 
 // writeError answers err as JSON with the status its code maps to.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := s.failure(w, r, err)
+	writeJSON(w, status, apiError{Error: body})
+}
+
+// failure works out how to answer a request that failed with err: the
+// status, and the body people and clients read. It logs the failure and
+// sets the headers the status needs (Retry-After on a 503), for the
+// caller to write the answer in its own form.
+func (s *Server) failure(w http.ResponseWriter, r *http.Request, err error) (int, errorBody) {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		// The client went away (or the server is stopping) before the
 		// request finished: nothing failed here that an operator must fix.
 		s.log.Info("request cancelled", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: errorBody{Code: slo.CodeInternal,
-			Message: "the request was cancelled before it finished; it may not have been stored"}})
-		return
+		return http.StatusServiceUnavailable, errorBody{Code: slo.CodeInternal,
+			Message: "the request was cancelled before it finished; it may not have been stored"}
 	}
 	code := slo.ErrorCode(err)
 	body := errorBody{Code: code, Message: err.Error()}
@@ -95,7 +103,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="accord"`)
 	}
 	noteRefusal(r, body.Message)
-	writeJSON(w, status, apiError{Error: body})
+	return status, body
 }
 
 // databaseDownMessage answers a request that failed while the database

@@ -7,13 +7,22 @@ import (
 	"net/http"
 
 	"github.com/accord-slo/accord/internal/auth"
+	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/report"
+	"github.com/accord-slo/accord/internal/slo"
 )
 
-// reportSource is what reports read: the history, and the audit trail.
+// reportSource is what reports read: the history, the audit trail, and
+// the engine's stand-ins for late journey components.
 type reportSource struct {
 	History
-	auth *auth.Service
+	auth   *auth.Service
+	engine *engine.Engine
+}
+
+// JourneyStandIns reads what stands in for late components in journeys.
+func (rs reportSource) JourneyStandIns() map[string]engine.StandIns {
+	return rs.engine.JourneyStandIns()
 }
 
 // Audit reads the audit trail.
@@ -21,7 +30,9 @@ func (rs reportSource) Audit(ctx context.Context, q auth.Query) ([]auth.Entry, e
 	return rs.auth.Audit(ctx, q)
 }
 
-func (s *Server) reportSource() reportSource { return reportSource{History: s.history, auth: s.auth} }
+func (s *Server) reportSource() reportSource {
+	return reportSource{History: s.history, auth: s.auth, engine: s.engine}
+}
 
 func (s *Server) buildReport(r *http.Request) (*report.Report, error) {
 	now := s.engine.Clock().Now()
@@ -58,9 +69,13 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 		p.Period = "last-week"
 	}
 	rep, err := s.buildReport(r)
-	if err != nil {
+	switch {
+	case err != nil && slo.ErrorCode(err) != slo.CodeInvalid:
+		s.pageError(w, r, "reports", err) // a report without its data is not one
+		return
+	case err != nil:
 		p.Error = err.Error()
-	} else {
+	default:
 		var buf bytes.Buffer
 		if err := report.HTMLBody(&buf, rep); err != nil {
 			s.log.Error("render report", "err", err)

@@ -40,7 +40,7 @@ func newUI() (*ui, error) {
 	sum := sha256.Sum256(style)
 	u := &ui{pages: map[string]*template.Template{}, style: style,
 		css: "/static/style." + hex.EncodeToString(sum[:6]) + ".css"}
-	for _, page := range []string{"overview", "slo", "team", "teams", "alerts", "reports"} {
+	for _, page := range []string{"overview", "slo", "team", "teams", "alerts", "reports", "error"} {
 		t, err := template.New(page).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse page %s: %w", page, err)
@@ -74,6 +74,11 @@ type page struct {
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
+	s.renderStatus(w, r, name, http.StatusOK, data)
+}
+
+// renderStatus renders a page whole, then answers it with status.
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, name string, status int, data any) {
 	var buf bytes.Buffer
 	if err := s.ui.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.log.Error("render page", "page", name, "err", err)
@@ -81,7 +86,37 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
+}
+
+// errorPage is a page that could not be shown, and why.
+type errorPage struct {
+	page
+	Message string
+	// RetryAfter is the seconds to wait before asking again; 0 when
+	// asking again will not help.
+	RetryAfter int
+}
+
+// pageError answers a page whose data could not be read with a page that
+// says so, with the status the API would answer: 503 and Retry-After
+// while the database does not answer, never a page that silently lacks
+// what it failed to read.
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, nav string, err error) {
+	status, body := s.failure(w, r, err)
+	// A wall screen's ?refresh= stays, so it comes back by itself.
+	p := errorPage{page: s.page(r, "This page cannot be shown now", nav), Message: body.Message}
+	switch {
+	case body.Message == databaseDownMessage:
+		p.RetryAfter = RetryAfter
+		p.Message = "Accord cannot show this page now: its database does not answer (unreachable, full or failing over)."
+	case status == http.StatusServiceUnavailable:
+		p.RetryAfter = RetryAfter
+		p.Message = "Accord cannot show this page now: " + body.Message + "."
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.renderStatus(w, r, "error", status, p)
 }
 
 func (s *Server) page(r *http.Request, title, nav string) page {

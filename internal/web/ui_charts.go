@@ -17,7 +17,7 @@ import (
 // span, when shorter than the window, zooms the SLI and burn-rate charts
 // in on its last part; the burn-down always shows the whole window.
 // group (a GroupKey) narrows the charts to one group of a grouped SLO.
-func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now time.Time, span time.Duration, group string) (burnDown, sli, burn template.HTML) {
+func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now time.Time, span time.Duration, group string) (burnDown, sli, burn template.HTML, err error) {
 	from := engine.WindowStart(def.Window, now)
 	to := now
 	end := now
@@ -84,7 +84,7 @@ func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now 
 	}
 	anns, err := s.history.Annotations(ctx, def.Service, annFrom, bdEnd)
 	if err != nil {
-		s.log.Error("read annotations", "slo", v.ID, "err", err)
+		return "", "", "", fmt.Errorf("read the annotations of %s for its charts: %w", def.Service, err)
 	}
 	var markers []chart.Marker
 	for _, a := range anns {
@@ -97,7 +97,7 @@ func (s *Server) charts(ctx context.Context, v engine.SLOView, def slo.SLO, now 
 		}
 	}
 	bd.Markers, sc.Markers, bc.Markers = markers, markers, markers
-	return bd.SVG(), sc.SVG(), bc.SVG()
+	return bd.SVG(), sc.SVG(), bc.SVG(), nil
 }
 
 func pt(t time.Time, v *float64, scale float64) chart.Point {

@@ -147,7 +147,10 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 			bySvc[svc] = s.engine.ServiceSLOs(svc)
 		}
 	}
-	p.Releases = s.releases(r, bySvc, p.Now)
+	if p.Releases, err = s.releases(r, bySvc, p.Now); err != nil {
+		s.pageError(w, r, "overview", err)
+		return
+	}
 	open := 0
 	for i, rel := range p.Releases {
 		if !rel.Frozen {
@@ -192,10 +195,10 @@ func byService(views []engine.SLOView) map[string][]engine.SLOView {
 }
 
 // releases answers the gate for every service, frozen ones first.
-func (s *Server) releases(r *http.Request, services map[string][]engine.SLOView, now time.Time) []release {
+func (s *Server) releases(r *http.Request, services map[string][]engine.SLOView, now time.Time) ([]release, error) {
 	exceptions, err := s.history.Exceptions(r.Context())
 	if err != nil {
-		s.log.Error("read exceptions", "err", err)
+		return nil, fmt.Errorf("read the exceptions to the release gates: %w", err)
 	}
 	var out []release
 	for _, svc := range slices.Sorted(maps.Keys(services)) {
@@ -210,7 +213,7 @@ func (s *Server) releases(r *http.Request, services map[string][]engine.SLOView,
 		out = append(out, rel)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Frozen && !out[j].Frozen })
-	return out
+	return out, nil
 }
 
 type burnRow struct {
@@ -291,8 +294,15 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.engine.History(v.ID, group, p.Now, p.Now, time.Minute); !ok {
 		p.Group, group = "", "" // an unknown group shows all groups
 	}
-	p.BurnDown, p.SLIChart, p.BurnChart = s.charts(r.Context(), v, def, p.Now, span, group)
-	p.Annotations, _ = s.history.Annotations(r.Context(), v.Service, p.Now.Add(-31*24*time.Hour), p.Now.Add(24*time.Hour))
+	var err error
+	if p.BurnDown, p.SLIChart, p.BurnChart, err = s.charts(r.Context(), v, def, p.Now, span, group); err != nil {
+		s.pageError(w, r, "overview", err)
+		return
+	}
+	if p.Annotations, err = s.history.Annotations(r.Context(), v.Service, p.Now.Add(-31*24*time.Hour), p.Now.Add(24*time.Hour)); err != nil {
+		s.pageError(w, r, "overview", fmt.Errorf("read the annotations of %s: %w", v.Service, err))
+		return
+	}
 	p.BurnRows = burnRows(v.Worst, def)
 	p.GroupCount = len(v.Groups)
 	for i, g := range v.Groups {
@@ -314,7 +324,8 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 	p.PartOf = s.partOf(id)
 	notes, err := s.history.Notifications(r.Context(), 0, id, 1000)
 	if err != nil {
-		s.log.Error("read alert history", "slo", id, "err", err)
+		s.pageError(w, r, "overview", fmt.Errorf("read the alert history of %s: %w", id, err))
+		return
 	}
 	for i := len(notes) - 1; i >= 0 && len(p.Notes) < 20; i-- { // newest first
 		p.Notes = append(p.Notes, notes[i])
@@ -476,7 +487,8 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 	sort.SliceStable(p.Rows, func(i, j int) bool { return healthRank[p.Rows[i].Health] < healthRank[p.Rows[j].Health] })
 	exceptions, err := s.history.Exceptions(r.Context())
 	if err != nil {
-		s.log.Error("read exceptions", "err", err)
+		s.pageError(w, r, "teams", fmt.Errorf("read the exceptions to the release gates: %w", err))
+		return
 	}
 	for _, svc := range slices.Sorted(maps.Keys(freeze)) {
 		text := "Releases of " + svc + " are frozen"
@@ -497,7 +509,8 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 	}
 	due, err := report.PostmortemsDue(r.Context(), s.reportSource(), s.engine.Catalog(), defs, report.Period{From: p.Now.Add(-30 * 24 * time.Hour), To: p.Now})
 	if err != nil {
-		s.log.Error("find postmortems due", "team", team, "err", err)
+		s.pageError(w, r, "teams", fmt.Errorf("find the postmortems due of team %s: %w", team, err))
+		return
 	}
 	for _, d := range due {
 		postmortem = append(postmortem, fmt.Sprintf("incident %s on %s spent %.0f%% of the window's budget (record it: accord annotate postmortem --incident %s --link URL)",
@@ -518,7 +531,8 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 	p.Changes, err = s.auth.Audit(r.Context(), auth.Query{Services: sortedSet(services), Succeeded: true, Unfolded: true,
 		From: p.Now.Add(-teamChangesSpan), Limit: teamChanges})
 	if err != nil {
-		s.log.Error("read the audit trail", "team", team, "err", err)
+		s.pageError(w, r, "teams", fmt.Errorf("read the audit trail of team %s: %w", team, err))
+		return
 	}
 	s.render(w, r, "team", p)
 }
