@@ -50,7 +50,8 @@ type journeyState struct {
 	// delayed says which components lag more than MaxDelay behind newest.
 	delayed []bool
 	// stand are the counts standing in for delayed components' missing
-	// minutes (countAsGood, countAsBad), as added to the journey's events.
+	// minutes (countAsGood, countAsBad), as the journey's events series
+	// adds them to its sums.
 	stand []standIn
 }
 
@@ -202,7 +203,9 @@ func allPushed(cat slo.Catalog, ids map[string]float64) bool {
 // JourneyLeaves returns, for each occurrences journey of the catalog, the
 // SLOs whose events count in it with their weights (multiplied down
 // nested journeys): its events over any span are theirs, weighted. Time
-// slice journeys are left out: their judged slices are stored.
+// slice journeys are left out: their judged slices are stored. Each call
+// works the maps out afresh from cat, so they are the caller's: no
+// engine reads them.
 func JourneyLeaves(cat slo.Catalog) map[string]map[string]float64 {
 	_, states := journeyFeeds(cat)
 	out := map[string]map[string]float64{}

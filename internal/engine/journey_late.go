@@ -18,18 +18,14 @@ type standIn struct {
 	per           Counts
 }
 
-// at returns the stand-in counts of minute m.
-func (s standIn) at(m int64) Counts {
-	if m > s.from && m <= s.through {
-		return s.per
-	}
-	return Counts{}
-}
-
 // in returns the stand-in counts of the minutes from (exclusive) to
 // through (inclusive).
 func (s standIn) in(from, through int64) Counts {
-	n := float64(max(min(through, s.through)-max(from, s.from), 0))
+	lo, hi := max(from, s.from), min(through, s.through)
+	if hi <= lo {
+		return Counts{}
+	}
+	n := float64(hi - lo)
 	return Counts{Good: n * s.per.Good, Total: n * s.per.Total}
 }
 
@@ -101,12 +97,18 @@ func throughOf(c *sloState) int64 {
 	return noData
 }
 
-// standIn replaces, in an occurrences journey's events, what stood in for
-// its late components' missing minutes by what stands in for them now.
+// standIn replaces what stands in for an occurrences journey's late
+// components' missing minutes by what stands in for them now. The stand-
+// ins are added to the journey's sums as they are read (Series.stand), not
+// written minute by minute: their rate moves with the window at every
+// evaluation, and a component late across a 30-day window would have
+// 43,200 minutes rewritten each time.
 func (e *Engine) standIn(st *sloState, now time.Time) {
 	js, comp := st.journey, st.def.Composite
 	end := UnixMinute(st.measuredAt(now))
 	start := UnixMinute(WindowStart(st.def.Window, st.measuredAt(now)))
+	sr := st.all.events
+	sr.stand = sr.stand[:0]
 	for i, c := range js.comps {
 		var next standIn
 		if js.delayed[i] && js.through[i] != noData && c != nil {
@@ -121,24 +123,13 @@ func (e *Engine) standIn(st *sloState, now time.Time) {
 				}
 			}
 		}
-		prev := js.stand[i]
-		if next == prev {
-			continue
-		}
-		lo, hi := min(prev.from, next.from), max(prev.through, next.through)
-		if prev == (standIn{}) {
-			lo, hi = next.from, next.through
-		} else if next == (standIn{}) {
-			lo, hi = prev.from, prev.through
-		}
-		var points []MinuteCounts
-		for m := lo + 1; m <= hi; m++ {
-			if d := next.at(m).sub(prev.at(m)); d != (Counts{}) {
-				points = append(points, MinuteCounts{Minute: m, Counts: d})
-			}
-		}
-		st.all.events.AddMany(points)
 		js.stand[i] = next
+		if next.through > next.from {
+			sr.stand = append(sr.stand, next)
+		}
+	}
+	if len(sr.stand) == 0 {
+		sr.stand = nil
 	}
 }
 
@@ -163,4 +154,57 @@ func (e *Engine) journeySource(st *sloState) SourceState {
 		}
 	}
 	return src
+}
+
+// StandIns are what stands in, in one occurrences journey's events, for
+// its late components' missing minutes: counts the journey holds and no
+// store does, so a reader of stored counts adds them to agree with the
+// engine.
+type StandIns struct{ s []standIn }
+
+// Hourly returns the stand-in counts of the minutes from from (inclusive)
+// to to (exclusive) per Unix hour, weighted as in the journey, as stored
+// counts are read by the hour.
+func (s StandIns) Hourly(from, to int64) map[int64]Counts {
+	out := map[int64]Counts{}
+	for _, one := range s.s {
+		lo, hi := max(from, one.from+1), min(to-1, one.through)
+		for h := floorDiv(lo, 60); h*60 <= hi; h++ {
+			n := one.in(max(lo, h*60)-1, min(hi, h*60+59))
+			if n == (Counts{}) {
+				continue
+			}
+			c := out[h]
+			out[h] = Counts{Good: c.Good + n.Good, Total: c.Total + n.Total}
+		}
+	}
+	return out
+}
+
+// JourneyStandIns returns, for each occurrences journey whose late
+// components count as good or bad (WhenDelayed), what stands in for
+// their missing minutes as of the last evaluation. Journeys without any
+// are left out.
+func (e *Engine) JourneyStandIns() map[string]StandIns {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var out map[string]StandIns
+	for id, st := range e.slos {
+		if st.journey == nil {
+			continue
+		}
+		var s []standIn
+		for _, one := range st.journey.stand {
+			if one != (standIn{}) {
+				s = append(s, one)
+			}
+		}
+		if len(s) > 0 {
+			if out == nil {
+				out = map[string]StandIns{}
+			}
+			out[id] = StandIns{s: s}
+		}
+	}
+	return out
 }
