@@ -216,10 +216,10 @@ type App struct {
 
 	listener net.Listener
 	// debugLn and debug serve the profiling endpoint; nil when it is off.
-	debugLn  net.Listener
-	debug    *http.Server
-	conns    *connLimiter
-	tls      *tlsFiles // nil: plain HTTP
+	debugLn net.Listener
+	debug   *http.Server
+	conns   *connLimiter
+	tls     *tlsFiles // nil: plain HTTP
 	// plainWarning says why serving plain HTTP here is unsafe; "" when it
 	// is not (loopback, TLS, or a trusted proxy in front).
 	plainWarning string
