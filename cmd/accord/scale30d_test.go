@@ -140,12 +140,19 @@ func TestScale1kSLOs30Days(t *testing.T) {
 		now = now.Add(-d)
 	}
 	// ACCORD_SCALE_SEED keeps the stored data between runs (it takes
-	// minutes to write); it is refilled when older than an hour.
+	// minutes to write); it is refilled when older than an hour, or than
+	// ACCORD_SCALE_SEED_AGE. ACCORD_SCALE_FILL_ONLY=1 stops once it is
+	// written, so the data of a long run can be written ahead (with
+	// ACCORD_SCALE_STOPPED=-1h it then ends an hour after it was written).
 	seed := os.Getenv("ACCORD_SCALE_SEED")
 	if seed == "" {
 		seed = filepath.Join(root, "seed")
 	}
-	if fi, err := os.Stat(filepath.Join(seed, "accord.db")); err != nil || time.Since(fi.ModTime()) > time.Hour {
+	maxAge := time.Hour
+	if d, err := time.ParseDuration(os.Getenv("ACCORD_SCALE_SEED_AGE")); err == nil {
+		maxAge = d
+	}
+	if fi, err := os.Stat(filepath.Join(seed, "accord.db")); err != nil || time.Since(fi.ModTime()) > maxAge {
 		if err := os.RemoveAll(seed); err != nil {
 			t.Fatal(err)
 		}
@@ -170,6 +177,9 @@ func TestScale1kSLOs30Days(t *testing.T) {
 		return nil
 	})
 	t.Logf("database on disk: %.0f MiB", float64(dbBytes)/(1<<20))
+	if os.Getenv("ACCORD_SCALE_FILL_ONLY") != "" {
+		return
+	}
 	run := func(name string, withData bool) (rssMiB, heapMiB float64) {
 		dir := filepath.Join(root, fmt.Sprintf("%s-%v-%d", name, withData, time.Now().UnixNano()))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
