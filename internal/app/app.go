@@ -431,7 +431,7 @@ const startTimeout = 25 * time.Second
 func (a *App) openAndJoin(ctx context.Context) (store.Store, error) {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	s, err := openStore(ctx, a.opts)
+	s, err := openStore(ctx, a.opts, a.registry)
 	if err != nil {
 		return nil, err
 	}

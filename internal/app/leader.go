@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/postgres"
 	"github.com/accord-slo/accord/internal/sqlite"
@@ -16,9 +18,9 @@ import (
 // openStore opens PostgreSQL when Options.Database names it, else SQLite in
 // the data directory. On failure the store is a nil interface, not a nil
 // pointer in one, so Close can tell that none opened.
-func openStore(ctx context.Context, opts Options) (store.Store, error) {
+func openStore(ctx context.Context, opts Options, reg prometheus.Registerer) (store.Store, error) {
 	if opts.Database == "" {
-		s, err := sqlite.Open(opts.DataDir)
+		s, err := sqlite.OpenWith(opts.DataDir, sqlite.Options{Logger: opts.Logger, Registerer: reg})
 		if err != nil {
 			return nil, err
 		}

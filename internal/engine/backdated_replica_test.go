@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -17,15 +18,11 @@ type slicesCaught struct {
 	slices []engine.Count
 }
 
-func (s *slicesCaught) AddCounts(ctx context.Context, counts []engine.Count) error {
+func (s *slicesCaught) AddSlices(ctx context.Context, counts []engine.Count) error {
 	s.mu.Lock()
-	for _, c := range counts {
-		if c.Kind == engine.KindSlices {
-			s.slices = append(s.slices, c)
-		}
-	}
+	s.slices = append(s.slices, counts...)
 	s.mu.Unlock()
-	return s.Store.AddCounts(ctx, counts)
+	return s.Store.AddSlices(ctx, counts)
 }
 
 // TestBackdatedEventsOnAFollowerAreJudgedByTheLeader pushes a back-dated
@@ -83,5 +80,80 @@ func TestBackdatedEventsOnAFollowerAreJudgedByTheLeader(t *testing.T) {
 	}
 	if fv, _ := follower.SLO("stores/sync-slices"); fv.Status.Counts != lv.Status.Counts {
 		t.Errorf("the follower counts %+v slices, the leader %+v", fv.Status.Counts, lv.Status.Counts)
+	}
+}
+
+// refusing is a store that refuses the next judged slices it is given,
+// as a database does when the lease lapsed or the write failed.
+type refusing struct {
+	engine.Store
+	refuse bool
+}
+
+func (s *refusing) AddSlices(ctx context.Context, counts []engine.Count) error {
+	if s.refuse {
+		s.refuse = false
+		return errors.New("refused")
+	}
+	return s.Store.AddSlices(ctx, counts)
+}
+
+// TestSlicesTheStoreRefusedAreJudgedAgain has the store refuse an
+// evaluation's judged slices: the engine counts none of them, since it
+// counts what is stored, and judges them again at the next evaluation,
+// which stores them; a restart counts what is stored, the same.
+func TestSlicesTheStoreRefusedAreJudgedAgain(t *testing.T) {
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start)
+	ctx := context.Background()
+	cat := withJourney(t, mustCatalog(t, stepSlicesSpec), "stores/a", "both", components("stores/a", "stores/b"))
+	dir := t.TempDir()
+	_, db := mustEngine(t, cat, dir, clock)
+	s := &refusing{Store: db}
+	e := engine.New(engine.Options{Catalog: cat, Store: s, Clock: clock})
+	if err := e.Restore(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var events []engine.Event
+	for m := range 20 {
+		at := start.Add(time.Duration(m) * time.Minute)
+		events = append(events, counted("a", at, 10, 10), counted("b", at, 9, 10)) // b's slices are bad
+	}
+	clock.Set(start.Add(23 * time.Minute))
+	if err := e.Ingest(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{"stores/a", "stores/b", "stores/both"}
+	want := map[string]engine.Counts{"stores/a": {Good: 4, Total: 4}, "stores/b": {Total: 4}, "stores/both": {Total: 4}}
+	s.refuse = true
+	if err := e.Evaluate(ctx); err == nil {
+		t.Fatal("the store refused the judged slices, yet the evaluation reported no error")
+	}
+	if err := e.Follow(ctx, false); err != nil { // as a replica that stepped down does
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if v := mustView(t, e, id); v.Status.Counts != (engine.Counts{}) {
+			t.Errorf("after the refusal %s counts %+v slices; want none, as none is stored", id, v.Status.Counts)
+		}
+	}
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if v := mustView(t, e, id); v.Status.Counts != want[id] {
+			t.Errorf("judged again, %s counts %+v slices; want %+v", id, v.Status.Counts, want[id])
+		}
+	}
+	db.Close()
+	again, db2 := mustEngine(t, cat, dir, clock)
+	defer db2.Close()
+	if err := again.Follow(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if v := mustView(t, again, id); v.Status.Counts != want[id] {
+			t.Errorf("after a restart %s counts %+v slices stored; want %+v", id, v.Status.Counts, want[id])
+		}
 	}
 }

@@ -118,6 +118,7 @@ func BenchmarkMemoryPerSLO(b *testing.B) {
 type nopStore struct{}
 
 func (nopStore) AddCounts(context.Context, []engine.Count) error { return nil }
+func (nopStore) AddSlices(context.Context, []engine.Count) error { return nil }
 func (nopStore) LoadCounts(context.Context, int64, func(engine.Count) error) error {
 	return nil
 }

@@ -111,8 +111,11 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 	}
 	e.mu.Unlock()
 	if len(slices) > 0 {
-		if err := e.store.AddCounts(ctx, slices); err != nil {
-			return fmt.Errorf("store judged slices: %w", err)
+		if err := e.store.AddSlices(ctx, slices); err != nil {
+			e.mu.Lock()
+			e.unjudge(slices)
+			e.mu.Unlock()
+			return fmt.Errorf("store %d judged slices: %w", len(slices), err)
 		}
 	}
 	if len(changed) > 0 {
@@ -132,6 +135,32 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 		e.mu.Unlock()
 	}
 	return nil
+}
+
+// unjudge takes back judged slices the store refused (a lease that
+// lapsed, a database that failed): what is counted is what is stored, so
+// a replica that lost the lease counts the new leader's judgments once it
+// pulls them, and marks their slices to be judged again, should it lead
+// again. The caller holds the lock.
+func (e *Engine) unjudge(judged []Count) {
+	for _, c := range judged {
+		st := e.slos[c.SLO]
+		if st == nil {
+			continue
+		}
+		g := st.all
+		if c.Group != g.key {
+			g = st.groups[c.Group]
+		}
+		if g == nil || g.slices == nil {
+			continue
+		}
+		g.slices.Add(c.Minute, Counts{}.sub(c.Counts))
+		if g.judge != nil {
+			l := st.sliceMinutes()
+			g.judge.from = min(g.judge.from, floorDiv(c.Minute, l)*l)
+		}
+	}
 }
 
 // budgetSeries is the series the budget counts: slices or events.

@@ -202,7 +202,9 @@ func allPushed(cat slo.Catalog, ids map[string]float64) bool {
 // JourneyLeaves returns, for each occurrences journey of the catalog, the
 // SLOs whose events count in it with their weights (multiplied down
 // nested journeys): its events over any span are theirs, weighted. Time
-// slice journeys are left out: their judged slices are stored.
+// slice journeys are left out: their judged slices are stored. Each call
+// works the maps out afresh from cat, so they are the caller's: no
+// engine reads them.
 func JourneyLeaves(cat slo.Catalog) map[string]map[string]float64 {
 	_, states := journeyFeeds(cat)
 	out := map[string]map[string]float64{}

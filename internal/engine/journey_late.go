@@ -164,3 +164,56 @@ func (e *Engine) journeySource(st *sloState) SourceState {
 	}
 	return src
 }
+
+// StandIns are what stands in, in one occurrences journey's events, for
+// its late components' missing minutes: counts the journey holds and no
+// store does, so a reader of stored counts adds them to agree with the
+// engine.
+type StandIns struct{ s []standIn }
+
+// Hourly returns the stand-in counts of the minutes from from (inclusive)
+// to to (exclusive) per Unix hour, weighted as in the journey, as stored
+// counts are read by the hour.
+func (s StandIns) Hourly(from, to int64) map[int64]Counts {
+	out := map[int64]Counts{}
+	for _, one := range s.s {
+		lo, hi := max(from, one.from+1), min(to-1, one.through)
+		for h := floorDiv(lo, 60); h*60 <= hi; h++ {
+			n := one.in(max(lo, h*60)-1, min(hi, h*60+59))
+			if n == (Counts{}) {
+				continue
+			}
+			c := out[h]
+			out[h] = Counts{Good: c.Good + n.Good, Total: c.Total + n.Total}
+		}
+	}
+	return out
+}
+
+// JourneyStandIns returns, for each occurrences journey whose late
+// components count as good or bad (WhenDelayed), what stands in for
+// their missing minutes as of the last evaluation. Journeys without any
+// are left out.
+func (e *Engine) JourneyStandIns() map[string]StandIns {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var out map[string]StandIns
+	for id, st := range e.slos {
+		if st.journey == nil {
+			continue
+		}
+		var s []standIn
+		for _, one := range st.journey.stand {
+			if one != (standIn{}) {
+				s = append(s, one)
+			}
+		}
+		if len(s) > 0 {
+			if out == nil {
+				out = map[string]StandIns{}
+			}
+			out[id] = StandIns{s: s}
+		}
+	}
+	return out
+}

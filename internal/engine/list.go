@@ -25,6 +25,9 @@ type ListQuery struct {
 	After *ListKey
 	// Limit is the most SLOs in the page; 0 means all.
 	Limit int
+	// Components fills in the components of the page's journeys, in the
+	// same pass (a view of one SLO has them; a list leaves them out).
+	Components bool
 }
 
 // ListKey is an SLO's place in a List order.
@@ -127,7 +130,11 @@ func (e *Engine) List(q ListQuery) ListPage {
 		to = min(from+q.Limit, len(all))
 	}
 	for _, x := range all[from:to] {
-		page.SLOs = append(page.SLOs, e.view(x.st, false))
+		v := e.view(x.st, false)
+		if q.Components && x.st.journey != nil {
+			v.Components = e.components(x.st)
+		}
+		page.SLOs = append(page.SLOs, v)
 	}
 	if to < len(all) && to > from {
 		k := keyOf(all[to-1])

@@ -43,6 +43,15 @@ type Store interface {
 	// engine counts in memory what AddCounts reports stored, so it must
 	// not return an error for counts it stored.
 	AddCounts(ctx context.Context, counts []Count) error
+	// AddSlices adds the time slices the leader judged, as AddCounts
+	// adds counts, but only under the leader's lease, checked in the same
+	// transaction: a store that replicas share refuses them, storing
+	// none, unless this replica still holds the lease it won (the store
+	// package's ErrNotLeader). Judged slices are stored as differences to
+	// what was judged before, so a former leader's late write would count
+	// a slice twice beside the new leader's. Nil means stored, an error
+	// means none was.
+	AddSlices(ctx context.Context, slices []Count) error
 	// LoadCounts calls fn with every stored count from minute since on;
 	// the counts of one SLO, group and kind come oldest first.
 	LoadCounts(ctx context.Context, since int64, fn func(Count) error) error

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -20,6 +21,32 @@ func (s *Store) AddCounts(ctx context.Context, counts []engine.Count) error {
 		return fmt.Errorf("add %d counts: %w", len(counts), err)
 	}
 	return nil
+}
+
+// sliceTimeout bounds storing judged slices, as store.Batcher bounds a
+// group commit: only a database that does not answer reaches it.
+const sliceTimeout = time.Minute
+
+// AddSlices adds the slices the leader judged in one transaction that
+// first checks the lease (fence): a replica whose lease lapsed while it
+// judged stores none, and the replica that took the lease over waits for
+// a write under way before it pulls and judges. Once under way the write
+// is not cut short by ctx, so an error means nothing was stored.
+func (s *Store) AddSlices(ctx context.Context, judged []engine.Count) error {
+	counts := merge(judged)
+	c := toColumns(counts)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sliceTimeout)
+	defer cancel()
+	var err error
+	for try := 0; try < 3; try++ {
+		err = s.leaderTx(ctx, fmt.Sprintf("store %d judged slices", len(counts)), func(tx pgx.Tx) error {
+			return upsert(ctx, tx, c, s.origin)
+		})
+		if !retryable(err) {
+			break
+		}
+	}
+	return err
 }
 
 type countKey struct {
@@ -93,20 +120,25 @@ func (s *Store) commitCounts(ctx context.Context, batches []*store.Batch) error 
 			if len(counts) == 0 {
 				return nil
 			}
-			c := toColumns(counts)
-			if _, err := tx.Exec(ctx, upsertCounts, c.slo, c.grp, c.kind, c.minute, c.good, c.total); err != nil {
-				return fmt.Errorf("store %d counts: %w", len(counts), err)
-			}
-			if _, err := tx.Exec(ctx, logChanges, c.slo, c.grp, c.kind, c.minute, c.good, c.total, s.origin); err != nil {
-				return fmt.Errorf("record %d count changes: %w", len(counts), err)
-			}
-			return nil
+			return upsert(ctx, tx, toColumns(counts), s.origin)
 		})
 		if !retryable(err) {
 			break
 		}
 	}
 	return err
+}
+
+// upsert adds counts within tx, with the change records other replicas
+// pull.
+func upsert(ctx context.Context, tx pgx.Tx, c columns, origin string) error {
+	if _, err := tx.Exec(ctx, upsertCounts, c.slo, c.grp, c.kind, c.minute, c.good, c.total); err != nil {
+		return fmt.Errorf("store %d counts: %w", len(c.slo), err)
+	}
+	if _, err := tx.Exec(ctx, logChanges, c.slo, c.grp, c.kind, c.minute, c.good, c.total, origin); err != nil {
+		return fmt.Errorf("record %d count changes: %w", len(c.slo), err)
+	}
+	return nil
 }
 
 // retryable reports a deadlock or serialization failure: the transaction

@@ -21,6 +21,9 @@ type recorder struct {
 // AddCounts keeps nothing: the engine holds the counts it evaluates.
 func (r *recorder) AddCounts(context.Context, []engine.Count) error { return nil }
 
+// AddSlices keeps nothing either: a replay has no other replica.
+func (r *recorder) AddSlices(context.Context, []engine.Count) error { return nil }
+
 // LoadCounts has nothing to load: a replay starts empty.
 func (r *recorder) LoadCounts(context.Context, int64, func(engine.Count) error) error { return nil }
 

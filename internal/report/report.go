@@ -17,7 +17,8 @@ import (
 )
 
 // Source is what a report reads: stored counts, notifications,
-// annotations, exceptions and the audit trail.
+// annotations, exceptions and the audit trail, and from the engine what
+// it counts in journeys that no store holds.
 type Source interface {
 	HourlyCounts(ctx context.Context, kind engine.Kind, from, to int64) (map[string]map[int64]engine.Counts, error)
 	// GroupCounts sums one SLO's counts per group, the SLO-wide one left out.
@@ -26,6 +27,10 @@ type Source interface {
 	Annotations(ctx context.Context, service string, from, to time.Time) ([]slo.Annotation, error)
 	Exceptions(ctx context.Context) ([]slo.Exception, error)
 	Audit(ctx context.Context, q auth.Query) ([]auth.Entry, error)
+	// JourneyStandIns is what stands in, in occurrences journeys' events,
+	// for late components' missing minutes: counts the engine holds and
+	// no store does (engine.Engine.JourneyStandIns).
+	JourneyStandIns() map[string]engine.StandIns
 }
 
 // Report is an SLO review of one period.

@@ -46,7 +46,7 @@ spec:
 // fail 5% of the time in berlin-042 (100 an hour) and never in hamburg-007
 // (2,000 an hour): all stores together meet 99%, berlin-042 spends five
 // budgets, and the policy has it exhausted throughout.
-func seed(t *testing.T) (*sqlite.Store, slo.Catalog, time.Time) {
+func seed(t *testing.T) (engineSource, slo.Catalog, time.Time) {
 	t.Helper()
 	res := spec.LoadBytes("report.yaml", []byte(reportSpec))
 	if res.Diags.HasErrors() {
@@ -132,8 +132,17 @@ func seed(t *testing.T) (*sqlite.Store, slo.Catalog, time.Time) {
 	if _, err := store.RevokeException(ctx, revoked.ID, incident.Add(25*time.Hour), "maria.jensen"); err != nil {
 		t.Fatal(err)
 	}
-	return store, res.Catalog, start.Add(14 * 24 * time.Hour)
+	return engineSource{store, e}, res.Catalog, start.Add(14 * 24 * time.Hour)
 }
+
+// engineSource is what the server gives a report: the store, and what
+// the engine counts in journeys that the store does not hold.
+type engineSource struct {
+	*sqlite.Store
+	e *engine.Engine
+}
+
+func (s engineSource) JourneyStandIns() map[string]engine.StandIns { return s.e.JourneyStandIns() }
 
 func ev(stream string, at time.Time, good, total float64) engine.Event {
 	return engine.Event{Stream: stream, Time: at, Good: &good, Total: &total}

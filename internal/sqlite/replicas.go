@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/store"
 )
 
@@ -16,6 +17,12 @@ func (s *Store) PullChanges(context.Context) (store.Changes, error) { return sto
 
 // Campaign always wins: the one process on an SQLite database leads.
 func (s *Store) Campaign(context.Context, time.Duration) (bool, error) { return true, nil }
+
+// AddSlices adds judged slices as AddCounts does: the one process on an
+// SQLite database always leads.
+func (s *Store) AddSlices(ctx context.Context, slices []engine.Count) error {
+	return s.AddCounts(ctx, slices)
+}
 
 // Resign has no one to hand the leadership to.
 func (s *Store) Resign(context.Context) error { return nil }

@@ -3,16 +3,20 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/accord-slo/accord/internal/store"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -55,19 +59,33 @@ type Store struct {
 	afterPart func()
 	stopMerge chan struct{}
 	merged    chan struct{} // closed when the merger has stopped
-	// checkpointed is closed when the checkpointer has stopped.
+	// checkpointed is closed when the checkpointer has stopped; ckpt is
+	// what it knows of its work (checkpoint.go).
 	checkpointed chan struct{}
+	ckpt         checkpoints
+}
+
+// Options are what a store reports to: both may be nil.
+type Options struct {
+	// Logger receives what the store's background work cannot return
+	// to a caller (a failed WAL checkpoint).
+	Logger *slog.Logger
+	// Registerer receives the store's metrics.
+	Registerer prometheus.Registerer
 }
 
 // Open opens (creating if need be) the database in dir. Only one process
 // may have it open. The database and its journal files are readable by
 // their owner only: they hold annotations, exceptions and the audit trail.
-func Open(dir string) (*Store, error) {
+func Open(dir string) (*Store, error) { return OpenWith(dir, Options{}) }
+
+// OpenWith is Open with a logger and a metrics registry.
+func OpenWith(dir string, opts Options) (*Store, error) {
 	lock, err := lockDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	s, err := open(dir)
+	s, err := open(dir, opts)
 	if err != nil {
 		lock.Close()
 		return nil, err
@@ -76,14 +94,18 @@ func Open(dir string) (*Store, error) {
 	return s, nil
 }
 
-func open(dir string) (*Store, error) {
+// busyTimeout is how long a statement waits for a lock another
+// connection holds.
+const busyTimeout = 10 * time.Second
+
+func open(dir string, opts Options) (*Store, error) {
 	path := filepath.Join(dir, "accord.db")
 	if err := ownerOnly(path); err != nil {
 		return nil, err
 	}
 	q := url.Values{}
 	// The busy timeout comes first, so the other pragmas wait for a lock too.
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"} {
+	for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"} {
 		q.Add("_pragma", p)
 	}
 	dsn := "file:" + path + "?" + q.Encode()
@@ -94,6 +116,7 @@ func open(dir string) (*Store, error) {
 	q.Add("_pragma", "temp_store(MEMORY)")
 	// The checkpointer copies the WAL beside the writer (checkpoint.go).
 	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", autoCheckpoint))
+	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
 	write, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -106,7 +129,8 @@ func open(dir string) (*Store, error) {
 	}
 	read.SetMaxOpenConns(4)
 	s := &Store{write: write, read: read, path: path, series: map[seriesKey]int64{}, probeAfter: probeAfter, partTime: mergePartTime,
-		mergeNow: make(chan struct{}, 1), stopMerge: make(chan struct{}), merged: make(chan struct{}), checkpointed: make(chan struct{})}
+		mergeNow: make(chan struct{}, 1), stopMerge: make(chan struct{}), merged: make(chan struct{}), checkpointed: make(chan struct{}),
+		ckpt: checkpoints{log: cmp.Or(opts.Logger, slog.New(slog.DiscardHandler)), now: make(chan chan checkpointResult), stuckAfter: walStuckAfter}}
 	if err := s.migrate(context.Background()); err != nil {
 		s.write.Close()
 		s.read.Close()
@@ -125,6 +149,14 @@ func open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("count pending counts in %s: %w", path, err)
 	}
 	s.pending.Store(pending)
+	if opts.Registerer != nil {
+		if err := s.registerCheckpoints(opts.Registerer); err != nil {
+			s.tokenByHash.Close()
+			s.write.Close()
+			s.read.Close()
+			return nil, fmt.Errorf("register the metrics of %s: %w", path, err)
+		}
+	}
 	s.batch = store.NewBatcher(func(ctx context.Context, batches []*store.Batch) error { return s.wrote(s.commit(ctx, batches)) })
 	go s.merger()
 	go s.checkpointer()
@@ -164,10 +196,14 @@ func ownerOnly(path string) error {
 	return nil
 }
 
-// Ping checks that the database answers and, after a write failed for
+// Ping checks that the database answers, that WAL checkpoints have not
+// failed for walStuckAfter (walBounded) and, after a write failed for
 // want of space, that a write has succeeded since (see writable).
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.read.PingContext(ctx); err != nil {
+		return err
+	}
+	if err := s.walBounded(); err != nil {
 		return err
 	}
 	if s.mergeFailed.Load() {

@@ -7,14 +7,22 @@ import (
 	"net/http"
 
 	"github.com/accord-slo/accord/internal/auth"
+	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/report"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
-// reportSource is what reports read: the history, and the audit trail.
+// reportSource is what reports read: the history, the audit trail, and
+// the engine's stand-ins for late journey components.
 type reportSource struct {
 	History
-	auth *auth.Service
+	auth   *auth.Service
+	engine *engine.Engine
+}
+
+// JourneyStandIns reads what stands in for late components in journeys.
+func (rs reportSource) JourneyStandIns() map[string]engine.StandIns {
+	return rs.engine.JourneyStandIns()
 }
 
 // Audit reads the audit trail.
@@ -22,7 +30,9 @@ func (rs reportSource) Audit(ctx context.Context, q auth.Query) ([]auth.Entry, e
 	return rs.auth.Audit(ctx, q)
 }
 
-func (s *Server) reportSource() reportSource { return reportSource{History: s.history, auth: s.auth} }
+func (s *Server) reportSource() reportSource {
+	return reportSource{History: s.history, auth: s.auth, engine: s.engine}
+}
 
 func (s *Server) buildReport(r *http.Request) (*report.Report, error) {
 	now := s.engine.Clock().Now()

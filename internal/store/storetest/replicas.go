@@ -219,6 +219,23 @@ func testFence(t *testing.T, open func(t *testing.T) store.Store) {
 	if states, err := b.LoadPolicyStates(ctx); err != nil || len(states) != 0 {
 		t.Errorf("policy states %+v, %v; want none from the old leader", states, err)
 	}
+	// Judged slices are the leader's too: the old leader's are refused
+	// and stored nowhere, the new leader's are stored and pulled.
+	pull(t, a) // starts both feeds
+	pull(t, b)
+	slice := count("x/y", "{}", engine.KindSlices, 30, 1, 1)
+	if err := a.AddSlices(ctx, []engine.Count{slice}); !errors.Is(err, store.ErrNotLeader) {
+		t.Errorf("the old leader's judged slices: %v; want ErrNotLeader", err)
+	}
+	if got, _ := pull(t, b); len(got) != 0 {
+		t.Errorf("b pulled %v after the old leader's refused slices; want nothing", got)
+	}
+	if err := b.AddSlices(ctx, []engine.Count{slice}); err != nil {
+		t.Fatalf("the new leader's judged slices: %v", err)
+	}
+	if got, _ := pull(t, a); got["x/y|{}|slices|30"] != (engine.Counts{Good: 1, Total: 1}) || len(got) != 1 {
+		t.Errorf("a pulled %v; want the new leader's one slice", got)
+	}
 	if notes, err := b.Notifications(ctx, 0, "", 10); err != nil || len(notes) != 1 {
 		t.Errorf("%d notifications, %v; want only the one saved while a led", len(notes), err)
 	}
