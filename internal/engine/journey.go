@@ -50,7 +50,8 @@ type journeyState struct {
 	// delayed says which components lag more than MaxDelay behind newest.
 	delayed []bool
 	// stand are the counts standing in for delayed components' missing
-	// minutes (countAsGood, countAsBad), as added to the journey's events.
+	// minutes (countAsGood, countAsBad), as the journey's events series
+	// adds them to its sums.
 	stand []standIn
 }
 

@@ -18,18 +18,14 @@ type standIn struct {
 	per           Counts
 }
 
-// at returns the stand-in counts of minute m.
-func (s standIn) at(m int64) Counts {
-	if m > s.from && m <= s.through {
-		return s.per
-	}
-	return Counts{}
-}
-
 // in returns the stand-in counts of the minutes from (exclusive) to
 // through (inclusive).
 func (s standIn) in(from, through int64) Counts {
-	n := float64(max(min(through, s.through)-max(from, s.from), 0))
+	lo, hi := max(from, s.from), min(through, s.through)
+	if hi <= lo {
+		return Counts{}
+	}
+	n := float64(hi - lo)
 	return Counts{Good: n * s.per.Good, Total: n * s.per.Total}
 }
 
@@ -101,12 +97,18 @@ func throughOf(c *sloState) int64 {
 	return noData
 }
 
-// standIn replaces, in an occurrences journey's events, what stood in for
-// its late components' missing minutes by what stands in for them now.
+// standIn replaces what stands in for an occurrences journey's late
+// components' missing minutes by what stands in for them now. The stand-
+// ins are added to the journey's sums as they are read (Series.stand), not
+// written minute by minute: their rate moves with the window at every
+// evaluation, and a component late across a 30-day window would have
+// 43,200 minutes rewritten each time.
 func (e *Engine) standIn(st *sloState, now time.Time) {
 	js, comp := st.journey, st.def.Composite
 	end := UnixMinute(st.measuredAt(now))
 	start := UnixMinute(WindowStart(st.def.Window, st.measuredAt(now)))
+	sr := st.all.events
+	sr.stand = sr.stand[:0]
 	for i, c := range js.comps {
 		var next standIn
 		if js.delayed[i] && js.through[i] != noData && c != nil {
@@ -121,24 +123,13 @@ func (e *Engine) standIn(st *sloState, now time.Time) {
 				}
 			}
 		}
-		prev := js.stand[i]
-		if next == prev {
-			continue
-		}
-		lo, hi := min(prev.from, next.from), max(prev.through, next.through)
-		if prev == (standIn{}) {
-			lo, hi = next.from, next.through
-		} else if next == (standIn{}) {
-			lo, hi = prev.from, prev.through
-		}
-		var points []MinuteCounts
-		for m := lo + 1; m <= hi; m++ {
-			if d := next.at(m).sub(prev.at(m)); d != (Counts{}) {
-				points = append(points, MinuteCounts{Minute: m, Counts: d})
-			}
-		}
-		st.all.events.AddMany(points)
 		js.stand[i] = next
+		if next.through > next.from {
+			sr.stand = append(sr.stand, next)
+		}
+	}
+	if len(sr.stand) == 0 {
+		sr.stand = nil
 	}
 }
 

@@ -147,3 +147,169 @@ func TestLateComponentOfRatioSlicesCountsAsWhenDelayedSays(t *testing.T) {
 		})
 	}
 }
+
+// lateDaySpec has two pushed SLOs over a day, for a journey over them.
+const lateDaySpec = `
+apiVersion: accord/v1
+kind: Service
+metadata: {name: checkout}
+spec:
+  owners: {team: pos-platform}
+  slos:
+    - {name: scan, objective: 99, window: 1d, indicator: {ratio: {stream: scan}}}
+    - {name: pay, objective: 99, window: 1d, indicator: {ratio: {stream: pay}}}
+`
+
+// TestALateComponentsStandInCostsWhatChanged has pay's data stop twelve
+// hours before scan's, past a maxDelay of 15 minutes, with countAsBad.
+// Pay's traffic varies from minute to minute, so the average that stands
+// in for its missing 720 minutes changes at every evaluation as the day's
+// window moves on. The journey counts that stand-in as before, and an
+// evaluation a minute later changes a handful of its checkpoints (the
+// new minute's), not one per stand-in minute.
+func TestALateComponentsStandInCostsWhatChanged(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start)
+	comp := components("checkout/scan", "checkout/pay")
+	comp.MaxDelay, comp.WhenDelayed = 15*time.Minute, slo.CountAsBad
+	cat := withJourney(t, mustCatalog(t, lateDaySpec), "checkout/scan", "checks-out", comp)
+	e, store := mustEngine(t, cat, t.TempDir(), clock)
+	defer store.Close()
+	payAt := func(m int) (good, total float64) {
+		total = float64(10 + m%7)
+		if m%3 == 0 {
+			return total - 1, total
+		}
+		return total, total
+	}
+	const payEnd = 2*1440 + 12*60 // pay's minutes stop here, scan's go on
+	// Three days, so the minute checkpoints are all in use, pushed a day
+	// at a time as the clock moves on.
+	push := func(from, to int) {
+		t.Helper()
+		var evs []engine.Event
+		for m := from; m < to; m++ {
+			at := start.Add(time.Duration(m) * time.Minute)
+			evs = append(evs, counted("scan", at, 10, 10))
+			if m < payEnd {
+				good, total := payAt(m)
+				evs = append(evs, counted("pay", at, good, total))
+			}
+		}
+		if err := e.Ingest(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for day := range 3 {
+		clock.Set(start.Add(time.Duration(day+1) * 24 * time.Hour))
+		push(day*1440, (day+1)*1440)
+		if err := e.Evaluate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// want is the journey's day ending at minute now (from its start
+	// minute on): scan's events and pay's, and for each of pay's missing
+	// minutes up to scan's newest its average per minute over the window
+	// up to its data, all bad.
+	want := func(now int) engine.Counts {
+		var c engine.Counts
+		from := now - 1440
+		var paySum float64
+		for m := from; m < payEnd; m++ {
+			_, total := payAt(m)
+			paySum += total
+		}
+		rate := paySum / float64(payEnd-from)
+		for m := from; m <= now; m++ {
+			if m < now { // scan's newest minute is the one before now
+				c.Good, c.Total = c.Good+10, c.Total+10
+			}
+			switch {
+			case m < payEnd:
+				good, total := payAt(m)
+				c.Good, c.Total = c.Good+good, c.Total+total
+			case m < now: // standing in up to scan's newest minute
+				c.Total += rate
+			}
+		}
+		return c
+	}
+	check := func(now int) {
+		t.Helper()
+		v := mustView(t, e, "checkout/checks-out")
+		w := want(now)
+		if !v.Components[1].Delayed || !near(v.Status.Counts.Good, w.Good, 1e-6) || !near(v.Status.Counts.Total, w.Total, 1e-6*w.Total) {
+			t.Fatalf("at minute %d: %+v (pay delayed %v), want %+v", now, v.Status.Counts, v.Components[1].Delayed, w)
+		}
+	}
+	clock.Set(start.Add(3*24*time.Hour + time.Minute))
+	push(3*1440, 3*1440+1)
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check(3*1440 + 1)
+	before := engine.CheckpointsOf(e, "checkout/checks-out")
+	// A minute later: scan's next minute arrives, the window moves on.
+	clock.Set(start.Add(3*24*time.Hour + 2*time.Minute))
+	push(3*1440+1, 3*1440+2)
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check(3*1440 + 2)
+	after := engine.CheckpointsOf(e, "checkout/checks-out")
+	if len(after) != len(before) {
+		t.Fatalf("the checkpoints grew from %d to %d; want them in full use", len(before), len(after))
+	}
+	written := 0
+	for i := range after {
+		if after[i] != before[i] {
+			written++
+		}
+	}
+	t.Logf("a minute's evaluation wrote %d of the journey's %d checkpoints", written, len(after))
+	if written > 3 {
+		t.Errorf("a minute's evaluation wrote %d of the journey's checkpoints; want at most 3 (the minutes it moved on to and their hour), not one per stand-in minute", written)
+	}
+}
+
+// TestALateComponentsStandInSurvivesAReload reloads a journey whose pay
+// component is late with a new objective: its counts carry over, and the
+// stand-in for pay's missing minutes counts once, as before the reload.
+func TestALateComponentsStandInSurvivesAReload(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start.Add(90 * time.Minute))
+	comp := components("checkout/scan", "checkout/pay")
+	comp.MaxDelay, comp.WhenDelayed = 15*time.Minute, slo.CountAsBad
+	cat := withJourney(t, mustCatalog(t, checkoutSpec), "checkout/scan", "checks-out", comp)
+	e, store := mustEngine(t, cat, t.TempDir(), clock)
+	defer store.Close()
+	var evs []engine.Event
+	for m := range 90 {
+		at := start.Add(time.Duration(m) * time.Minute)
+		evs = append(evs, counted("scan", at, 10, 10))
+		if m < 60 {
+			evs = append(evs, counted("pay", at, 10, 10))
+		}
+	}
+	ingestAndEvaluate(t, e, evs)
+	want := engine.Counts{Good: 1500, Total: 1800} // pay's 30 missing minutes stand in as 10 bad events each
+	if v := mustView(t, e, "checkout/checks-out"); v.Status.Counts != want {
+		t.Fatalf("before the reload: %+v, want %+v", v.Status.Counts, want)
+	}
+	for i := range cat.SLOs {
+		if cat.SLOs[i].ID() == "checkout/checks-out" {
+			cat.SLOs[i].Objective = 98
+		}
+	}
+	if res, err := e.Reload(ctx, cat, true); err != nil || len(res.Changed) != 1 {
+		t.Fatalf("reload: %+v, %v; want the journey changed", res, err)
+	}
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := mustView(t, e, "checkout/checks-out"); v.Status.Counts != want {
+		t.Errorf("after the reload: %+v, want %+v", v.Status.Counts, want)
+	}
+}

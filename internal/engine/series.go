@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // MinuteResolution is how long a series keeps one-minute buckets: the
 // longest default alert window (3 days). Older data is kept per hour.
@@ -45,6 +48,11 @@ type Series struct {
 	head     int64 // newest minute (Unix minutes) the checkpoints reach
 	first    int64 // oldest minute holding data
 	started  bool
+	// stand are counts standing in for minutes without data (a journey's
+	// late components, see Engine.standIn), added to every sum read.
+	// Apart from the checkpoints, they are replaced whole at no cost per
+	// minute.
+	stand []standIn
 }
 
 // The rings start this small and double as the data they hold spans more.
@@ -228,13 +236,24 @@ func slot(k int64, n int) int {
 // cumAt returns the running total at the end of minute m. Beyond the
 // minute checkpoints it rounds to the nearest hour boundary.
 func (s *Series) cumAt(m int64) Counts {
+	c, at := s.checkpoint(m)
+	for _, in := range s.stand {
+		c = c.add(in.in(math.MinInt64, at))
+	}
+	return c
+}
+
+// checkpoint returns the running total of the checkpoints at the end of
+// minute m, and the minute it runs to: m, or beyond the minute
+// checkpoints the end of the hour it rounds to.
+func (s *Series) checkpoint(m int64) (Counts, int64) {
 	switch {
 	case !s.started || m < s.first-1:
 		return s.baseline()
 	case m >= s.head:
-		return s.hours.get(slot(floorDiv(s.head, 60), s.hours.len()))
+		return s.hours.get(slot(floorDiv(s.head, 60), s.hours.len())), m
 	case m > s.head-int64(s.minutes.len()):
-		return s.hours.get(slot(floorDiv(m, 60)-1, s.hours.len())).add(s.minutes.get(slot(m, s.minutes.len())))
+		return s.hours.get(slot(floorDiv(m, 60)-1, s.hours.len())).add(s.minutes.get(slot(m, s.minutes.len()))), m
 	}
 	h := floorDiv(m, 60)
 	if m-h*60 < 30 {
@@ -243,19 +262,20 @@ func (s *Series) cumAt(m int64) Counts {
 	if h < s.oldestHour() {
 		return s.baseline()
 	}
-	return s.hours.get(slot(h, s.hours.len()))
+	return s.hours.get(slot(h, s.hours.len())), h*60 + 59
 }
 
-// baseline is the running total before the oldest data the series keeps.
-func (s *Series) baseline() Counts {
+// baseline is the running total before the oldest data the series
+// keeps, and the minute it runs to.
+func (s *Series) baseline() (Counts, int64) {
 	if !s.started {
-		return Counts{}
+		return Counts{}, math.MinInt64
 	}
 	oldest := s.oldestHour()
 	if floorDiv(s.first, 60) >= oldest {
-		return Counts{} // nothing has been forgotten yet
+		return Counts{}, math.MinInt64 // nothing has been forgotten yet
 	}
-	return s.hours.get(slot(oldest, s.hours.len()))
+	return s.hours.get(slot(oldest, s.hours.len())), oldest*60 + 59
 }
 
 // Sum returns the counts in the minutes from (exclusive) to through
@@ -273,13 +293,17 @@ func (s *Series) Window(m int64, d time.Duration) Counts {
 }
 
 // Bytes is the memory the series' checkpoints take.
-func (s *Series) Bytes() int { return s.minutes.bytes() + s.hours.bytes() + 160 }
+func (s *Series) Bytes() int { return s.minutes.bytes() + s.hours.bytes() + 160 + 32*cap(s.stand) }
 
 // Running returns the running total: every event the series has kept
 // since it started, the largest sum it holds.
 func (s *Series) Running() Counts {
-	if !s.started {
-		return Counts{}
+	c := Counts{}
+	if s.started {
+		c = s.hours.get(slot(floorDiv(s.head, 60), s.hours.len()))
 	}
-	return s.hours.get(slot(floorDiv(s.head, 60), s.hours.len()))
+	for _, in := range s.stand {
+		c = c.add(in.in(math.MinInt64, math.MaxInt64))
+	}
+	return c
 }

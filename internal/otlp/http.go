@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"strconv"
 
@@ -46,6 +47,15 @@ func (rc *Receiver) readBody(w http.ResponseWriter, r *http.Request) ([]byte, en
 				fmt.Sprintf("request body over %d bytes; lower the exporter's batch size", limit))
 			return nil, enc, false
 		}
+		if timedOut(err) {
+			// Refused for the network's pace, not the batch's content:
+			// an exporter retries a 503, and its batch is not lost.
+			w.Header().Set("Retry-After", strconv.Itoa(SlowRetryAfter))
+			w.Header().Set("Connection", "close") // the rest of the body is not read
+			writeStatus(w, enc, http.StatusServiceUnavailable,
+				"the request body did not arrive in time (slower than the server's minimum read rate); retry, or lower the exporter's batch size")
+			return nil, enc, false
+		}
 		writeStatus(w, enc, http.StatusBadRequest, fmt.Sprintf("read request body: %v", err))
 		return nil, enc, false
 	}
@@ -72,6 +82,32 @@ func (rc *Receiver) readBody(w http.ResponseWriter, r *http.Request) ([]byte, en
 }
 
 var errTooLarge = errors.New("body too large")
+
+// SlowRetryAfter is the wait, in seconds, asked of an exporter whose body
+// arrived too slowly: the network, not Accord, held it up.
+const SlowRetryAfter = 1
+
+// timedOut reports whether err is a read that ran past its deadline.
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// Route reports whether path is one of OTLP/HTTP's, whose answers of
+// 4xx and 5xx are google.rpc.Status messages.
+func Route(path string) bool { return path == "/v1/traces" || path == "/v1/metrics" }
+
+// WriteError answers an OTLP/HTTP request refused outside the receiver
+// (its token, the server's limits, start-up) as OTLP asks: a
+// google.rpc.Status in the request's encoding, with the HTTP status code.
+// Headers the status needs, such as Retry-After, are the caller's.
+func WriteError(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	enc := encProto // OTLP/HTTP's default, and what an unknown type gets
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == string(encJSON) {
+		enc = encJSON
+	}
+	writeStatus(w, enc, code, msg)
+}
 
 // gunzip decompresses at most limit bytes: a small body may expand to a
 // large one.
@@ -110,10 +146,18 @@ func grpcCode(code int) int32 {
 	switch code {
 	case http.StatusBadRequest, http.StatusUnsupportedMediaType:
 		return 3 // INVALID_ARGUMENT
+	case http.StatusUnauthorized:
+		return 16 // UNAUTHENTICATED
+	case http.StatusForbidden:
+		return 7 // PERMISSION_DENIED
+	case http.StatusNotFound:
+		return 5 // NOT_FOUND
 	case http.StatusRequestEntityTooLarge:
 		return 8 // RESOURCE_EXHAUSTED
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		return 14 // UNAVAILABLE
+	case http.StatusInternalServerError:
+		return 13 // INTERNAL
 	}
 	return 2 // UNKNOWN
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/accord-slo/accord/internal/otlp"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
@@ -52,6 +53,10 @@ func statusOf(code slo.Code) int {
 // writeError answers err as JSON with the status its code maps to.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := s.failure(w, r, err)
+	if otlp.Route(r.URL.Path) {
+		otlp.WriteError(w, r, status, body.Message)
+		return
+	}
 	writeJSON(w, status, apiError{Error: body})
 }
 

@@ -139,7 +139,7 @@ func (c *sloCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
-	views := c.engine.List(engine.ListQuery{Team: c.team, Service: c.service, Sort: engine.SortID}).SLOs
+	views := c.engine.List(engine.ListQuery{Team: c.team, Service: c.service, Sort: engine.SortID, Components: true}).SLOs
 	for _, v := range views {
 		l := []string{v.Service, v.Name, v.Owners.Team}
 		if v.Status.SLI != nil {
@@ -162,12 +162,9 @@ func (c *sloCollector) Collect(ch chan<- prometheus.Metric) {
 		if v.GroupCount > 0 {
 			gauge(descGroups, float64(v.GroupCount), l...)
 		}
-		if v.Journey && v.Status.HasData() {
-			// The list leaves a journey's components out; journeys are few.
-			if full, ok := c.engine.SLO(v.ID); ok {
-				for _, comp := range full.Components {
-					gauge(descComponent, comp.SpentShare, append(l, comp.SLO)...)
-				}
+		if v.Status.HasData() {
+			for _, comp := range v.Components { // a journey's
+				gauge(descComponent, comp.SpentShare, append(l, comp.SLO)...)
 			}
 		}
 		firing := map[[2]string]float64{} // groups of one SLO add up

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/accord-slo/accord/internal/otlp"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
@@ -187,14 +188,20 @@ func (b *byteBudget) inUse() float64 {
 }
 
 // refuseOverloaded answers 503 with a short Retry-After and closes the
-// connection, so that a body not read is not read later either.
-func refuseOverloaded(w http.ResponseWriter, msg string) {
+// connection, so that a body not read is not read later either. An OTLP
+// exporter gets 429, which OTLP/HTTP gives a server shedding load, with
+// a google.rpc.Status.
+func refuseOverloaded(w http.ResponseWriter, r *http.Request, msg string) {
 	h := w.Header()
 	for _, k := range []string{"Content-Disposition", "Content-Encoding", "Cache-Control"} {
 		h.Del(k)
 	}
 	h.Set("Retry-After", strconv.Itoa(overloadRetryAfter))
 	h.Set("Connection", "close")
+	if otlp.Route(r.URL.Path) {
+		otlp.WriteError(w, r, http.StatusTooManyRequests, msg)
+		return
+	}
 	writeJSON(w, http.StatusServiceUnavailable, apiError{Error: errorBody{Code: slo.CodeUnavailable, Message: msg}})
 }
 
@@ -207,11 +214,11 @@ func probe(r *http.Request) bool { return r.URL.Path == "/healthz" || r.URL.Path
 // at most cap(render) answers at once.
 func (o *overload) paceAnswers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pw := &pacedWriter{ResponseWriter: w, o: o, rc: http.NewResponseController(w), end: time.Now().Add(o.writeTotal)}
+		pw := &pacedWriter{ResponseWriter: w, o: o, r: r, rc: http.NewResponseController(w), end: time.Now().Add(o.writeTotal)}
 		if isRead(r.Method) && !probe(r) { // a write's answer is small; its body has its own budget
 			if !o.turn(r) {
 				o.refusedRender.Inc()
-				refuseOverloaded(w, "too many answers are being prepared; retry shortly")
+				refuseOverloaded(w, r, "too many answers are being prepared; retry shortly")
 				return
 			}
 			pw.release = func() { <-o.render }
@@ -249,6 +256,7 @@ var errAnswerRefused = errors.New("answer refused: the answer budget is in use b
 type pacedWriter struct {
 	http.ResponseWriter
 	o       *overload
+	r       *http.Request
 	rc      *http.ResponseController
 	end     time.Time // the write timeout
 	code    int       // the status held back; 0 for none yet
@@ -279,7 +287,7 @@ func (p *pacedWriter) Write(b []byte) (int, error) {
 		if !p.o.answers.take(n) {
 			p.refused, p.sent = true, true
 			p.o.refusedAnswer.Inc()
-			refuseOverloaded(p.ResponseWriter, "too many large answers are waiting for their clients to read them; retry shortly")
+			refuseOverloaded(p.ResponseWriter, p.r, "too many large answers are waiting for their clients to read them; retry shortly")
 			return 0, errAnswerRefused
 		}
 		defer p.o.answers.give(n) // the handler keeps b no longer than this call
@@ -355,8 +363,12 @@ func (o *overload) budgetBodies(next http.Handler) http.Handler {
 		}
 		if r.ContentLength > o.maxBody {
 			w.Header().Set("Connection", "close")
-			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: errorBody{Code: slo.CodeInvalid,
-				Message: "request body over " + strconv.FormatInt(o.maxBody, 10) + " bytes; send smaller batches"}})
+			msg := "request body over " + strconv.FormatInt(o.maxBody, 10) + " bytes; send smaller batches"
+			if otlp.Route(r.URL.Path) {
+				otlp.WriteError(w, r, http.StatusRequestEntityTooLarge, msg)
+				return
+			}
+			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: errorBody{Code: slo.CodeInvalid, Message: msg}})
 			return
 		}
 		n := r.ContentLength
@@ -365,7 +377,7 @@ func (o *overload) budgetBodies(next http.Handler) http.Handler {
 		}
 		if !o.bodies.wait(r.Context(), n, o.bodyWait) {
 			o.refusedBody.Inc()
-			refuseOverloaded(w, "too many request bodies are being received at once; retry shortly")
+			refuseOverloaded(w, r, "too many request bodies are being received at once; retry shortly")
 			return
 		}
 		defer o.bodies.give(n)

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/accord-slo/accord/internal/otlp"
 	"github.com/accord-slo/accord/internal/slo"
 )
 
@@ -27,6 +28,10 @@ func Starting(reg *prometheus.Registry) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", strconv.Itoa(RetryAfter))
+		if otlp.Route(r.URL.Path) {
+			otlp.WriteError(w, r, http.StatusServiceUnavailable, "Accord is starting: it is restoring its state; retry shortly")
+			return
+		}
 		if wantsPage(r) {
 			// A person opening the UI (the demo, say) gets a page that
 			// says so and reloads itself, not an API error.

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/accord-slo/accord/internal/web"
 )
@@ -36,5 +38,15 @@ func TestStartingShowsAPageToBrowsers(t *testing.T) {
 	var e struct{ Error struct{ Code string } }
 	if err := json.NewDecoder(api.Body).Decode(&e); err != nil || api.StatusCode != http.StatusServiceUnavailable || e.Error.Code == "" {
 		t.Errorf("an API client gets %d, %v, code %q", api.StatusCode, err, e.Error.Code)
+	}
+	// An OTLP exporter gets OTLP's google.rpc.Status, in its encoding.
+	r := httptest.NewRequest(http.MethodPost, "/v1/metrics", strings.NewReader("{}"))
+	r.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	var st status.Status
+	if err := protojson.Unmarshal(rec.Body.Bytes(), &st); err != nil || rec.Code != http.StatusServiceUnavailable ||
+		rec.Header().Get("Retry-After") == "" || rec.Header().Get("Content-Type") != "application/json" || st.GetCode() != 14 {
+		t.Errorf("an OTLP exporter gets %d %v %s (%v), want 503 with Retry-After and an UNAVAILABLE status", rec.Code, rec.Header(), rec.Body, err)
 	}
 }

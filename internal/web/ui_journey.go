@@ -51,23 +51,16 @@ type journeyView struct {
 // spec refuses cycles; this keeps a page finite whatever it is given).
 const maxNesting = 8
 
-// journeyOf builds a journey's components, the one that caused most of
-// its spent budget, and the SLO whose team is to act.
-func (s *Server) journeyOf(v engine.SLOView, def slo.SLO) *journeyView {
-	idx := newCatalogIndex(s.engine.Catalog())
-	j := &journeyView{Components: s.componentRows(v.Components, idx)}
-	for i := range j.Components {
-		// The page shows each component's health; the overview, which
-		// names only the cause, spares itself the components' views.
-		if cv, ok := s.engine.SLO(j.Components[i].ID); ok {
-			j.Components[i].Health = cv.Health()
-		}
-	}
+// journeyOf builds a journey's components (comps, from its view), the
+// one that caused most of its spent budget, and the SLO whose team is to
+// act.
+func (s *Server) journeyOf(comps []engine.ComponentImpact, def slo.SLO) *journeyView {
+	j := &journeyView{Components: componentRows(s.engine.Parts(comps))}
 	if c := def.Composite; c != nil && c.MaxDelay > 0 {
 		j.Late = fmt.Sprintf("a component more than %s late counts as %s", slo.FormatDuration(c.MaxDelay), lateText[c.WhenDelayed])
 	}
 	j.Cause = topCause(j.Components)
-	j.Act = s.act(j.Cause, idx)
+	j.Act = s.act(j.Cause)
 	return j
 }
 
@@ -77,13 +70,13 @@ var lateText = map[slo.WhenDelayed]string{slo.CountAsGood: "good", slo.CountAsBa
 
 // act follows a cause that is a journey down to the plain SLO that caused
 // most of its spend; nil when the trail ends at a journey with no spend.
-func (s *Server) act(cause *componentRow, idx catalogIndex) *componentRow {
+func (s *Server) act(cause *componentRow) *componentRow {
 	for depth := 0; cause != nil && cause.Journey && depth < maxNesting; depth++ {
-		inner, ok := s.engine.SLO(cause.ID)
+		comps, ok := s.engine.Components(cause.ID)
 		if !ok {
 			return nil
 		}
-		cause = topCause(s.componentRows(inner.Components, idx))
+		cause = topCause(componentRows(s.engine.Parts(comps)))
 	}
 	if cause != nil && cause.Journey {
 		return nil
@@ -91,32 +84,18 @@ func (s *Server) act(cause *componentRow, idx catalogIndex) *componentRow {
 	return cause
 }
 
-// catalogIndex finds a catalog's SLOs by ID; built once per page.
-type catalogIndex struct {
-	cat  *slo.Catalog
-	byID map[string]*slo.SLO
-}
-
-func newCatalogIndex(cat slo.Catalog) catalogIndex {
-	idx := catalogIndex{cat: &cat, byID: make(map[string]*slo.SLO, len(cat.SLOs))}
-	for i := range cat.SLOs {
-		idx.byID[cat.SLOs[i].ID()] = &cat.SLOs[i]
-	}
-	return idx
-}
-
 // componentRows describes a journey's components from their impact and
-// their definitions; Health is left no data, for the caller to fill.
-func (s *Server) componentRows(comps []engine.ComponentImpact, idx catalogIndex) []componentRow {
-	out := make([]componentRow, 0, len(comps))
-	for _, c := range comps {
+// what they are.
+func componentRows(parts []engine.Part) []componentRow {
+	out := make([]componentRow, 0, len(parts))
+	for _, c := range parts {
 		row := componentRow{ID: c.SLO, Title: c.SLO, Href: "/slos/" + c.SLO, Weight: c.Weight,
-			Good: c.Good, Total: c.Total, Share: c.SpentShare, HasData: c.SLI != nil, Health: engine.HealthNoData}
+			Good: c.Good, Total: c.Total, Share: c.SpentShare, HasData: c.SLI != nil, Health: c.Health}
 		if c.SLI != nil {
 			row.SLI = *c.SLI
 		}
-		if d := idx.byID[c.SLO]; d != nil {
-			row.Title, row.Service, row.Team = cmp.Or(d.DisplayName, d.Name), d.Service, idx.cat.EffectiveOwners(*d).Team
+		if d := c.Def; c.Known {
+			row.Title, row.Service, row.Team = cmp.Or(d.DisplayName, d.Name), d.Service, c.Owners.Team
 			row.Objective, row.Journey = d.Objective, d.Journey()
 		}
 		out = append(out, row)
@@ -153,15 +132,9 @@ type journeyLink struct{ Title, Href string }
 // by title.
 func (s *Server) partOf(id string) []journeyLink {
 	var out []journeyLink
-	for _, d := range s.engine.Catalog().SLOs {
-		if d.Composite == nil {
-			continue
-		}
-		for _, c := range d.Composite.Components {
-			if c.SLO == id {
-				out = append(out, journeyLink{Title: cmp.Or(d.DisplayName, d.Name), Href: "/slos/" + d.Service + "/" + d.Name})
-				break
-			}
+	for _, jid := range s.engine.PartOf(id) {
+		if d, _, ok := s.engine.Definition(jid); ok {
+			out = append(out, journeyLink{Title: cmp.Or(d.DisplayName, d.Name), Href: "/slos/" + d.Service + "/" + d.Name})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Title < out[j].Title })
@@ -179,18 +152,12 @@ func journeysFirst(rows []sloRow) []sloRow {
 // withCauses names, on the journeys among rows, the component that caused
 // most of their spent budget.
 func (s *Server) withCauses(rows []sloRow) {
-	var idx catalogIndex
 	for i := range rows {
 		if !rows[i].Journey {
 			continue
 		}
-		v, ok := s.engine.SLO(rows[i].ID)
-		if !ok {
-			continue
+		if comps, ok := s.engine.Components(rows[i].ID); ok {
+			rows[i].Cause = s.act(topCause(componentRows(s.engine.Parts(comps))))
 		}
-		if idx.byID == nil {
-			idx = newCatalogIndex(s.engine.Catalog())
-		}
-		rows[i].Cause = s.act(topCause(s.componentRows(v.Components, idx)), idx)
 	}
 }

@@ -271,7 +271,7 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := sloPage{page: s.page(r, v.Name, "overview"), Row: newRow(v), View: v}
 	p.Title = p.Row.Title
-	def := s.definition(id)
+	def, _, _ := s.engine.Definition(id)
 	// Twice the window shows what has just left it, such as an incident
 	// whose budget has recovered.
 	p.Ranges = []string{"window", slo.FormatDuration(2 * def.Window.Nominal()), "3d", "1d", "6h"}
@@ -319,7 +319,7 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 		p.Groups = append(p.Groups, row)
 	}
 	if v.Journey {
-		p.Journey = s.journeyOf(v, def)
+		p.Journey = s.journeyOf(v.Components, def)
 	}
 	p.PartOf = s.partOf(id)
 	notes, err := s.history.Notifications(r.Context(), 0, id, 1000)
@@ -331,16 +331,6 @@ func (s *Server) sloPage(w http.ResponseWriter, r *http.Request) {
 		p.Notes = append(p.Notes, notes[i])
 	}
 	s.render(w, r, "slo", p)
-}
-
-func (s *Server) definition(id string) slo.SLO {
-	cat := s.engine.Catalog()
-	for _, d := range cat.SLOs {
-		if d.ID() == id {
-			return d
-		}
-	}
-	return slo.SLO{}
 }
 
 // burnRows lists every burn window with the alert rules that read it, for
@@ -459,7 +449,8 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) {
 			}
 			continue
 		}
-		defs = append(defs, s.definition(v.ID))
+		def, _, _ := s.engine.Definition(v.ID)
+		defs = append(defs, def)
 		p.Rows = append(p.Rows, newRow(v))
 		if v.Owners.ProductOwner != "" {
 			owners[v.Owners.ProductOwner] = true
