@@ -185,7 +185,7 @@ func BenchmarkRestore10kSLOs(b *testing.B) {
 // back-dated backlog as fast as they can: batches of 1,000 events, each
 // on its own minute of the last two days, over all the streams, stored
 // durably. It reports the evaluation's time, the events ingested
-// meanwhile and the 99th percentile of a batch's time (of the batches taken
+// meanwhile and the 99th percentile of a batch's time (of the batches
 // taken while the evaluations ran).
 func BenchmarkEvaluate10kSLOsUnderIngest(b *testing.B) {
 	const n = 10_000
