@@ -261,3 +261,36 @@ func BenchmarkEvaluate10kSLOsUnderIngest(b *testing.B) {
 		b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-batch-ms")
 	}
 }
+
+// BenchmarkSeriesAddMany adds one point to each of 1,000 series with
+// 30-day windows and two days of data, as an ingested batch of 1,000
+// events does: "current" at the newest minute, "sparse" each on its own
+// minute of the two days (the i-th series' point of the k-th batch
+// (2i + 7k) mod 2,879 minutes back), good or, one in 97, bad. An op is
+// one batch.
+func BenchmarkSeriesAddMany(b *testing.B) {
+	const head = int64(29_000_000)
+	for _, mode := range []string{"current", "sparse"} {
+		b.Run(mode, func(b *testing.B) {
+			series := make([]*engine.Series, 1000)
+			for i := range series {
+				series[i] = engine.NewSeries(30 * 24 * time.Hour)
+				series[i].Add(head-2879, engine.Counts{Good: 1, Total: 1})
+				series[i].Add(head, engine.Counts{Good: 1, Total: 1})
+			}
+			point := make([]engine.MinuteCounts, 1)
+			k := 0
+			for b.Loop() {
+				for i, s := range series {
+					m := head
+					if mode == "sparse" {
+						m = head - int64(1+(2*i+7*k)%2879)
+					}
+					point[0] = engine.MinuteCounts{Minute: m, Counts: engine.Counts{Good: float64(1 - (i+k)%97/96), Total: 1}}
+					s.AddMany(point)
+				}
+				k++
+			}
+		})
+	}
+}
