@@ -57,6 +57,17 @@ func (a *App) Start(ctx context.Context) error {
 			a.log.Error("HTTP server of the reserved slots stopped", "err", err)
 		}
 	}()
+	if a.debugLn != nil {
+		a.debug = debugServer(a.log)
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			if err := a.debug.Serve(a.debugLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.log.Error("profiling endpoint stopped", "err", err)
+			}
+		}()
+		a.log.Info("serving Go's profiles", "url", a.DebugURL())
+	}
 	// A reload may replace the catalog once the server answers.
 	slos := len(a.Catalog.SLOs)
 	if a.tls != nil {
@@ -252,6 +263,12 @@ func (a *App) Close() error {
 		cancel()
 	} else {
 		a.listener.Close() // never served
+	}
+	if a.debug != nil {
+		// A profile under way ends with its connection: no need to wait.
+		errs = append(errs, a.debug.Close())
+	} else if a.debugLn != nil {
+		a.debugLn.Close()
 	}
 	if a.cancel != nil {
 		a.cancel()
