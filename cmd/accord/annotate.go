@@ -42,7 +42,7 @@ Who recorded it is the token's name (an operator token).`,
 			if err := c.do(cmd.Context(), "POST", "/api/v1/annotations", a, &stored); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "annotation %d: %s on %s at %s\n", stored.ID, stored.Title(), stored.Service, when(stored.Start))
+			fmt.Fprintf(cmd.OutOrStdout(), "annotation %d: %s on %s at %s\n", stored.ID, stored.Title(), stored.Service, when(stored.Start, time.Now()))
 			return nil
 		},
 	}

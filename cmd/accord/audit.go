@@ -50,9 +50,10 @@ page is printed on standard error; --all reads every page.`,
 			if limit < 1 || limit > auth.MaxLimit {
 				return fmt.Errorf("--limit %d: want 1 to %d", limit, auth.MaxLimit)
 			}
+			now := time.Now()
 			q := url.Values{"limit": {strconv.Itoa(limit)}}
 			if since != "" {
-				from, err := sinceTime(since, time.Now())
+				from, err := sinceTime(since, now)
 				if err != nil {
 					return err
 				}
@@ -87,7 +88,7 @@ page is printed on standard error; --all reads every page.`,
 				if err := writeStructured(cmd.OutOrStdout(), "json", auditPage{Entries: entries, Next: next}); err != nil {
 					return err
 				}
-			} else if err := writeAuditTable(cmd, entries); err != nil {
+			} else if err := writeAuditTable(cmd, entries, now); err != nil {
 				return err
 			}
 			if next != "" && !all {
@@ -109,7 +110,7 @@ page is printed on standard error; --all reads every page.`,
 	return cmd
 }
 
-func writeAuditTable(cmd *cobra.Command, entries []auth.Entry) error {
+func writeAuditTable(cmd *cobra.Command, entries []auth.Entry, now time.Time) error {
 	if len(entries) == 0 {
 		fmt.Fprintln(cmd.OutOrStdout(), "no audit entries match")
 		return nil
@@ -118,7 +119,7 @@ func writeAuditTable(cmd *cobra.Command, entries []auth.Entry) error {
 	fmt.Fprintln(tw, "ID\tAT\tWHO\tROLE\tROUTE\tSTATUS\tCOUNT\tSUMMARY")
 	for _, e := range entries {
 		summary := strings.ReplaceAll(e.Summary, "\n", " ")
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", e.ID, when(e.At), e.Who, e.Role,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", e.ID, when(e.At, now), e.Who, e.Role,
 			e.Route, e.Status, e.Count, summary)
 	}
 	return tw.Flush()

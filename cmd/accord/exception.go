@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -45,7 +46,7 @@ approver grants with their own token.`,
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "exception %d: releases of %s go through until %s, granted by %s: %s\n",
-				e.ID, e.Service, when(e.Until), e.GrantedBy, e.Reason)
+				e.ID, e.Service, when(e.Until, time.Now()), e.GrantedBy, e.Reason)
 			return nil
 		},
 	}
@@ -80,15 +81,16 @@ func newExceptionListCmd() *cobra.Command {
 			if err := c.do(cmd.Context(), "GET", "/api/v1/exceptions?"+q.Encode(), nil, &out); err != nil {
 				return err
 			}
+			now := time.Now()
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSERVICE\tBY\tFROM\tUNTIL\tREVOKED\tREASON")
 			for _, e := range out.Exceptions {
 				revoked := "-"
 				if !e.RevokedAt.IsZero() {
-					revoked = when(e.RevokedAt) + " by " + e.RevokedBy
+					revoked = when(e.RevokedAt, now) + " by " + e.RevokedBy
 				}
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Service, e.GrantedBy,
-					when(e.From), when(e.Until), revoked, e.Reason)
+					when(e.From, now), when(e.Until, now), revoked, e.Reason)
 			}
 			return tw.Flush()
 		},

@@ -109,6 +109,7 @@ the TLS certificate too; a changed certificate file is picked up on its own.`,
 	f.StringVar(&opts.Database, "database", "", "PostgreSQL URL (postgres://USER@HOST:5432/DB?passfile=/etc/accord/pgpass, or PGPASSFILE) for several replicas; default SQLite in --data-dir")
 	f.DurationVar(&opts.LeaderLease, "leader-lease", 15*time.Second, "with --database: how long a leader's lease lasts unrenewed, and so how soon another replica leads after it dies")
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "listen address")
+	f.StringVar(&opts.DebugAddr, "debug-addr", "", "serve Go's profiles (/debug/pprof/) on this address of their own, e.g. 127.0.0.1:6060 (a bare :PORT listens on loopback); off by default")
 	f.StringVar(&opts.TLSCertFile, "tls-cert-file", "", "PEM certificate (chain) to serve HTTPS with; re-read on SIGHUP and when it changes")
 	f.StringVar(&opts.TLSKeyFile, "tls-key-file", "", "PEM private key of --tls-cert-file")
 	f.StringVar(&opts.TLSClientCAFile, "tls-client-ca-file", "", "PEM CA whose client certificates may push events (ingest role) without a token")

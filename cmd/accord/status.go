@@ -60,7 +60,7 @@ API answers, for scripts. Any number of SLOs is read page by page.`,
 				if output != "table" {
 					return writeStructured(w, output, v)
 				}
-				return writeSLODetail(w, v)
+				return writeSLODetail(w, v, time.Now())
 			}
 			cl, err := c.client()
 			if err != nil {
@@ -81,7 +81,7 @@ API answers, for scripts. Any number of SLOs is read page by page.`,
 			if len(slos) == 0 {
 				return nil
 			}
-			return writeStatus(w, slos)
+			return writeStatus(w, slos, time.Now())
 		},
 	}
 	addClientFlags(cmd, &c)
@@ -106,7 +106,7 @@ func filters(q client.SLOQuery) string {
 
 // writeStatus prints the SLO table journeys first, as the overview does,
 // each part in the order the server gives: least budget left first.
-func writeStatus(w io.Writer, slos []engine.SLOView) error {
+func writeStatus(w io.Writer, slos []engine.SLOView, now time.Time) error {
 	slos = slices.Clone(slos)
 	slices.SortStableFunc(slos, func(a, b engine.SLOView) int {
 		switch {
@@ -132,7 +132,7 @@ func writeStatus(w io.Writer, slos []engine.SLOView) error {
 		if len(v.WorstGroup) > 0 {
 			id += " {" + engine.LabelText(v.WorstGroup) + "}"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%g%%\t%s\t%s\t%s\n", id, orDash(v.Owners.Team), sli, v.Objective, budget, burn, state(v, clipAt))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%g%%\t%s\t%s\t%s\n", id, orDash(v.Owners.Team), sli, v.Objective, budget, burn, state(v, clipAt, now))
 	}
 	return tw.Flush()
 }
@@ -163,7 +163,7 @@ func bar(f float64, width int) string {
 
 // state says what needs attention; a stale source's error is clipped to
 // clipAt runes, or given whole when clipAt is 0.
-func state(v engine.SLOView, clipAt int) string {
+func state(v engine.SLOView, clipAt int, now time.Time) string {
 	var parts []string
 	// Firing alerts by severity and windows; a grouped SLO's groups add up.
 	type kind struct{ severity, windows string }
@@ -192,7 +192,7 @@ func state(v engine.SLOView, clipAt int) string {
 		parts = append(parts, fmt.Sprintf("loading history: %.0f%% of the window", v.Source.Backfill*100))
 	}
 	if v.Source.Stale {
-		parts = append(parts, "stale since "+when(v.Source.StaleSince)+": "+clip(v.Source.Error, clipAt))
+		parts = append(parts, "stale since "+when(v.Source.StaleSince, now)+": "+clip(v.Source.Error, clipAt))
 	}
 	switch {
 	case !v.Worst.HasData():

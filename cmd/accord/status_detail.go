@@ -15,8 +15,9 @@ import (
 const detailGroups = 20
 
 // writeSLODetail prints one SLO as kubectl describe would: its facts, its
-// budget and burn rates, alerts, policy and worst groups.
-func writeSLODetail(w io.Writer, v engine.SLOView) error {
+// budget and burn rates, alerts, policy and worst groups; times are
+// written as when writes them at now.
+func writeSLODetail(w io.Writer, v engine.SLOView, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	title := v.ID
 	if v.DisplayName != "" {
@@ -44,7 +45,7 @@ func writeSLODetail(w io.Writer, v engine.SLOView) error {
 		fmt.Fprintf(tw, "SLI:\tno data\n")
 	}
 	if st.Exhaustion != nil {
-		fmt.Fprintf(tw, "Exhausted:\tat %s if the last hour's burn goes on\n", when(*st.Exhaustion))
+		fmt.Fprintf(tw, "Exhausted:\tat %s if the last hour's burn goes on\n", when(*st.Exhaustion, now))
 	}
 	var burns []string
 	for _, b := range st.BurnRates {
@@ -55,11 +56,11 @@ func writeSLODetail(w io.Writer, v engine.SLOView) error {
 		burns = append(burns, slo.FormatDuration(time.Duration(b.Window))+" "+rate)
 	}
 	fmt.Fprintf(tw, "Burn rates:\t%s\n", strings.Join(burns, "  "))
-	fmt.Fprintf(tw, "State:\t%s\n", state(v, 0))
+	fmt.Fprintf(tw, "State:\t%s\n", state(v, 0, now))
 	if v.Policy.State != "" {
 		since := ""
 		if !v.Policy.Since.IsZero() {
-			since = " since " + when(v.Policy.Since)
+			since = " since " + when(v.Policy.Since, now)
 		}
 		fmt.Fprintf(tw, "Policy:\t%s: %s%s\n", v.Policy.Name, v.Policy.State, since)
 	}
@@ -75,7 +76,7 @@ func writeSLODetail(w io.Writer, v engine.SLOView) error {
 		fmt.Fprintln(tw, "  STATE\tSEVERITY\tWINDOWS\tGROUP\tSINCE\tBURN LONG/SHORT")
 		for _, a := range v.Alerts {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%.1f× / %.1f×\n", a.State, a.Severity, a.Windows,
-				orDash(engine.LabelText(engine.GroupLabels(a.Group))), when(a.Since), a.LongBurn, a.ShortBurn)
+				orDash(engine.LabelText(engine.GroupLabels(a.Group))), when(a.Since, now), a.LongBurn, a.ShortBurn)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -22,7 +22,7 @@ func TestStatusShowsStaleAndUnjudgedSLOsAsSuch(t *testing.T) {
 		Worst:  engine.Status{SLI: &half, Counts: engine.Counts{Good: 1, Total: 2}, Budget: engine.Budget{RemainingFraction: -99}},
 		Policy: engine.PolicyView{State: "healthy", Resting: true, MinEvents: 600}}
 	var out bytes.Buffer
-	if err := writeStatus(&out, []engine.SLOView{few, stale}); err != nil {
+	if err := writeStatus(&out, []engine.SLOView{few, stale}, time.Date(2026, 11, 25, 15, 0, 0, 0, time.Local)); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -167,10 +168,10 @@ func TestStatusClipsStaleReasonsOnlyInALongTable(t *testing.T) {
 	v := engine.SLOView{ID: "checkout/payments", Objective: 99.9}
 	v.Source.Stale, v.Source.Error = true, reason
 	var one, two strings.Builder
-	if err := writeStatus(&one, []engine.SLOView{v}); err != nil {
+	if err := writeStatus(&one, []engine.SLOView{v}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeStatus(&two, []engine.SLOView{v, v}); err != nil {
+	if err := writeStatus(&two, []engine.SLOView{v, v}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(one.String(), reason) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -59,7 +60,7 @@ that TOKEN=$(accord token create …) captures the secret alone.`,
 			fmt.Fprintln(cmd.OutOrStdout(), out.Secret)
 			until := "it does not expire"
 			if !out.ExpiresAt.IsZero() {
-				until = "it expires " + when(out.ExpiresAt)
+				until = "it expires " + when(out.ExpiresAt, time.Now())
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "token %s (%s) created; %s. Its secret, above, is shown only now: hand it over as a secret "+
 				"(the client sends it as Authorization: Bearer …, or ACCORD_TOKEN for the CLI).\n", out.Name, out.Role, until)
@@ -87,6 +88,7 @@ func newTokenListCmd() *cobra.Command {
 			if err := c.do(cmd.Context(), "GET", "/api/v1/tokens", nil, &out); err != nil {
 				return err
 			}
+			now := time.Now()
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tBY\tLAST USED\tEXPIRES\tREVOKED")
 			for _, t := range out.Tokens {
@@ -95,9 +97,9 @@ func newTokenListCmd() *cobra.Command {
 				}
 				revoked := "-"
 				if !t.RevokedAt.IsZero() {
-					revoked = when(t.RevokedAt) + " by " + t.RevokedBy
+					revoked = when(t.RevokedAt, now) + " by " + t.RevokedBy
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Role, when(t.CreatedAt), t.CreatedBy, when(t.LastUsed), when(t.ExpiresAt), revoked)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Role, when(t.CreatedAt, now), t.CreatedBy, when(t.LastUsed, now), when(t.ExpiresAt, now), revoked)
 			}
 			return tw.Flush()
 		},

@@ -53,6 +53,10 @@ type Options struct {
 	LeaderLease time.Duration
 	// Addr is the listen address, e.g. 127.0.0.1:8080 (port 0 picks one).
 	Addr string
+	// DebugAddr, when set, serves Go's profiles (net/http/pprof) on a
+	// listener of its own at this address; one without a host (":6060")
+	// listens on loopback only. Empty (the default) serves none.
+	DebugAddr string
 	// TLSCertFile and TLSKeyFile, both or neither, make the listener serve
 	// HTTPS only (TLS 1.2 or newer). The files are read again on SIGHUP
 	// (ReloadTLS) and when they change, looked at every TLSWatchInterval
@@ -211,8 +215,11 @@ type App struct {
 	specsRevision prometheus.Gauge
 
 	listener net.Listener
-	conns    *connLimiter
-	tls      *tlsFiles // nil: plain HTTP
+	// debugLn and debug serve the profiling endpoint; nil when it is off.
+	debugLn net.Listener
+	debug   *http.Server
+	conns   *connLimiter
+	tls     *tlsFiles // nil: plain HTTP
 	// plainWarning says why serving plain HTTP here is unsafe; "" when it
 	// is not (loopback, TLS, or a trusted proxy in front).
 	plainWarning string
@@ -334,6 +341,12 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", opts.Addr, err)
+	}
+	if opts.DebugAddr != "" {
+		if a.debugLn, err = listenDebug(opts.DebugAddr, a.log); err != nil {
+			ln.Close()
+			return nil, err
+		}
 	}
 	a.conns = newConnLimiter(ln, opts.MaxConnections, a.registry)
 	a.listener = a.conns

@@ -57,6 +57,17 @@ func (a *App) Start(ctx context.Context) error {
 			a.log.Error("HTTP server of the reserved slots stopped", "err", err)
 		}
 	}()
+	if a.debugLn != nil {
+		a.debug = debugServer(a.log)
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			if err := a.debug.Serve(a.debugLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.log.Error("profiling endpoint stopped", "err", err)
+			}
+		}()
+		a.log.Info("serving Go's profiles", "url", a.DebugURL())
+	}
 	// A reload may replace the catalog once the server answers.
 	slos := len(a.Catalog.SLOs)
 	if a.tls != nil {
@@ -90,16 +101,15 @@ func (a *App) Start(ctx context.Context) error {
 		return nil
 	}
 	a.loop(ctx, a.opts.LeaderLease/3, "campaign for the leadership", a.campaign)
-	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.cycle)
+	// Every SLO was evaluated just above: the loop's first evaluation is an
+	// interval later, not a second one at once.
+	a.loopAfter(ctx, a.opts.EvalInterval, "evaluate", a.cycle)
 	if a.opts.Database != "" {
 		a.loop(ctx, specWatchInterval, "follow the spec revision", a.followSpecs)
 		a.loop(ctx, followInterval, "follow the leader's decisions", a.followLeader)
 	}
 	a.evaluateTouchedLoop(ctx)
-	a.loopEveryMinuteAt(ctx, a.opts.SourceLag, "query sources", a.asLeader(func(ctx context.Context) error {
-		_, err := a.querySources(ctx)         // the source logs each SLO's failure itself
-		return errors.Join(err, a.cycle(ctx)) // show fresh data at once
-	}))
+	a.loopEveryMinuteAt(ctx, a.opts.SourceLag, "query sources", a.asLeader(a.queryAndShow))
 	a.loop(ctx, time.Hour, "prune", a.asLeader(a.Engine.Prune))
 	a.loop(ctx, time.Hour, "prune the audit trail", a.asLeader(a.Auth.Prune))
 	a.loop(ctx, time.Minute, "write folded audit entries", a.Auth.Flush) // every replica folds its own
@@ -146,15 +156,28 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // loop runs fn now and every interval until ctx ends.
 func (a *App) loop(ctx context.Context, every time.Duration, what string, fn func(context.Context) error) {
+	a.loopFrom(ctx, true, every, what, fn)
+}
+
+// loopAfter is loop without the run at once: fn runs first an interval
+// from now.
+func (a *App) loopAfter(ctx context.Context, every time.Duration, what string, fn func(context.Context) error) {
+	a.loopFrom(ctx, false, every, what, fn)
+}
+
+func (a *App) loopFrom(ctx context.Context, now bool, every time.Duration, what string, fn func(context.Context) error) {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
-			if err := runStep(ctx, max(every, time.Minute), fn); err != nil && ctx.Err() == nil {
-				a.log.Warn(what+" failed", "err", err)
+			if now {
+				if err := runStep(ctx, max(every, time.Minute), fn); err != nil && ctx.Err() == nil {
+					a.log.Warn(what+" failed", "err", err)
+				}
 			}
+			now = true
 			select {
 			case <-ctx.Done():
 				return
@@ -240,6 +263,12 @@ func (a *App) Close() error {
 		cancel()
 	} else {
 		a.listener.Close() // never served
+	}
+	if a.debug != nil {
+		// A profile under way ends with its connection: no need to wait.
+		errs = append(errs, a.debug.Close())
+	} else if a.debugLn != nil {
+		a.debugLn.Close()
 	}
 	if a.cancel != nil {
 		a.cancel()

@@ -69,3 +69,63 @@ func TestEveryAcceptedEventMovesTheCountsUpTo2To53Less1(t *testing.T) {
 		t.Errorf("after the refusal: total %v, want 2^53-1 unchanged", got.Total)
 	}
 }
+
+// TestAJourneyCountsExactlyUpTo2To53Less1 weighs scan 1,000 times in a
+// journey: the journey's weighted sum reaches 2^53 - 1 a thousand times
+// sooner than scan. A batch that would take it past is refused whole,
+// naming the journey, and counts nowhere; pay's events, weighted 1,
+// still fit and count.
+func TestAJourneyCountsExactlyUpTo2To53Less1(t *testing.T) {
+	now := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(now)
+	comp := components("checkout/scan", "checkout/pay")
+	comp.Components[0].Weight = 1000
+	cat := withJourney(t, mustCatalog(t, checkoutSpec), "checkout/scan", "checks-out", comp)
+	e, store := mustEngine(t, cat, t.TempDir(), clock)
+	defer store.Close()
+	ctx := context.Background()
+	totals := func() (scan, journey float64) {
+		t.Helper()
+		if err := e.Evaluate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return mustView(t, e, "checkout/scan").Status.Counts.Total, mustView(t, e, "checkout/checks-out").Status.Counts.Total
+	}
+	// 9,007,199,254,740 scan events: the journey holds 1,000 times as
+	// many, 991 short of MaxExactCount.
+	var big []engine.Event
+	for i := range 9 {
+		big = append(big, counted("scan", now.Add(-time.Duration(i)*time.Minute), engine.MaxEventCount, engine.MaxEventCount))
+	}
+	big = append(big, counted("scan", now, 7_199_254_740, 7_199_254_740))
+	if err := e.Ingest(ctx, big); err != nil {
+		t.Fatal(err)
+	}
+	if scan, journey := totals(); scan != 9_007_199_254_740 || journey != 9_007_199_254_740_000 {
+		t.Fatalf("scan %v, journey %v; want 9,007,199,254,740 and 1,000 times that", scan, journey)
+	}
+	// One more scan event would add 1,000 to the journey: refused whole,
+	// with pay's event before it.
+	err := e.Ingest(ctx, []engine.Event{counted("pay", now, 1, 1), counted("scan", now, 1, 1)})
+	var se *slo.Error
+	if !errors.As(err, &se) || se.Code != slo.CodeInvalid || !strings.Contains(err.Error(), "journey checkout/checks-out") || !strings.Contains(err.Error(), "2^53") {
+		t.Fatalf("a batch taking the journey past 2^53: %v; want an invalid error naming the journey and 2^53", err)
+	}
+	var ee *engine.EventError
+	if !errors.As(err, &ee) || ee.Index != 0 {
+		t.Errorf("the refusal names event %v, want the first counting for the journey (0)", ee)
+	}
+	if scan, journey := totals(); scan != 9_007_199_254_740 || journey != 9_007_199_254_740_000 {
+		t.Fatalf("after the refusal: scan %v, journey %v; want both unchanged", scan, journey)
+	}
+	// Pay's events count once in the journey: 991 of them fit, exactly.
+	if err := e.Ingest(ctx, []engine.Event{counted("pay", now, 991, 991)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, journey := totals(); journey != engine.MaxExactCount {
+		t.Errorf("the journey holds %v, want 2^53 - 1", journey)
+	}
+	if err := e.Ingest(ctx, []engine.Event{counted("pay", now, 1, 1)}); err == nil || !strings.Contains(err.Error(), "journey checkout/checks-out") {
+		t.Errorf("one event past 2^53 - 1 in the journey: %v; want it refused naming the journey", err)
+	}
+}

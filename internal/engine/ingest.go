@@ -177,6 +177,7 @@ func (e *Engine) countEvents(events []Event, now time.Time) ([]Count, map[*sloSt
 			return nil, nil, nil, &EventError{i, fmt.Sprintf("no SLO on stream %q can count this event: latency SLOs need latency_ms, the others outcome", ev.Stream)}
 		}
 	}
+	e.addJourneyTotals(totals)
 	return out, news, totals, nil
 }
 

@@ -272,3 +272,44 @@ func TestALateComponentsStandInCostsWhatChanged(t *testing.T) {
 		t.Errorf("a minute's evaluation wrote %d of the journey's checkpoints; want at most 3 (the minutes it moved on to and their hour), not one per stand-in minute", written)
 	}
 }
+
+// TestALateComponentsStandInSurvivesAReload reloads a journey whose pay
+// component is late with a new objective: its counts carry over, and the
+// stand-in for pay's missing minutes counts once, as before the reload.
+func TestALateComponentsStandInSurvivesAReload(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start.Add(90 * time.Minute))
+	comp := components("checkout/scan", "checkout/pay")
+	comp.MaxDelay, comp.WhenDelayed = 15*time.Minute, slo.CountAsBad
+	cat := withJourney(t, mustCatalog(t, checkoutSpec), "checkout/scan", "checks-out", comp)
+	e, store := mustEngine(t, cat, t.TempDir(), clock)
+	defer store.Close()
+	var evs []engine.Event
+	for m := range 90 {
+		at := start.Add(time.Duration(m) * time.Minute)
+		evs = append(evs, counted("scan", at, 10, 10))
+		if m < 60 {
+			evs = append(evs, counted("pay", at, 10, 10))
+		}
+	}
+	ingestAndEvaluate(t, e, evs)
+	want := engine.Counts{Good: 1500, Total: 1800} // pay's 30 missing minutes stand in as 10 bad events each
+	if v := mustView(t, e, "checkout/checks-out"); v.Status.Counts != want {
+		t.Fatalf("before the reload: %+v, want %+v", v.Status.Counts, want)
+	}
+	for i := range cat.SLOs {
+		if cat.SLOs[i].ID() == "checkout/checks-out" {
+			cat.SLOs[i].Objective = 98
+		}
+	}
+	if res, err := e.Reload(ctx, cat, true); err != nil || len(res.Changed) != 1 {
+		t.Fatalf("reload: %+v, %v; want the journey changed", res, err)
+	}
+	if err := e.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := mustView(t, e, "checkout/checks-out"); v.Status.Counts != want {
+		t.Errorf("after the reload: %+v, want %+v", v.Status.Counts, want)
+	}
+}

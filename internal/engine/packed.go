@@ -31,6 +31,36 @@ func (p *packedCounts) get(i int) Counts {
 	return Counts{Good: float64(g), Total: float64(g + p.bad.get(i))}
 }
 
+// resized returns the values in a ring of n slots, no fewer than p has:
+// those of the keys up to newest, as many as p holds, each in its slot of
+// the new ring, the other slots zero. When zero is every array's base,
+// as before a series' ring has turned, it copies their bytes as they are.
+func (p *packedCounts) resized(n int, newest int64) packedCounts {
+	out := newPackedCounts(n)
+	from := newest - int64(p.n) + 1
+	switch {
+	case p.floats != nil:
+		out.floats = make([]Counts, n)
+		for k := from; k <= newest; k++ {
+			out.floats[slot(k, n)] = p.floats[slot(k, p.n)]
+		}
+	case p.good.base == 0 && p.bad.base == 0:
+		gw, bw := p.good.width, p.bad.width
+		out.good = packedInts{width: gw, data: make([]byte, gw*n)}
+		out.bad = packedInts{width: bw, data: make([]byte, bw*n)}
+		for k := from; k <= newest; k++ {
+			i, j := slot(k, n), slot(k, p.n)
+			copy(out.good.data[gw*i:gw*(i+1)], p.good.data[gw*j:])
+			copy(out.bad.data[bw*i:bw*(i+1)], p.bad.data[bw*j:])
+		}
+	default:
+		for k := from; k <= newest; k++ {
+			out.set(slot(k, n), p.get(slot(k, p.n)))
+		}
+	}
+	return out
+}
+
 // maxExact is the largest magnitude float64 holds every whole number to.
 const maxExact = 1 << 53
 
@@ -58,6 +88,61 @@ func (p *packedCounts) set(i int, c Counts) {
 	}
 	p.floats[i] = c
 }
+
+// addRange adds c to count slots from slot from on, wrapping at the end,
+// each as set(i, get(i).add(c)) would: what a late point does to the
+// running totals after it. It checks c once, not per slot, and whether
+// the sums stay exact once per width, leaves a part of c that is zero
+// alone (the bad events of good ones), and does not narrow at slot 0: the
+// ring's turn, which writes every slot, does.
+func (p *packedCounts) addRange(from, count int, c Counts) {
+	if c == (Counts{}) {
+		return
+	}
+	g, okG := whole(c.Good)
+	t, okT := whole(c.Total)
+	ints := okG && okT
+	b := t - g
+	safe, gw, bw := false, -1, -1
+	for j := range count {
+		i := from + j
+		if i >= p.n {
+			i -= p.n
+		}
+		if p.floats != nil {
+			p.floats[i] = p.floats[i].add(c)
+			continue
+		}
+		if !ints {
+			p.set(i, p.get(i).add(c)) // to floats
+			continue
+		}
+		if gw != p.good.width || bw != p.bad.width || !safe {
+			// Whether every value the widths allow stays exact.
+			gw, bw = p.good.width, p.bad.width
+			glo, ghi := p.good.bounds()
+			blo, bhi := p.bad.bounds()
+			safe = gw < 8 && bw < 8 && exact(glo+g) && exact(ghi+g) && exact(blo+b) && exact(bhi+b) &&
+				exact(glo+blo+t) && exact(ghi+bhi+t)
+		}
+		if !safe {
+			good, bad := p.good.get(i)+g, p.bad.get(i)+b
+			if !exact(good) || !exact(bad) || !exact(good+bad) {
+				p.set(i, p.get(i).add(c)) // to floats
+				continue
+			}
+		}
+		if g != 0 {
+			p.good.store(i, p.good.get(i)+g, p.n, false)
+		}
+		if b != 0 {
+			p.bad.store(i, p.bad.get(i)+b, p.n, false)
+		}
+	}
+}
+
+// exact reports whether float64 holds v and every whole number up to it.
+func exact(v int64) bool { return v >= -maxExact && v <= maxExact }
 
 // bytes is the memory the values take.
 func (p *packedCounts) bytes() int {
@@ -93,13 +178,26 @@ func (p *packedInts) get(i int) int64 {
 // v does not fit. Writing the first value also narrows the values when
 // they allow: a ring writes it once a turn, after the turn replaced the
 // values that needed the width.
-func (p *packedInts) set(i int, v int64, n int) {
+func (p *packedInts) set(i int, v int64, n int) { p.store(i, v, n, i == 0) }
+
+// store stores v at i of n values, widening when v does not fit, and
+// narrowing when asked to and the values allow.
+func (p *packedInts) store(i int, v int64, n int, narrow bool) {
 	off := uint64(v - p.base)
-	if v < p.base || (p.width < 8 && off >= 1<<(8*p.width)) || (i == 0 && p.width > 0) {
+	if v < p.base || (p.width < 8 && off >= 1<<(8*p.width)) || (narrow && p.width > 0) {
 		p.repack(i, v, n)
 		return
 	}
 	p.put(i, off)
+}
+
+// bounds are the lowest and highest values the width allows; with width
+// 8, hi wraps and is below lo.
+func (p *packedInts) bounds() (lo, hi int64) {
+	if p.width == 0 {
+		return p.base, p.base
+	}
+	return p.base, p.base + int64(uint64(1)<<(8*p.width)-1)
 }
 
 func (p *packedInts) put(i int, off uint64) {

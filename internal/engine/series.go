@@ -132,21 +132,24 @@ func (s *Series) AddMany(points []MinuteCounts) int {
 		s.grow(s.head)
 	}
 	// Each minute checkpoint from a point to the end of its hour gains the
-	// points of the hour up to it.
+	// points of the hour up to it: the same sum from one point to the
+	// next, added to that run of checkpoints at once.
 	lowest := s.head - int64(s.minutes.len()) + 1
 	for next := 0; next < len(points); {
 		h := floorDiv(points[next].Minute, 60)
+		end := min(h*60+59, s.head)
 		var run Counts
-		k0 := max(points[next].Minute, lowest)
-		for k, i := k0, slot(k0, s.minutes.len()); k <= min(h*60+59, s.head); k, i = k+1, i+1 {
+		for k := max(points[next].Minute, lowest); k <= end; {
 			for next < len(points) && points[next].Minute <= k {
 				run = run.add(points[next].Counts)
 				next++
 			}
-			if i == s.minutes.len() {
-				i = 0
+			stop := end
+			if next < len(points) && points[next].Minute <= end {
+				stop = points[next].Minute - 1
 			}
-			s.minutes.set(i, s.minutes.get(i).add(run))
+			s.minutes.addRange(slot(k, s.minutes.len()), int(stop-k+1), run)
+			k = stop + 1
 		}
 		for next < len(points) && floorDiv(points[next].Minute, 60) == h {
 			next++ // before the minute checkpoints: in the hours only
@@ -157,13 +160,17 @@ func (s *Series) AddMany(points []MinuteCounts) int {
 	var run Counts
 	next := 0
 	headHour := floorDiv(s.head, 60)
-	for h := max(floorDiv(points[0].Minute, 60), headHour-int64(s.hours.len())+1); h <= headHour; h++ {
+	for h := max(floorDiv(points[0].Minute, 60), headHour-int64(s.hours.len())+1); h <= headHour; {
 		for next < len(points) && floorDiv(points[next].Minute, 60) <= h {
 			run = run.add(points[next].Counts)
 			next++
 		}
-		i := slot(h, s.hours.len())
-		s.hours.set(i, s.hours.get(i).add(run))
+		stop := headHour
+		if next < len(points) {
+			stop = floorDiv(points[next].Minute, 60) - 1
+		}
+		s.hours.addRange(slot(h, s.hours.len()), int(stop-h+1), run)
+		h = stop + 1
 	}
 	return len(points)
 }
@@ -217,12 +224,7 @@ func regrow(ring packedCounts, need, initial, limit int, newest int64) packedCou
 	for n < need {
 		n *= 2
 	}
-	n = min(n, limit)
-	out := newPackedCounts(n)
-	for k := newest - int64(ring.len()) + 1; k <= newest; k++ {
-		out.set(slot(k, n), ring.get(slot(k, ring.len())))
-	}
-	return out
+	return ring.resized(min(n, limit), newest)
 }
 
 func slot(k int64, n int) int {

@@ -184,36 +184,6 @@ func (s *Store) LoadCounts(ctx context.Context, since int64, fn func(engine.Coun
 	return nil
 }
 
-// Compact folds the minute counts before minute before into one count per
-// hour (at the hour's first minute), keeping every hour's sum. It folds
-// exactly the rows it deletes, so a late count written meanwhile is kept.
-func (s *Store) Compact(ctx context.Context, before int64) error {
-	before -= ((before % 60) + 60) % 60 // whole hours only
-	if _, err := s.pool.Exec(ctx, `WITH gone AS (
-			DELETE FROM counts WHERE minute < $1 AND minute % 60 <> 0 RETURNING slo, grp, kind, minute, good, total)
-		INSERT INTO counts (slo, grp, kind, minute, good, total)
-		SELECT slo, grp, kind, minute - minute % 60, SUM(good), SUM(total) FROM gone
-		GROUP BY slo, grp, kind, minute - minute % 60 ORDER BY 1, 2, 3, 4
-		ON CONFLICT (slo, grp, kind, minute) DO UPDATE SET good = counts.good + excluded.good, total = counts.total + excluded.total`,
-		before); err != nil {
-		return fmt.Errorf("fold minutes before %d into hours: %w", before, err)
-	}
-	return nil
-}
-
-// Prune deletes counts older than minute before, and notifications as old
-// that every channel has delivered.
-func (s *Store) Prune(ctx context.Context, before int64) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM counts WHERE minute < $1`, before); err != nil {
-		return fmt.Errorf("prune counts before minute %d: %w", before, err)
-	}
-	if _, err := s.pool.Exec(ctx, `DELETE FROM notifications WHERE at < $1
-		AND id <= COALESCE((SELECT MIN(last_id) FROM cursors), (SELECT MAX(id) FROM notifications))`, before*60_000); err != nil {
-		return fmt.Errorf("prune notifications before minute %d: %w", before, err)
-	}
-	return nil
-}
-
 // LastMinutes returns, per SLO, the newest minute holding measured events.
 func (s *Store) LastMinutes(ctx context.Context) (map[string]int64, error) {
 	rows, err := s.pool.Query(ctx, `SELECT slo, MAX(minute) FROM counts WHERE kind = 'events' GROUP BY slo`)

@@ -15,13 +15,14 @@ import (
 // renews it when this store holds it; times are the database's, so the
 // replicas' clocks need not agree. Taking the lease from another holder
 // raises its epoch, and the leader's writes check the epoch in their own
-// transaction: a replica that lost the lease cannot write as leader.
+// transaction: a replica that lost the lease cannot write as leader. The
+// same statement renews this replica's row among the replicas (Join), so
+// a campaign is one round trip. When PostgreSQL cannot take it now, the
+// error is unavailable (retry later).
 func (s *Store) Campaign(ctx context.Context, ttl time.Duration) (bool, error) {
-	if err := s.seen(ctx); err != nil {
-		return false, err
-	}
 	var epoch int64
-	err := s.pool.QueryRow(ctx, `INSERT INTO leases (name, holder, epoch, expires_at)
+	err := s.pool.QueryRow(ctx, `WITH seen AS (UPDATE replicas SET seen_at = now() WHERE origin = $1)
+		INSERT INTO leases (name, holder, epoch, expires_at)
 		VALUES ('leader', $1, 1, now() + make_interval(secs => $2))
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
 			epoch = CASE WHEN leases.holder = excluded.holder THEN leases.epoch ELSE leases.epoch + 1 END
@@ -31,7 +32,7 @@ func (s *Store) Campaign(ctx context.Context, ttl time.Duration) (bool, error) {
 		epoch, err = 0, nil // another replica holds the lease
 	}
 	if err != nil {
-		return false, fmt.Errorf("campaign for the leader lease: %w", err)
+		return false, fmt.Errorf("campaign for the leader lease: %w", unavailable(err))
 	}
 	s.mu.Lock()
 	s.epoch = epoch

@@ -42,14 +42,6 @@ func (s *Store) Join(ctx context.Context, tokenHash string, within time.Duration
 	return nil
 }
 
-// seen renews this replica's row, so the others know it runs.
-func (s *Store) seen(ctx context.Context) error {
-	if _, err := s.pool.Exec(ctx, `UPDATE replicas SET seen_at = now() WHERE origin = $1`, s.origin); err != nil {
-		return fmt.Errorf("renew this replica's row: %w", err)
-	}
-	return nil
-}
-
 // leave removes this replica's row as it stops.
 func (s *Store) leave(ctx context.Context) {
 	_, _ = s.pool.Exec(ctx, `DELETE FROM replicas WHERE origin = $1`, s.origin) // it ages out otherwise

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/accord-slo/accord/internal/store"
@@ -41,6 +42,15 @@ type Store struct {
 	// channel's notifications (ClaimNotifications).
 	claims     map[string]int64
 	lastPruned time.Time // of the change feed
+
+	// partSeries, when set, replaces the package's partSeries; afterPart,
+	// when set, runs after each part of a compaction or pruning but the
+	// last (compact.go). Tests set them.
+	partSeries int
+	afterPart  func()
+	// pulling, when set, runs at the start and at the end of a pull's
+	// transaction (changes.go); tests read what the pull read with it.
+	pulling func(pgx.Tx) error
 }
 
 // connectTimeout bounds each connection attempt unless the URL sets one.

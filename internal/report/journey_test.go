@@ -12,8 +12,6 @@ import (
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/report"
 	"github.com/accord-slo/accord/internal/slo"
-	"github.com/accord-slo/accord/internal/spec"
-	"github.com/accord-slo/accord/internal/sqlite"
 )
 
 // TestReportCountsAJourneyAsItsComponentsWeightedSums reports a journey
@@ -90,24 +88,6 @@ func journeyOf(t *testing.T, src report.Source, cat slo.Catalog, id string, peri
 	}
 	t.Fatalf("the report has no SLO %s", id)
 	return report.SLO{}
-}
-
-// runEngine reads spec, starts an engine over a new store at start, and
-// returns it with the source a report reads.
-func runEngine(t *testing.T, yaml string, start time.Time) (*engine.Engine, *engine.ManualClock, engineSource, slo.Catalog) {
-	t.Helper()
-	res := spec.LoadBytes("journeys.yaml", []byte(yaml))
-	if res.Diags.HasErrors() {
-		t.Fatal(res.Diags.Items())
-	}
-	store, err := sqlite.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	clock := engine.NewManualClock(start)
-	e := engine.New(engine.Options{Catalog: res.Catalog, Store: store, Clock: clock})
-	return e, clock, engineSource{store, e}, res.Catalog
 }
 
 // pushMinutes ingests good of 10 events a minute for each stream, from

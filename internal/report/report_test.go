@@ -48,18 +48,8 @@ spec:
 // budgets, and the policy has it exhausted throughout.
 func seed(t *testing.T) (engineSource, slo.Catalog, time.Time) {
 	t.Helper()
-	res := spec.LoadBytes("report.yaml", []byte(reportSpec))
-	if res.Diags.HasErrors() {
-		t.Fatal(res.Diags.Items())
-	}
-	store, err := sqlite.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
 	start := time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC) // a Monday
-	clock := engine.NewManualClock(start)
-	e := engine.New(engine.Options{Catalog: res.Catalog, Store: store, Clock: clock})
+	e, clock, store, cat := runEngine(t, reportSpec, start)
 	ctx := context.Background()
 	incident := start.Add(7*24*time.Hour + 38*time.Hour) // Tuesday of the second week, 14:00
 	for h := 0; h < 14*24; h++ {
@@ -132,7 +122,25 @@ func seed(t *testing.T) (engineSource, slo.Catalog, time.Time) {
 	if _, err := store.RevokeException(ctx, revoked.ID, incident.Add(25*time.Hour), "maria.jensen"); err != nil {
 		t.Fatal(err)
 	}
-	return engineSource{store, e}, res.Catalog, start.Add(14 * 24 * time.Hour)
+	return store, cat, start.Add(14 * 24 * time.Hour)
+}
+
+// runEngine reads spec, starts an engine over a new store at start, and
+// returns it with the source a report reads.
+func runEngine(t *testing.T, yaml string, start time.Time) (*engine.Engine, *engine.ManualClock, engineSource, slo.Catalog) {
+	t.Helper()
+	res := spec.LoadBytes("report.yaml", []byte(yaml))
+	if res.Diags.HasErrors() {
+		t.Fatal(res.Diags.Items())
+	}
+	store, err := sqlite.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	clock := engine.NewManualClock(start)
+	e := engine.New(engine.Options{Catalog: res.Catalog, Store: store, Clock: clock})
+	return e, clock, engineSource{store, e}, res.Catalog
 }
 
 // engineSource is what the server gives a report: the store, and what

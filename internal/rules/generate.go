@@ -42,7 +42,9 @@ type Options struct {
 // written without being held. SLOs measured by pushed events, and SLOs
 // whose source Accord cannot measure (Datadog, CloudWatch, ...), have
 // nothing to record and are left out with a warning. It fails on an SLO whose
-// queries cannot be turned into rules, or when emit fails.
+// queries cannot be turned into rules, or when emit fails. The catalog is
+// one spec validation accepted: what validation refuses (unknown journey
+// components, cycles, components budgeted otherwise) is not checked again.
 func Each(cat *slo.Catalog, opts Options, emit func(service string, g Group) error) (warnings []string, err error) {
 	if opts.Naming == "" {
 		opts.Naming = NamingAccord
@@ -111,15 +113,10 @@ func group(cat *slo.Catalog, ix index, s *slo.SLO, t target, opts Options) (Grou
 	var rules []Rule
 	slice := judged(s, t.ratio(sliceLength(s)))
 	if s.Journey() {
-		comps, err := ix.components(s, opts.Naming)
-		if err != nil {
-			return Group{}, nil, err
-		}
+		comps := ix.components(s, opts.Naming)
 		rules = journeyBaseRules(comps, t)
 		if timeslices(s) {
-			if slice, err = journeySlice(s, comps); err != nil {
-				return Group{}, nil, err
-			}
+			slice = journeySlice(s, comps)
 		} else {
 			rules = append(rules, componentErrorRule(comps, t))
 		}

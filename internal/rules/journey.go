@@ -14,8 +14,6 @@ import (
 // paths through nested journeys grow exponentially with their depth.
 type index struct {
 	byID map[string]*slo.SLO
-	// acyclic holds the journeys from which no cycle can be reached.
-	acyclic map[string]bool
 	// unrec holds unrecordedFrom's answer for each SLO walked to its end.
 	unrec map[string]unrecorded
 }
@@ -28,7 +26,7 @@ type unrecorded struct {
 }
 
 func newIndex(defs []*slo.SLO) index {
-	ix := index{byID: make(map[string]*slo.SLO, len(defs)), acyclic: map[string]bool{}, unrec: map[string]unrecorded{}}
+	ix := index{byID: make(map[string]*slo.SLO, len(defs)), unrec: map[string]unrecorded{}}
 	for _, s := range defs {
 		ix.byID[s.ID()] = s
 	}
@@ -63,7 +61,7 @@ func (ix index) unrecordedFrom(s *slo.SLO, seen map[string]bool) unrecorded {
 		return u
 	}
 	if seen[s.ID()] {
-		return unrecorded{} // a cycle, which components refuses with a clear error
+		return unrecorded{} // a cycle, which validation refuses
 	}
 	seen[s.ID()] = true
 	defer delete(seen, s.ID())
@@ -71,7 +69,7 @@ func (ix index) unrecordedFrom(s *slo.SLO, seen map[string]bool) unrecorded {
 	for _, c := range s.Composite.Components {
 		comp, ok := ix.byID[c.SLO]
 		if !ok {
-			continue // components refuses it
+			continue // validation refuses it
 		}
 		if cu := ix.unrecordedFrom(comp, seen); cu.why != "" {
 			u = unrecorded{chain: append([]string{c.SLO}, cu.chain...), why: cu.why}
@@ -89,52 +87,18 @@ type component struct {
 	weight float64
 }
 
-// components resolves a journey's components. It refuses an unknown
-// component and a cycle, which spec validation refuses first.
-func (ix index) components(s *slo.SLO, naming Naming) ([]component, error) {
-	if len(s.Composite.Components) == 0 {
-		return nil, fmt.Errorf("journey has no components")
-	}
-	if path := ix.cycle(s, nil); path != nil {
-		return nil, fmt.Errorf("journey is its own component: %s", strings.Join(path, " → "))
-	}
+// components resolves a journey's components. The catalog is one spec
+// validation accepted, which refuses unknown components, cycles, weights
+// out of range and components budgeted otherwise than their journey; an
+// unknown one is left out, as the engine leaves it out.
+func (ix index) components(s *slo.SLO, naming Naming) []component {
 	var out []component
 	for _, c := range s.Composite.Components {
-		comp, ok := ix.byID[c.SLO]
-		if !ok {
-			return nil, fmt.Errorf("component %s is not in the specs", c.SLO)
-		}
-		if !(c.Weight > 0) {
-			return nil, fmt.Errorf("component %s has weight %v; weights are > 0", c.SLO, c.Weight)
-		}
-		out = append(out, component{s: comp, t: newTarget(comp, naming), weight: c.Weight})
-	}
-	return out, nil
-}
-
-// cycle returns a path of components from s back to a journey on path,
-// or nil.
-func (ix index) cycle(s *slo.SLO, path []string) []string {
-	if !s.Journey() || ix.acyclic[s.ID()] {
-		return nil
-	}
-	for _, id := range path {
-		if id == s.ID() {
-			return append(path, id)
-		}
-	}
-	path = append(path, s.ID())
-	for _, c := range s.Composite.Components {
 		if comp, ok := ix.byID[c.SLO]; ok {
-			if p := ix.cycle(comp, path); p != nil {
-				return p
-			}
+			out = append(out, component{s: comp, t: newTarget(comp, naming), weight: c.Weight})
 		}
 	}
-	// Had a cycle been reachable from s, the walk would have come back
-	// to a journey on its path.
-	ix.acyclic[s.ID()] = true
-	return nil
+	return out
 }
 
 // journeyBaseRules record a journey's minute from its components' own
@@ -176,25 +140,17 @@ func componentErrorRule(comps []component, t target) Rule {
 // bad (1) when any component with events in it judged its own slice bad,
 // and good (0) when all of them judged it good; with ratio-timeslices it
 // is the weighted mean of the components' slice error ratios. A slice in
-// which no component has events is no slice. Components must budget the
-// journey's way, in slices of the journey's length.
-func journeySlice(s *slo.SLO, comps []component) (string, error) {
+// which no component has events is no slice. Validation has components
+// budget the journey's way, in slices of the journey's length.
+func journeySlice(s *slo.SLO, comps []component) string {
 	terms := make([]string, len(comps))
 	counts := make([]string, len(comps))
 	for i, c := range comps {
-		if c.s.Budgeting.Method != s.Budgeting.Method {
-			return "", fmt.Errorf("journey budgets %s but its component %s budgets %s; the rules can combine only slices judged alike",
-				budgeting(s), c.s.ID(), budgeting(c.s))
-		}
-		if sliceLength(c.s) != sliceLength(s) {
-			return "", fmt.Errorf("journey's slices are %s long but those of its component %s are %s; the rules can combine only slices of one length",
-				dur(sliceLength(s)), c.s.ID(), dur(sliceLength(c.s)))
-		}
 		e := c.t.sel(SliceError)
 		if !c.s.Journey() && len(c.t.by) > 0 {
 			// A grouped component's own slices are per group; the
 			// journey judges the slice of all its groups' events.
-			e = "(" + judged(c.s, c.t.sum(c.t.events(errorEvents, c.t.slice))+" / "+c.t.sum(c.t.events(totalEvents, c.t.slice))) + ")"
+			e = "(" + judged(c.s, c.t.ratioOf(c.t.slice, c.t.sum)) + ")"
 		}
 		terms[i] = weight(c.weight, e)
 		counts[i] = weight(c.weight, "("+e+" * 0 + 1)")
@@ -203,9 +159,9 @@ func journeySlice(s *slo.SLO, comps []component) (string, error) {
 		}
 	}
 	if s.Budgeting.Method == slo.Timeslices {
-		return alternatives("max", terms), nil
+		return alternatives("max", terms)
 	}
-	return "(" + alternatives("sum", terms) + ")\n/\n(" + alternatives("sum", counts) + ")", nil
+	return "(" + alternatives("sum", terms) + ")\n/\n(" + alternatives("sum", counts) + ")"
 }
 
 // sum adds up a component's series over its groups, keeping the labels

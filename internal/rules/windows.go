@@ -42,7 +42,13 @@ func (t target) events(kind string, w time.Duration) string {
 
 // ratio is PromQL for the SLO's error ratio over w.
 func (t target) ratio(w time.Duration) string {
-	return t.events(errorEvents, w) + " / " + t.events(totalEvents, w)
+	return t.ratioOf(w, func(events string) string { return events })
+}
+
+// ratioOf is ratio with each side passed through of first (t.sum: the
+// error ratio of all the SLO's groups together).
+func (t target) ratioOf(w time.Duration, of func(events string) string) string {
+	return of(t.events(errorEvents, w)) + " / " + of(t.events(totalEvents, w))
 }
 
 // windowEvents is PromQL for the SLO's total or bad events over its own

@@ -36,8 +36,14 @@ const restartFrames = autoCheckpoint / 4
 
 // restartWait bounds how long emptying the WAL waits for readers and for
 // the writer's transaction under way: it holds the writer meanwhile, so
-// commits wait too.
-const restartWait = 200 * time.Millisecond
+// commits wait too. Each time in a row the readers outlast it, the next
+// attempt waits twice as long, up to maxRestartWait: a WAL that cannot be
+// emptied grows until the disk is full, which is worse than commits that
+// wait most of a second.
+const (
+	restartWait    = 200 * time.Millisecond
+	maxRestartWait = 800 * time.Millisecond
+)
 
 // walStuckAfter is how long checkpoints may fail, one after another,
 // before Ping reports the store unavailable: by then nothing bounds the
@@ -65,9 +71,11 @@ type checkpoints struct {
 	mu          sync.Mutex
 	failingAt   time.Time // when the current run of failures began; zero when the last one succeeded
 	lastErr     error
-	// loggedAt is when a failure was last logged; the checkpointer's
-	// goroutine alone uses it.
+	// loggedAt is when a failure was last logged, busyRuns how many times
+	// in a row emptying the WAL met readers that outlasted its wait; the
+	// checkpointer's goroutine alone uses them.
 	loggedAt time.Time
+	busyRuns int
 }
 
 // checkpointResult is what one checkpoint did: frames are the pages the
@@ -75,6 +83,7 @@ type checkpoints struct {
 // them now in the database file.
 type checkpointResult struct {
 	frames, copied int64
+	busy           bool // it could not finish for readers or the writer
 	err            error
 }
 
@@ -125,11 +134,12 @@ func (s *Store) checkpointer() {
 // that follow one another without a pause (a steady reader) nearly always
 // leave one such: with passive checkpoints alone the WAL grew past the
 // writer's autoCheckpoint, to twice it in a test, and would have gone on.
-// A TRUNCATE checkpoint waits, up to restartWait, for those readers to
-// end (readers that begin meanwhile read the database file only), then
-// empties the WAL. It holds the writer while it waits, so it waits only
-// that long and only for a WAL this large; when the readers outlast it,
-// it reports busy and the next tick tries again.
+// A TRUNCATE checkpoint waits for those readers to end (readers that
+// begin meanwhile read the database file only), then empties the WAL. It
+// holds the writer while it waits, so it waits only for a WAL this large
+// and at most restartWait, or longer after readers outlasted it (see
+// maxRestartWait); when they do, it reports busy and the next tick tries
+// again.
 func (s *Store) checkpoint(ctx context.Context) checkpointResult {
 	res := s.checkpointAs(ctx, s.read, "PASSIVE")
 	if res.err != nil || res.frames < restartFrames {
@@ -141,11 +151,17 @@ func (s *Store) checkpoint(ctx context.Context) checkpointResult {
 		return res
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartWait.Milliseconds())); err != nil {
+	wait := min(restartWait<<min(s.ckpt.busyRuns, 3), maxRestartWait)
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", wait.Milliseconds())); err != nil {
 		res.err = fmt.Errorf("checkpoint the WAL of %s: %w", s.path, err)
 		return res
 	}
 	res = s.checkpointAs(ctx, conn, "TRUNCATE")
+	if res.busy {
+		s.ckpt.busyRuns++
+	} else {
+		s.ckpt.busyRuns = 0
+	}
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout.Milliseconds())); err != nil {
 		// A connection left with the short timeout would let other
 		// reads fail early: drop it from the pool.
@@ -158,9 +174,8 @@ func (s *Store) checkpoint(ctx context.Context) checkpointResult {
 func (s *Store) checkpointAs(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, mode string) checkpointResult {
-	var busy int
 	var res checkpointResult
-	if err := q.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&busy, &res.frames, &res.copied); err != nil {
+	if err := q.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&res.busy, &res.frames, &res.copied); err != nil {
 		res.err = fmt.Errorf("checkpoint (%s) the WAL of %s: %w", mode, s.path, err)
 	}
 	return res

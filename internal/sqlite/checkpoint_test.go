@@ -34,9 +34,10 @@ func walFileBytes(t *testing.T, s *Store) int64 {
 // until more pages than the writer's own checkpoint waits for have passed
 // through the WAL, and has the checkpointer run after each round, as its
 // ticks do between a steady stream of commits. The WAL file never grows
-// past half of what the writer's checkpoint alone lets it hold. (With
-// passive checkpoints only, as before, it grew to 35 MB here: the steady
-// reader kept SQLite from ever starting the WAL again.)
+// past three quarters of what the writer's checkpoint alone lets it hold,
+// where it would go without the checkpointer. (With passive checkpoints
+// only, as before, it grew to 35 MB here: the steady reader kept SQLite
+// from ever starting the WAL again.)
 func TestTheCheckpointerKeepsTheWALSmallUnderASteadyReader(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t, t.TempDir())
@@ -62,8 +63,8 @@ func TestTheCheckpointerKeepsTheWALSmallUnderASteadyReader(t *testing.T) {
 	}()
 	defer func() { close(stop); reads.Wait() }()
 
-	const bound = autoCheckpoint * 4096 / 2 // bytes
-	var written, largest int64              // frames, bytes
+	const bound = autoCheckpoint * 4096 * 3 / 4 // bytes
+	var written, largest int64                  // frames, bytes
 	last := int64(0)
 	for ; written < autoCheckpoint+autoCheckpoint/4; round.Add(1) {
 		round := int(round.Load())

@@ -9,8 +9,8 @@ import (
 
 // readComposite reads composite: {components: [{slo, weight}], maxDelay,
 // whenDelayed}, which makes the SLO a journey over other SLOs. Names stay
-// as written until the SLO's service is known (slo.Composite.ResolveComponents);
-// spec.Validate checks everything that needs the whole catalog. It reports whether
+// as written: spec.Validate names bare ones by the journey's service and
+// checks everything that needs the whole catalog. It reports whether
 // composite was given at all, so that a journey is not asked for an
 // indicator.
 func readComposite(body *decode.Map, s *slo.SLO) bool {

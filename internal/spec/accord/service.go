@@ -39,7 +39,6 @@ func (l *Loader) addService(top *decode.Map) {
 		}
 		s := l.readSLO(item, item)
 		s.Service = svc.Name
-		s.Composite.ResolveComponents(s.Service)
 		s.Origin = item.Self()
 		s.Origins.Set("service", item.Self())
 		inherit(&s, def)
@@ -55,7 +54,6 @@ func (l *Loader) addSLO(top *decode.Map) {
 	defer spec.Close()
 	s := l.readSLO(meta, spec)
 	s.Service = spec.String("service")
-	s.Composite.ResolveComponents(s.Service)
 	s.Origin = top.Self()
 	s.Origins.Set("service", spec.Origin("service"))
 	l.standalone = append(l.standalone, len(l.cat.SLOs))
