@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
 )
@@ -102,4 +104,63 @@ func TestTheCheckpointerKeepsTheWALSmallUnderASteadyReader(t *testing.T) {
 			largest, bound, written)
 	}
 	t.Logf("%d frames through a WAL of at most %d bytes", written, largest)
+}
+
+// TestALongReaderIsNotWaitedForEverySecond holds a read transaction open
+// across twenty ticks of the checkpointer with a WAL past restartFrames:
+// emptying the WAL, which holds the writer while it waits for readers, is
+// tried at the first four ticks, then after skipping 1, 3 and 7 ticks,
+// not at every tick; once the reader ends, the next try empties the WAL.
+func TestALongReaderIsNotWaitedForEverySecond(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenWith(t.TempDir(), Options{checkpointEvery: time.Hour}) // only the ticks the test asks for
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.ckpt.restartWait = time.Millisecond
+	reader, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Rollback()
+	var n int
+	if err := reader.QueryRow(`SELECT COUNT(*) FROM series`).Scan(&n); err != nil { // takes its snapshot
+		t.Fatal(err)
+	}
+	// Filled past restartFrames, measured by a passive checkpoint outside
+	// the checkpointer.
+	for res := s.checkpointAs(ctx, s.read, "PASSIVE"); res.frames < restartFrames; res = s.checkpointAs(ctx, s.read, "PASSIVE") {
+		if err := s.AddCounts(ctx, manyCounts(5000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tried []int
+	for tick := 1; tick <= 20; tick++ {
+		res := checkpointNow(s)
+		if res.err != nil {
+			t.Fatal(res.err)
+		}
+		if res.emptying {
+			tried = append(tried, tick)
+			if !res.busy {
+				t.Fatalf("tick %d emptied the WAL under a reader that began before it", tick)
+			}
+		}
+	}
+	if want := []int{1, 2, 3, 4, 6, 10, 18}; !slices.Equal(tried, want) {
+		t.Errorf("under a long reader, emptying the WAL was tried at ticks %v, want %v", tried, want)
+	}
+	reader.Rollback()
+	for tick := 1; ; tick++ {
+		if res := checkpointNow(s); res.emptying {
+			if res.busy || res.frames != 0 {
+				t.Errorf("once the reader ended, emptying the WAL: busy %v, %d frames left", res.busy, res.frames)
+			}
+			break
+		}
+		if tick > 32 {
+			t.Fatal("once the reader ended, no try to empty the WAL within 32 ticks")
+		}
+	}
 }

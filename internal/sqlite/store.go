@@ -72,6 +72,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Registerer receives the store's metrics.
 	Registerer prometheus.Registerer
+
+	// checkpointEvery replaces the package's checkpointEvery (tests).
+	checkpointEvery time.Duration
 }
 
 // Open opens (creating if need be) the database in dir. Only one process
@@ -130,7 +133,8 @@ func open(dir string, opts Options) (*Store, error) {
 	read.SetMaxOpenConns(4)
 	s := &Store{write: write, read: read, path: path, series: map[seriesKey]int64{}, probeAfter: probeAfter, partTime: mergePartTime,
 		mergeNow: make(chan struct{}, 1), stopMerge: make(chan struct{}), merged: make(chan struct{}), checkpointed: make(chan struct{}),
-		ckpt: checkpoints{log: cmp.Or(opts.Logger, slog.New(slog.DiscardHandler)), now: make(chan chan checkpointResult), stuckAfter: walStuckAfter}}
+		ckpt: checkpoints{log: cmp.Or(opts.Logger, slog.New(slog.DiscardHandler)), now: make(chan chan checkpointResult), stuckAfter: walStuckAfter, restartWait: restartWait,
+			every: cmp.Or(opts.checkpointEvery, checkpointEvery)}}
 	if err := s.migrate(context.Background()); err != nil {
 		s.write.Close()
 		s.read.Close()
