@@ -207,6 +207,19 @@ func (a *App) querySources(ctx context.Context) (queryErr, err error) {
 	return queryErr, a.saveSources(ctx)
 }
 
+// queryAndShow queries the sources and then evaluates, to show at once
+// what they answered. With no SLO queried (pushed events only) it leaves
+// the evaluation out: pushes are evaluated as they come and every SLO at
+// the evaluation interval, so one more full evaluation a minute beside
+// them showed nothing new.
+func (a *App) queryAndShow(ctx context.Context) error {
+	_, err := a.querySources(ctx) // the source logs each SLO's failure itself
+	if a.source().Queried() == 0 {
+		return err
+	}
+	return errors.Join(err, a.cycle(ctx))
+}
+
 // saveSources saves the source states that changed since this leader last
 // saved them; when the source answered last is left out of the
 // comparison, or every minute would be a change.

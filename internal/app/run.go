@@ -101,16 +101,15 @@ func (a *App) Start(ctx context.Context) error {
 		return nil
 	}
 	a.loop(ctx, a.opts.LeaderLease/3, "campaign for the leadership", a.campaign)
-	a.loop(ctx, a.opts.EvalInterval, "evaluate", a.cycle)
+	// Every SLO was evaluated just above: the loop's first evaluation is an
+	// interval later, not a second one at once.
+	a.loopAfter(ctx, a.opts.EvalInterval, "evaluate", a.cycle)
 	if a.opts.Database != "" {
 		a.loop(ctx, specWatchInterval, "follow the spec revision", a.followSpecs)
 		a.loop(ctx, followInterval, "follow the leader's decisions", a.followLeader)
 	}
 	a.evaluateTouchedLoop(ctx)
-	a.loopEveryMinuteAt(ctx, a.opts.SourceLag, "query sources", a.asLeader(func(ctx context.Context) error {
-		_, err := a.querySources(ctx)         // the source logs each SLO's failure itself
-		return errors.Join(err, a.cycle(ctx)) // show fresh data at once
-	}))
+	a.loopEveryMinuteAt(ctx, a.opts.SourceLag, "query sources", a.asLeader(a.queryAndShow))
 	a.loop(ctx, time.Hour, "prune", a.asLeader(a.Engine.Prune))
 	a.loop(ctx, time.Hour, "prune the audit trail", a.asLeader(a.Auth.Prune))
 	a.loop(ctx, time.Minute, "write folded audit entries", a.Auth.Flush) // every replica folds its own
@@ -157,15 +156,28 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // loop runs fn now and every interval until ctx ends.
 func (a *App) loop(ctx context.Context, every time.Duration, what string, fn func(context.Context) error) {
+	a.loopFrom(ctx, true, every, what, fn)
+}
+
+// loopAfter is loop without the run at once: fn runs first an interval
+// from now.
+func (a *App) loopAfter(ctx context.Context, every time.Duration, what string, fn func(context.Context) error) {
+	a.loopFrom(ctx, false, every, what, fn)
+}
+
+func (a *App) loopFrom(ctx context.Context, now bool, every time.Duration, what string, fn func(context.Context) error) {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
-			if err := runStep(ctx, max(every, time.Minute), fn); err != nil && ctx.Err() == nil {
-				a.log.Warn(what+" failed", "err", err)
+			if now {
+				if err := runStep(ctx, max(every, time.Minute), fn); err != nil && ctx.Err() == nil {
+					a.log.Warn(what+" failed", "err", err)
+				}
 			}
+			now = true
 			select {
 			case <-ctx.Done():
 				return

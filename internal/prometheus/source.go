@@ -170,6 +170,9 @@ func (s *Source) Progress(id string) (lastMinute int64, ok bool) {
 	return 0, false
 }
 
+// Queried is how many SLOs the source queries.
+func (s *Source) Queried() int { return len(s.slos) }
+
 // Sync records every SLO's counts up to the last complete minute before
 // now: a whole window for an SLO never synced, else the minutes after the
 // last one recorded. An SLO whose queries fail is marked stale and retried

@@ -119,22 +119,6 @@ func seriesID(ctx context.Context, tx *sql.Tx, k seriesKey) (int64, error) {
 	return id, nil
 }
 
-// LoadCounts calls fn with every count from minute since on, each SLO
-// group's oldest first, pending ones included. It reads series by series
-// in name order, each one's counts by its key (CROSS JOIN keeps SQLite to
-// that order): through the minute index it would look up every row at
-// random and sort them all, ten times slower.
-func (s *Store) LoadCounts(ctx context.Context, since int64, fn func(engine.Count) error) error {
-	err := s.withPending(ctx, since, func(tx *sql.Tx) (*sql.Rows, error) {
-		return tx.QueryContext(ctx, `SELECT s.slo, s.grp, s.kind, c.minute, c.good, c.total
-			FROM series s CROSS JOIN counts c ON c.series = s.id AND c.minute >= ? ORDER BY s.slo, s.grp, s.kind, c.minute`, since)
-	}, fn)
-	if err != nil {
-		return fmt.Errorf("load counts since minute %d: %w", since, err)
-	}
-	return nil
-}
-
 // Compact folds the minute counts before minute before into one count per
 // hour (at the hour's first minute), keeping every hour's sum: the engine
 // keeps hourly checkpoints beyond three days anyway, and sixty times fewer

@@ -11,9 +11,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/accord-slo/accord/internal/engine"
-	"github.com/accord-slo/accord/internal/store"
 )
 
 // Counts reach the counts table in two steps. A commit appends its counts
@@ -311,97 +308,4 @@ func (s *Store) every(interval time.Duration, now <-chan struct{}, fn func(ctx c
 		fn(ctx)
 		cancel()
 	}
-}
-
-// withPending calls fn with the stored counts from minute since on, those
-// of the table (read by rows, in key order) and the pending ones added in,
-// each series oldest first. It reads both in one transaction, so a merge
-// running meanwhile counts nothing twice.
-func (s *Store) withPending(ctx context.Context, since int64, table func(*sql.Tx) (*sql.Rows, error), fn func(engine.Count) error) error {
-	tx, err := s.read.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin reading counts: %w", err)
-	}
-	defer tx.Rollback()
-	sums, _, _, err := pendingSums(ctx, tx, since, math.MaxInt64, math.MaxInt64, 0)
-	if err != nil {
-		return err
-	}
-	pend, err := keyed(ctx, tx, sums)
-	if err != nil {
-		return err
-	}
-	rows, err := table(tx)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	next := 0
-	for rows.Next() {
-		c, err := store.ScanCount(rows)
-		if err != nil {
-			return fmt.Errorf("read count: %w", err)
-		}
-		for ; next < len(pend) && store.CompareCounts(pend[next], c) <= 0; next++ {
-			if store.CompareCounts(pend[next], c) == 0 {
-				c.Good, c.Total = c.Good+pend[next].Good, c.Total+pend[next].Total
-				continue
-			}
-			if err := fn(pend[next]); err != nil {
-				return err
-			}
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read counts: %w", err)
-	}
-	for _, c := range pend[next:] {
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// keyed names the series of pending sums and sorts them as the table's
-// counts are read: by SLO, group, kind and minute.
-func keyed(ctx context.Context, tx *sql.Tx, sums []seriesRow) ([]engine.Count, error) {
-	if len(sums) == 0 {
-		return nil, nil
-	}
-	// One pass over the series table: far cheaper than loading the counts
-	// it comes before.
-	rows, err := tx.QueryContext(ctx, `SELECT id, slo, grp, kind FROM series`)
-	if err != nil {
-		return nil, fmt.Errorf("read the series of pending counts: %w", err)
-	}
-	defer rows.Close()
-	names := map[int64]engine.Count{}
-	for rows.Next() {
-		var id int64
-		var name engine.Count
-		var kind string
-		if err := rows.Scan(&id, &name.SLO, &name.Group, &kind); err != nil {
-			return nil, fmt.Errorf("read the series of pending counts: %w", err)
-		}
-		name.Kind = engine.Kind(kind)
-		names[id] = name
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read the series of pending counts: %w", err)
-	}
-	out := make([]engine.Count, 0, len(sums))
-	for _, r := range sums {
-		name, ok := names[r.series]
-		if !ok {
-			return nil, fmt.Errorf("pending counts of series %d, which the database does not name", r.series)
-		}
-		name.Minute, name.Counts = r.minute, engine.Counts{Good: r.good, Total: r.total}
-		out = append(out, name)
-	}
-	slices.SortFunc(out, store.CompareCounts)
-	return out, nil
 }

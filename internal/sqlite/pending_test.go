@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/store"
 )
 
 func TestPendingCountsEncodeAndDecode(t *testing.T) {
@@ -48,7 +49,7 @@ func count(slo, grp string, minute int64, good, total float64) engine.Count {
 // each series comes oldest first and that no key comes twice.
 func loaded(t *testing.T, load func(context.Context, int64, func(engine.Count) error) error, since int64) []string {
 	t.Helper()
-	var out []string
+	var read []engine.Count
 	last := map[string]int64{}
 	err := load(context.Background(), since, func(c engine.Count) error {
 		series := c.SLO + " " + c.Group
@@ -56,11 +57,18 @@ func loaded(t *testing.T, load func(context.Context, int64, func(engine.Count) e
 			t.Errorf("%s minute %d came after minute %d", series, c.Minute, m)
 		}
 		last[series] = c.Minute
-		out = append(out, fmt.Sprintf("%s %s %d %g/%g", c.SLO, c.Group, c.Minute, c.Good, c.Total))
+		read = append(read, c)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Each series comes oldest first; the order of the series is the
+	// store's.
+	slices.SortStableFunc(read, store.CompareCounts)
+	var out []string
+	for _, c := range read {
+		out = append(out, fmt.Sprintf("%s %s %d %g/%g", c.SLO, c.Group, c.Minute, c.Good, c.Total))
 	}
 	return out
 }

@@ -16,7 +16,7 @@ import (
 // every series with a count in each of minutes minutes from minute 600,000
 // on: total 1 + (minute + series) mod 7, good one less at minutes that
 // divide by 5.
-func fillCounts(t *testing.T, db *sql.DB, slos, groups, minutes int) {
+func fillCounts(t testing.TB, db *sql.DB, slos, groups, minutes int) {
 	t.Helper()
 	for _, q := range []string{
 		`WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n + 1 < ?1 * ?2)
@@ -34,7 +34,7 @@ func fillCounts(t *testing.T, db *sql.DB, slos, groups, minutes int) {
 }
 
 // plan is what EXPLAIN QUERY PLAN says of q, one step a line.
-func plan(t *testing.T, db *sql.DB, q string, args ...any) []string {
+func plan(t testing.TB, db *sql.DB, q string, args ...any) []string {
 	t.Helper()
 	rows, err := db.Query(`EXPLAIN QUERY PLAN `+q, args...)
 	if err != nil {
@@ -82,6 +82,7 @@ func TestCountQueriesReadBySeries(t *testing.T) {
 		{"hourly counts", hourlyCounts, []any{"events", 600120, 600180}},
 		{"hourly slices", hourlySlices, []any{"slices", 600120, 600180}},
 		{"group counts", groupCounts, []any{"svc/slo-0007", "events", 600120, 600180}},
+		{"load counts", loadCounts, []any{600100}},
 	}
 	for _, stats := range []string{"without statistics", "after ANALYZE"} {
 		if stats == "after ANALYZE" {
