@@ -43,11 +43,13 @@ type Engine struct {
 	log     *slog.Logger
 	catalog slo.Catalog
 
-	mu      sync.RWMutex
-	evalMu  sync.Mutex // one Evaluate at a time
-	slos    map[string]*sloState
-	order   []string // SLO IDs in catalog order
-	streams map[string][]*sloState
+	mu     sync.RWMutex
+	evalMu sync.Mutex // one Evaluate at a time
+	// lockWait is how long evaluations waited for mu; under evalMu.
+	lockWait time.Duration
+	slos     map[string]*sloState
+	order    []string // SLO IDs in catalog order
+	streams  map[string][]*sloState
 	// changed is closed and replaced whenever notifications are saved.
 	changed chan struct{}
 	touch   touched
