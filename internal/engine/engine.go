@@ -300,8 +300,14 @@ func (e *Engine) load(ctx context.Context, slos map[string]*sloState, feeds map[
 	since := UnixMinute(now.Add(-longest)) - 60
 	// Counted in chunks: each series takes a chunk's share in one pass.
 	var chunk []Count
+	// A series' counts come one after another: its SLO is looked up once.
+	var lastSLO string
+	var lastIn bool
 	err := e.store.LoadCounts(ctx, since, func(c Count) error {
-		if !feedsIn(c.SLO, slos, feeds) {
+		if c.SLO != lastSLO || lastSLO == "" {
+			lastSLO, lastIn = c.SLO, feedsIn(c.SLO, slos, feeds)
+		}
+		if !lastIn {
 			return nil // an SLO no longer in the catalog, or not asked for
 		}
 		if !c.Counts.finite() {
