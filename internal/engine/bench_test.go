@@ -271,9 +271,22 @@ func BenchmarkEvaluate10kSLOsUnderIngest(b *testing.B) {
 // events does: "current" at the newest minute, "sparse" each on its own
 // minute of the two days (the i-th series' point of the k-th batch
 // (2i + 7k) mod 2,879 minutes back), good or, one in 97, bad. An op is
-// one batch.
+// one batch. "backlog" is one series given the sparse backlog's 1,500
+// scattered points one at a time from empty, as the backlog benchmark of
+// accord serve gives each of its series, rings growing as they go: an op
+// is the series' whole backlog.
 func BenchmarkSeriesAddMany(b *testing.B) {
 	const head = int64(29_000_000)
+	b.Run("backlog", func(b *testing.B) {
+		point := make([]engine.MinuteCounts, 1)
+		for b.Loop() {
+			s := engine.NewSeries(30 * 24 * time.Hour)
+			for k := range 1500 {
+				point[0] = engine.MinuteCounts{Minute: head - int64(1+(2*7+7*k)%2879), Counts: engine.Counts{Good: 1, Total: 1}}
+				s.AddMany(point)
+			}
+		}
+	})
 	for _, mode := range []string{"current", "sparse"} {
 		b.Run(mode, func(b *testing.B) {
 			series := make([]*engine.Series, 1000)

@@ -31,6 +31,36 @@ func (p *packedCounts) get(i int) Counts {
 	return Counts{Good: float64(g), Total: float64(g + p.bad.get(i))}
 }
 
+// resized returns the values in a ring of n slots, no fewer than p has:
+// those of the keys up to newest, as many as p holds, each in its slot of
+// the new ring, the other slots zero. When zero is every array's base,
+// as before a series' ring has turned, it copies their bytes as they are.
+func (p *packedCounts) resized(n int, newest int64) packedCounts {
+	out := newPackedCounts(n)
+	from := newest - int64(p.n) + 1
+	switch {
+	case p.floats != nil:
+		out.floats = make([]Counts, n)
+		for k := from; k <= newest; k++ {
+			out.floats[slot(k, n)] = p.floats[slot(k, p.n)]
+		}
+	case p.good.base == 0 && p.bad.base == 0:
+		gw, bw := p.good.width, p.bad.width
+		out.good = packedInts{width: gw, data: make([]byte, gw*n)}
+		out.bad = packedInts{width: bw, data: make([]byte, bw*n)}
+		for k := from; k <= newest; k++ {
+			i, j := slot(k, n), slot(k, p.n)
+			copy(out.good.data[gw*i:gw*(i+1)], p.good.data[gw*j:])
+			copy(out.bad.data[bw*i:bw*(i+1)], p.bad.data[bw*j:])
+		}
+	default:
+		for k := from; k <= newest; k++ {
+			out.set(slot(k, n), p.get(slot(k, p.n)))
+		}
+	}
+	return out
+}
+
 // maxExact is the largest magnitude float64 holds every whole number to.
 const maxExact = 1 << 53
 

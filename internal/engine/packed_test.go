@@ -130,3 +130,38 @@ func TestPackedCountsAddRangeAsSetWould(t *testing.T) {
 		}
 	}
 }
+
+// TestPackedCountsResizedKeepEveryValue moves rings of zeros and counts,
+// of running totals far from zero, and of fractions to larger rings, and
+// checks each key's value in its new slot and zero in the new slots.
+func TestPackedCountsResizedKeepEveryValue(t *testing.T) {
+	for seed := uint64(1); seed <= 30; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 5))
+		n := 1 + rng.IntN(100)
+		p := newPackedCounts(n)
+		newest := int64(rng.IntN(10_000))
+		want := map[int64]Counts{}
+		for k := newest - int64(n) + 1; k <= newest; k++ {
+			var c Counts
+			switch seed % 3 {
+			case 0:
+				if rng.IntN(3) > 0 {
+					c = Counts{Good: float64(rng.IntN(300)), Total: 300 + float64(rng.IntN(3))}
+				}
+			case 1:
+				c = Counts{Good: 5e9 + float64(k), Total: 5e9 + float64(2*k)}
+			default:
+				c = Counts{Good: rng.Float64(), Total: 1.5}
+			}
+			p.set(slot(k, n), c)
+			want[k] = c
+		}
+		m := n + rng.IntN(200)
+		out := p.resized(m, newest)
+		for k := newest - int64(m) + 1; k <= newest; k++ {
+			if got := out.get(slot(k, m)); got != want[k] {
+				t.Fatalf("seed %d: key %d of a ring of %d moved to %d slots reads %+v, want %+v", seed, k, n, m, got, want[k])
+			}
+		}
+	}
+}

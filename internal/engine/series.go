@@ -224,12 +224,7 @@ func regrow(ring packedCounts, need, initial, limit int, newest int64) packedCou
 	for n < need {
 		n *= 2
 	}
-	n = min(n, limit)
-	out := newPackedCounts(n)
-	for k := newest - int64(ring.len()) + 1; k <= newest; k++ {
-		out.set(slot(k, n), ring.get(slot(k, ring.len())))
-	}
-	return out
+	return ring.resized(min(n, limit), newest)
 }
 
 func slot(k int64, n int) int {
