@@ -55,3 +55,60 @@ func BenchmarkEvaluate10kSLOsAnd1kJourneys(b *testing.B) {
 		b.Fatalf("journey-0 counts %+v, want its 10 components' weighted sums", v.Status.Counts)
 	}
 }
+
+// lateMonthSpec has two pushed SLOs over 30 days, for a journey over them.
+const lateMonthSpec = `
+apiVersion: accord/v1
+kind: Service
+metadata: {name: checkout}
+spec:
+  owners: {team: pos-platform}
+  slos:
+    - {name: scan, objective: 99, window: 30d, indicator: {ratio: {stream: scan}}}
+    - {name: pay, objective: 99, window: 30d, indicator: {ratio: {stream: pay}}}
+`
+
+// BenchmarkEvaluateAJourneyWithAComponentLateFor29Days evaluates, a
+// minute apart, a 30-day journey whose pay component stopped 29 days ago
+// (countAsBad, maxDelay 15m) while scan goes on, a count every minute: the
+// stand-in covers about 41,000 minutes, and pay's traffic varies, so its
+// rate moves as the window does.
+func BenchmarkEvaluateAJourneyWithAComponentLateFor29Days(b *testing.B) {
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	clock := engine.NewManualClock(start.Add(30*24*time.Hour + time.Hour))
+	comp := components("checkout/scan", "checkout/pay")
+	comp.MaxDelay, comp.WhenDelayed = 15*time.Minute, slo.CountAsBad
+	cat := withJourney(b, mustCatalog(b, lateMonthSpec), "checkout/scan", "checks-out", comp)
+	e, store := mustEngine(b, cat, b.TempDir(), clock)
+	defer store.Close()
+	ctx := context.Background()
+	first := engine.UnixMinute(start)
+	now := engine.UnixMinute(clock.Now())
+	var counts []engine.Count
+	for m := first; m < now; m++ {
+		counts = append(counts, engine.Count{SLO: "checkout/scan", Group: "{}", Kind: engine.KindEvents, Minute: m, Counts: engine.Counts{Good: 10, Total: 10}})
+		if m < first+24*60 {
+			total := float64(10 + m%7)
+			counts = append(counts, engine.Count{SLO: "checkout/pay", Group: "{}", Kind: engine.KindEvents, Minute: m, Counts: engine.Counts{Good: total - 1, Total: total}})
+		}
+	}
+	if err := e.Record(ctx, counts); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.Evaluate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if v, _ := e.SLO("checkout/checks-out"); len(v.Components) != 2 || !v.Components[1].Delayed {
+		b.Fatalf("pay is not late: %+v", v.Components)
+	}
+	for b.Loop() {
+		clock.Advance(time.Minute)
+		m := engine.UnixMinute(clock.Now()) - 1
+		// Counted as a replica counts another's, so the store's commit
+		// is not measured.
+		e.Apply([]engine.Count{{SLO: "checkout/scan", Group: "{}", Kind: engine.KindEvents, Minute: m, Counts: engine.Counts{Good: 10, Total: 10}}})
+		if err := e.Evaluate(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,8 +1,15 @@
 package web_test
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 )
 
 // TestMetricsScrapePaths scrapes the 1,000-SLO server whole, one team's
@@ -52,5 +59,60 @@ func TestMetricsScrapePaths(t *testing.T) {
 	}
 	if code, _ := s.get(t, "/metrics?slos=maybe"); code != 400 {
 		t.Errorf("/metrics?slos=maybe: %d, want 400", code)
+	}
+}
+
+// TestMetricsScrapeIsAValidExpositionInEveryFormat scrapes a catalog
+// with grouped SLOs and firing alerts as text and as protobuf: each
+// parses, and in each family every sample has its own
+// label set, with names in order, as a registry would check.
+func TestMetricsScrapeIsAValidExpositionInEveryFormat(t *testing.T) {
+	s := mustSeed(t, catalogOf1000())
+	for _, accept := range []string{"text/plain;version=0.0.4",
+		"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"} {
+		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		req.Header.Set("Accept", accept)
+		rec := httptest.NewRecorder()
+		s.handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d", accept, rec.Code)
+		}
+		dec := expfmt.NewDecoder(rec.Body, expfmt.ResponseFormat(rec.Result().Header))
+		families := map[string]bool{}
+		for {
+			var f dto.MetricFamily
+			err := dec.Decode(&f)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", accept, err)
+			}
+			if families[f.GetName()] {
+				t.Errorf("%s: family %s twice", accept, f.GetName())
+			}
+			families[f.GetName()] = true
+			seen := map[string]bool{}
+			for _, m := range f.GetMetric() {
+				var sig []string
+				for _, l := range m.GetLabel() {
+					sig = append(sig, l.GetName()+"="+l.GetValue())
+				}
+				if !sort.SliceIsSorted(m.GetLabel(), func(i, j int) bool { return m.GetLabel()[i].GetName() < m.GetLabel()[j].GetName() }) {
+					t.Errorf("%s: %s%v: labels out of order", accept, f.GetName(), sig)
+				}
+				if k := strings.Join(sig, ","); seen[k] {
+					t.Errorf("%s: %s{%s} twice", accept, f.GetName(), k)
+				} else {
+					seen[k] = true
+				}
+			}
+		}
+		for _, want := range []string{"accord_slo_sli_ratio", "accord_slo_burn_rate", "accord_slo_alert_firing", "accord_slo_policy_state",
+			"accord_slo_groups", "accord_events_ingested_total"} {
+			if !families[want] {
+				t.Errorf("%s: no family %s", accept, want)
+			}
+		}
 	}
 }

@@ -121,7 +121,7 @@ func New(e *engine.Engine, h History, opts Options) *Server {
 		panic("web.New: Options.Auth is required") // a wiring defect, not an input
 	}
 	s := &Server{opts: opts, engine: e, history: h, auth: opts.Auth, log: opts.Logger, mux: http.NewServeMux()}
-	s.metrics = newMetrics(opts.Registry, e, opts.Logger)
+	s.metrics = newMetrics(opts.Registry, opts.Logger)
 	u, err := newUI()
 	if err != nil {
 		panic(err) // the templates are embedded: a parse error is a build defect

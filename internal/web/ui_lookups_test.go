@@ -85,8 +85,9 @@ func TestJourneyPagesDoTheSameWorkInAnyCatalog(t *testing.T) {
 	small, wide := cost(20, 2), cost(2020, 2)
 	for _, path := range paths {
 		// 2,000 more SLOs: an index of them costs at least one
-		// allocation each.
-		if d := wide[path] - small[path]; d > 100 {
+		// allocation each. The margin is for the store's background
+		// work, which allocates meanwhile.
+		if d := wide[path] - small[path]; d > 500 {
 			t.Errorf("GET %s: %.0f allocations among 20 other SLOs, %.0f among 2,020: it indexes the catalog", path, small[path], wide[path])
 		}
 	}
