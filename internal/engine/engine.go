@@ -182,7 +182,7 @@ func (e *Engine) newState(cat slo.Catalog, def slo.SLO, journeys map[string]*jou
 	case def.Journey():
 		st.journey = journeys[def.ID()]
 		st.source.Backfill = 1 // until its components say otherwise
-		if st.journey != nil && !allPushed(cat, st.journey.leaves) {
+		if st.journey != nil && st.journey.queried {
 			st.lag = e.opts.SourceLag // its windows end where its queried components' do
 		}
 	case def.Indicator.Pushed():

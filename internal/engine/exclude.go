@@ -47,6 +47,15 @@ func (e *Engine) SetExclusions(annotations []slo.Annotation) {
 // subtracted for the window's whole hours only. The SLOs it covers are
 // marked touched, so their status and alerts are evaluated again at once,
 // not at the next full evaluation.
+//
+// Judged time slices are not subtracted here: like any change to their
+// events, the subtraction marks the slices it falls in to be judged again,
+// and the leader judges them from the events left and stores the
+// difference under its lease (AddSlices), as it stores every judgment. A
+// replica that follows, which may receive the request, writes only the
+// events; the leader judges again when it pulls them. A subtraction of
+// slices here, unfenced and from this replica's view of them, would
+// leave a journey over the SLO judged from slices no longer stored.
 func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 	sp, ok := exclusionOf(a)
 	if !ok {
@@ -65,18 +74,15 @@ func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 		}
 		covered = append(covered, id)
 		st.exclusions = append(st.exclusions, sp)
-		groups := st.sortedGroups()
-		if st.all.key == allGroups {
-			groups = append(groups, st.all) // its judged slices; its events follow the groups'
+		// A journey's events and slices are its components': what they
+		// leave out leaves it, and it stores no events of its own to take
+		// out.
+		if st.journey != nil {
+			continue
 		}
-		for _, g := range groups {
-			// A journey's events are its components': what they leave out
-			// leaves it, and it stores none of its own to take out.
-			if g.key != allGroups && st.journey == nil {
-				negative = append(negative, counted(id, g.key, KindEvents, g.events, sp, nowMin)...)
-			}
-			if g.slices != nil { // slices already judged in the window leave too
-				negative = append(negative, counted(id, g.key, KindSlices, g.slices, sp, nowMin)...)
+		for _, g := range st.sortedGroups() {
+			if g.key != allGroups {
+				negative = append(negative, counted(id, g.key, g.events, sp, nowMin)...)
 			}
 		}
 	}
@@ -101,14 +107,14 @@ func (e *Engine) Exclude(ctx context.Context, a slo.Annotation) error {
 	return nil
 }
 
-// counted returns the negation of what a series counted in the span: per
+// counted returns the negation of the events a series counted in the span: per
 // minute where minutes are kept, per whole hour before that.
-func counted(id, key string, kind Kind, sr *Series, sp minuteSpan, nowMin int64) []Count {
+func counted(id, key string, sr *Series, sp minuteSpan, nowMin int64) []Count {
 	var out []Count
 	ringStart := nowMin - int64(MinuteResolution/time.Minute) + 1
 	add := func(m int64, c Counts) {
 		if c.Total != 0 || c.Good != 0 {
-			out = append(out, Count{SLO: id, Group: key, Kind: kind, Minute: m, Counts: Counts{-c.Good, -c.Total}})
+			out = append(out, Count{SLO: id, Group: key, Kind: KindEvents, Minute: m, Counts: Counts{-c.Good, -c.Total}})
 		}
 	}
 	for h := floorDiv(sp.from+59, 60) * 60; h+60 <= min(sp.to, ringStart); h += 60 {

@@ -39,6 +39,9 @@ type journeyState struct {
 	// component journey otherwise: journeys are evaluated after their
 	// components, deepest last.
 	depth int
+	// queried is whether any leaf is measured from a source rather than
+	// pushed: its windows then end where its queried components' do.
+	queried bool
 
 	// What follows is brought up to date before each evaluation
 	// (prepareJourney); the slices are by component, in spec order.
@@ -73,6 +76,12 @@ func journeyFeeds(cat slo.Catalog) (map[string][]journeyFeed, map[string]*journe
 		flat := f.flatten(def)
 		leaves, depth := flat.leaves, flat.depth
 		js := &journeyState{leaves: leaves, leafIDs: sortedKeys(leaves), depth: depth}
+		for _, id := range js.leafIDs {
+			if d := byID[id]; d != nil && !d.Indicator.Pushed() {
+				js.queried = true
+				break
+			}
+		}
 		states[def.ID()] = js
 		if feeds == nil {
 			feeds = map[string][]journeyFeed{}
@@ -183,17 +192,6 @@ func sameLeaves(a, b *sloState) bool {
 	}
 	for id, w := range a.journey.leaves {
 		if b.journey.leaves[id] != w {
-			return false
-		}
-	}
-	return true
-}
-
-// allPushed reports whether every one of the SLOs ids is measured from
-// pushed events.
-func allPushed(cat slo.Catalog, ids map[string]float64) bool {
-	for _, s := range cat.SLOs {
-		if _, ok := ids[s.ID()]; ok && !s.Indicator.Pushed() {
 			return false
 		}
 	}
