@@ -71,20 +71,29 @@ func fill30Days(t *testing.T, dataDir string, services, perService int, now time
 // metricValue reads one unlabelled sample from a /metrics answer.
 func metricValue(t *testing.T, base, name string) float64 {
 	t.Helper()
+	return metricValues(t, base, name)[0]
+}
+
+// metricValues reads unlabelled samples from one /metrics answer, 0 for
+// those it lacks.
+func metricValues(t *testing.T, base string, names ...string) []float64 {
+	t.Helper()
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	out := make([]float64, len(names))
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			f, _ := strconv.ParseFloat(v, 64)
-			return f
+		for i, name := range names {
+			if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+				out[i], _ = strconv.ParseFloat(v, 64)
+			}
 		}
 	}
-	return 0
+	return out
 }
 
 // loadAverage is the machine's load over the last 1, 5 and 15 minutes.

@@ -43,11 +43,13 @@ type Engine struct {
 	log     *slog.Logger
 	catalog slo.Catalog
 
-	mu      sync.RWMutex
-	evalMu  sync.Mutex // one Evaluate at a time
-	slos    map[string]*sloState
-	order   []string // SLO IDs in catalog order
-	streams map[string][]*sloState
+	mu     sync.RWMutex
+	evalMu sync.Mutex // one Evaluate at a time
+	// lockWait is how long evaluations waited for mu; under evalMu.
+	lockWait time.Duration
+	slos     map[string]*sloState
+	order    []string // SLO IDs in catalog order
+	streams  map[string][]*sloState
 	// changed is closed and replaced whenever notifications are saved.
 	changed chan struct{}
 	touch   touched
@@ -298,8 +300,14 @@ func (e *Engine) load(ctx context.Context, slos map[string]*sloState, feeds map[
 	since := UnixMinute(now.Add(-longest)) - 60
 	// Counted in chunks: each series takes a chunk's share in one pass.
 	var chunk []Count
+	// A series' counts come one after another: its SLO is looked up once.
+	var lastSLO string
+	var lastIn bool
 	err := e.store.LoadCounts(ctx, since, func(c Count) error {
-		if !feedsIn(c.SLO, slos, feeds) {
+		if c.SLO != lastSLO || lastSLO == "" {
+			lastSLO, lastIn = c.SLO, feedsIn(c.SLO, slos, feeds)
+		}
+		if !lastIn {
 			return nil // an SLO no longer in the catalog, or not asked for
 		}
 		if !c.Counts.finite() {

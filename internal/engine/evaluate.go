@@ -47,13 +47,17 @@ func (e *Engine) evaluate(ctx context.Context, ids []string) error {
 	e.mu.RLock()
 	ids = e.journeyOrder(ids)
 	e.mu.RUnlock()
+	asked := time.Now()
 	e.mu.Lock()
 	held := time.Now()
+	e.lockWait += held.Sub(asked)
 	for i, id := range ids {
 		if i%evalCheck == evalCheck-1 && time.Since(held) >= evalHold {
 			e.mu.Unlock()
+			asked := time.Now()
 			e.mu.Lock()
 			held = time.Now()
+			e.lockWait += held.Sub(asked)
 		}
 		st := e.slos[id]
 		if st.journey != nil {

@@ -1,5 +1,7 @@
 package engine
 
+import "time"
+
 // CheckpointsOf returns the running totals an SLO's series holds at its
 // checkpoints, minutes then hours, so a test can count how many an
 // evaluation wrote.
@@ -15,4 +17,12 @@ func CheckpointsOf(e *Engine, id string) []Counts {
 		out = append(out, sr.hours.get(i))
 	}
 	return out
+}
+
+// EvalLockWait is how long the engine's evaluations have waited for its
+// lock, for a benchmark to tell waiting from working.
+func EvalLockWait(e *Engine) time.Duration {
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
+	return e.lockWait
 }

@@ -31,7 +31,9 @@ const sliceTimeout = time.Minute
 // first checks the lease (fence): a replica whose lease lapsed while it
 // judged stores none, and the replica that took the lease over waits for
 // a write under way before it pulls and judges. Once under way the write
-// is not cut short by ctx, so an error means nothing was stored.
+// is not cut short by ctx, and a COMMIT whose answer was lost is settled
+// (see settle), so an error means nothing was stored: the engine judges
+// the slices again, and a write that had committed would count twice.
 func (s *Store) AddSlices(ctx context.Context, judged []engine.Count) error {
 	counts := merge(judged)
 	c := toColumns(counts)
@@ -39,14 +41,38 @@ func (s *Store) AddSlices(ctx context.Context, judged []engine.Count) error {
 	defer cancel()
 	var err error
 	for try := 0; try < 3; try++ {
-		err = s.leaderTx(ctx, fmt.Sprintf("store %d judged slices", len(counts)), func(tx pgx.Tx) error {
-			return upsert(ctx, tx, c, s.origin)
-		})
+		err = s.storeSlices(ctx, c)
 		if !retryable(err) {
 			break
 		}
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("write %d judged slices to PostgreSQL: %w", len(counts), err)
+	}
+	return nil
+}
+
+// storeSlices is one try of AddSlices.
+func (s *Store) storeSlices(ctx context.Context, c columns) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx) // nothing to undo once committed
+	if _, err := s.fence(ctx, tx); err != nil {
+		return err
+	}
+	if err := upsert(ctx, tx, c, s.origin); err != nil {
+		return err
+	}
+	var xid string
+	if err := tx.QueryRow(ctx, `SELECT pg_current_xact_id()::text`).Scan(&xid); err != nil {
+		return fmt.Errorf("read the transaction id: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return s.settle(ctx, xid, err)
+	}
+	return nil
 }
 
 type countKey struct {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -46,7 +47,8 @@ func TestAFailedCheckpointIsCountedLoggedAndReported(t *testing.T) {
 	ctx := context.Background()
 	var logs logBuffer
 	reg := prometheus.NewRegistry()
-	s, err := OpenWith(t.TempDir(), Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Registerer: reg})
+	s, err := OpenWith(t.TempDir(), Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Registerer: reg,
+		checkpointEvery: time.Hour}) // only the checkpoints the test asks for
 	if err != nil {
 		t.Fatal(err)
 	}

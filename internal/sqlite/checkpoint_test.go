@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
 )
@@ -31,16 +33,22 @@ func walFileBytes(t *testing.T, s *Store) int64 {
 
 // TestTheCheckpointerKeepsTheWALSmallUnderASteadyReader commits and
 // merges counts, with a reader reading the newest counts all the while,
-// until more pages than the writer's own checkpoint waits for have passed
-// through the WAL, and has the checkpointer run after each round, as its
-// ticks do between a steady stream of commits. The WAL file never grows
-// past three quarters of what the writer's checkpoint alone lets it hold,
-// where it would go without the checkpointer. (With passive checkpoints
-// only, as before, it grew to 35 MB here: the steady reader kept SQLite
-// from ever starting the WAL again.)
+// until eight times the pages the writer's own checkpoint waits for have
+// passed through the WAL (a quarter of the usual, so the test is quick),
+// and has the checkpointer run after each round, as its ticks do between
+// a steady stream of commits. The WAL file never grows past four times
+// what the writer's checkpoint lets it hold; without the checkpointer's
+// help it grows with every round. (With passive checkpoints only, as
+// before, it grew to 16–23 MB with five times the pages through it: the
+// steady reader kept SQLite from ever starting the WAL again.)
 func TestTheCheckpointerKeepsTheWALSmallUnderASteadyReader(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpen(t, t.TempDir())
+	const pages = autoCheckpoint / 4
+	s, err := OpenWith(t.TempDir(), Options{autoCheckpoint: pages})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	stop := make(chan struct{})
 	var round atomic.Int64
 	var reads sync.WaitGroup
@@ -63,10 +71,10 @@ func TestTheCheckpointerKeepsTheWALSmallUnderASteadyReader(t *testing.T) {
 	}()
 	defer func() { close(stop); reads.Wait() }()
 
-	const bound = autoCheckpoint * 4096 * 3 / 4 // bytes
-	var written, largest int64                  // frames, bytes
+	const bound = 4 * pages * (4096 + 24) // bytes: pages and their frame headers
+	var written, largest int64            // frames, bytes
 	last := int64(0)
-	for ; written < autoCheckpoint+autoCheckpoint/4; round.Add(1) {
+	for ; written < 8*pages; round.Add(1) {
 		round := int(round.Load())
 		// 10,000 counts of 100 series: a pending row of about 60 pages,
 		// and merges now and then.
@@ -102,4 +110,64 @@ func TestTheCheckpointerKeepsTheWALSmallUnderASteadyReader(t *testing.T) {
 			largest, bound, written)
 	}
 	t.Logf("%d frames through a WAL of at most %d bytes", written, largest)
+}
+
+// TestALongReaderIsNotWaitedForEverySecond holds a read transaction open
+// across twenty ticks of the checkpointer with a WAL past restartFrames:
+// emptying the WAL, which holds the writer while it waits for readers, is
+// tried at the first four ticks, then after skipping 1, 3 and 7 ticks,
+// not at every tick; once the reader ends, the next try empties the WAL.
+func TestALongReaderIsNotWaitedForEverySecond(t *testing.T) {
+	ctx := context.Background()
+	// Only the ticks the test asks for, and a small WAL to fill.
+	s, err := OpenWith(t.TempDir(), Options{checkpointEvery: time.Hour, autoCheckpoint: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.ckpt.restartWait = time.Millisecond
+	reader, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Rollback()
+	var n int
+	if err := reader.QueryRow(`SELECT COUNT(*) FROM series`).Scan(&n); err != nil { // takes its snapshot
+		t.Fatal(err)
+	}
+	// Filled past restartFrames, measured by a passive checkpoint outside
+	// the checkpointer.
+	for res := s.checkpointAs(ctx, s.read, "PASSIVE"); res.frames < s.ckpt.restartFrames(); res = s.checkpointAs(ctx, s.read, "PASSIVE") {
+		if err := s.AddCounts(ctx, manyCounts(5000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tried []int
+	for tick := 1; tick <= 20; tick++ {
+		res := checkpointNow(s)
+		if res.err != nil {
+			t.Fatal(res.err)
+		}
+		if res.emptying {
+			tried = append(tried, tick)
+			if !res.busy {
+				t.Fatalf("tick %d emptied the WAL under a reader that began before it", tick)
+			}
+		}
+	}
+	if want := []int{1, 2, 3, 4, 6, 10, 18}; !slices.Equal(tried, want) {
+		t.Errorf("under a long reader, emptying the WAL was tried at ticks %v, want %v", tried, want)
+	}
+	reader.Rollback()
+	for tick := 1; ; tick++ {
+		if res := checkpointNow(s); res.emptying {
+			if res.busy || res.frames != 0 {
+				t.Errorf("once the reader ended, emptying the WAL: busy %v, %d frames left", res.busy, res.frames)
+			}
+			break
+		}
+		if tick > 32 {
+			t.Fatal("once the reader ended, no try to empty the WAL within 32 ticks")
+		}
+	}
 }

@@ -72,6 +72,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Registerer receives the store's metrics.
 	Registerer prometheus.Registerer
+
+	// checkpointEvery and autoCheckpoint replace the package's (tests).
+	checkpointEvery time.Duration
+	autoCheckpoint  int
 }
 
 // Open opens (creating if need be) the database in dir. Only one process
@@ -115,7 +119,7 @@ func open(dir string, opts Options) (*Store, error) {
 	// time. Readers, whose sorts may be large, keep theirs on disk.
 	q.Add("_pragma", "temp_store(MEMORY)")
 	// The checkpointer copies the WAL beside the writer (checkpoint.go).
-	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", autoCheckpoint))
+	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", cmp.Or(opts.autoCheckpoint, autoCheckpoint)))
 	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
 	write, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
@@ -130,7 +134,8 @@ func open(dir string, opts Options) (*Store, error) {
 	read.SetMaxOpenConns(4)
 	s := &Store{write: write, read: read, path: path, series: map[seriesKey]int64{}, probeAfter: probeAfter, partTime: mergePartTime,
 		mergeNow: make(chan struct{}, 1), stopMerge: make(chan struct{}), merged: make(chan struct{}), checkpointed: make(chan struct{}),
-		ckpt: checkpoints{log: cmp.Or(opts.Logger, slog.New(slog.DiscardHandler)), now: make(chan chan checkpointResult), stuckAfter: walStuckAfter}}
+		ckpt: checkpoints{log: cmp.Or(opts.Logger, slog.New(slog.DiscardHandler)), now: make(chan chan checkpointResult), stuckAfter: walStuckAfter, restartWait: restartWait,
+			every: cmp.Or(opts.checkpointEvery, checkpointEvery), autoCheckpoint: cmp.Or(opts.autoCheckpoint, autoCheckpoint)}}
 	if err := s.migrate(context.Background()); err != nil {
 		s.write.Close()
 		s.read.Close()
