@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/testenv"
 )
 
 // BenchmarkSparseBacklog stores a sparse back-dated backlog as accord
@@ -41,7 +42,7 @@ func BenchmarkSparseBacklog(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				before := processCPU()
+				before := testenv.ProcessCPU()
 				b.StartTimer()
 				var wg sync.WaitGroup
 				next := make(chan []engine.Count)
@@ -65,7 +66,7 @@ func BenchmarkSparseBacklog(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StopTimer()
-				cpu += processCPU() - before
+				cpu += testenv.ProcessCPU() - before
 				s.Close()
 				b.StartTimer()
 			}

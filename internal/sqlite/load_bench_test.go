@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/testenv"
 )
 
 // BenchmarkLoadCounts reads back what a restart restores: 200 series
@@ -30,7 +31,7 @@ func BenchmarkLoadCounts(b *testing.B) {
 	}
 	want := 2*slos*minutes + len(late)
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := testenv.ProcessCPU()
 	for range b.N {
 		n := 0
 		var total float64
@@ -47,5 +48,5 @@ func BenchmarkLoadCounts(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*want), "ns/count")
-	b.ReportMetric(float64((processCPU()-cpu).Nanoseconds())/float64(b.N*want), "cpu-ns/count")
+	b.ReportMetric(float64((testenv.ProcessCPU()-cpu).Nanoseconds())/float64(b.N*want), "cpu-ns/count")
 }

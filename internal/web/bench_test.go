@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/accord-slo/accord/internal/engine"
+	"github.com/accord-slo/accord/internal/testenv"
 	"github.com/accord-slo/accord/internal/web"
 )
 
@@ -188,7 +189,7 @@ func BenchmarkIngestBackdated(b *testing.B) {
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			var next atomic.Int64
 			b.SetParallelism(8)
-			cpu := processCPU()
+			cpu := testenv.ProcessCPU()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -203,7 +204,7 @@ func BenchmarkIngestBackdated(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "events/s")
-			b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/batch")
+			b.ReportMetric(float64((testenv.ProcessCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/batch")
 		})
 	}
 }
@@ -219,13 +220,13 @@ func BenchmarkIngest100kBody(b *testing.B) {
 			defer srv.Close()
 			body := benchBody(100_000, now, 48*time.Hour, pad)
 			b.SetBytes(int64(len(body)))
-			cpu := processCPU()
+			cpu := testenv.ProcessCPU()
 			for b.Loop() {
 				if code := postBatch(http.DefaultClient, srv.URL, body); code != http.StatusAccepted {
 					b.Fatalf("status %d", code)
 				}
 			}
-			b.ReportMetric(float64((processCPU()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((testenv.ProcessCPU()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 		})
 	}
 }
@@ -284,7 +285,7 @@ func BenchmarkSLOPage10k(b *testing.B) {
 		}
 		url = "/api/v1/slos?limit=100&cursor=" + page.Next
 	}
-	cpu := processCPU()
+	cpu := testenv.ProcessCPU()
 	for b.Loop() {
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
@@ -293,5 +294,5 @@ func BenchmarkSLOPage10k(b *testing.B) {
 		}
 		b.SetBytes(int64(rec.Body.Len()))
 	}
-	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((testenv.ProcessCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
+	"github.com/accord-slo/accord/internal/testenv"
 	"github.com/accord-slo/accord/internal/web"
 )
 
@@ -184,7 +185,7 @@ func BenchmarkOTLPIngest(b *testing.B) {
 				bodies[k] = c.body(k + 1)
 			}
 			var next atomic.Int64
-			cpu := processCPU()
+			cpu := testenv.ProcessCPU()
 			b.ResetTimer()
 			if c.ordered {
 				// Each series' points in order, as one exporter sends them.
@@ -200,7 +201,7 @@ func BenchmarkOTLPIngest(b *testing.B) {
 				})
 			}
 			b.StopTimer()
-			perBatch := (processCPU() - cpu).Seconds() / float64(b.N)
+			perBatch := (testenv.ProcessCPU() - cpu).Seconds() / float64(b.N)
 			b.ReportMetric(float64(b.N)*benchBatch/b.Elapsed().Seconds(), c.unit)
 			b.ReportMetric(perBatch*1000, "cpu-ms/batch")
 			// What two cores give when the process has them to itself: the

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/accord-slo/accord/internal/testenv"
 )
 
 // shopWithFiller is a journey "checks-out" over a scan and a payment
@@ -103,7 +105,7 @@ func BenchmarkJourneyPages10k(b *testing.B) {
 	s := mustSeed(b, shopWithFiller(9996, 2, true))
 	for _, path := range []string{"/slos/shop/visit", "/slos/shop/scan", "/?team=tills", "/metrics"} {
 		b.Run(strings.NewReplacer("/", "_", "?", "_").Replace(path), func(b *testing.B) {
-			cpu := processCPU()
+			cpu := testenv.ProcessCPU()
 			for b.Loop() {
 				rec := httptest.NewRecorder()
 				s.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -111,7 +113,7 @@ func BenchmarkJourneyPages10k(b *testing.B) {
 					b.Fatalf("GET %s: %d", path, rec.Code)
 				}
 			}
-			b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((testenv.ProcessCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		})
 	}
 }
