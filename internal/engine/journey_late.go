@@ -174,8 +174,7 @@ func (s StandIns) Hourly(from, to int64) map[int64]Counts {
 			if n == (Counts{}) {
 				continue
 			}
-			c := out[h]
-			out[h] = Counts{Good: c.Good + n.Good, Total: c.Total + n.Total}
+			out[h] = out[h].add(n)
 		}
 	}
 	return out
