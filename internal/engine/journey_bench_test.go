@@ -56,18 +56,6 @@ func BenchmarkEvaluate10kSLOsAnd1kJourneys(b *testing.B) {
 	}
 }
 
-// lateMonthSpec has two pushed SLOs over 30 days, for a journey over them.
-const lateMonthSpec = `
-apiVersion: accord/v1
-kind: Service
-metadata: {name: checkout}
-spec:
-  owners: {team: pos-platform}
-  slos:
-    - {name: scan, objective: 99, window: 30d, indicator: {ratio: {stream: scan}}}
-    - {name: pay, objective: 99, window: 30d, indicator: {ratio: {stream: pay}}}
-`
-
 // BenchmarkEvaluateAJourneyWithAComponentLateFor29Days evaluates, a
 // minute apart, a 30-day journey whose pay component stopped 29 days ago
 // (countAsBad, maxDelay 15m) while scan goes on, a count every minute: the
@@ -76,7 +64,7 @@ spec:
 func BenchmarkEvaluateAJourneyWithAComponentLateFor29Days(b *testing.B) {
 	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	clock := engine.NewManualClock(start.Add(30*24*time.Hour + time.Hour))
-	e := lateJourney(b, lateMonthSpec, "checks-out", "checkout/scan", "checkout/pay", slo.CountAsBad, clock)
+	e := lateCheckout(b, "30d", clock)
 	ctx := context.Background()
 	first := engine.UnixMinute(start)
 	now := engine.UnixMinute(clock.Now())

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -153,17 +154,23 @@ func TestLateComponentOfRatioSlicesCountsAsWhenDelayedSays(t *testing.T) {
 	}
 }
 
-// lateDaySpec has two pushed SLOs over a day, for a journey over them.
-const lateDaySpec = `
+// lateCheckout starts an engine over two pushed SLOs over window, scan
+// and pay, and a journey checks-out over them, shaped like scan, whose
+// components are late past a maxDelay of 15 minutes and then count as bad.
+func lateCheckout(tb testing.TB, window string, clock engine.Clock) *engine.Engine {
+	tb.Helper()
+	spec := fmt.Sprintf(`
 apiVersion: accord/v1
 kind: Service
 metadata: {name: checkout}
 spec:
   owners: {team: pos-platform}
   slos:
-    - {name: scan, objective: 99, window: 1d, indicator: {ratio: {stream: scan}}}
-    - {name: pay, objective: 99, window: 1d, indicator: {ratio: {stream: pay}}}
-`
+    - {name: scan, objective: 99, window: %[1]s, indicator: {ratio: {stream: scan}}}
+    - {name: pay, objective: 99, window: %[1]s, indicator: {ratio: {stream: pay}}}
+`, window)
+	return lateJourney(tb, spec, "checks-out", "checkout/scan", "checkout/pay", slo.CountAsBad, clock)
+}
 
 // TestALateComponentsStandInCostsWhatChanged has pay's data stop twelve
 // hours before scan's, past a maxDelay of 15 minutes, with countAsBad.
@@ -176,7 +183,7 @@ func TestALateComponentsStandInCostsWhatChanged(t *testing.T) {
 	ctx := context.Background()
 	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	clock := engine.NewManualClock(start)
-	e := lateJourney(t, lateDaySpec, "checks-out", "checkout/scan", "checkout/pay", slo.CountAsBad, clock)
+	e := lateCheckout(t, "1d", clock)
 	payAt := func(m int) (good, total float64) {
 		total = float64(10 + m%7)
 		if m%3 == 0 {
