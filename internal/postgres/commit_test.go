@@ -15,7 +15,6 @@ import (
 
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/postgres"
-	"github.com/accord-slo/accord/internal/spec"
 )
 
 // commitCutter is a TCP proxy to PostgreSQL that, while armed, passes a
@@ -125,16 +124,12 @@ func (c *cutCommit) AddSlices(ctx context.Context, slices []engine.Count) error 
 // and store them again, and every slice is counted once.
 func TestSlicesCommittedAsTheConnectionDropsAreCountedOnce(t *testing.T) {
 	ctx := context.Background()
-	res := spec.LoadBytes("stores.yaml", []byte(judgedSlicesSpec))
-	if res.Diags.HasErrors() {
-		t.Fatalf("spec: %v", res.Diags.Items())
-	}
 	dbURL := pg.Database(t)
 	proxied, cutter := throughCutter(t, dbURL)
 	s := mustOpen(t, proxied)
 	t0 := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
 	clock := engine.NewManualClock(t0.Add(10 * time.Minute))
-	e := engine.New(engine.Options{Catalog: res.Catalog, Store: &cutCommit{Store: s, cutter: cutter}, Clock: clock})
+	e := engine.New(engine.Options{Catalog: judgedSlicesCatalog(t), Store: &cutCommit{Store: s, cutter: cutter}, Clock: clock})
 	if err := e.Restore(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -168,16 +163,7 @@ func TestSlicesCommittedAsTheConnectionDropsAreCountedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	stored := map[string]engine.Counts{}
-	rows, err := conn.Query(ctx, `SELECT slo, SUM(good), SUM(total) FROM counts WHERE kind = 'slices' GROUP BY slo`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var id string
-	var c engine.Counts
-	if _, err := pgx.ForEachRow(rows, []any{&id, &c.Good, &c.Total}, func() error { stored[id] = c; return nil }); err != nil {
-		t.Fatal(err)
-	}
+	stored := storedSlices(t, conn)
 	one := engine.Counts{Good: 1, Total: 1}
 	for _, id := range []string{"stores/a", "stores/b", "stores/both"} {
 		if stored[id] != one {

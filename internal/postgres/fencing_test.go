@@ -10,26 +10,8 @@ import (
 
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/postgres"
-	"github.com/accord-slo/accord/internal/spec"
 	"github.com/accord-slo/accord/internal/store"
 )
-
-// judgedSlicesSpec has two time-slice SLOs and a time-slice journey over
-// them: each judges its own slices, which the leader stores.
-const judgedSlicesSpec = `apiVersion: accord/v1
-kind: Service
-metadata: {name: stores}
-spec:
-  owners: {team: store-ops}
-  slos:
-    - {name: a, objective: 99, window: 14d, budgeting: {method: timeslices, sliceLength: 10m, sliceTarget: 99}, indicator: {ratio: {stream: a}}}
-    - {name: b, objective: 99, window: 14d, budgeting: {method: timeslices, sliceLength: 10m, sliceTarget: 99}, indicator: {ratio: {stream: b}}}
-    - name: both
-      objective: 99
-      window: 14d
-      budgeting: {method: timeslices, sliceLength: 10m}
-      composite: {components: [a, b]}
-`
 
 // lapsing is a leader's store whose lease lapses while the leader
 // evaluates, just before it stores the slices it judged: lapse runs
@@ -56,11 +38,7 @@ func (l *lapsing) AddSlices(ctx context.Context, slices []engine.Count) error {
 // judgments, counts each once too.
 func TestASliceJudgedAsTheLeaseLapsesIsCountedOnce(t *testing.T) {
 	ctx := context.Background()
-	res := spec.LoadBytes("stores.yaml", []byte(judgedSlicesSpec))
-	if res.Diags.HasErrors() {
-		t.Fatalf("spec: %v", res.Diags.Items())
-	}
-	cat := res.Catalog
+	cat := judgedSlicesCatalog(t)
 	url := pg.Database(t)
 	sa, sb := mustOpen(t, url), mustOpen(t, url)
 	t0 := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
@@ -127,16 +105,7 @@ func TestASliceJudgedAsTheLeaseLapsesIsCountedOnce(t *testing.T) {
 	if la.lapse != nil {
 		t.Fatal("A judged no slices; the test judges none twice")
 	}
-	stored := map[string]engine.Counts{}
-	rows, err := conn.Query(ctx, `SELECT slo, SUM(good), SUM(total) FROM counts WHERE kind = 'slices' GROUP BY slo`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var id string
-	var c engine.Counts
-	if _, err := pgx.ForEachRow(rows, []any{&id, &c.Good, &c.Total}, func() error { stored[id] = c; return nil }); err != nil {
-		t.Fatal(err)
-	}
+	stored := storedSlices(t, conn)
 	one := engine.Counts{Good: 1, Total: 1}
 	for _, id := range []string{"stores/a", "stores/b", "stores/both"} {
 		if stored[id] != one {

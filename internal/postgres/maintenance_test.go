@@ -10,7 +10,6 @@ import (
 	"github.com/accord-slo/accord/internal/engine"
 	"github.com/accord-slo/accord/internal/postgres"
 	"github.com/accord-slo/accord/internal/slo"
-	"github.com/accord-slo/accord/internal/spec"
 )
 
 // TestMaintenanceOnAFollowerLeavesTheSlicesToTheLeader has replica A lead
@@ -23,11 +22,7 @@ import (
 // stored.
 func TestMaintenanceOnAFollowerLeavesTheSlicesToTheLeader(t *testing.T) {
 	ctx := context.Background()
-	res := spec.LoadBytes("stores.yaml", []byte(judgedSlicesSpec))
-	if res.Diags.HasErrors() {
-		t.Fatalf("spec: %v", res.Diags.Items())
-	}
-	cat := res.Catalog
+	cat := judgedSlicesCatalog(t)
 	url := pg.Database(t)
 	sa, sb := mustOpen(t, url), mustOpen(t, url)
 	t0 := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
@@ -113,16 +108,7 @@ func TestMaintenanceOnAFollowerLeavesTheSlicesToTheLeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	stored := map[string]engine.Counts{}
-	rows, err := conn.Query(ctx, `SELECT slo, SUM(good), SUM(total) FROM counts WHERE kind = 'slices' GROUP BY slo`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var id string
-	var c engine.Counts
-	if _, err := pgx.ForEachRow(rows, []any{&id, &c.Good, &c.Total}, func() error { stored[id] = c; return nil }); err != nil {
-		t.Fatal(err)
-	}
+	stored := storedSlices(t, conn)
 	want := map[string]engine.Counts{"stores/a": {}, "stores/b": {Good: 1, Total: 1}, "stores/both": {Good: 1, Total: 1}}
 	for id, w := range want {
 		if stored[id] != w {

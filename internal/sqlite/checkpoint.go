@@ -43,14 +43,14 @@ func (c *checkpoints) restartFrames() int64 { return 2 * int64(c.autoCheckpoint)
 // restartWait bounds how long emptying the WAL waits for readers and for
 // the writer's transaction under way: it holds the writer meanwhile, so
 // commits wait too. Each time in a row the readers outlast it, the next
-// attempt waits twice as long, up to maxRestartWait: a WAL that cannot be
-// emptied grows until the disk is full, which is worse than commits that
+// attempt waits twice as long, restartDoublings times at most (800 ms):
+// a WAL that cannot be emptied grows until the disk is full, which is worse than commits that
 // wait most of a second now and then. Readers that outlast even that (a
 // long read, as accord replay's) are not waited for every second: the
 // attempts after the third in a row skip 1, 3, 7, 15, then 31 ticks.
 const (
-	restartWait    = 200 * time.Millisecond
-	maxRestartWait = 4 * restartWait
+	restartWait      = 200 * time.Millisecond
+	restartDoublings = 2
 )
 
 // walStuckAfter is how long checkpoints may fail, one after another,
@@ -152,7 +152,7 @@ func (s *Store) checkpointer() {
 // begin meanwhile read the database file only), then empties the WAL. It
 // holds the writer while it waits, so it waits only for a WAL this large
 // and at most restartWait, or longer after readers outlasted it (see
-// maxRestartWait); when they do, it reports busy and a later tick tries
+// restartDoublings); when they do, it reports busy and a later tick tries
 // again.
 func (s *Store) checkpoint(ctx context.Context) checkpointResult {
 	res := s.checkpointAs(ctx, s.read, "PASSIVE")
@@ -169,7 +169,7 @@ func (s *Store) checkpoint(ctx context.Context) checkpointResult {
 		return res
 	}
 	defer conn.Close()
-	wait := min(s.ckpt.restartWait<<min(s.ckpt.busyRuns, 3), 4*s.ckpt.restartWait)
+	wait := s.ckpt.restartWait << min(s.ckpt.busyRuns, restartDoublings)
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", wait.Milliseconds())); err != nil {
 		res.err = fmt.Errorf("checkpoint the WAL of %s: %w", s.path, err)
 		return res

@@ -53,6 +53,12 @@ func statusOf(code slo.Code) int {
 // writeError answers err as JSON with the status its code maps to.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := s.failure(w, r, err)
+	writeRefusal(w, r, status, body)
+}
+
+// writeRefusal writes a refusal in the form its route's clients read: a
+// google.rpc.Status on OTLP's routes, JSON elsewhere.
+func writeRefusal(w http.ResponseWriter, r *http.Request, status int, body errorBody) {
 	if otlp.Route(r.URL.Path) {
 		otlp.WriteError(w, r, status, body.Message)
 		return

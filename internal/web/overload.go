@@ -363,12 +363,8 @@ func (o *overload) budgetBodies(next http.Handler) http.Handler {
 		}
 		if r.ContentLength > o.maxBody {
 			w.Header().Set("Connection", "close")
-			msg := "request body over " + strconv.FormatInt(o.maxBody, 10) + " bytes; send smaller batches"
-			if otlp.Route(r.URL.Path) {
-				otlp.WriteError(w, r, http.StatusRequestEntityTooLarge, msg)
-				return
-			}
-			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{Error: errorBody{Code: slo.CodeInvalid, Message: msg}})
+			writeRefusal(w, r, http.StatusRequestEntityTooLarge, errorBody{Code: slo.CodeInvalid,
+				Message: "request body over " + strconv.FormatInt(o.maxBody, 10) + " bytes; send smaller batches"})
 			return
 		}
 		n := r.ContentLength
