@@ -13,32 +13,6 @@ import (
 	"github.com/accord-slo/accord/internal/testenv"
 )
 
-// journeyAnswer is what the test reads of a journey's JSON.
-type journeyAnswer struct {
-	Journey bool `json:"journey"`
-	Status  struct {
-		SLI    *float64 `json:"sli"`
-		Counts struct{ Good, Total float64 }
-		Budget struct {
-			Total    float64 `json:"total"`
-			Consumed float64 `json:"consumed"`
-		} `json:"budget"`
-		BurnRates []struct {
-			Window  string  `json:"window"`
-			Rate    float64 `json:"rate"`
-			HasData bool    `json:"hasData"`
-		} `json:"burnRates"`
-	} `json:"status"`
-	Components []struct {
-		SLO        string   `json:"slo"`
-		Weight     float64  `json:"weight"`
-		Good       float64  `json:"good"`
-		Total      float64  `json:"total"`
-		SLI        *float64 `json:"sli"`
-		SpentShare float64  `json:"spentShare"`
-	} `json:"components"`
-}
-
 // TestJourneyServedByTheBinary runs accord serve on a spec with a
 // journey over scan and pay, pushes scan 100 good and pay 90 good of 100,
 // and reads the journey: SLI 0.95, a budget, burn rates and pay as the
@@ -67,21 +41,21 @@ func TestJourneyServedByTheBinary(t *testing.T) {
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("push: %d", resp.StatusCode)
 	}
-	read := func() journeyAnswer {
+	read := func() testenv.JourneyAnswer {
 		t.Helper()
-		var v journeyAnswer
+		var v testenv.JourneyAnswer
 		testenv.WaitFor(t, 20*time.Second, "the journey to count both pushes", func() bool {
 			resp, err := http.Get("http://" + addr + "/api/v1/slos/checkout/customer-checks-out")
 			if err != nil {
 				return false
 			}
 			defer resp.Body.Close()
-			v = journeyAnswer{}
+			v = testenv.JourneyAnswer{}
 			return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&v) == nil && v.Status.Counts.Total == 200
 		})
 		return v
 	}
-	check := func(when string, v journeyAnswer) {
+	check := func(when string, v testenv.JourneyAnswer) {
 		t.Helper()
 		if !v.Journey || v.Status.SLI == nil || *v.Status.SLI != 0.95 {
 			t.Fatalf("%s: journey %v SLI %v, want 0.95", when, v.Journey, v.Status.SLI)

@@ -14,6 +14,7 @@ import (
 	"github.com/accord-slo/accord/internal/slo"
 	"github.com/accord-slo/accord/internal/spec"
 	"github.com/accord-slo/accord/internal/sqlite"
+	"github.com/accord-slo/accord/internal/testenv"
 	"github.com/accord-slo/accord/internal/web"
 )
 
@@ -82,28 +83,7 @@ func TestJourneyAnswersWithItsComponentsImpact(t *testing.T) {
 		}
 		return b
 	}
-	var v struct {
-		Journey bool `json:"journey"`
-		Status  struct {
-			SLI    *float64 `json:"sli"`
-			Budget struct {
-				Total    float64 `json:"total"`
-				Consumed float64 `json:"consumed"`
-			} `json:"budget"`
-			BurnRates []struct {
-				Rate    float64 `json:"rate"`
-				HasData bool    `json:"hasData"`
-			} `json:"burnRates"`
-		} `json:"status"`
-		Components []struct {
-			SLO        string   `json:"slo"`
-			Weight     float64  `json:"weight"`
-			Good       float64  `json:"good"`
-			Total      float64  `json:"total"`
-			SLI        *float64 `json:"sli"`
-			SpentShare float64  `json:"spentShare"`
-		} `json:"components"`
-	}
+	var v testenv.JourneyAnswer
 	if err := json.Unmarshal(get("/api/v1/slos/checkout/customer-checks-out"), &v); err != nil {
 		t.Fatal(err)
 	}
