@@ -28,11 +28,7 @@ func Starting(reg *prometheus.Registry) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", strconv.Itoa(RetryAfter))
-		if otlp.Route(r.URL.Path) {
-			otlp.WriteError(w, r, http.StatusServiceUnavailable, "Accord is starting: it is restoring its state; retry shortly")
-			return
-		}
-		if wantsPage(r) {
+		if wantsPage(r) && !otlp.Route(r.URL.Path) {
 			// A person opening the UI (the demo, say) gets a page that
 			// says so and reloads itself, not an API error.
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -40,8 +36,8 @@ func Starting(reg *prometheus.Registry) http.Handler {
 			_, _ = io.WriteString(w, startingPage)
 			return
 		}
-		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: errorBody{Code: slo.CodeUnavailable,
-			Message: "Accord is starting: it is restoring its state; retry shortly"}})
+		writeRefusal(w, r, http.StatusServiceUnavailable, errorBody{Code: slo.CodeUnavailable,
+			Message: "Accord is starting: it is restoring its state; retry shortly"})
 	})
 	return mux
 }
