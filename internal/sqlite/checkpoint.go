@@ -44,10 +44,11 @@ func (c *checkpoints) restartFrames() int64 { return 2 * int64(c.autoCheckpoint)
 // the writer's transaction under way: it holds the writer meanwhile, so
 // commits wait too. Each time in a row the readers outlast it, the next
 // attempt waits twice as long, restartDoublings times at most (800 ms):
-// a WAL that cannot be emptied grows until the disk is full, which is worse than commits that
-// wait most of a second now and then. Readers that outlast even that (a
-// long read, as accord replay's) are not waited for every second: the
-// attempts after the third in a row skip 1, 3, 7, 15, then 31 ticks.
+// a WAL that cannot be emptied grows until the disk is full, which is
+// worse than commits that wait most of a second now and then. Readers
+// that outlast even that (a long read, as accord replay's) are not waited
+// for every second: the attempts after the third in a row skip 1, 3, 7,
+// 15, then 31 ticks.
 const (
 	restartWait      = 200 * time.Millisecond
 	restartDoublings = 2
