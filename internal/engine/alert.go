@@ -38,6 +38,10 @@ type Alert struct {
 	ShortBurn float64 `json:"shortBurn"`
 }
 
+// paging reports whether the alert is a page that fires: what puts an
+// SLO at risk whatever its budget says.
+func (a Alert) paging() bool { return a.State == AlertFiring && a.Severity == slo.SeverityPage }
+
 // Key identifies the alert across restarts.
 func (a Alert) Key() string { return a.SLO + "\x00" + a.Group + "\x00" + a.Rule }
 

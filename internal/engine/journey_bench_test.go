@@ -76,11 +76,7 @@ spec:
 func BenchmarkEvaluateAJourneyWithAComponentLateFor29Days(b *testing.B) {
 	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	clock := engine.NewManualClock(start.Add(30*24*time.Hour + time.Hour))
-	comp := components("checkout/scan", "checkout/pay")
-	comp.MaxDelay, comp.WhenDelayed = 15*time.Minute, slo.CountAsBad
-	cat := withJourney(b, mustCatalog(b, lateMonthSpec), "checkout/scan", "checks-out", comp)
-	e, store := mustEngine(b, cat, b.TempDir(), clock)
-	defer store.Close()
+	e := lateJourney(b, lateMonthSpec, "checks-out", "checkout/scan", "checkout/pay", slo.CountAsBad, clock)
 	ctx := context.Background()
 	first := engine.UnixMinute(start)
 	now := engine.UnixMinute(clock.Now())

@@ -81,25 +81,41 @@ func TestLateComponentOfOccurrencesCountsAsWhenDelayedSays(t *testing.T) {
 	}
 }
 
+// lateJourney starts an engine over spec and a journey name over first
+// and second, shaped like first, whose components are late past a
+// maxDelay of 15 minutes and then count as when says.
+func lateJourney(tb testing.TB, spec, name, first, second string, when slo.WhenDelayed, clock engine.Clock) *engine.Engine {
+	tb.Helper()
+	comp := components(first, second)
+	comp.MaxDelay, comp.WhenDelayed = 15*time.Minute, when
+	cat := withJourney(tb, mustCatalog(tb, spec), first, name, comp)
+	e, store := mustEngine(tb, cat, tb.TempDir(), clock)
+	tb.Cleanup(func() { store.Close() })
+	return e
+}
+
+// halfLate is an hour of events from start, one a minute: first's good
+// of 10 throughout, second's 10 of 10 for the first half hour only.
+func halfLate(start time.Time, first, second string, good float64) []engine.Event {
+	var events []engine.Event
+	for m := range 60 {
+		at := start.Add(time.Duration(m) * time.Minute)
+		events = append(events, counted(first, at, good, 10))
+		if m < 30 {
+			events = append(events, counted(second, at, 10, 10))
+		}
+	}
+	return events
+}
+
 // TestLateComponentOfTimeSlicesCountsAsBadUntilItsDataArrives stops b's
 // data for half an hour, past a maxDelay of 15 minutes, with countAsBad:
 // the journey's slices after b's data are bad until b's data arrives.
 func TestLateComponentOfTimeSlicesCountsAsBadUntilItsDataArrives(t *testing.T) {
 	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
 	clock := engine.NewManualClock(start)
-	comp := components("stores/a", "stores/b")
-	comp.MaxDelay, comp.WhenDelayed = 15*time.Minute, slo.CountAsBad
-	cat := withJourney(t, mustCatalog(t, stepSlicesSpec), "stores/a", "both", comp)
-	e, store := mustEngine(t, cat, t.TempDir(), clock)
-	defer store.Close()
-	var events []engine.Event
-	for m := range 60 {
-		at := start.Add(time.Duration(m) * time.Minute)
-		events = append(events, counted("a", at, 10, 10))
-		if m < 30 {
-			events = append(events, counted("b", at, 10, 10))
-		}
-	}
+	e := lateJourney(t, stepSlicesSpec, "both", "stores/a", "stores/b", slo.CountAsBad, clock)
+	events := halfLate(start, "a", "b", 10)
 	clock.Set(start.Add(time.Hour + 3*time.Minute))
 	ingestAndEvaluate(t, e, events)
 	v := mustView(t, e, "stores/both")
@@ -125,19 +141,8 @@ func TestLateComponentOfRatioSlicesCountsAsWhenDelayedSays(t *testing.T) {
 		t.Run(string(when), func(t *testing.T) {
 			start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
 			clock := engine.NewManualClock(start)
-			comp := components("stores/ra", "stores/rb")
-			comp.MaxDelay, comp.WhenDelayed = 15*time.Minute, when
-			cat := withJourney(t, mustCatalog(t, stepSlicesSpec), "stores/ra", "both", comp)
-			e, store := mustEngine(t, cat, t.TempDir(), clock)
-			defer store.Close()
-			var events []engine.Event
-			for m := range 60 {
-				at := start.Add(time.Duration(m) * time.Minute)
-				events = append(events, counted("ra", at, 8, 10))
-				if m < 30 {
-					events = append(events, counted("rb", at, 10, 10))
-				}
-			}
+			e := lateJourney(t, stepSlicesSpec, "both", "stores/ra", "stores/rb", when, clock)
+			events := halfLate(start, "ra", "rb", 8)
 			clock.Set(start.Add(time.Hour + 3*time.Minute))
 			ingestAndEvaluate(t, e, events)
 			v := mustView(t, e, "stores/both")
@@ -171,11 +176,7 @@ func TestALateComponentsStandInCostsWhatChanged(t *testing.T) {
 	ctx := context.Background()
 	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	clock := engine.NewManualClock(start)
-	comp := components("checkout/scan", "checkout/pay")
-	comp.MaxDelay, comp.WhenDelayed = 15*time.Minute, slo.CountAsBad
-	cat := withJourney(t, mustCatalog(t, lateDaySpec), "checkout/scan", "checks-out", comp)
-	e, store := mustEngine(t, cat, t.TempDir(), clock)
-	defer store.Close()
+	e := lateJourney(t, lateDaySpec, "checks-out", "checkout/scan", "checkout/pay", slo.CountAsBad, clock)
 	payAt := func(m int) (good, total float64) {
 		total = float64(10 + m%7)
 		if m%3 == 0 {

@@ -68,7 +68,7 @@ func (st *sloState) health() Health {
 	v.Worst, _ = st.worstStatus()
 	for _, g := range st.groups {
 		for _, a := range g.alerts {
-			if a.State == AlertFiring && a.Severity == slo.SeverityPage {
+			if a.paging() {
 				v.Alerts = []Alert{*a}
 				return v.Health()
 			}

@@ -84,7 +84,7 @@ func (v SLOView) budgetHealth() Health {
 		return HealthAtRisk
 	}
 	for _, a := range v.Alerts {
-		if a.State == AlertFiring && a.Severity == slo.SeverityPage {
+		if a.paging() {
 			return HealthAtRisk
 		}
 	}
