@@ -152,10 +152,11 @@ func journeySlice(s *slo.SLO, comps []component) string {
 			// journey judges the slice of all its groups' events.
 			e = "(" + judged(c.s, c.t.ratioOf(c.t.slice, c.t.sum)) + ")"
 		}
-		terms[i] = weight(c.weight, e)
-		counts[i] = weight(c.weight, "("+e+" * 0 + 1)")
 		if s.Budgeting.Method == slo.Timeslices {
-			terms[i] = e
+			terms[i] = e // bad when any is: weights do not matter
+		} else {
+			terms[i] = weight(c.weight, e)
+			counts[i] = weight(c.weight, "("+e+" * 0 + 1)")
 		}
 	}
 	if s.Budgeting.Method == slo.Timeslices {
