@@ -118,12 +118,8 @@ func (p *packedCounts) addRange(from, count int, c Counts) {
 			continue
 		}
 		if gw != p.good.width || bw != p.bad.width || !safe {
-			// Whether every value the widths allow stays exact.
 			gw, bw = p.good.width, p.bad.width
-			glo, ghi := p.good.bounds()
-			blo, bhi := p.bad.bounds()
-			safe = gw < 8 && bw < 8 && exact(glo+g) && exact(ghi+g) && exact(blo+b) && exact(bhi+b) &&
-				exact(glo+blo+t) && exact(ghi+bhi+t)
+			safe = p.addStaysExact(g, b, t)
 		}
 		if !safe {
 			good, bad := p.good.get(i)+g, p.bad.get(i)+b
@@ -139,6 +135,16 @@ func (p *packedCounts) addRange(from, count int, c Counts) {
 			p.bad.store(i, p.bad.get(i)+b, p.n, false)
 		}
 	}
+}
+
+// addStaysExact reports whether adding g good and b bad events (t in
+// all) to any value the present widths allow stays exact, so that no
+// slot of those widths needs checking one by one.
+func (p *packedCounts) addStaysExact(g, b, t int64) bool {
+	glo, ghi := p.good.bounds()
+	blo, bhi := p.bad.bounds()
+	return p.good.width < 8 && p.bad.width < 8 && exact(glo+g) && exact(ghi+g) && exact(blo+b) && exact(bhi+b) &&
+		exact(glo+blo+t) && exact(ghi+bhi+t)
 }
 
 // exact reports whether float64 holds v and every whole number up to it.
